@@ -1,0 +1,1 @@
+"""Casa dei Comuni: shared services of Italy's Provinces for their Comuni."""

@@ -1,0 +1,37 @@
+"""Who does a write: passed by views, API operations and commands to every service."""
+
+from dataclasses import dataclass
+
+from casacomuni.accounts.tenancy import acting_membership
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user, the membership they act through, and where the request came from.
+
+    ``label`` names a system actor (a management command, a task) when there is no user.
+    """
+
+    user: object | None
+    membership: object | None = None
+    ip_address: str | None = None
+    label: str = ""
+
+    @classmethod
+    def from_request(cls, request) -> "Actor":
+        user = request.user if request.user.is_authenticated else None
+        return cls(user=user, membership=acting_membership(user), ip_address=client_ip(request))
+
+    @classmethod
+    def system(cls, label: str) -> "Actor":
+        return cls(user=None, membership=None, label=label)
+
+    @property
+    def organization(self):
+        return self.membership.organization if self.membership else None
+
+
+def client_ip(request) -> str | None:
+    # Behind a proxy, REMOTE_ADDR is the proxy: the deployment sets it from X-Forwarded-For in the
+    # web server, never here, so that a client cannot forge its own address.
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,43 @@
+"""API authentication: personal access tokens (Bearer) or the browser's session."""
+
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from casacomuni.accounts.models import ApiToken, hash_token
+
+# Recording every use would turn each read into a write; once a minute is enough to see a token alive.
+LAST_USED_PRECISION_SECONDS = 60
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        api_token = (
+            ApiToken.objects.usable()
+            .filter(membership__is_active=True, membership__user__is_active=True)
+            .select_related("membership__user", "membership__organization__province")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+        if api_token is None:
+            return None
+        user = api_token.membership.user
+        user.acting_as = api_token.membership
+        request.user = user
+        request.membership = api_token.membership
+        now = timezone.now()
+        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > (
+            LAST_USED_PRECISION_SECONDS
+        ):
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        return user
+
+
+class Session(SessionAuth):
+    """The browser's session; the membership was already chosen by the middleware."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and getattr(request, "membership", None) is not None else None
+
+
+authenticated = [BearerToken(), Session()]

@@ -1,0 +1,47 @@
+"""The API at /api/v1/: one NinjaAPI to which each app contributes the router in its ``api.py``."""
+
+from django.conf import settings
+from ninja import NinjaAPI, Schema
+
+from casacomuni.api import problems
+from casacomuni.api.auth import authenticated
+
+api = NinjaAPI(
+    title="Casa dei Comuni API",
+    version="1",
+    description=(
+        "API of Casa dei Comuni. Authenticate with a personal access token (`Authorization: Bearer …`), "
+        "created in your profile or with `casacomuni create_token USERNAME`. Lists answer "
+        '`{"items": [...], "count": N}` and take `limit` and `offset`; errors are `application/problem+json`.'
+    ),
+    urls_namespace="api",
+    auth=authenticated,
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+problems.install(api)
+
+
+class StatusOut(Schema):
+    status: str
+    version: str
+    database: str
+
+
+@api.get("/status", auth=None, response=StatusOut, tags=["status"], summary="Service status")
+def status(request):
+    from django.db import connection
+
+    connection.ensure_connection()
+    return {"status": "ok", "version": api.version, "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]}
+
+
+def _register_routers() -> None:
+    from casacomuni.accounts.api import router as accounts_router
+    from casacomuni.territory.api import router as territory_router
+
+    api.add_router("/territory", territory_router)
+    api.add_router("/", accounts_router)
+
+
+_register_routers()

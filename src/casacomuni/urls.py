@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from casacomuni.api.core import api
+
+urlpatterns = [
+    path("", include("casacomuni.web.urls")),
+    path("account/", include("casacomuni.accounts.urls")),
+    path("territorio/", include("casacomuni.territory.urls")),
+    path("audit/", include("casacomuni.audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "casacomuni.web.views.bad_request"
+handler403 = "casacomuni.web.views.permission_denied"
+handler404 = "casacomuni.web.views.page_not_found"
+handler500 = "casacomuni.web.views.server_error"

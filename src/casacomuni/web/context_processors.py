@@ -1,0 +1,2 @@
+def shell(request):
+    return {"active_membership": getattr(request, "membership", None)}
