@@ -86,6 +86,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "casacomuni.urls"
+# Every form renders in the Bootstrap Italia look (lib/templates/lib/form.html and field.html).
+FORM_RENDERER = "casacomuni.lib.forms.ItalianFormRenderer"
 WSGI_APPLICATION = "casacomuni.wsgi.application"
 
 TEMPLATES = [
@@ -197,20 +199,30 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# E-mail: console by default, a folder with EMAIL_BACKEND=file, SMTP with EMAIL_BACKEND=smtp.
-_EMAIL_BACKENDS = {
-    "console": "django.core.mail.backends.console.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+# E-mail (Django 6.1 MAILERS): console by default, files under DATA_DIR/mail with EMAIL_BACKEND=file,
+# SMTP with EMAIL_BACKEND=smtp and the EMAIL_* variables below.
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "console")
+_MAILER_CHOICES = {
+    "console": {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
+    "file": {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+    },
+    "smtp": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+        },
+    },
 }
-EMAIL_BACKEND = _EMAIL_BACKENDS[env_str("EMAIL_BACKEND", "console")]
-EMAIL_FILE_PATH = DATA_DIR / "mail"
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+MAILERS = {"default": _MAILER_CHOICES[_EMAIL_BACKEND]}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Casa dei Comuni <noreply@casacomuni.invalid>")
+# The public address of the platform, for links in e-mails sent by background tasks (no request there).
+CASACOMUNI_BASE_URL = env_str("CASACOMUNI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Background work goes only through Django's tasks API. The database backend needs no broker.
 TASKS = {
@@ -227,6 +239,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+# Who runs this instance (a Province, or UPI for the shared one) and where to write: named in the
+# accessibility statement, the legal notes and the privacy notice (web/templates/web/legal/).
+CASACOMUNI_OWNER_NAME = env_str("CASACOMUNI_OWNER_NAME", "Unione delle Province d'Italia (UPI)")
+CASACOMUNI_CONTACT_EMAIL = env_str("CASACOMUNI_CONTACT_EMAIL", "accessibilita@casacomuni.invalid")
+CASACOMUNI_DPO_EMAIL = env_str("CASACOMUNI_DPO_EMAIL", "rpd@casacomuni.invalid")
 
 # django-ninja list pages: {"items": [...], "count": N} with limit/offset.
 NINJA_PAGINATION_PER_PAGE = 50

@@ -8,8 +8,11 @@ from casacomuni.accounts.models import Membership
 
 SESSION_KEY = "casacomuni_membership_id"
 
-# Paths an administrator without a verified second factor may still reach.
-MFA_EXEMPT_PREFIXES = ("/account/", "/static/", "/api/", "/i18n/", "/accessibilita/", "/note-legali/", "/privacy/")
+# What an administrator without a verified second factor may still reach: the second-factor page itself,
+# logging out, switching to a non-administrative role, static files and the API (which authenticates tokens
+# created only after the second factor).
+MFA_EXEMPT_URL_NAMES = ("accounts:otp", "accounts:logout", "accounts:switch")
+MFA_EXEMPT_PREFIXES = ("/static/", "/api/")
 
 
 def memberships_of(user):
@@ -52,4 +55,6 @@ class ActiveMembershipMiddleware:
         membership = request.membership
         if membership is None or not membership.is_admin or request.user.is_verified():
             return False
-        return not request.path.startswith(MFA_EXEMPT_PREFIXES)
+        if request.path.startswith(MFA_EXEMPT_PREFIXES):
+            return False
+        return request.path not in {reverse(name) for name in MFA_EXEMPT_URL_NAMES}

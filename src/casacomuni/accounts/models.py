@@ -41,6 +41,11 @@ class OrganizationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def with_admins(self):
+        """Prefetch each organisation's active administrators as ``admin_memberships``."""
+        admins = Membership.objects.filter(role__in=ADMIN_ROLES, is_active=True).select_related("user")
+        return self.prefetch_related(models.Prefetch("memberships", queryset=admins, to_attr="admin_memberships"))
+
 
 class Organization(models.Model):
     """An ente: UPI, a Province, a Comune, a Unione di Comuni or an economic operator.

@@ -1,2 +1,45 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from casacomuni.accounts import forms, views
+
 app_name = "accounts"
-urlpatterns = []
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html", authentication_form=forms.LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("verifica/", views.otp, name="otp"),
+    path("ente/", views.switch, name="switch"),
+    path("profilo/", views.profile, name="profile"),
+    path("profilo/token/<int:pk>/revoca/", views.revoke_token, name="revoke_token"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change.html",
+            form_class=forms.PasswordChangeStyledForm,
+            success_url=reverse_lazy("accounts:profile")
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/nuova/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_set.html",
+            form_class=forms.SetPasswordStyledForm,
+            success_url=reverse_lazy("accounts:login")
+        ),
+        name="password_reset_confirm",
+    ),
+    path("membri/", views.members, name="members"),
+    path("membri/<int:pk>/rimuovi/", views.deactivate_member, name="deactivate_member"),
+    path("enti/", views.organizations, name="organizations"),
+    path("unioni/", views.unions, name="unions"),
+    path("unioni/nuova/", views.union_edit, name="union_create"),
+    path("unioni/<int:pk>/", views.union_edit, name="union_edit"),
+    path("province/", views.province_admins, name="province_admins"),
+]

@@ -1,0 +1,24 @@
+"""The administration pages of accounts in the main navigation (see casacomuni.web.navigation)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from casacomuni.accounts.roles import Role
+from casacomuni.web.navigation import NavEntry, Section
+
+NAV = [
+    NavEntry(_("Members"), "accounts:members", Section.ADMINISTRATION, {Role.PROVINCE_ADMIN}, order=10),
+    NavEntry(
+        _("Unions of municipalities"),
+        "accounts:unions",
+        Section.ADMINISTRATION,
+        {Role.PROVINCE_ADMIN},
+        order=20,
+    ),
+    NavEntry(
+        _("Province administrators"),
+        "accounts:province_admins",
+        Section.ADMINISTRATION,
+        {Role.UPI_ADMIN},
+        order=30,
+    ),
+]

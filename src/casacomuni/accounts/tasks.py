@@ -1,0 +1,30 @@
+"""Background tasks of the accounts app (run by the task worker, after the transaction commits)."""
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from casacomuni.accounts.models import User
+
+
+@task
+def send_welcome_email(user_id: int, base_url: str = "") -> None:
+    """E-mail a new user the link with which they choose their password."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return
+    from django.conf import settings
+
+    link = (base_url or settings.CASACOMUNI_BASE_URL) + reverse(
+        "accounts:password_reset_confirm",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+    )
+    with override(settings.LANGUAGE_CODE):
+        body = render_to_string("accounts/email/welcome.txt", {"user": user, "link": link})
+        send_mail(_("Your Casa dei Comuni account"), body, None, [user.email])
