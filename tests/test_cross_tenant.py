@@ -17,16 +17,30 @@ from casacomuni.api.core import api
 
 # Pages anyone may open: reference data, public information, authentication.
 PUBLIC_URLS = {
-    "web:accessibility", "web:legal", "web:privacy",
-    "accounts:login", "accounts:logout", "accounts:password_reset_confirm",
-    "territory:regions", "territory:region", "territory:province", "territory:municipality", "territory:search",
-    "territory:province_boundary", "territory:province_municipalities_boundary",
-    "api:openapi-json", "api:openapi-view",
+    "web:accessibility",
+    "web:legal",
+    "web:privacy",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset_confirm",
+    "territory:regions",
+    "territory:region",
+    "territory:province",
+    "territory:municipality",
+    "territory:search",
+    "territory:province_boundary",
+    "territory:province_municipalities_boundary",
+    "api:openapi-json",
+    "api:openapi-view",
 }
 # Pages about the logged-in user or the organisation it acts for only: no other tenant's id can be put in
 # their URL (forms that create rows check the target's scope in the service: see accounts/tests).
 OWN_URLS = {
-    "web:dashboard", "accounts:otp", "accounts:switch", "accounts:profile", "accounts:password_change",
+    "web:dashboard",
+    "accounts:otp",
+    "accounts:switch",
+    "accounts:profile",
+    "accounts:password_change",
     "accounts:union_create",
 }
 
@@ -35,7 +49,12 @@ def foreign_organizations(world: World, persona: str):
     """Organisations of other tenants for this persona (UPI may see every organisation by design)."""
     if persona == "dirigente_upi":
         return []
-    others = [world.elsewhere.province_org, world.elsewhere.comune, world.elsewhere.union, world.other_operator]
+    others = [
+        world.elsewhere.province_org,
+        world.elsewhere.comune,
+        world.elsewhere.union,
+        world.other_operator,
+    ]
     if PERSONAS[persona][0] in {"home.comune", "home.union", "operator"}:
         others += [world.home.sibling_comune, world.home.province_org]
     return others
@@ -61,15 +80,22 @@ def foreign_audit_events(world, persona):
 
 # Pages that show one object: the kwargs of every object of another tenant.
 OBJECT_URLS: dict[str, Callable] = {
-    "accounts:union_edit": lambda w, p: [
-        {"pk": o.pk} for o in foreign_organizations(w, p) if o.kind == "union"
-    ] + ([{"pk": w.home.union.pk}] if p != "amministratore_provincia" else []),
+    "accounts:union_edit": lambda w, p: (
+        [{"pk": o.pk} for o in foreign_organizations(w, p) if o.kind == "union"]
+        + ([{"pk": w.home.union.pk}] if p != "amministratore_provincia" else [])
+    ),
     "accounts:deactivate_member": lambda w, p: [{"pk": m.pk} for m in foreign_memberships(w, p)],
     "accounts:revoke_token": lambda w, p: [{"pk": t.pk} for t in foreign_tokens(w, p)],
     "audit:event": lambda w, p: [{"pk": e.pk} for e in foreign_audit_events(w, p)],
 }
 # List pages: no row of another tenant may appear (checked by the other tenants' names).
-LIST_URLS = {"accounts:members", "accounts:organizations", "accounts:unions", "accounts:province_admins", "audit:events"}
+LIST_URLS = {
+    "accounts:members",
+    "accounts:organizations",
+    "accounts:unions",
+    "accounts:province_admins",
+    "audit:events",
+}
 
 # API operations ("METHOD /path" as in the OpenAPI document).
 PUBLIC_OPERATIONS = {
@@ -117,16 +143,19 @@ def test_every_url_is_classified():
 def test_every_api_operation_is_classified():
     classified = PUBLIC_OPERATIONS | OWN_OPERATIONS | set(OBJECT_OPERATIONS) | LIST_OPERATIONS
     unclassified = api_operations() - classified
-    assert not unclassified, f"Classify these API operations in tests/test_cross_tenant.py: {sorted(unclassified)}"
+    assert not unclassified, (
+        f"Classify these API operations in tests/test_cross_tenant.py: {sorted(unclassified)}"
+    )
 
 
 @pytest.fixture
 def tenant_world(world):
     """The world with a token and an audit trail on each side, so that every kind of object exists twice."""
+    from django.db import transaction
+
     from casacomuni.accounts.actor import Actor
     from casacomuni.accounts.services import create_api_token
     from casacomuni.audit.services import record_event
-    from django.db import transaction
 
     for name, membership in world.memberships.items():
         create_api_token(Actor(user=world.personas[name], membership=membership), membership, f"token {name}")
@@ -152,7 +181,9 @@ def test_object_pages_of_other_tenants_are_unreachable(client, tenant_world, per
             url = reverse(name, kwargs=kwargs)
             for method in ("get", "post"):
                 response = getattr(client, method)(url)
-                assert response.status_code in (403, 404, 405), f"{persona} {method.upper()} {url}: {response.status_code}"
+                assert response.status_code in (403, 404, 405), (
+                    f"{persona} {method.upper()} {url}: {response.status_code}"
+                )
 
 
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
@@ -174,7 +205,9 @@ def test_api_objects_of_other_tenants_are_unreachable(client, tenant_world, pers
         method, path = operation.split(" ", 1)
         for kwargs in foreign(tenant_world, persona):
             response = client.generic(method, path.format(**kwargs))
-            assert response.status_code in (403, 404), f"{persona} {method} {path} {kwargs}: {response.status_code}"
+            assert response.status_code in (403, 404), (
+                f"{persona} {method} {path} {kwargs}: {response.status_code}"
+            )
             assert response["Content-Type"].startswith("application/problem+json")
 
 

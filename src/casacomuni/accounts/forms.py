@@ -32,7 +32,10 @@ class SwitchMembershipForm(StyledForm):
 
 class OtpTokenForm(StyledForm):
     token = forms.CharField(
-        label=_("Six-digit code"), min_length=6, max_length=6, widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"})
+        label=_("Six-digit code"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
     def __init__(self, *args, device: TOTPDevice, **kwargs):
@@ -83,12 +86,16 @@ class UnionForm(StyledForm):
         label=_("Fiscal code"), max_length=11, required=False, validators=[validate_fiscal_code_optional]
     )
     municipalities = forms.ModelMultipleChoiceField(
-        label=_("Member municipalities"), queryset=Municipality.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Member municipalities"),
+        queryset=Municipality.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, province_id, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipalities"].queryset = Municipality.objects.current().filter(province_id=province_id)
+        self.fields["municipalities"].queryset = Municipality.objects.current().filter(
+            province_id=province_id
+        )
 
 
 class MunicipalityOrganizationForm(StyledForm):
@@ -114,17 +121,23 @@ class ProvinceOrganizationForm(StyledForm):
         from casacomuni.territory.models import Province
 
         super().__init__(*args, **kwargs)
-        self.fields["province"].queryset = Province.objects.ordinary_statute().exclude(organizations__kind="province")
+        self.fields["province"].queryset = Province.objects.ordinary_statute().exclude(
+            organizations__kind="province"
+        )
 
 
 class ApiTokenForm(StyledForm):
     name = forms.CharField(label=_("Token name"), max_length=100)
     membership = forms.ModelChoiceField(label=_("Acts for"), queryset=Membership.objects.none())
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = Membership.objects.filter(user=user).active().select_related("organization")
+        self.fields["membership"].queryset = (
+            Membership.objects.filter(user=user).active().select_related("organization")
+        )
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):

@@ -16,8 +16,10 @@ MFA_EXEMPT_PREFIXES = ("/static/", "/api/")
 
 
 def memberships_of(user):
-    return Membership.objects.filter(user=user).active().select_related(
-        "organization", "organization__province", "organization__municipality"
+    return (
+        Membership.objects.filter(user=user)
+        .active()
+        .select_related("organization", "organization__province", "organization__municipality")
     )
 
 

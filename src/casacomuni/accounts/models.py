@@ -44,7 +44,9 @@ class OrganizationQuerySet(models.QuerySet):
     def with_admins(self):
         """Prefetch each organisation's active administrators as ``admin_memberships``."""
         admins = Membership.objects.filter(role__in=ADMIN_ROLES, is_active=True).select_related("user")
-        return self.prefetch_related(models.Prefetch("memberships", queryset=admins, to_attr="admin_memberships"))
+        return self.prefetch_related(
+            models.Prefetch("memberships", queryset=admins, to_attr="admin_memberships")
+        )
 
 
 class Organization(models.Model):

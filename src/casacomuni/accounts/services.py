@@ -62,7 +62,9 @@ def create_user(actor: Actor, data: NewUser) -> User:
         user.set_unusable_password()
         user.full_clean()
         user.save()
-        record_event(actor, "user.create", user, {"username": [None, user.username], "email": [None, user.email]})
+        record_event(
+            actor, "user.create", user, {"username": [None, user.username], "email": [None, user.email]}
+        )
         transaction.on_commit(partial(send_welcome_email.enqueue, user.pk))
     return user
 
@@ -73,9 +75,13 @@ def add_membership(actor: Actor, organization: Organization, user: User, role: s
     if role not in roles_for_kind(organization.kind):
         raise ValidationError(_("This role does not exist in this kind of organisation."), code="role")
     with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)
+        membership, created = Membership.objects.get_or_create(
+            user=user, organization=organization, role=role
+        )
         if not created and membership.is_active:
-            raise ValidationError(_("This user already has this role in this organisation."), code="duplicate")
+            raise ValidationError(
+                _("This user already has this role in this organisation."), code="duplicate"
+            )
         if not created:
             membership.is_active = True
             membership.save(update_fields=["is_active"])
@@ -98,12 +104,17 @@ def deactivate_membership(actor: Actor, membership: Membership) -> None:
         membership.save(update_fields=["is_active"])
         membership.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         record_event(
-            actor, "membership.deactivate", membership, {"is_active": [True, False]},
+            actor,
+            "membership.deactivate",
+            membership,
+            {"is_active": [True, False]},
             organization=membership.organization,
         )
 
 
-def register_province_organization(actor: Actor, province, *, name: str = "", fiscal_code: str = "") -> Organization:
+def register_province_organization(
+    actor: Actor, province, *, name: str = "", fiscal_code: str = ""
+) -> Organization:
     """UPI registers a Province on the platform (one organisation per province)."""
     tenancy.require_role(actor.user, Role.UPI_ADMIN)
     if Organization.objects.filter(kind=OrganizationKind.PROVINCE, province=province).exists():
@@ -124,7 +135,9 @@ def register_municipality_organization(actor: Actor, municipality, *, fiscal_cod
     acting = tenancy.acting_organization(actor.user)
     tenancy.require_role(actor.user, Role.PROVINCE_ADMIN)
     if municipality.province_id != acting.province_id or municipality.valid_to is not None:
-        raise ValidationError(_("This municipality is not a current municipality of your province."), code="scope")
+        raise ValidationError(
+            _("This municipality is not a current municipality of your province."), code="scope"
+        )
     if Organization.objects.filter(municipality=municipality).exists():
         raise ValidationError(_("This municipality is already registered."), code="duplicate")
     with transaction.atomic():
@@ -135,11 +148,15 @@ def register_municipality_organization(actor: Actor, municipality, *, fiscal_cod
             province_id=municipality.province_id,
             municipality=municipality,
         )
-        record_event(actor, "organization.create", organization, {"municipality": [None, municipality.istat_code]})
+        record_event(
+            actor, "organization.create", organization, {"municipality": [None, municipality.istat_code]}
+        )
     return organization
 
 
-def save_union(actor: Actor, *, name: str, fiscal_code: str, municipalities, union: Organization | None = None):
+def save_union(
+    actor: Actor, *, name: str, fiscal_code: str, municipalities, union: Organization | None = None
+):
     """Register a Unione di Comuni of the actor's province, or change its name and members."""
     tenancy.require_role(actor.user, Role.PROVINCE_ADMIN)
     province_id = tenancy.acting_organization(actor.user).province_id
@@ -147,7 +164,9 @@ def save_union(actor: Actor, *, name: str, fiscal_code: str, municipalities, uni
     if len(municipalities) < 2:
         raise ValidationError(_("A union needs at least two member municipalities."), code="members")
     if any(m.province_id != province_id or m.valid_to is not None for m in municipalities):
-        raise ValidationError(_("Every member must be a current municipality of your province."), code="scope")
+        raise ValidationError(
+            _("Every member must be a current municipality of your province."), code="scope"
+        )
     if union is not None and (union.kind != OrganizationKind.UNION or union.province_id != province_id):
         raise PermissionDenied
     with transaction.atomic():
@@ -171,7 +190,9 @@ def _union_state(union: Organization) -> dict:
     }
 
 
-def create_api_token(actor: Actor, membership: Membership, name: str, expires_at=None) -> tuple[ApiToken, str]:
+def create_api_token(
+    actor: Actor, membership: Membership, name: str, expires_at=None
+) -> tuple[ApiToken, str]:
     """A personal access token acting through one of the actor's own memberships; returns it and its secret."""
     if membership.user_id != getattr(actor.user, "pk", None) and actor.user is not None:
         raise PermissionDenied
@@ -193,7 +214,11 @@ def revoke_api_token(actor: Actor, token: ApiToken) -> None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         record_event(
-            actor, "api_token.revoke", token, {"revoked": [False, True]}, organization=token.membership.organization
+            actor,
+            "api_token.revoke",
+            token,
+            {"revoked": [False, True]},
+            organization=token.membership.organization,
         )
 
 

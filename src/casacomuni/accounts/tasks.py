@@ -23,7 +23,10 @@ def send_welcome_email(user_id: int, base_url: str = "") -> None:
 
     link = (base_url or settings.CASACOMUNI_BASE_URL) + reverse(
         "accounts:password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     with override(settings.LANGUAGE_CODE):
         body = render_to_string("accounts/email/welcome.txt", {"user": user, "link": link})

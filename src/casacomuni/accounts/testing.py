@@ -11,7 +11,7 @@ from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.territory.models import Municipality, Province, Region, UtsType
 
-PASSWORD = "Una-Password-Di-Prova-2026"
+PASSWORD = "Una-Password-Di-Prova-2026"  # noqa: S105 (test personas only)
 
 
 def make_municipality(province: Province, code: str, name: str, population: int, **extra) -> Municipality:
@@ -80,8 +80,13 @@ PERSONAS = {
 
 def make_side(region: Region, code: str, sigla: str, name: str) -> Side:
     province = Province.objects.create(
-        code=code, historical_code=code, name=name, sigla=sigla, region=region,
-        uts_type=UtsType.PROVINCE, is_ordinary_statute=True,
+        code=code,
+        historical_code=code,
+        name=name,
+        sigla=sigla,
+        region=region,
+        uts_type=UtsType.PROVINCE,
+        is_ordinary_statute=True,
     )
     base = int(code) * 1000
     municipalities = [
@@ -90,14 +95,18 @@ def make_side(region: Region, code: str, sigla: str, name: str) -> Side:
         make_municipality(province, f"{base + 3:06d}", f"Villa di {name}", 1500),
         make_municipality(province, f"{base + 4:06d}", f"Monte di {name}", 900),
     ]
-    province_org = Organization.objects.create(kind=OrganizationKind.PROVINCE, name=f"Provincia di {name}", province=province)
+    province_org = Organization.objects.create(
+        kind=OrganizationKind.PROVINCE, name=f"Provincia di {name}", province=province
+    )
     comune, sibling = (
         Organization.objects.create(
             kind=OrganizationKind.MUNICIPALITY, name=f"Comune di {m.name}", province=province, municipality=m
         )
         for m in municipalities[:2]
     )
-    union = Organization.objects.create(kind=OrganizationKind.UNION, name=f"Unione dei Comuni di {name}", province=province)
+    union = Organization.objects.create(
+        kind=OrganizationKind.UNION, name=f"Unione dei Comuni di {name}", province=province
+    )
     union.member_municipalities.set(municipalities[2:])
     return Side(province, province_org, comune, sibling, union, municipalities)
 
@@ -114,7 +123,9 @@ def make_world() -> World:
         organization = world
         for part in path.split("."):
             organization = getattr(organization, part)
-        user = make_user(name, first_name=name.split("_")[0].capitalize(), last_name=name.split("_")[-1].capitalize())
+        user = make_user(
+            name, first_name=name.split("_")[0].capitalize(), last_name=name.split("_")[-1].capitalize()
+        )
         world.personas[name] = user
         world.memberships[name] = Membership.objects.create(user=user, organization=organization, role=role)
     return world

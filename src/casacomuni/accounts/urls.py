@@ -8,7 +8,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=forms.LoginForm, redirect_authenticated_user=True
+            template_name="accounts/login.html",
+            authentication_form=forms.LoginForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),
@@ -22,7 +24,7 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(
             template_name="accounts/password_change.html",
             form_class=forms.PasswordChangeStyledForm,
-            success_url=reverse_lazy("accounts:profile")
+            success_url=reverse_lazy("accounts:profile"),
         ),
         name="password_change",
     ),
@@ -31,7 +33,7 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_set.html",
             form_class=forms.SetPasswordStyledForm,
-            success_url=reverse_lazy("accounts:login")
+            success_url=reverse_lazy("accounts:login"),
         ),
         name="password_reset_confirm",
     ),

@@ -39,7 +39,9 @@ def switch(request):
         messages.error(request, form.errors["membership"][0])
         return redirect("web:dashboard")
     request.session[SESSION_KEY] = form.cleaned_data["membership"].pk
-    messages.success(request, _("You now act for %(name)s.") % {"name": form.cleaned_data["membership"].organization})
+    messages.success(
+        request, _("You now act for %(name)s.") % {"name": form.cleaned_data["membership"].organization}
+    )
     return redirect("web:dashboard")
 
 
@@ -69,9 +71,16 @@ def profile(request):
     new_token = None
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
-        expires_at = timezone.make_aware(timezone.datetime.combine(expires_on, timezone.datetime.max.time())) if expires_on else None
+        expires_at = (
+            timezone.make_aware(timezone.datetime.combine(expires_on, timezone.datetime.max.time()))
+            if expires_on
+            else None
+        )
         _token, new_token = services.create_api_token(
-            Actor.from_request(request), form.cleaned_data["membership"], form.cleaned_data["name"], expires_at
+            Actor.from_request(request),
+            form.cleaned_data["membership"],
+            form.cleaned_data["name"],
+            expires_at,
         )
         form = forms.ApiTokenForm(user=request.user)
     tokens = ApiToken.objects.for_user(request.user).select_related("membership__organization")
@@ -87,7 +96,9 @@ def profile(request):
 @require_POST
 @login_required
 def revoke_token(request, pk):
-    token = get_object_or_404(ApiToken.objects.for_user(request.user).usable().select_related("membership"), pk=pk)
+    token = get_object_or_404(
+        ApiToken.objects.for_user(request.user).usable().select_related("membership"), pk=pk
+    )
     services.revoke_api_token(Actor.from_request(request), token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:profile")
@@ -148,9 +159,9 @@ def add_member(request, data) -> Membership:
 def deactivate_member(request, pk):
     tenancy.require_role(request.user, Role.PROVINCE_ADMIN, Role.UPI_ADMIN)
     membership = get_object_or_404(
-        Membership.objects.for_user(request.user).filter(
-            organization__in=services.manageable_organizations(request.user), is_active=True
-        ).select_related("organization", "user"),
+        Membership.objects.for_user(request.user)
+        .filter(organization__in=services.manageable_organizations(request.user), is_active=True)
+        .select_related("organization", "user"),
         pk=pk,
     )
     try:
@@ -171,16 +182,22 @@ def organizations(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.register_municipality_organization(
-                Actor.from_request(request), form.cleaned_data["municipality"], fiscal_code=form.cleaned_data["fiscal_code"]
+                Actor.from_request(request),
+                form.cleaned_data["municipality"],
+                fiscal_code=form.cleaned_data["fiscal_code"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The municipality was registered."))
             return redirect("accounts:organizations")
-    queryset = Organization.objects.for_user(request.user).select_related("municipality").order_by("kind", "name")
+    queryset = (
+        Organization.objects.for_user(request.user).select_related("municipality").order_by("kind", "name")
+    )
     return render(
-        request, "accounts/organizations.html", {"form": form, "page": page_of(request, queryset)},
+        request,
+        "accounts/organizations.html",
+        {"form": form, "page": page_of(request, queryset)},
         status=400 if form.errors else 200,
     )
 
@@ -201,9 +218,15 @@ def union_edit(request, pk=None):
     tenancy.require_role(request.user, Role.PROVINCE_ADMIN)
     union = None
     if pk is not None:
-        union = get_object_or_404(Organization.objects.for_user(request.user).filter(kind=OrganizationKind.UNION), pk=pk)
+        union = get_object_or_404(
+            Organization.objects.for_user(request.user).filter(kind=OrganizationKind.UNION), pk=pk
+        )
     initial = (
-        {"name": union.name, "fiscal_code": union.fiscal_code, "municipalities": union.member_municipalities.all()}
+        {
+            "name": union.name,
+            "fiscal_code": union.fiscal_code,
+            "municipalities": union.member_municipalities.all(),
+        }
         if union
         else None
     )
@@ -217,7 +240,12 @@ def union_edit(request, pk=None):
         else:
             messages.success(request, _("The union was saved."))
             return redirect("accounts:unions")
-    return render(request, "accounts/union_form.html", {"form": form, "union": union}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/union_form.html",
+        {"form": form, "union": union},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -228,15 +256,24 @@ def province_admins(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.register_province_organization(
-                Actor.from_request(request), form.cleaned_data["province"], fiscal_code=form.cleaned_data["fiscal_code"]
+                Actor.from_request(request),
+                form.cleaned_data["province"],
+                fiscal_code=form.cleaned_data["fiscal_code"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The province was registered."))
             return redirect("accounts:province_admins")
-    queryset = Organization.objects.for_user(request.user).filter(kind=OrganizationKind.PROVINCE).with_admins().select_related("province__region")
+    queryset = (
+        Organization.objects.for_user(request.user)
+        .filter(kind=OrganizationKind.PROVINCE)
+        .with_admins()
+        .select_related("province__region")
+    )
     return render(
-        request, "accounts/province_admins.html", {"form": form, "page": page_of(request, queryset)},
+        request,
+        "accounts/province_admins.html",
+        {"form": form, "page": page_of(request, queryset)},
         status=400 if form.errors else 200,
     )

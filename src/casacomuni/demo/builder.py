@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from stdnum import luhn
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Membership, Organization, User
@@ -17,7 +18,7 @@ from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.audit.services import record_event
 from casacomuni.territory.models import Municipality, Province
 
-DEMO_PASSWORD = "CasaComuni-Demo-2026"
+DEMO_PASSWORD = "CasaComuni-Demo-2026"  # noqa: S105 (documented demo password)
 # Base32 key of every demo administrator's authenticator (documented in the README): the demo only.
 DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238 test key "12345678901234567890"
 DEMO_DEVICE_NAME = "Demo"
@@ -85,28 +86,53 @@ class DemoBuilder:
     def province(self, demo: DemoProvince) -> None:
         province = Province.objects.get(sigla=demo.sigla)
         organization = self.organization(
-            OrganizationKind.PROVINCE, f"Provincia di {province.name}", province=province, fiscal_code=demo.fiscal_code
+            OrganizationKind.PROVINCE,
+            f"Provincia di {province.name}",
+            province=province,
+            fiscal_code=demo.fiscal_code,
         )
         for prefix, role, first, last in PROVINCE_ROLES:
             self.member(f"{prefix}.{demo.prefix}", organization, role, first, last)
         for municipality in chosen_municipalities(province):
             comune = self.organization(
-                OrganizationKind.MUNICIPALITY, f"Comune di {municipality.name}", province=province,
+                OrganizationKind.MUNICIPALITY,
+                f"Comune di {municipality.name}",
+                province=province,
                 municipality=municipality,
             )
-            self.member(f"referente.{municipality.istat_code}", comune, Role.MUNICIPALITY_REFERENT, "Rita", municipality.name)
+            self.member(
+                f"referente.{municipality.istat_code}",
+                comune,
+                Role.MUNICIPALITY_REFERENT,
+                "Rita",
+                municipality.name,
+            )
             if municipality.is_capoluogo:
-                self.member(f"staff.{municipality.istat_code}", comune, Role.MUNICIPALITY_STAFF, "Stefano", municipality.name)
+                self.member(
+                    f"staff.{municipality.istat_code}",
+                    comune,
+                    Role.MUNICIPALITY_STAFF,
+                    "Stefano",
+                    municipality.name,
+                )
                 # One person in two organisations: the demo of the organisation switcher.
                 self.member(f"sua.{demo.prefix}", comune, Role.MUNICIPALITY_STAFF, "Sergio", "Appalti")
         if demo.sigla == "PG":
-            union = self.organization(OrganizationKind.UNION, "Unione dei Comuni del Trasimeno", province=province)
+            union = self.organization(
+                OrganizationKind.UNION, "Unione dei Comuni del Trasimeno", province=province
+            )
             union.member_municipalities.set(Municipality.objects.filter(istat_code__in=TRASIMENO))
             self.member("referente.trasimeno", union, Role.MUNICIPALITY_REFERENT, "Tiziana", "Trasimeno")
 
     def organization(self, kind, name, **fields) -> Organization:
-        lookup = {"municipality": fields["municipality"]} if "municipality" in fields else {"kind": kind, "name": name}
-        organization, _ = Organization.objects.update_or_create(**lookup, defaults={"kind": kind, "name": name, **fields})
+        lookup = (
+            {"municipality": fields["municipality"]}
+            if "municipality" in fields
+            else {"kind": kind, "name": name}
+        )
+        organization, _ = Organization.objects.update_or_create(
+            **lookup, defaults={"kind": kind, "name": name, **fields}
+        )
         return organization
 
     def member(self, username, organization, role, first_name, last_name) -> Membership:
@@ -127,7 +153,9 @@ class DemoBuilder:
             TOTPDevice.objects.update_or_create(
                 user=user, name=DEMO_DEVICE_NAME, defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
             )
-        self.logins.append(DemoLogin(username, organization.name, membership.get_role_display(), membership.is_admin))
+        self.logins.append(
+            DemoLogin(username, organization.name, membership.get_role_display(), membership.is_admin)
+        )
         return membership
 
 
@@ -141,8 +169,6 @@ def chosen_municipalities(province: Province) -> list[Municipality]:
 
 
 def operator_vat(index: int) -> str:
-    """A syntactically valid partita IVA (check digit per the Luhn-like rule) for fictitious companies."""
-    from stdnum.it import iva
-
-    base = f"0{9876543 + index:07d}026"[:10]
-    return base + iva.calc_check_digit(base)
+    """A well-formed partita IVA for fictitious companies: 7-digit number, office code, Luhn check digit."""
+    base = f"{1234567 + index:07d}026"
+    return base + luhn.calc_check_digit(base)

@@ -13,7 +13,9 @@ def current_code(device: TOTPDevice) -> str:
 
 
 def test_login_with_a_wrong_password_shows_the_italian_message(client, world):
-    response = client.post(reverse("accounts:login"), {"username": "funzionario_sua", "password": "sbagliata"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "funzionario_sua", "password": "sbagliata"}
+    )
     assert response.status_code == 200
     assert "Inserisci un nome utente e una password corretti" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -30,7 +32,9 @@ def test_login_lands_on_the_dashboard_of_the_first_organisation(client, world, p
 def test_repeated_failures_lock_the_account_out(client, world, persona_password, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("accounts:login"), {"username": "funzionario_sua", "password": "sbagliata"})
-    response = client.post(reverse("accounts:login"), {"username": "funzionario_sua", "password": persona_password})
+    response = client.post(
+        reverse("accounts:login"), {"username": "funzionario_sua", "password": persona_password}
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
@@ -42,7 +46,9 @@ def test_an_administrator_must_enrol_and_verify_a_second_factor(client, world, s
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:otp"))
 
     enrolment = client.get(response["Location"])
-    assert enrolment.context["enrolling"] and enrolment.context["qr_data_uri"].startswith("data:image/svg+xml")
+    assert enrolment.context["enrolling"] and enrolment.context["qr_data_uri"].startswith(
+        "data:image/svg+xml"
+    )
     device = TOTPDevice.objects.get(user=world.personas["amministratore_provincia"])
 
     right = client.post(reverse("accounts:otp"), {"token": current_code(device), "next": "/account/membri/"})
@@ -74,7 +80,9 @@ def test_switching_organisation_changes_the_dashboard(client, world):
     from casacomuni.accounts.roles import Role
 
     user = world.personas["funzionario_sua"]
-    second = Membership.objects.create(user=user, organization=world.home.comune, role=Role.MUNICIPALITY_STAFF)
+    second = Membership.objects.create(
+        user=user, organization=world.home.comune, role=Role.MUNICIPALITY_STAFF
+    )
     client.force_login(user)
     response = client.post(reverse("accounts:switch"), {"membership": second.pk}, follow=True)
     assert client.session["casacomuni_membership_id"] == second.pk

@@ -17,15 +17,22 @@ def test_province_admin_adds_a_new_user_who_gets_a_password_link(
 ):
     client = login_as("amministratore_provincia")
     data = {
-        "organization": world.home.comune.pk, "role": Role.MUNICIPALITY_STAFF, "username": "nuovo.utente",
-        "first_name": "Nuova", "last_name": "Utente", "email": "nuova@example.test", "fiscal_code": "",
+        "organization": world.home.comune.pk,
+        "role": Role.MUNICIPALITY_STAFF,
+        "username": "nuovo.utente",
+        "first_name": "Nuova",
+        "last_name": "Utente",
+        "email": "nuova@example.test",
+        "fiscal_code": "",
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:members"), data)
     assert response.status_code == 302
     user = User.objects.get(username="nuovo.utente")
     assert not user.has_usable_password()
-    assert Membership.objects.filter(user=user, organization=world.home.comune, role=Role.MUNICIPALITY_STAFF).exists()
+    assert Membership.objects.filter(
+        user=user, organization=world.home.comune, role=Role.MUNICIPALITY_STAFF
+    ).exists()
     assert set(AuditEvent.objects.values_list("action", flat=True)) >= {"user.create", "membership.create"}
 
     # The e-mail is sent by the real task worker, from the task the service enqueued.
@@ -39,8 +46,14 @@ def test_a_role_foreign_to_the_organisation_kind_is_refused_and_nothing_is_writt
     before = (User.objects.count(), Membership.objects.count(), AuditEvent.objects.count())
     response = client.post(
         reverse("accounts:members"),
-        {"organization": world.home.comune.pk, "role": Role.SUA_OFFICER, "username": "altro", "first_name": "A",
-         "last_name": "B", "email": "a@example.test"},
+        {
+            "organization": world.home.comune.pk,
+            "role": Role.SUA_OFFICER,
+            "username": "altro",
+            "first_name": "A",
+            "last_name": "B",
+            "email": "a@example.test",
+        },
     )
     assert response.status_code == 400
     assert "Questo ruolo non esiste in questo tipo di ente" in response.content.decode()
@@ -51,8 +64,15 @@ def test_an_invalid_fiscal_code_is_refused(login_as, world):
     client = login_as("amministratore_provincia")
     response = client.post(
         reverse("accounts:members"),
-        {"organization": world.home.comune.pk, "role": Role.MUNICIPALITY_STAFF, "username": "cf.sbagliato",
-         "first_name": "A", "last_name": "B", "email": "a@example.test", "fiscal_code": "RSSMRA80A01H501X"},
+        {
+            "organization": world.home.comune.pk,
+            "role": Role.MUNICIPALITY_STAFF,
+            "username": "cf.sbagliato",
+            "first_name": "A",
+            "last_name": "B",
+            "email": "a@example.test",
+            "fiscal_code": "RSSMRA80A01H501X",
+        },
     )
     assert response.status_code == 400
     assert "non è un codice fiscale valido" in response.content.decode()
@@ -63,10 +83,16 @@ def test_province_admin_cannot_add_members_to_another_province(login_as, world):
     client = login_as("amministratore_provincia")
     response = client.post(
         reverse("accounts:members"),
-        {"organization": world.elsewhere.comune.pk, "role": Role.MUNICIPALITY_STAFF, "username": "funzionario_sua"},
+        {
+            "organization": world.elsewhere.comune.pk,
+            "role": Role.MUNICIPALITY_STAFF,
+            "username": "funzionario_sua",
+        },
     )
     assert response.status_code == 400
-    assert not Membership.objects.filter(organization=world.elsewhere.comune, user__username="funzionario_sua").exists()
+    assert not Membership.objects.filter(
+        organization=world.elsewhere.comune, user__username="funzionario_sua"
+    ).exists()
 
 
 def test_removing_a_role_ends_the_membership_and_its_tokens(login_as, world):
@@ -86,7 +112,9 @@ def test_comune_staff_cannot_manage_members(login_as, world):
 def test_province_admin_registers_a_union_of_its_own_comuni(login_as, world):
     client = login_as("amministratore_provincia")
     members = [m.pk for m in world.home.municipalities[:2]]
-    response = client.post(reverse("accounts:union_create"), {"name": "Unione del Piave", "municipalities": members})
+    response = client.post(
+        reverse("accounts:union_create"), {"name": "Unione del Piave", "municipalities": members}
+    )
     assert response.status_code == 302
     union = Organization.objects.get(name="Unione del Piave")
     assert union.province == world.home.province
@@ -97,7 +125,10 @@ def test_a_union_with_a_comune_of_another_province_is_refused(login_as, world):
     client = login_as("amministratore_provincia")
     response = client.post(
         reverse("accounts:union_create"),
-        {"name": "Unione Mista", "municipalities": [world.home.municipalities[0].pk, world.elsewhere.municipalities[0].pk]},
+        {
+            "name": "Unione Mista",
+            "municipalities": [world.home.municipalities[0].pk, world.elsewhere.municipalities[0].pk],
+        },
     )
     assert response.status_code == 400
     assert not Organization.objects.filter(name="Unione Mista").exists()
@@ -107,8 +138,13 @@ def test_upi_registers_a_province_and_sees_its_administrators(login_as, world):
     from casacomuni.territory.models import Province, UtsType
 
     vicenza = Province.objects.create(
-        code="024", historical_code="024", name="Vicenza", sigla="VI", region=world.home.province.region,
-        uts_type=UtsType.PROVINCE, is_ordinary_statute=True,
+        code="024",
+        historical_code="024",
+        name="Vicenza",
+        sigla="VI",
+        region=world.home.province.region,
+        uts_type=UtsType.PROVINCE,
+        is_ordinary_statute=True,
     )
     client = login_as("dirigente_upi")
     response = client.post(reverse("accounts:province_admins"), {"province": vicenza.pk})
@@ -130,7 +166,9 @@ def test_the_province_admin_list_query_count_does_not_grow(login_as, world, djan
 
     for index in range(5):
         side = make_side(world.home.province.region, f"{40 + index:03d}", f"Z{index}", f"Extra{index}")
-        Membership.objects.create(user=world.personas["funzionario_dati"], organization=side.province_org, role="province_admin")
+        Membership.objects.create(
+            user=world.personas["funzionario_dati"], organization=side.province_org, role="province_admin"
+        )
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("accounts:province_admins"))
     assert len(many) == len(few)

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 def test_a_token_created_in_the_profile_is_shown_once_and_works(login_as, world, client):
     response = login_as("funzionario_sua").post(
-        reverse("accounts:profile"), {"name": "gestionale", "membership": world.memberships["funzionario_sua"].pk}
+        reverse("accounts:profile"),
+        {"name": "gestionale", "membership": world.memberships["funzionario_sua"].pk},
     )
     raw = response.context["new_token"]
     assert raw.startswith("cdc_") and raw in response.content.decode()

@@ -55,6 +55,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('name_other_language', models.CharField(blank=True, max_length=200, verbose_name='name in the other language')),
                 ('search_name', models.CharField(db_index=True, editable=False, max_length=200)),
+                ('search_name_other', models.CharField(blank=True, db_index=True, editable=False, max_length=200)),
                 ('is_capoluogo', models.BooleanField(default=False, verbose_name='provincial capital')),
                 ('nuts3', models.CharField(blank=True, max_length=5, verbose_name='NUTS 3 code')),
                 ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),

@@ -15,11 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="cli", help=_("name of the token"))
 
     def handle(self, *args, username, organization, name, **options):
-        memberships = Membership.objects.filter(user__username=username).active().select_related("organization", "user")
+        memberships = (
+            Membership.objects.filter(user__username=username).active().select_related("organization", "user")
+        )
         if organization is not None:
             memberships = memberships.filter(organization_id=organization)
         membership = memberships.order_by("pk").first()
         if membership is None:
-            raise CommandError(_("%(username)s has no active role in that organisation.") % {"username": username})
+            raise CommandError(
+                _("%(username)s has no active role in that organisation.") % {"username": username}
+            )
         _token, raw = create_api_token(Actor.system("create_token"), membership, name)
         self.stdout.write(raw)

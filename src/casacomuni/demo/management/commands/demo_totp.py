@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, **options):
         # Only the demo's own devices: a real user's key never leaves the database.
-        device = TOTPDevice.objects.filter(user__username=username, name=DEMO_DEVICE_NAME, confirmed=True).first()
+        device = TOTPDevice.objects.filter(
+            user__username=username, name=DEMO_DEVICE_NAME, confirmed=True
+        ).first()
         if device is None:
             raise CommandError(_("%(username)s has no demo authenticator.") % {"username": username})
         code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)

@@ -12,4 +12,5 @@ class Command(BaseCommand):
         if not Province.objects.exists():
             raise CommandError(_("The territory is empty: run “casacomuni import_territory” first."))
         logins = DemoBuilder().build()
-        self.stdout.write(_("Demo data ready: %(count)d demo users.") % {"count": len(logins)})
+        if options["verbosity"]:
+            self.stdout.write(_("Demo data ready: %(count)d demo users.") % {"count": len(logins)})

@@ -1,0 +1,1 @@
+from casacomuni.territory.testing import italy, italy_module  # noqa: F401
