@@ -33,7 +33,11 @@ def status(request):
     from django.db import connection
 
     connection.ensure_connection()
-    return {"status": "ok", "version": api.version, "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]}
+    return {
+        "status": "ok",
+        "version": api.version,
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+    }
 
 
 def _register_routers() -> None:

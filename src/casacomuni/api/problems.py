@@ -22,7 +22,9 @@ def field_errors(exc: ValidationError) -> list[dict]:
     """Pydantic's errors as {field, message}: the location without its "body"/"query" prefix."""
     errors = []
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")
+        ]
         errors.append({"field": ".".join(location), "message": error.get("msg", "")})
     return errors
 
@@ -31,19 +33,27 @@ def install(api) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request, exc):
         return problem(
-            api, request, 400, _("Invalid request"), _("Some values are missing or wrong."),
+            api,
+            request,
+            400,
+            _("Invalid request"),
+            _("Some values are missing or wrong."),
             errors=field_errors(exc),
         )
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
-        response = problem(api, request, 401, _("Authentication required"), _("Send a valid personal access token."))
+        response = problem(
+            api, request, 401, _("Authentication required"), _("Send a valid personal access token.")
+        )
         response["WWW-Authenticate"] = "Bearer"
         return response
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
-        return problem(api, request, 403, _("Forbidden"), str(exc) or _("Your role does not allow this operation."))
+        return problem(
+            api, request, 403, _("Forbidden"), str(exc) or _("Your role does not allow this operation.")
+        )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
