@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_htmx",
+    # django-ninja serves its Swagger UI files itself (no CDN, no inline script: the CSP allows it).
+    "ninja",
     "django_tasks_db",
     "casacomuni.lib",
     "casacomuni.territory",

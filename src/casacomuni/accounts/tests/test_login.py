@@ -17,7 +17,7 @@ def test_login_with_a_wrong_password_shows_the_italian_message(client, world):
         reverse("accounts:login"), {"username": "funzionario_sua", "password": "sbagliata"}
     )
     assert response.status_code == 200
-    assert "Inserisci un nome utente e una password corretti" in response.content.decode()
+    assert "Inserisci nome utente e password corretti" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

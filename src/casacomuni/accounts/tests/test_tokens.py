@@ -67,3 +67,4 @@ def test_bad_pagination_values_get_a_problem_json(login_as, world):
     body = response.json()
     assert response["Content-Type"] == "application/problem+json"
     assert body["status"] == 400 and body["errors"][0]["field"] == "limit"
+    assert body["errors"][0]["message"] == "Inserisci un valore maggiore o uguale a 1."
