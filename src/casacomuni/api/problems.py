@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -18,6 +19,39 @@ def problem(api, request, status: int, title: str, detail: str = "", **extra):
     return response
 
 
+# Pydantic's messages are English: the common ones are given in the user's language, by error type.
+FIELD_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "greater_than_equal": gettext_lazy("Enter a value greater than or equal to %(ge)s."),
+    "greater_than": gettext_lazy("Enter a value greater than %(gt)s."),
+    "less_than_equal": gettext_lazy("Enter a value less than or equal to %(le)s."),
+    "less_than": gettext_lazy("Enter a value less than %(lt)s."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "string_pattern_mismatch": gettext_lazy("The value does not have the expected format."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "json_invalid": gettext_lazy("The request body is not valid JSON."),
+}
+
+
+def field_message(error: dict) -> str:
+    template = FIELD_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return error.get("msg", "")
+    try:
+        return str(template) % error.get("ctx", {})
+    except (KeyError, TypeError):
+        return error.get("msg", "")
+
+
 def field_errors(exc: ValidationError) -> list[dict]:
     """Pydantic's errors as {field, message}: the location without its "body"/"query" prefix."""
     errors = []
@@ -25,7 +59,7 @@ def field_errors(exc: ValidationError) -> list[dict]:
         location = [
             str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")
         ]
-        errors.append({"field": ".".join(location), "message": error.get("msg", "")})
+        errors.append({"field": ".".join(location), "message": field_message(error)})
     return errors
 
 
