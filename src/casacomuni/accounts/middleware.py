@@ -45,7 +45,7 @@ class ActiveMembershipMiddleware:
         if chosen_id is not None:
             membership = memberships.filter(pk=chosen_id).first()
         if membership is None:
-            membership = memberships.first()
+            membership = memberships.order_by("pk").first()  # the oldest role
             if membership is not None:
                 request.session[SESSION_KEY] = membership.pk
         return membership

@@ -172,3 +172,35 @@ def test_the_province_admin_list_query_count_does_not_grow(login_as, world, djan
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("accounts:province_admins"))
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("url_name", ["accounts:members", "accounts:organizations", "accounts:unions"])
+def test_province_admin_list_pages_have_a_constant_query_count(login_as, world, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casacomuni.accounts.testing import make_municipality, make_user
+
+    client = login_as("amministratore_provincia")
+    url = reverse(url_name)
+    client.get(url)  # the first request also chooses the membership and saves the session
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for index in range(12):
+        municipality = make_municipality(world.home.province, f"026{100 + index:03d}", f"Paese {index}", 1000)
+        comune = Organization.objects.create(
+            kind="municipality",
+            name=f"Comune di Paese {index}",
+            province=world.home.province,
+            municipality=municipality,
+        )
+        union = Organization.objects.create(
+            kind="union", name=f"Unione {index}", province=world.home.province
+        )
+        union.member_municipalities.set([municipality, world.home.municipalities[0]])
+        Membership.objects.create(
+            user=make_user(f"utente{index}"), organization=comune, role=Role.MUNICIPALITY_STAFF
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), url_name
