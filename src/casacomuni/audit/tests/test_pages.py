@@ -88,7 +88,7 @@ def test_events_are_filtered_by_day(client, people, events):
 def test_reversed_date_range_is_a_clear_error(client, people, events):
     response = page_as(client, people, "dirigente_upi", since="2026-02-02", until="2026-02-01")
     assert response.status_code == 400
-    assert "The start date must not be after the end date." in response.text
+    assert "La data di inizio non può essere successiva alla data di fine." in response.text
     assert response.context["page"].paginator.count == 0
 
 

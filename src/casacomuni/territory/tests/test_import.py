@@ -80,7 +80,7 @@ def test_bilingual_names_are_kept():
 def test_a_second_import_changes_nothing_and_says_so():
     before = snapshot()
     output = run()
-    assert "already up to date" in output and "7896" in output
+    assert "è già aggiornato" in output and "7896" in output
     assert snapshot() == before
 
 
@@ -100,7 +100,7 @@ def test_a_merger_retires_both_comuni_and_keeps_the_organisation_linked(tmp_path
 
     output = run(write_list(tmp_path / "newer.csv", rows), "--valid-from", MERGED.isoformat())
 
-    assert "1 comuni created" in output and "2 retired" in output
+    assert "1 comuni creati" in output and "2 cessati" in output
     new = Municipality.objects.get(istat_code="026099")
     assert new.valid_from == MERGED and new.valid_to is None and new.population is None
     for code in ("026001", "026002"):
@@ -125,7 +125,7 @@ def test_a_renamed_comune_is_updated_in_place_and_keeps_its_links(tmp_path):
 
     output = run(write_list(tmp_path / "renamed.csv", rows))
 
-    assert "1 updated" in output
+    assert "1 aggiornati" in output
     asolo.refresh_from_db()
     assert (asolo.pk, asolo.name, asolo.valid_to) == (
         comune.municipality_id,
@@ -155,12 +155,12 @@ def test_a_comune_moved_to_another_province_is_succeeded_by_the_one_with_its_cad
 def test_a_utf8_list_with_a_single_line_header_is_accepted(tmp_path):
     rows = packaged_rows()
     rows[0] = [" ".join(cell.split()) for cell in rows[0]]
-    assert "already up to date" in run(write_list(tmp_path / "utf8.csv", rows, encoding="utf-8"))
+    assert "è già aggiornato" in run(write_list(tmp_path / "utf8.csv", rows, encoding="utf-8"))
 
 
 def test_import_of_truncated_file_changes_nothing(tmp_path):
     before = snapshot()
-    with pytest.raises(CommandError, match="nothing was changed.*lists 500 comuni"):
+    with pytest.raises(CommandError, match="non è stato modificato nulla.*elenca 500 comuni"):
         run(write_list(tmp_path / "short.csv", packaged_rows()[:501]))
     assert snapshot() == before
 
@@ -168,14 +168,14 @@ def test_import_of_truncated_file_changes_nothing(tmp_path):
 def test_import_of_file_with_a_missing_column_changes_nothing(tmp_path):
     before = snapshot()
     rows = [row[:7] + row[8:] for row in packaged_rows()]
-    with pytest.raises(CommandError, match="Line 1: the header has 25 columns"):
+    with pytest.raises(CommandError, match="Riga 1: l'intestazione ha 25 colonne"):
         run(write_list(tmp_path / "columns.csv", rows))
     assert snapshot() == before
 
 
 def test_import_of_file_in_an_unknown_encoding_changes_nothing(tmp_path):
     before = snapshot()
-    with pytest.raises(CommandError, match="neither UTF-8 nor Windows-1252"):
+    with pytest.raises(CommandError, match="non è un testo UTF-8 né Windows-1252"):
         run(write_list(tmp_path / "utf16.csv", packaged_rows(), encoding="utf-16"))
     assert snapshot() == before
 
@@ -190,7 +190,7 @@ def test_import_refused_while_writing_rolls_back_what_it_had_written(tmp_path):
         if row[1] == "026":
             row[1] = "126"
     before = snapshot()
-    with pytest.raises(CommandError, match="Abbreviation TV belongs to Treviso"):
+    with pytest.raises(CommandError, match="La sigla TV appartiene a Treviso"):
         run(write_list(tmp_path / "sigla.csv", rows))
     assert snapshot() == before
     assert Region.objects.get(code="05").name == "Veneto"

@@ -66,13 +66,13 @@ def test_a_utf8_file_with_a_single_line_header_is_read_too():
 
 
 def test_a_utf16_file_is_refused():
-    with pytest.raises(istat.IstatFileError, match="neither UTF-8 nor Windows-1252"):
+    with pytest.raises(istat.IstatFileError, match="non è un testo UTF-8 né Windows-1252"):
         istat.decode(as_text(packaged_rows()).encode("utf-16"))
 
 
 def test_a_missing_column_is_named():
     rows = [row[:19] + row[20:] for row in packaged_rows()]
-    with pytest.raises(istat.IstatFileError, match="Line 1: the header has 25 columns"):
+    with pytest.raises(istat.IstatFileError, match="Riga 1: l'intestazione ha 25 colonne"):
         istat.parse_text(as_text(rows))
 
 
@@ -82,7 +82,7 @@ def test_a_row_with_a_bad_code_names_its_line():
     # The header spans lines 1-3 (two quoted cells hold a line break), so rows[10] is on line 13.
     with pytest.raises(
         istat.IstatFileError,
-        match=r"Line 13: \"0010X1\" is not a valid value for \"Codice Comune formato alfanumerico\"",
+        match=r"Riga 13: \"0010X1\" non è un valore valido per \"Codice Comune formato alfanumerico\"",
     ):
         istat.parse_text(as_text(rows))
 
@@ -90,11 +90,11 @@ def test_a_row_with_a_bad_code_names_its_line():
 def test_a_file_cut_in_the_middle_of_a_row_names_that_line():
     text = as_text(packaged_rows())
     cut = text[: text.index("\r\n10;054;054;039;") + 30]  # ends inside the row of Perugia
-    with pytest.raises(istat.IstatFileError, match=r"Line \d+ has \d+ columns instead of 26"):
+    with pytest.raises(istat.IstatFileError, match=r"La riga \d+ ha \d+ colonne invece di 26"):
         istat.parse_text(cut)
 
 
 def test_a_list_much_shorter_than_italy_is_refused_as_truncated():
     rows = packaged_rows()[:101]
-    with pytest.raises(istat.IstatFileError, match="lists 100 comuni"):
+    with pytest.raises(istat.IstatFileError, match="elenca 100 comuni"):
         istat.parse_text(as_text(rows))

@@ -11,9 +11,9 @@ pytestmark = pytest.mark.urls("casacomuni.web.tests.urls_errors")
 @pytest.mark.parametrize(
     ("path", "status", "heading"),
     [
-        ("/test-errors/400/", 400, "Bad request"),
-        ("/test-errors/403/", 403, "Access denied"),
-        ("/no-such-page/", 404, "Page not found"),
+        ("/test-errors/400/", 400, "Richiesta non valida"),
+        ("/test-errors/403/", 403, "Accesso negato"),
+        ("/no-such-page/", 404, "Pagina non trovata"),
     ],
 )
 def test_error_page_has_the_status_and_the_platform_look(client, db, path, status, heading):
@@ -37,7 +37,7 @@ def test_server_error_page_renders_without_request_context_or_database():
     response = views.server_error(RequestFactory().get("/"))
     content = response.content.decode()
     assert response.status_code == 500
-    assert "<h1>Server error</h1>" in content
+    assert "<h1>Errore del server</h1>" in content
     assert 'class="it-header-wrapper"' in content
     assert "bootstrap-italia.min.css" in content
 
@@ -45,4 +45,4 @@ def test_server_error_page_renders_without_request_context_or_database():
 def test_unhandled_exception_gives_the_500_page(db):
     response = Client(raise_request_exception=False).get("/test-errors/500/")
     assert response.status_code == 500
-    assert "<h1>Server error</h1>" in response.content.decode()
+    assert "<h1>Errore del server</h1>" in response.content.decode()

@@ -107,7 +107,7 @@ def test_accessibility_statement_tells_how_to_report_and_to_whom_to_appeal(clien
     settings.CASACOMUNI_CONTACT_EMAIL = "accessibilita@provincia.example.it"
     content = client.get(reverse("web:accessibility")).content.decode()
     # AgID model statement: compliance status, non-accessible content, feedback, enforcement procedure.
-    assert "partially compliant" in content
+    assert "parzialmente conforme" in content
     assert "mailto:accessibilita@provincia.example.it" in content
     assert "https://form.agid.gov.it/" in content
 
