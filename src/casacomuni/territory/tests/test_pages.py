@@ -84,6 +84,12 @@ def test_search_finds_a_comune_ignoring_accents(client):
     assert "Città di Castello" in response.content.decode()
 
 
+def test_the_next_page_of_a_search_keeps_the_query(client):
+    response = client.get(reverse("territory:search"), {"q": "san"})
+    assert response.context["page_obj"].has_next()
+    assert 'href="?q=san&amp;page=2"' in response.content.decode()
+
+
 def test_search_finds_a_comune_by_its_other_language_name(client):
     response = client.get(reverse("territory:search"), {"q": "Bozen"})
     assert [m.istat_code for m in response.context["page_obj"]] == ["021008"]
