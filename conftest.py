@@ -1,8 +1,33 @@
 """Fixtures shared by every test: fast password hashing, MFA off unless a test turns it on, personas."""
 
 import pytest
+from django.db import connection
 
 from casacomuni.accounts.testing import PASSWORD, make_world
+from casacomuni.audit.tests.tampering import bypass_triggers, restore_triggers
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that commit to the real database get the audit trail emptied before Django flushes it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and marker.kwargs.get("transaction", False)
+        if transactional or "live_server" in getattr(item, "fixturenames", ()):
+            item.fixturenames.append("empty_audit_trail")
+
+
+@pytest.fixture
+def empty_audit_trail(transactional_db):
+    """After a transactional test Django empties every table: with TRUNCATE on PostgreSQL, which the audit
+    table's triggers allow, but with DELETE on SQLite, which they refuse. So the trail is emptied first,
+    with the triggers off for that moment only. Depending on ``transactional_db`` makes this teardown run
+    before its flush."""
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            bypass_triggers(cursor)
+            cursor.execute("DELETE FROM audit_auditevent")
+            restore_triggers(cursor)
 
 
 @pytest.fixture(autouse=True)

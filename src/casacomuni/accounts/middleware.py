@@ -16,10 +16,12 @@ MFA_EXEMPT_PREFIXES = ("/static/", "/api/")
 
 
 def memberships_of(user):
+    """The user's active memberships, oldest first: with no choice in the session, the oldest role acts."""
     return (
         Membership.objects.filter(user=user)
         .active()
         .select_related("organization", "organization__province", "organization__municipality")
+        .order_by("pk")
     )
 
 
@@ -45,7 +47,7 @@ class ActiveMembershipMiddleware:
         if chosen_id is not None:
             membership = memberships.filter(pk=chosen_id).first()
         if membership is None:
-            membership = memberships.order_by("pk").first()  # the oldest role
+            membership = memberships.first()
             if membership is not None:
                 request.session[SESSION_KEY] = membership.pk
         return membership

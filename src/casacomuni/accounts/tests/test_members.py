@@ -12,9 +12,8 @@ from casacomuni.audit.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_province_admin_adds_a_new_user_who_gets_a_password_link(
-    login_as, world, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)
+def test_province_admin_adds_a_new_user_who_gets_a_password_link(login_as, world):
     client = login_as("amministratore_provincia")
     data = {
         "organization": world.home.comune.pk,
@@ -25,8 +24,7 @@ def test_province_admin_adds_a_new_user_who_gets_a_password_link(
         "email": "nuova@example.test",
         "fiscal_code": "",
     }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:members"), data)
+    response = client.post(reverse("accounts:members"), data)
     assert response.status_code == 302
     user = User.objects.get(username="nuovo.utente")
     assert not user.has_usable_password()
