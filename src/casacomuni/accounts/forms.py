@@ -62,9 +62,10 @@ class MemberForm(StyledForm):
         label=_("Fiscal code"), max_length=16, required=False, validators=[validate_fiscal_code_optional]
     )
 
-    def __init__(self, *args, organizations, **kwargs):
+    def __init__(self, *args, organizations, roles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+        self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in roles]
 
     def clean(self):
         data = super().clean()

@@ -35,6 +35,13 @@ def manageable_organizations(user):
     return Organization.objects.for_user(user).active().filter(kind__in=kinds)
 
 
+def grantable_roles(user) -> list[str]:
+    """The roles the acting administrator may give, in the kinds of organisation it manages."""
+    membership = tenancy.acting_membership(user)
+    kinds = MANAGED_KINDS.get(membership.role, set()) if membership else set()
+    return [role for role in Role.values if any(role in roles_for_kind(kind) for kind in kinds)]
+
+
 def ensure_manageable(actor: Actor, organization: Organization) -> None:
     if actor.user is None or not manageable_organizations(actor.user).filter(pk=organization.pk).exists():
         raise PermissionDenied(_("You cannot manage the members of this organisation."))

@@ -112,7 +112,9 @@ def page_of(request, queryset):
 def members(request):
     tenancy.require_role(request.user, Role.PROVINCE_ADMIN, Role.UPI_ADMIN)
     organizations = services.manageable_organizations(request.user)
-    form = forms.MemberForm(request.POST or None, organizations=organizations)
+    form = forms.MemberForm(
+        request.POST or None, organizations=organizations, roles=services.grantable_roles(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             add_member(request, form.cleaned_data)

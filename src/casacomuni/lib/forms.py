@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.translation import gettext_lazy as _
 
 
 class ItalianFormRenderer(DjangoTemplates):
@@ -18,12 +19,18 @@ WIDGET_CLASSES = {
 }
 
 
+# Django 6.1's own "- Select an option -" has no Italian translation yet: ours is in the project's catalogue.
+EMPTY_CHOICE_LABEL = _("Choose…")
+
+
 class StyledFormMixin:
     """Gives each widget its Bootstrap Italia class and marks invalid fields for assistive technology."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+                field.empty_label = EMPTY_CHOICE_LABEL
             css = WIDGET_CLASSES.get(type(field.widget), "form-control")
             if css:
                 field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()

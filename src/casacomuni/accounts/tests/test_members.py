@@ -202,3 +202,23 @@ def test_province_admin_list_pages_have_a_constant_query_count(login_as, world, 
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), url_name
+
+
+def test_each_administrator_is_offered_only_the_roles_it_may_give(login_as, world):
+    province_roles = dict(
+        login_as("amministratore_provincia")
+        .get(reverse("accounts:members"))
+        .context["form"]
+        .fields["role"]
+        .choices
+    )
+    assert Role.UPI_ADMIN not in province_roles and Role.OPERATOR_REPRESENTATIVE not in province_roles
+    assert Role.SUA_OFFICER in province_roles and Role.MUNICIPALITY_REFERENT in province_roles
+    upi_roles = dict(
+        login_as("dirigente_upi").get(reverse("accounts:members")).context["form"].fields["role"].choices
+    )
+    assert set(upi_roles) == set(Role.values) - {
+        Role.MUNICIPALITY_REFERENT,
+        Role.MUNICIPALITY_STAFF,
+        Role.OPERATOR_REPRESENTATIVE,
+    }
