@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "casacomuni.audit",
     "casacomuni.api",
     "casacomuni.web",
+    "casacomuni.documents",
+    "casacomuni.agreements",
     "casacomuni.demo",
 ]
 
@@ -195,7 +197,9 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads are written to a temporary name, fsynced and renamed (lib/storage.py); S3-compatible object
+    # storage replaces it by settings in a national deployment.
+    "default": {"BACKEND": env_str("FILE_STORAGE_BACKEND", "casacomuni.lib.storage.AtomicFileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Static files are served by WhiteNoise straight from the apps in development and tests.
