@@ -12,7 +12,9 @@ from collections.abc import Callable
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from casacomuni.accounts.roles import Role
 from casacomuni.accounts.testing import PERSONAS, World
+from casacomuni.agreements.services import TRANSITION_ROLES
 from casacomuni.api.core import api
 
 # Pages anyone may open: reference data, public information, authentication.
@@ -28,6 +30,7 @@ PUBLIC_URLS = {
     "territory:province",
     "territory:municipality",
     "territory:search",
+    "territory:provinces_boundary",
     "territory:province_boundary",
     "territory:province_municipalities_boundary",
     "api:openapi-json",
@@ -42,6 +45,7 @@ OWN_URLS = {
     "accounts:profile",
     "accounts:password_change",
     "accounts:union_create",
+    "documents:default_template",
 }
 
 
@@ -56,8 +60,30 @@ def foreign_organizations(world: World, persona: str):
         world.other_operator,
     ]
     if PERSONAS[persona][0] in {"home.comune", "home.union", "operator"}:
-        others += [world.home.sibling_comune, world.home.province_org]
+        home = world.home
+        own = own_organization(world, persona)
+        others += [o for o in (home.comune, home.sibling_comune, home.union, home.province_org) if o != own]
     return others
+
+
+def own_organization(world: World, persona: str):
+    return world.memberships[persona].organization
+
+
+def foreign_names(world: World, persona: str, listing: str) -> list[str]:
+    """What must not appear on a list: other tenants' organisations, agreements, services and templates.
+
+    On the lists in COUNTERPARTY_LISTS a Comune's own Province is the other party of its agreements, so its
+    name is shown there by design."""
+    organizations = foreign_organizations(world, persona)
+    if listing in COUNTERPARTY_LISTS:
+        province = world.home.province_org
+        organizations = [o for o in organizations if o != province]
+    names = [o.name for o in organizations]
+    names += [a.title for a in foreign_agreements(world, persona)]
+    names += [s.name for s in foreign_catalogue(world, persona)]
+    names += [t.original_name for t in foreign_templates(world, persona)]
+    return names
 
 
 def foreign_memberships(world, persona):
@@ -73,9 +99,71 @@ def foreign_tokens(world, persona):
 
 
 def foreign_audit_events(world, persona):
+    """Events of other tenants' chains; for UPI, the chains of the Comuni and Unioni (UPI reads only its own,
+    the Provinces' and the platform's)."""
     from casacomuni.audit.models import AuditEvent
 
+    if persona == "dirigente_upi":
+        return list(AuditEvent.objects.filter(organization__kind__in=["municipality", "union"]))
     return list(AuditEvent.objects.filter(organization__in=foreign_organizations(world, persona)))
+
+
+def foreign_agreements(world, persona):
+    """Agreements to which the persona's organisation is not a party: UPI sees aggregates only."""
+    from django.db.models import Q
+
+    from casacomuni.agreements.models import Agreement
+
+    own = own_organization(world, persona)
+    return list(Agreement.objects.exclude(Q(province=own) | Q(municipality=own)))
+
+
+def foreign_catalogue(world, persona):
+    """Services of another Province's catalogue (UPI sees every catalogue by design)."""
+    from casacomuni.agreements.models import Service
+
+    if persona == "dirigente_upi":
+        return []
+    return list(Service.objects.exclude(province__province_id=own_organization(world, persona).province_id))
+
+
+def services_not_editable(world, persona):
+    """Only the Province's administrator edits its catalogue: every service, for anyone else."""
+    from casacomuni.agreements.models import Service
+
+    if persona == "amministratore_provincia":
+        return list(Service.objects.exclude(province=own_organization(world, persona)))
+    return list(Service.objects.all())
+
+
+def services_not_joinable(world, persona):
+    """A Comune's (Unione's) referent asks to join its own Province's services only."""
+    from casacomuni.agreements.models import Service
+
+    if PERSONAS[persona][1] != Role.MUNICIPALITY_REFERENT:
+        return list(Service.objects.all())
+    return foreign_catalogue(world, persona)
+
+
+def join_requests_not_answerable(world, persona):
+    from casacomuni.agreements.models import JoinRequest
+
+    if persona == "amministratore_provincia":
+        return list(JoinRequest.objects.exclude(service__province=own_organization(world, persona)))
+    return list(JoinRequest.objects.all())
+
+
+def foreign_templates(world, persona):
+    """Document templates are the Province administrator's own: every other persona reaches none."""
+    from casacomuni.documents.models import DocumentTemplate
+
+    if persona == "amministratore_provincia":
+        return list(DocumentTemplate.objects.exclude(owner=own_organization(world, persona)))
+    return list(DocumentTemplate.objects.all())
+
+
+def agreement_urls(world, persona, **extra):
+    return [{"pk": a.pk, **extra} for a in foreign_agreements(world, persona)]
 
 
 # Pages that show one object: the kwargs of every object of another tenant.
@@ -87,6 +175,20 @@ OBJECT_URLS: dict[str, Callable] = {
     "accounts:deactivate_member": lambda w, p: [{"pk": m.pk} for m in foreign_memberships(w, p)],
     "accounts:revoke_token": lambda w, p: [{"pk": t.pk} for t in foreign_tokens(w, p)],
     "audit:event": lambda w, p: [{"pk": e.pk} for e in foreign_audit_events(w, p)],
+    "agreements:detail": agreement_urls,
+    "agreements:transition": lambda w, p: [
+        kwargs for name in TRANSITION_ROLES for kwargs in agreement_urls(w, p, transition=name)
+    ],
+    "agreements:file": lambda w, p: [
+        kwargs for which in ("resolution", "signed") for kwargs in agreement_urls(w, p, which=which)
+    ],
+    "agreements:docx": agreement_urls,
+    "agreements:pdf": agreement_urls,
+    "agreements:service_edit": lambda w, p: [{"pk": s.pk} for s in services_not_editable(w, p)],
+    "agreements:join_request": lambda w, p: [{"pk": s.pk} for s in services_not_joinable(w, p)],
+    "agreements:join_request_answer": lambda w, p: [{"pk": j.pk} for j in join_requests_not_answerable(w, p)],
+    "documents:template_download": lambda w, p: [{"pk": t.pk} for t in foreign_templates(w, p)],
+    "documents:template_preview": lambda w, p: [{"pk": t.pk} for t in foreign_templates(w, p)],
 }
 # List pages: no row of another tenant may appear (checked by the other tenants' names).
 LIST_URLS = {
@@ -95,6 +197,16 @@ LIST_URLS = {
     "accounts:unions",
     "accounts:province_admins",
     "audit:events",
+    "agreements:list",
+    "agreements:services",
+    # Forms that offer a choice of Comuni and services: the choices are a list too.
+    "agreements:create",
+    "agreements:service_create",
+    # UPI's aggregates by Province; everybody else is refused.
+    "agreements:national",
+    "agreements:national_csv",
+    "agreements:national_xlsx",
+    "documents:templates",
 }
 
 # API operations ("METHOD /path" as in the OpenAPI document).
@@ -112,8 +224,28 @@ OBJECT_OPERATIONS: dict[str, Callable] = {
     "GET /api/v1/organizations/{organization_id}": lambda w, p: [
         {"organization_id": o.pk} for o in foreign_organizations(w, p)
     ],
+    "GET /api/v1/agreements/{agreement_id}": lambda w, p: [
+        {"agreement_id": a.pk} for a in foreign_agreements(w, p)
+    ],
+    "POST /api/v1/agreements/{agreement_id}/transitions": lambda w, p: [
+        {"agreement_id": a.pk} for a in foreign_agreements(w, p)
+    ],
 }
-LIST_OPERATIONS = {"GET /api/v1/organizations", "GET /api/v1/memberships", "GET /api/v1/audit/events"}
+# Forms sent with write operations, so that the request passes validation and meets the tenancy check.
+OPERATION_FORMS = {"POST /api/v1/agreements/{agreement_id}/transitions": {"transition": "activate"}}
+LIST_OPERATIONS = {
+    "GET /api/v1/organizations",
+    "GET /api/v1/memberships",
+    "GET /api/v1/audit/events",
+    "GET /api/v1/services",
+    "GET /api/v1/agreements",
+    "GET /api/v1/adhesions",
+    "GET /api/v1/national/service-coverage",
+}
+# Writes whose body names the rows they act on: the matrix names other tenants' rows (see below).
+WRITE_OPERATIONS = {"POST /api/v1/agreements"}
+# Lists where a Comune's own Province appears as the other party of its agreements.
+COUNTERPARTY_LISTS = {"GET /api/v1/agreements"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> dict[str, str]:
@@ -141,7 +273,9 @@ def test_every_url_is_classified():
 
 
 def test_every_api_operation_is_classified():
-    classified = PUBLIC_OPERATIONS | OWN_OPERATIONS | set(OBJECT_OPERATIONS) | LIST_OPERATIONS
+    classified = (
+        PUBLIC_OPERATIONS | OWN_OPERATIONS | set(OBJECT_OPERATIONS) | LIST_OPERATIONS | WRITE_OPERATIONS
+    )
     unclassified = api_operations() - classified
     assert not unclassified, (
         f"Classify these API operations in tests/test_cross_tenant.py: {sorted(unclassified)}"
@@ -149,21 +283,86 @@ def test_every_api_operation_is_classified():
 
 
 @pytest.fixture
-def tenant_world(world):
-    """The world with a token and an audit trail on each side, so that every kind of object exists twice."""
+def tenant_world(world, settings, tmp_path):
+    """The world with a token, an audit trail, a catalogue, agreements with their acts, a request to join and
+    a document template on each side, so that every kind of object exists twice."""
     from django.db import transaction
 
     from casacomuni.accounts.actor import Actor
     from casacomuni.accounts.services import create_api_token
     from casacomuni.audit.services import record_event
 
+    settings.MEDIA_ROOT = tmp_path
     for name, membership in world.memberships.items():
         create_api_token(Actor(user=world.personas[name], membership=membership), membership, f"token {name}")
     for side in (world.home, world.elsewhere):
         for organization in (side.province_org, side.comune, side.sibling_comune, side.union):
             with transaction.atomic():
                 record_event(Actor.system("test"), "test.event", organization, {}, organization=organization)
+        add_agreements(side)
+        add_document_template(side, world.personas["amministratore_provincia"])
     return world
+
+
+def add_agreements(side) -> None:
+    """A published service, an active agreement with its acts for the Comune, drafts for the sibling Comune
+    and the Unione, each with an adhesion, and the Comune's request to join a second service."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from casacomuni.agreements.models import Adhesion, Agreement, JoinRequest, Service
+
+    today = timezone.localdate()
+    sua, statistics = (
+        Service.objects.create(
+            province=side.province_org,
+            kind=kind,
+            name=f"{label} — {side.province.sigla}",
+            description=label,
+            cost_model="free",
+            is_published=True,
+        )
+        for kind, label in (("sua", "Centrale unica di committenza"), ("statistics", "Ufficio di statistica"))
+    )
+    for party, state in ((side.comune, "active"), (side.sibling_comune, "draft"), (side.union, "draft")):
+        agreement = Agreement(
+            province=side.province_org,
+            municipality=party,
+            title=f"Convenzione SUA n. {party.pk}/{side.province.sigla}",
+            legal_basis="Art. 30 TUEL",
+            object="Centrale di committenza",
+            governance="Conferenza dei sindaci",
+            data_protection="Art. 28 GDPR",
+            disputes="Foro competente",
+            start_date=today - timedelta(days=30),
+            end_date=today + timedelta(days=1000),
+            state=state,
+        )
+        if state == "active":
+            agreement.municipality_resolution_file.save("delibera.pdf", ContentFile(b"%PDF-1.4"), save=False)
+            agreement.signed_file.save("firmata.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        agreement.save()
+        Adhesion.objects.create(agreement=agreement, service=sua, start_date=agreement.start_date)
+    JoinRequest.objects.create(municipality=side.comune, service=statistics)
+
+
+def add_document_template(side, uploader) -> None:
+    from django.core.files.base import ContentFile
+
+    from casacomuni.documents.kinds import TemplateKind
+    from casacomuni.documents.models import DocumentTemplate
+
+    template = DocumentTemplate(
+        owner=side.province_org,
+        kind=TemplateKind.AGREEMENT,
+        version=1,
+        original_name=f"modello-{side.province.sigla}.docx",
+        uploaded_by=uploader,
+    )
+    template.file.save("modello.docx", ContentFile(b"PK"), save=False)
+    template.save()
 
 
 def login(client, world, persona):
@@ -189,12 +388,11 @@ def test_object_pages_of_other_tenants_are_unreachable(client, tenant_world, per
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
 def test_list_pages_show_no_other_tenant(client, tenant_world, persona):
     login(client, tenant_world, persona)
-    foreign_names = [o.name for o in foreign_organizations(tenant_world, persona)]
     for name in LIST_URLS:
         response = client.get(reverse(name))
         assert response.status_code in (200, 403), f"{persona} {name}: {response.status_code}"
-        content = response.content.decode()
-        leaked = [foreign for foreign in foreign_names if foreign in content]
+        content = response.content.decode(errors="replace")
+        leaked = [foreign for foreign in foreign_names(tenant_world, persona, name) if foreign in content]
         assert not leaked, f"{persona} sees {leaked} on {name}"
 
 
@@ -204,7 +402,10 @@ def test_api_objects_of_other_tenants_are_unreachable(client, tenant_world, pers
     for operation, foreign in OBJECT_OPERATIONS.items():
         method, path = operation.split(" ", 1)
         for kwargs in foreign(tenant_world, persona):
-            response = client.generic(method, path.format(**kwargs))
+            if operation in OPERATION_FORMS:
+                response = client.post(path.format(**kwargs), OPERATION_FORMS[operation])
+            else:
+                response = client.generic(method, path.format(**kwargs))
             assert response.status_code in (403, 404), (
                 f"{persona} {method} {path} {kwargs}: {response.status_code}"
             )
@@ -214,13 +415,48 @@ def test_api_objects_of_other_tenants_are_unreachable(client, tenant_world, pers
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
 def test_api_lists_show_no_other_tenant(client, tenant_world, persona):
     login(client, tenant_world, persona)
-    foreign_names = [o.name for o in foreign_organizations(tenant_world, persona)]
     for operation in LIST_OPERATIONS:
         method, path = operation.split(" ", 1)
         response = client.generic(method, f"{path}?limit=500")
         assert response.status_code in (200, 403), f"{persona} {operation}: {response.status_code}"
-        leaked = [foreign for foreign in foreign_names if foreign in response.content.decode()]
+        names = foreign_names(tenant_world, persona, operation)
+        leaked = [foreign for foreign in names if foreign in response.content.decode()]
         assert not leaked, f"{persona} sees {leaked} through {operation}"
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_api_writes_naming_other_tenants_rows_change_nothing(client, tenant_world, persona):
+    """An agreement sent to another tenant's Comune, with another Province's service, is refused."""
+    from casacomuni.agreements.models import Agreement, Service
+
+    login(client, tenant_world, persona)
+    before = Agreement.objects.count()
+    elsewhere = tenant_world.elsewhere
+    body = {
+        "title": "Convenzione",
+        "legal_basis": "Art. 30 TUEL",
+        "object": "Servizi",
+        "governance": "Conferenza dei sindaci",
+        "data_protection": "Art. 28 GDPR",
+        "disputes": "Foro competente",
+        "start_date": "2026-01-01",
+        "end_date": "2028-12-31",
+    }
+    own_services = list(
+        Service.objects.filter(province=tenant_world.home.province_org).values_list("pk", flat=True)
+    )
+    foreign_services = list(
+        Service.objects.filter(province=elsewhere.province_org).values_list("pk", flat=True)
+    )
+    attempts = [
+        {"services": own_services, "municipalities": [elsewhere.comune.pk]},
+        {"services": foreign_services, "municipalities": [tenant_world.home.comune.pk]},
+    ]
+    for attempt in attempts:
+        response = client.post("/api/v1/agreements", body | attempt, content_type="application/json")
+        assert response.status_code in (400, 403), f"{persona} {attempt}: {response.status_code}"
+        assert response["Content-Type"].startswith("application/problem+json")
+    assert Agreement.objects.count() == before
 
 
 def test_anonymous_requests_to_private_pages_go_to_login(client, tenant_world):
@@ -230,7 +466,7 @@ def test_anonymous_requests_to_private_pages_go_to_login(client, tenant_world):
 
 
 def test_anonymous_api_calls_are_refused(client, tenant_world):
-    for operation in OWN_OPERATIONS | LIST_OPERATIONS:
+    for operation in OWN_OPERATIONS | LIST_OPERATIONS | WRITE_OPERATIONS:
         method, path = operation.split(" ", 1)
         response = client.generic(method, path)
         assert response.status_code == 401, operation

@@ -7,6 +7,8 @@ urlpatterns = [
     path("account/", include("casacomuni.accounts.urls")),
     path("territorio/", include("casacomuni.territory.urls")),
     path("audit/", include("casacomuni.audit.urls")),
+    path("documenti/", include("casacomuni.documents.urls")),
+    path("convenzioni/", include("casacomuni.agreements.urls")),
     path("api/v1/", api.urls),
 ]
 

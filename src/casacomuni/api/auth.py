@@ -1,5 +1,6 @@
 """API authentication: personal access tokens (Bearer) or the browser's session."""
 
+from django.conf import settings
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
@@ -37,7 +38,14 @@ class Session(SessionAuth):
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        return user if user is not None and getattr(request, "membership", None) is not None else None
+        membership = getattr(request, "membership", None)
+        if user is None or membership is None:
+            return None
+        # The pages send an administrator who has given only the password to the second factor; the API,
+        # exempt from that redirect, must not accept the same half-open session instead.
+        if settings.CASACOMUNI_MFA_REQUIRED_FOR_ADMINS and membership.is_admin and not user.is_verified():
+            return None
+        return user
 
 
 authenticated = [BearerToken(), Session()]

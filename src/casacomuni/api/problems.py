@@ -1,6 +1,7 @@
 """Errors as RFC 9457 ``application/problem+json``, with translated titles."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as RefusedByService
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,7 +58,9 @@ def field_errors(exc: ValidationError) -> list[dict]:
     errors = []
     for error in exc.errors:
         location = [
-            str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "payload", "form", "file")
         ]
         errors.append({"field": ".".join(location), "message": field_message(error)})
     return errors
@@ -74,6 +77,11 @@ def install(api) -> None:
             _("Some values are missing or wrong."),
             errors=field_errors(exc),
         )
+
+    @api.exception_handler(RefusedByService)
+    def refused_by_service(request, exc):
+        # A service's own check (Django's ValidationError, already in the user's language).
+        return problem(api, request, 400, _("Invalid request"), " ".join(exc.messages))
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

@@ -41,14 +41,21 @@ class AuditEventQuerySet(models.QuerySet):
     def for_user(self, user):
         """Events the user may read: only administrators, and only within their territory.
 
-        UPI administrators see every chain (the platform chain included); a Province administrator
-        sees the events of the organisations of its territory; anybody else sees nothing.
+        UPI administrators see the platform chain and the chains of UPI and of the Provinces — the
+        organisations they steer — but never a Comune's or a Unione's, whose acts are theirs and their
+        Province's (UPI sees aggregates only); a Province administrator sees the events of the
+        organisations of its territory; anybody else sees nothing.
         """
         from casacomuni.accounts import tenancy
-        from casacomuni.accounts.roles import ADMIN_ROLES
+        from casacomuni.accounts.roles import ADMIN_ROLES, OrganizationKind, Role
 
         if not tenancy.has_role(user, *ADMIN_ROLES):
             return self.none()
+        if tenancy.has_role(user, Role.UPI_ADMIN):
+            return self.filter(
+                models.Q(organization__isnull=True)
+                | models.Q(organization__kind__in=[OrganizationKind.UPI, OrganizationKind.PROVINCE])
+            )
         return tenancy.scope_by_organization(self, user, "organization")
 
     def newest_first(self):

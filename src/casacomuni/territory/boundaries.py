@@ -26,6 +26,12 @@ def _municipalities(province_code: str) -> tuple[dict, ...]:
     return tuple(json.loads(path.read_text(encoding="utf-8"))["features"])
 
 
+def all_provinces_collection() -> dict:
+    """Every province's outline in one FeatureCollection (properties: code, sigla, name), for maps of Italy."""
+    features = [_with(feature, kind="province") for feature in _provinces().values()]
+    return {"type": "FeatureCollection", "attribution": ATTRIBUTION, "features": features}
+
+
 def province_collection(province, municipality_codes: set[str] | None = None) -> dict:
     """A FeatureCollection: the province outline (``kind: "province"``), then, when codes are given,
     the outlines of those of its comuni that have one (``kind: "municipality"``)."""

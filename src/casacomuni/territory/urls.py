@@ -6,6 +6,7 @@ app_name = "territory"
 urlpatterns = [
     path("", views.regions, name="regions"),
     path("regione/<str:code>/", views.region, name="region"),
+    path("province.geojson", views.provinces_boundary, name="provinces_boundary"),
     path("provincia/<str:sigla>/", views.province, name="province"),
     path("provincia/<str:sigla>/confini.geojson", views.province_boundary, name="province_boundary"),
     path(

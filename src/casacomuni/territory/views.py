@@ -63,6 +63,11 @@ def search(request):
     return render(request, "territory/search.html", {"query": query, "page_obj": page})
 
 
+def provinces_boundary(request):
+    """The outlines of all Italy's provinces in one GeoJSON (national maps read it in one request)."""
+    return _geojson(boundaries.all_provinces_collection())
+
+
 def province_boundary(request, sigla: str):
     """The province outline, GeoJSON (the map of the province page reads it)."""
     province = get_object_or_404(Province, sigla=sigla.upper())

@@ -4,6 +4,11 @@ Every figure is one aggregate query whatever the number of organisations, so the
 for a Province with ten Comuni and for UPI with the whole country.
 """
 
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.db.models import Count, Q, Sum
 
 from casacomuni.accounts.models import Membership, Organization
@@ -29,7 +34,28 @@ def summary(user, membership) -> dict:
         context["colleagues"] = colleagues(org)
     else:
         context["colleagues"] = colleagues(org)
+    context["cards"] = contributed_cards(user, membership)
     return context
+
+
+@cache
+def card_providers() -> tuple:
+    """The functions with which apps add cards: the ``CARDS`` list of each installed app's ``cards`` module.
+
+    Each is called as ``provider(user, membership)`` and returns None (nothing to show to this role) or a
+    dict naming its ``template``, which the dashboard includes with the dict as ``card``. A provider must
+    cost a fixed number of queries, as the rest of the dashboard does.
+    """
+    providers = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.cards"
+        if find_spec(name) is not None:
+            providers.extend(import_module(name).CARDS)
+    return tuple(providers)
+
+
+def contributed_cards(user, membership) -> list[dict]:
+    return [card for provider in card_providers() if (card := provider(user, membership)) is not None]
 
 
 def territory_label(org) -> str:

@@ -1,19 +1,42 @@
-"""The demo data: real Provinces and comuni, every role, re-runnable without duplicates."""
+"""The demo data: real Provinces and comuni, every role, agreements in every state, re-runnable."""
+
+import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.agreements import selectors
+from casacomuni.agreements.models import Adhesion, Agreement, AgreementState, JoinRequest, Service
+from casacomuni.audit.models import AuditEvent
+from casacomuni.demo.agreements import act_pdf
 from casacomuni.demo.builder import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def uploads(settings, tmp_path):
+    """The demo's acts are PDF files: written to a temporary folder, never to var/."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 def counts():
-    return Organization.objects.count(), User.objects.count(), Membership.objects.count()
+    return (
+        Organization.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Service.objects.count(),
+        Agreement.objects.count(),
+        Adhesion.objects.count(),
+        JoinRequest.objects.count(),
+        AuditEvent.objects.exclude(action="demo.load").count(),
+    )
 
 
 def test_demo_covers_three_real_provinces_and_every_role(italy):
@@ -53,3 +76,53 @@ def test_demo_totp_prints_the_code_of_a_demo_administrator_only(italy, capsys):
     assert len(code) == 6 and code.isdigit()
     with pytest.raises(CommandError):
         call_command("demo_totp", "referente.054039")
+
+
+def test_each_demo_province_has_a_catalogue_and_agreements_in_every_state(italy):
+    call_command("load_demo", verbosity=0)
+    today = timezone.localdate()
+    for sigla in ("TV", "PG", "BS"):
+        agreements = Agreement.objects.filter(province__province__sigla=sigla)
+        states = list(agreements.values_list("state", flat=True))
+        assert set(states) == set(AgreementState.values), sigla
+        assert states.count(AgreementState.ACTIVE) > len(states) / 2, sigla
+        sua = Service.objects.get(province__province__sigla=sigla, kind="sua")
+        assert sua.cost_model == "percentage" and sua.cost_minimum < sua.cost_maximum
+        assert sua.delegated_functions and set(sua.delegated_functions) <= {1, 2, 3, 4}
+        expiring = agreements.filter(state="active", end_date__lte=today + timedelta(days=60))
+        assert expiring.exists(), sigla
+        withdrawn = agreements.get(state="withdrawn")
+        assert withdrawn.withdrawal_effective_date > today and withdrawn.in_force(today)
+        approved = agreements.get(state="municipality_approved")
+        assert approved.municipality_resolution_date <= today
+        assert approved.municipality_resolution_file.read().startswith(b"%PDF-1.4")
+    assert JoinRequest.objects.pending().count() >= 2
+    coverage = {
+        (row["province_sigla"], row["service_kind"]): row for row in selectors.service_coverage(today)
+    }
+    assert all(coverage[(sigla, "sua")]["comuni_joined"] > 5 for sigla in ("TV", "PG", "BS"))
+
+
+def test_every_act_of_the_demo_agreements_is_in_the_audit_trail(italy):
+    call_command("load_demo", verbosity=0)
+    active = Agreement.objects.filter(state="active").first()
+    actions = set(AuditEvent.objects.filter(object_id=str(active.pk)).values_list("action", flat=True))
+    assert {"agreement.create", "agreement.approve_province", "agreement.approve_municipality"} <= actions
+    assert {"agreement.sign", "agreement.activate"} <= actions
+    # The Comune's own referent records its council's approval.
+    approval = AuditEvent.objects.get(object_id=str(active.pk), action="agreement.approve_municipality")
+    assert approval.role == Role.MUNICIPALITY_REFERENT
+    assert AuditEvent.objects.filter(action="agreement.expire").count() == 3
+
+
+def test_the_acts_pdf_files_have_a_consistent_cross_reference_table():
+    pdf = act_pdf(["Comune di Città di Castello", "Delibera n. 12 (€ 1.500,00) \\ prova"])
+    offsets = [int(entry) for entry in re.findall(rb"(\d{10}) 00000 n ", pdf)]
+    assert len(offsets) == 5
+    assert all(pdf[offset:].startswith(b"%d 0 obj" % n) for n, offset in enumerate(offsets, start=1))
+    startxref = int(re.search(rb"startxref\n(\d+)", pdf).group(1))
+    assert pdf[startxref:].startswith(b"xref")
+    length = int(re.search(rb"/Length (\d+)", pdf).group(1))
+    stream = pdf.split(b"stream\n", 1)[1].split(b"\nendstream", 1)[0]
+    assert len(stream) == length
+    assert "Città".encode("cp1252") in stream and b"\\(" in stream

@@ -140,3 +140,13 @@ def test_query_count_of_api_lists_does_not_grow_with_the_rows(client):
     assert queries_for(client, "/api/v1/territory/municipalities?limit=500") == few
     few = queries_for(client, "/api/v1/territory/provinces?region=10")
     assert queries_for(client, "/api/v1/territory/provinces?limit=200") == few
+
+
+def test_the_outlines_of_all_provinces_come_in_one_file_with_their_attribution(client):
+    response = client.get(reverse("territory:provinces_boundary"))
+    assert response["Content-Type"] == "application/geo+json"
+    collection = response.json()
+    # ISTAT 2023: 107 supra-municipal units, each with its outline.
+    assert len(collection["features"]) == 107
+    assert {"TV", "PG", "BS"} <= {feature["properties"]["sigla"] for feature in collection["features"]}
+    assert collection["attribution"] == "ISTAT, Openpolis — CC BY 4.0"

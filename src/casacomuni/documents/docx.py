@@ -1,0 +1,173 @@
+"""DOCX templates with Jinja placeholders (docxtpl): checking an uploaded template and filling one in.
+
+A template is code its author runs on the server, so it is parsed and rendered in Jinja's sandbox, with
+no global functions (no ``range``, no ``lipsum``), no repetition of text or lists by ``*`` and no ``**``:
+a template may only print and loop over the data of its vocabulary. Undefined names and fields raise
+(StrictUndefined), so a misspelt placeholder is found when the template is uploaded, not when a
+document is generated. Values are XML-escaped (autoescape), so "&" or "<" in a name cannot break the file.
+"""
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from docx.oxml import parse_xml
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+# A DOCX is a zip: its unpacked size is bounded too, so that a small "zip bomb" cannot fill the memory.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAIN_PART = "word/document.xml"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class TemplateProblem(ValueError):
+    """The template cannot be used; ``message`` says why, in the user's language."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A top-level name a template may use: a value, an object with ``fields``, or a list of such (``many``)."""
+
+    name: str
+    description: str | Promise
+    fields: dict[str, str | Promise] = field(default_factory=dict)
+    many: bool = False
+
+
+class DocumentEnvironment(SandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        # "x" * 10**9 would exhaust the memory: documents have no use for repeating text or lists.
+        if operator == "**" or any(isinstance(value, str | list | tuple) for value in (left, right)):
+            raise SecurityError(_("A template cannot repeat text or lists with “*” or use “**”."))
+        return super().call_binop(context, operator, left, right)
+
+
+def environment() -> DocumentEnvironment:
+    env = DocumentEnvironment(undefined=StrictUndefined, autoescape=True)
+    env.globals.clear()
+    return env
+
+
+def open_docx(data: bytes) -> DocxTemplate:
+    """The template in ``data``, if it is a real DOCX within the limits; TemplateProblem otherwise."""
+    not_docx = TemplateProblem(
+        _(
+            "The file is not a Word document (DOCX). Save it from your word processor as "
+            "“Word document (.docx)” and upload it again."
+        )
+    )
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateProblem(
+            _("The file is larger than %(limit)d MB.") % {"limit": MAX_TEMPLATE_BYTES // 1024 // 1024}
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise not_docx from error
+    if MAIN_PART not in {entry.filename for entry in entries}:
+        raise not_docx
+    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+        raise TemplateProblem(_("The document is too large once unpacked."))
+    template = DocxTemplate(io.BytesIO(data))
+    try:
+        template.init_docx()
+    except Exception as error:  # python-docx raises many kinds of errors on a damaged package
+        raise not_docx from error
+    return template
+
+
+def jinja_source(template: DocxTemplate) -> str:
+    """The Jinja text docxtpl renders: the body, then headers and footers (as its own variable finder does)."""
+    document = template.docx
+    source = template.patch_xml(template.xml_to_string(document._element.body))
+    for relation in document._part.rels.values():
+        if relation.reltype in (template.HEADER_URI, template.FOOTER_URI) and relation.target_part.blob:
+            source += template.patch_xml(template.xml_to_string(parse_xml(relation.target_part.blob)))
+    return source
+
+
+def parse(template: DocxTemplate, env: DocumentEnvironment) -> nodes.Template:
+    source = jinja_source(template)
+    try:
+        return env.parse(source)
+    except TemplateSyntaxError as error:
+        raise TemplateProblem(
+            _("The template has a syntax error (%(error)s) near: “%(text)s”.")
+            % {"error": error.message, "text": text_near(source, error.lineno)}
+        ) from error
+
+
+def text_near(source: str, lineno: int | None) -> str:
+    """The document's words around a line of the Jinja source (docxtpl puts one paragraph per line)."""
+    lines = source.splitlines()
+    index = max((lineno or 1) - 1, 0)
+    text = " ".join(re.sub(r"<[^>]+>", "", line) for line in lines[max(index - 1, 0) : index + 2])
+    return " ".join(text.split())[:200]
+
+
+def unknown_placeholders(ast: nodes.Template, vocabulary: tuple[Placeholder, ...]) -> list[str]:
+    """Names and fields the template uses that the vocabulary does not have, e.g. ``ente.nome_sbagliato``.
+
+    Fields are checked on the vocabulary's objects and on the loop variables over its lists
+    (``{% for s in servizi %}{{ s.nome }}``); anything subtler is caught by the sample fill.
+    """
+    known = {placeholder.name: placeholder for placeholder in vocabulary}
+    unknown = {name for name in meta.find_undeclared_variables(ast) if name not in known}
+    objects = {name: p for name, p in known.items() if p.fields and not p.many}
+    for loop in ast.find_all(nodes.For):
+        if isinstance(loop.iter, nodes.Name) and isinstance(loop.target, nodes.Name):
+            placeholder = known.get(loop.iter.name)
+            if placeholder is not None and placeholder.many:
+                objects[loop.target.name] = placeholder
+    for access in ast.find_all(nodes.Getattr):
+        owner = objects.get(access.node.name) if isinstance(access.node, nodes.Name) else None
+        if owner is not None and access.attr not in owner.fields:
+            unknown.add(f"{owner.name}.{access.attr}")
+    return sorted(unknown)
+
+
+def check(data: bytes, vocabulary: tuple[Placeholder, ...], sample: dict) -> list[str]:
+    """Check an uploaded template and return the top-level placeholders it uses.
+
+    Raises:
+        TemplateProblem: not a DOCX, too large, a Jinja syntax error, placeholders outside the
+            vocabulary (named in the message), or an error when filled in with the sample data.
+    """
+    env = environment()
+    ast = parse(open_docx(data), env)
+    unknown = unknown_placeholders(ast, vocabulary)
+    if unknown:
+        raise TemplateProblem(
+            _("These placeholders do not exist: %(names)s. Use only the placeholders listed on this page.")
+            % {"names": ", ".join(unknown)}
+        )
+    render(data, sample)
+    return sorted(meta.find_undeclared_variables(ast))
+
+
+def render(data: bytes, context: dict) -> bytes:
+    """The template in ``data`` filled in with ``context``, as DOCX bytes."""
+    template = open_docx(data)
+    try:
+        template.render(context, jinja_env=environment(), autoescape=True)
+    except (TemplateError, TypeError, ValueError, ArithmeticError, RecursionError) as error:
+        reason = str(getattr(error, "message", None) or error).rstrip(".")
+        raise TemplateProblem(
+            _("The template cannot be filled in: %(error)s.") % {"error": reason}
+        ) from error
+    output = io.BytesIO()
+    template.save(output)
+    return output.getvalue()
