@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
@@ -48,13 +49,20 @@ class SuaFunction(models.IntegerChoices):
 
 
 class AgreementState(models.TextChoices):
-    DRAFT = lifecycle.DRAFT, _("Draft")
-    PROVINCE_APPROVED = lifecycle.PROVINCE_APPROVED, _("Approved by the Province")
-    MUNICIPALITY_APPROVED = lifecycle.MUNICIPALITY_APPROVED, _("Approved by the Comune")
-    SIGNED = lifecycle.SIGNED, _("Signed")
-    ACTIVE = lifecycle.ACTIVE, _("Active")
-    EXPIRED = lifecycle.EXPIRED, _("Expired")
-    WITHDRAWN = lifecycle.WITHDRAWN, _("Withdrawn")
+    # A context of their own: in Italian an agreement (la convenzione) is "Attiva", a membership "Attivo".
+    DRAFT = lifecycle.DRAFT, pgettext_lazy("agreement state", "Draft")
+    PROVINCE_APPROVED = (
+        lifecycle.PROVINCE_APPROVED,
+        pgettext_lazy("agreement state", "Approved by the Province"),
+    )
+    MUNICIPALITY_APPROVED = (
+        lifecycle.MUNICIPALITY_APPROVED,
+        pgettext_lazy("agreement state", "Approved by the Comune"),
+    )
+    SIGNED = lifecycle.SIGNED, pgettext_lazy("agreement state", "Signed")
+    ACTIVE = lifecycle.ACTIVE, pgettext_lazy("agreement state", "Active")
+    EXPIRED = lifecycle.EXPIRED, pgettext_lazy("agreement state", "Expired")
+    WITHDRAWN = lifecycle.WITHDRAWN, pgettext_lazy("agreement state", "Withdrawn")
 
 
 class Transition(models.TextChoices):
