@@ -153,9 +153,7 @@ def test_the_gate_opens_only_with_an_adhesion_in_force(admin, world):
     agreement = active_agreement(admin, world)
     adhesion = services.require_adhesion(world.home.comune, ServiceKind.SUA, on=date(2026, 6, 1))
     assert adhesion.agreement == agreement
-    with pytest.raises(
-        services.AdhesionRequired, match="non ha una convenzione in vigore"
-    ):
+    with pytest.raises(services.AdhesionRequired, match="non ha una convenzione in vigore"):
         services.require_adhesion(world.home.sibling_comune, ServiceKind.SUA, on=date(2026, 6, 1))
     with pytest.raises(services.AdhesionRequired):
         services.require_adhesion(world.home.comune, ServiceKind.EU_FUNDS, on=date(2026, 6, 1))
