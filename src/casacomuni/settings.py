@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "casacomuni.web",
     "casacomuni.documents",
     "casacomuni.agreements",
+    "casacomuni.procurement",
     "casacomuni.demo",
 ]
 
