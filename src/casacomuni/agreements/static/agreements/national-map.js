@@ -8,7 +8,7 @@
  *        data-boundary-url="/territorio/province.geojson"
  *        data-attribution="ISTAT, Openpolis — CC BY 4.0" data-error-message="…"></div>
  *
- * The tables of the page are the text alternative of the map.
+ * The tables of the page are the text alternative of the map. Shared plumbing: territory/maps.js.
  */
 (function () {
   "use strict";
@@ -30,40 +30,24 @@
     return province.joined === null ? province.name : province.name + ": " + province.joined;
   }
 
-  function fetchOutlines(url) {
-    return fetch(url, { headers: { Accept: "application/geo+json" } }).then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status);
-      }
-      return response.json();
-    });
-  }
-
-  function fail(element) {
-    element.classList.add("coverage-map--failed");
-    element.textContent = element.getAttribute("data-error-message") || "";
-  }
-
   function draw(element) {
     var provinces;
     try {
       provinces = JSON.parse(element.getAttribute("data-provinces") || "[]");
     } catch (error) {
-      fail(element);
+      CasaMaps.fail(element);
       return;
     }
-    if (typeof L === "undefined" || provinces.length === 0) {
-      fail(element);
+    var map = provinces.length ? CasaMaps.create(element) : null;
+    if (map === null) {
+      CasaMaps.fail(element);
       return;
     }
-    var map = L.map(element, { zoomSnap: 0.25, scrollWheelZoom: false });
-    map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution(element.getAttribute("data-attribution") || "");
     var bySigla = {};
     provinces.forEach(function (province) {
       bySigla[province.sigla] = province;
     });
-    fetchOutlines(element.getAttribute("data-boundary-url"))
+    CasaMaps.fetchGeoJSON(element.getAttribute("data-boundary-url"))
       .then(function (collection) {
         var layer = L.geoJSON(collection, {
           style: function (feature) {
@@ -75,25 +59,10 @@
             shape.bindTooltip(tooltipFor(province), { sticky: true });
           },
         }).addTo(map);
-        var bounds = layer.getBounds();
-        if (!bounds.isValid()) {
-          throw new Error("no shapes");
-        }
-        map.fitBounds(bounds);
+        CasaMaps.fit(map, layer);
       })
-      .catch(function () {
-        map.remove();
-        fail(element);
-      });
+      .catch(CasaMaps.giveUp(map, element));
   }
 
-  function start() {
-    document.querySelectorAll("[data-coverage-map]").forEach(draw);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  CasaMaps.start("[data-coverage-map]", draw);
 })();

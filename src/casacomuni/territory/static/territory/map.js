@@ -6,7 +6,7 @@
  *        data-municipality-url="…/comune/000000/" data-attribution="ISTAT, Openpolis — CC BY 4.0"
  *        data-error-message="…" aria-label="…"></div>
  *
- * The comuni table of the page is the text alternative of the map.
+ * The comuni table of the page is the text alternative of the map. Shared plumbing: maps.js.
  */
 (function () {
   "use strict";
@@ -34,30 +34,13 @@
     }
   }
 
-  function fetchGeoJSON(url) {
-    return fetch(url, { headers: { Accept: "application/geo+json" } }).then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status);
-      }
-      return response.json();
-    });
-  }
-
-  function fail(element) {
-    element.classList.add("territory-map--failed");
-    element.textContent = element.getAttribute("data-error-message") || "";
-  }
-
   function draw(element) {
-    if (typeof L === "undefined") {
-      fail(element);
+    var map = CasaMaps.create(element);
+    if (map === null) {
       return;
     }
-    var map = L.map(element, { zoomSnap: 0.25, scrollWheelZoom: false });
-    map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution(element.getAttribute("data-attribution") || "");
     var urls = [element.getAttribute("data-municipalities-url"), element.getAttribute("data-outline-url")];
-    Promise.all(urls.filter(Boolean).map(fetchGeoJSON))
+    Promise.all(urls.filter(Boolean).map(CasaMaps.fetchGeoJSON))
       .then(function (collections) {
         var group = L.featureGroup().addTo(map);
         collections.forEach(function (collection) {
@@ -66,25 +49,10 @@
             onEachFeature: function (feature, layer) { bindMunicipality(element, feature, layer); }
           }).addTo(group);
         });
-        var bounds = group.getBounds();
-        if (!bounds.isValid()) {
-          throw new Error("no shapes");
-        }
-        map.fitBounds(bounds);
+        CasaMaps.fit(map, group);
       })
-      .catch(function () {
-        map.remove();
-        fail(element);
-      });
+      .catch(CasaMaps.giveUp(map, element));
   }
 
-  function start() {
-    document.querySelectorAll("[data-territory-map]").forEach(draw);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  CasaMaps.start("[data-territory-map]", draw);
 })();
