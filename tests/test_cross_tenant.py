@@ -31,6 +31,8 @@ PUBLIC_URLS = {
     "territory:municipality",
     "territory:search",
     "territory:provinces_boundary",
+    "procurement:anomaly_calculator",
+    "procurement:route_calculator",
     "territory:province_boundary",
     "territory:province_municipalities_boundary",
     "api:openapi-json",
@@ -218,6 +220,13 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/territory/provinces/{sigla}/boundary",
     "GET /api/v1/territory/municipalities",
     "GET /api/v1/territory/municipalities/{istat_code}",
+    "GET /api/v1/codes/cig/{code}",
+    "GET /api/v1/codes/cup/{code}",
+    "GET /api/v1/codes/cpv/{code}",
+    "GET /api/v1/codes/fiscal/{code}",
+    "POST /api/v1/procurement/anomaly-threshold",
+    "POST /api/v1/procurement/route",
+    "POST /api/v1/procurement/oepv-score",
 }
 OWN_OPERATIONS = {"GET /api/v1/me"}
 OBJECT_OPERATIONS: dict[str, Callable] = {

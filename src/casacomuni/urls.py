@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", include("casacomuni.audit.urls")),
     path("documenti/", include("casacomuni.documents.urls")),
     path("convenzioni/", include("casacomuni.agreements.urls")),
+    path("appalti/", include("casacomuni.procurement.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -44,9 +44,13 @@ def _register_routers() -> None:
     from casacomuni.accounts.api import router as accounts_router
     from casacomuni.agreements.api import router as agreements_router
     from casacomuni.audit.api import router as audit_router
+    from casacomuni.procurement.api import router as codes_router
+    from casacomuni.procurement.api_calculators import router as procurement_calculators_router
     from casacomuni.territory.api import router as territory_router
 
     api.add_router("/audit", audit_router)
+    api.add_router("/codes", codes_router)
+    api.add_router("/procurement", procurement_calculators_router)
     api.add_router("/territory", territory_router)
     api.add_router("/", accounts_router)
     api.add_router("/", agreements_router)
