@@ -10,6 +10,7 @@ accepts only 403 or 404; list pages and list operations must not show another te
 from collections.abc import Callable
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casacomuni.accounts.roles import Role
@@ -47,6 +48,8 @@ OWN_URLS = {
     "accounts:profile",
     "accounts:password_change",
     "accounts:union_create",
+    # The form of a new request: the Comune writes only for itself (the service checks its adhesion).
+    "procurement:request_create",
     "documents:default_template",
 }
 
@@ -85,6 +88,8 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     names += [a.title for a in foreign_agreements(world, persona)]
     names += [s.name for s in foreign_catalogue(world, persona)]
     names += [t.original_name for t in foreign_templates(world, persona)]
+    names += [r.title for r in foreign_requests(world, persona)]
+    names += [r.title for r in foreign_market_releases(world, persona)]
     return names
 
 
@@ -164,6 +169,31 @@ def foreign_templates(world, persona):
     return list(DocumentTemplate.objects.all())
 
 
+def foreign_requests(world, persona):
+    """Procurement requests the persona may not read: a Comune reads its own, the Province's administrator and
+    SUA officers those addressed to their SUA; nobody else reads any."""
+    from casacomuni.procurement.models import ProcurementRequest
+
+    own = own_organization(world, persona)
+    if persona in ("amministratore_provincia", "funzionario_sua"):
+        return list(ProcurementRequest.objects.exclude(province=own))
+    if PERSONAS[persona][0] in {"home.comune", "home.union"}:
+        return list(ProcurementRequest.objects.exclude(municipality=own))
+    return list(ProcurementRequest.objects.all())
+
+
+def foreign_market_releases(world, persona):
+    """ANAC releases of other tenants: a Province reads those of its territory's comuni, a Comune its own."""
+    from casacomuni.procurement.market_models import MarketRelease
+
+    own = own_organization(world, persona)
+    if own.kind == "province":
+        return list(MarketRelease.objects.exclude(organization__province_id=own.province_id))
+    if own.kind in ("municipality", "union"):
+        return list(MarketRelease.objects.exclude(organization=own))
+    return list(MarketRelease.objects.all())
+
+
 def agreement_urls(world, persona, **extra):
     return [{"pk": a.pk, **extra} for a in foreign_agreements(world, persona)]
 
@@ -191,6 +221,17 @@ OBJECT_URLS: dict[str, Callable] = {
     "agreements:join_request_answer": lambda w, p: [{"pk": j.pk} for j in join_requests_not_answerable(w, p)],
     "documents:template_download": lambda w, p: [{"pk": t.pk} for t in foreign_templates(w, p)],
     "documents:template_preview": lambda w, p: [{"pk": t.pk} for t in foreign_templates(w, p)],
+    "procurement:request_detail": lambda w, p: [{"pk": r.pk} for r in foreign_requests(w, p)],
+    "procurement:request_resubmit": lambda w, p: [{"pk": r.pk} for r in foreign_requests(w, p)],
+    "procurement:request_action": lambda w, p: [
+        {"pk": r.pk, "action": action}
+        for r in foreign_requests(w, p)
+        for action in ("accept", "ask_changes", "reject", "withdraw")
+    ],
+    "procurement:request_attachment": lambda w, p: [
+        {"pk": r.pk, "attachment_pk": a.pk} for r in foreign_requests(w, p) for a in r.attachments.all()
+    ],
+    "procurement:market_release": lambda w, p: [{"pk": r.pk} for r in foreign_market_releases(w, p)],
 }
 # List pages: no row of another tenant may appear (checked by the other tenants' names).
 LIST_URLS = {
@@ -209,6 +250,8 @@ LIST_URLS = {
     "agreements:national_csv",
     "agreements:national_xlsx",
     "documents:templates",
+    "procurement:request_list",
+    "procurement:market",
 }
 
 # API operations ("METHOD /path" as in the OpenAPI document).
@@ -239,9 +282,22 @@ OBJECT_OPERATIONS: dict[str, Callable] = {
     "POST /api/v1/agreements/{agreement_id}/transitions": lambda w, p: [
         {"agreement_id": a.pk} for a in foreign_agreements(w, p)
     ],
+    "GET /api/v1/procurement/requests/{request_id}": lambda w, p: [
+        {"request_id": r.pk} for r in foreign_requests(w, p)
+    ],
+    "POST /api/v1/procurement/requests/{request_id}/attachments": lambda w, p: [
+        {"request_id": r.pk} for r in foreign_requests(w, p)
+    ],
 }
 # Forms sent with write operations, so that the request passes validation and meets the tenancy check.
-OPERATION_FORMS = {"POST /api/v1/agreements/{agreement_id}/transitions": {"transition": "activate"}}
+# A callable gives a fresh form each time (an uploaded file is read once).
+OPERATION_FORMS = {
+    "POST /api/v1/agreements/{agreement_id}/transitions": lambda: {"transition": "activate"},
+    "POST /api/v1/procurement/requests/{request_id}/attachments": lambda: {
+        "kind": "specifications",
+        "file": SimpleUploadedFile("capitolato.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    },
+}
 LIST_OPERATIONS = {
     "GET /api/v1/organizations",
     "GET /api/v1/memberships",
@@ -250,11 +306,16 @@ LIST_OPERATIONS = {
     "GET /api/v1/agreements",
     "GET /api/v1/adhesions",
     "GET /api/v1/national/service-coverage",
+    "GET /api/v1/procurement/requests",
 }
 # Writes whose body names the rows they act on: the matrix names other tenants' rows (see below).
-WRITE_OPERATIONS = {"POST /api/v1/agreements"}
-# Lists where a Comune's own Province appears as the other party of its agreements.
-COUNTERPARTY_LISTS = {"GET /api/v1/agreements"}
+WRITE_OPERATIONS = {"POST /api/v1/agreements", "POST /api/v1/procurement/requests"}
+# Lists where a Comune's own Province appears as the other party (of its agreements, of its requests).
+COUNTERPARTY_LISTS = {
+    "GET /api/v1/agreements",
+    "GET /api/v1/procurement/requests",
+    "procurement:request_list",
+}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> dict[str, str]:
@@ -310,7 +371,19 @@ def tenant_world(world, settings, tmp_path):
                 record_event(Actor.system("test"), "test.event", organization, {}, organization=organization)
         add_agreements(side)
         add_document_template(side, world.personas["amministratore_provincia"])
+        add_procurement(side)
     return world
+
+
+def add_procurement(side) -> None:
+    """The Comune's request to its SUA (it has an adhesion in force: see add_agreements) with an attachment,
+    and an ANAC market release for each local organisation."""
+    from casacomuni.procurement.testing import make_attachment, make_release, make_request
+
+    request = make_request(side.comune, title=f"Gara della scuola di {side.comune.name}")
+    make_attachment(request)
+    for party in (side.comune, side.sibling_comune, side.union):
+        make_release(party, title=f"Fornitura di arredi per {party.name}")
 
 
 def add_agreements(side) -> None:
@@ -412,7 +485,7 @@ def test_api_objects_of_other_tenants_are_unreachable(client, tenant_world, pers
         method, path = operation.split(" ", 1)
         for kwargs in foreign(tenant_world, persona):
             if operation in OPERATION_FORMS:
-                response = client.post(path.format(**kwargs), OPERATION_FORMS[operation])
+                response = client.post(path.format(**kwargs), OPERATION_FORMS[operation]())
             else:
                 response = client.generic(method, path.format(**kwargs))
             assert response.status_code in (403, 404), (
@@ -479,3 +552,26 @@ def test_anonymous_api_calls_are_refused(client, tenant_world):
         method, path = operation.split(" ", 1)
         response = client.generic(method, path)
         assert response.status_code == 401, operation
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_api_requests_to_another_provinces_sua_change_nothing(client, tenant_world, persona):
+    """A procurement request addressed to the SUA of another Province is refused, whoever sends it."""
+    from casacomuni.procurement.models import ProcurementRequest
+
+    login(client, tenant_world, persona)
+    before = ProcurementRequest.objects.count()
+    body = {
+        "title": "Gara",
+        "description": "Lavori",
+        "contract_kind": "works",
+        "cpv_code": "45214210",
+        "base_amount": "150000.00",
+        "funding_source": "own_budget",
+        "rup_name": "Maria Rossi",
+        "province": tenant_world.elsewhere.province_org.pk,
+    }
+    response = client.post("/api/v1/procurement/requests", body, content_type="application/json")
+    assert response.status_code in (400, 403), f"{persona}: {response.status_code} {response.content[:200]}"
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert ProcurementRequest.objects.count() == before

@@ -46,11 +46,13 @@ def _register_routers() -> None:
     from casacomuni.audit.api import router as audit_router
     from casacomuni.procurement.api import router as codes_router
     from casacomuni.procurement.api_calculators import router as procurement_calculators_router
+    from casacomuni.procurement.api_requests import router as procurement_requests_router
     from casacomuni.territory.api import router as territory_router
 
     api.add_router("/audit", audit_router)
     api.add_router("/codes", codes_router)
     api.add_router("/procurement", procurement_calculators_router)
+    api.add_router("/procurement", procurement_requests_router)
     api.add_router("/territory", territory_router)
     api.add_router("/", accounts_router)
     api.add_router("/", agreements_router)

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from casacomuni.accounts.roles import Role
 from casacomuni.web.navigation import PUBLIC, NavEntry, Section
 
 NAV = [
@@ -15,4 +16,27 @@ NAV = [
 ]
 NAV.append(
     NavEntry(_("Which procedure?"), "procurement:route_calculator", Section.PROCUREMENT, PUBLIC, order=5)
+)
+
+# The procurement requests: the Comune's referents and staff, the Province's administrator and SUA officers.
+NAV.append(
+    NavEntry(
+        _("Procurement requests"),
+        "procurement:request_list",
+        Section.PROCUREMENT,
+        {Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF, Role.PROVINCE_ADMIN, Role.SUA_OFFICER},
+        order=1,
+    )
+)
+
+# The market data from ANAC's OCDS: the Comune's referents and staff, the Province's administrator and SUA
+# officers (the roles of casacomuni.procurement.market_views.MARKET_ROLES).
+NAV.append(
+    NavEntry(
+        _("Market data"),
+        "procurement:market",
+        Section.PROCUREMENT,
+        {Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF, Role.PROVINCE_ADMIN, Role.SUA_OFFICER},
+        order=40,
+    )
 )

@@ -1,0 +1,178 @@
+"""API of the procurement requests: a Comune submits and lists its requests, the SUA lists those addressed
+to it. Reads go through ``ProcurementRequest.objects.for_user``, writes through procurement.services.
+
+Errors: 400 invalid data (with a message per field), 403 no SUA adhesion or a role that may not act,
+404 a request of another tenant.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from casacomuni.accounts import tenancy
+from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.models import Organization
+from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.procurement import services
+from casacomuni.procurement.api_calculators import RouteOut
+from casacomuni.procurement.models import (
+    REQUESTER_ROLES,
+    SUA_ROLES,
+    AttachmentKind,
+    ContractKind,
+    FundingSource,
+    ProcurementRequest,
+    RequestState,
+)
+
+router = Router(tags=["procurement requests"])
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    istat_code: str | None = Field(description="ISTAT code, for a Comune")
+
+    @staticmethod
+    def resolve_istat_code(obj):
+        return obj.municipality.istat_code if obj.municipality_id else None
+
+
+class RequestOut(Schema):
+    id: int
+    municipality: OrganizationOut = Field(description="The requesting Comune or Unione")
+    province: OrganizationOut = Field(description="The Province whose SUA runs the procedure")
+    title: str
+    contract_kind: ContractKind
+    cpv_code: str = Field(description="8 digits")
+    base_amount: Decimal
+    options_amount: Decimal
+    total_amount: Decimal = Field(description="Base plus options and renewals (art. 14 c.4)")
+    state: RequestState
+    submitted_at: datetime.datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: AttachmentKind
+    original_name: str
+    size: int
+    uploaded_at: datetime.datetime
+
+
+class RequestDetailOut(RequestOut):
+    description: str
+    cpv_description: str
+    cup: str = Field(description="Empty when there is no CUP")
+    pnrr: bool
+    funding_source: FundingSource
+    rup_name: str
+    rup_fiscal_code: str
+    desired_award_date: datetime.date | None
+    answer: str = Field(description="The SUA's reasons for its last answer")
+    buyer_qualification: str
+    sua_qualification: str
+    route_verdict: RouteOut | None = Field(description="The procedure router's verdict at (re)submission")
+    attachments: list[AttachmentOut]
+    allowed_actions: list[str] = Field(description="What the caller may do now, given state and role")
+
+    @staticmethod
+    def resolve_route_verdict(obj):
+        return obj.route_verdict or None
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_allowed_actions(obj, context):
+        return services.allowed_actions(context["request"].user, obj)
+
+
+class RequestIn(Schema):
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(min_length=1)
+    contract_kind: ContractKind
+    cpv_code: str = Field(max_length=12, description="8 digits, optionally with a dash and the check digit")
+    base_amount: Decimal = Field(ge=0, description="Euro net of VAT")
+    options_amount: Decimal = Field(Decimal("0"), ge=0)
+    cup: str = Field("", max_length=15, description="Fifteen zeros or empty: no CUP")
+    pnrr: bool = False
+    funding_source: FundingSource
+    rup_name: str = Field(min_length=1, max_length=200)
+    rup_fiscal_code: str = Field("", max_length=16)
+    desired_award_date: datetime.date | None = None
+    province: int | None = Field(
+        None, description="Id of the Province organisation addressed; by default that of the SUA adhesion"
+    )
+
+
+class RequestFilters(Schema):
+    state: RequestState | None = None
+    municipality: str = Field("", description="ISTAT code of the Comune")
+
+
+def requests_for(request):
+    return ProcurementRequest.objects.for_user(request.user).select_related(
+        "municipality__municipality", "province__municipality"
+    )
+
+
+def readable(request):
+    tenancy.require_role(request.user, *SUA_ROLES, *REQUESTER_ROLES)
+    return requests_for(request)
+
+
+@router.get(
+    "/requests", response=list[RequestOut], summary="Procurement requests of the caller's organisation"
+)
+@paginate(LimitOffsetPagination)
+def list_requests(request, filters: Query[RequestFilters]):
+    """A Comune (Unione) sees its own requests; a Province's administrator and SUA officers those addressed
+    to its SUA."""
+    queryset = readable(request)
+    if filters.state:
+        queryset = queryset.filter(state=filters.state)
+    if filters.municipality:
+        queryset = queryset.filter(municipality__municipality__istat_code=filters.municipality.strip())
+    return queryset.order_by("-submitted_at", "-pk")
+
+
+@router.post("/requests", response={201: RequestDetailOut}, summary="Submit a procurement request to the SUA")
+def create_request(request, payload: RequestIn):
+    """Only a Comune (Unione) with an agreement in force for the SUA service; 403 otherwise. The router's
+    verdict is computed at once and returned."""
+    tenancy.require_role(request.user, *REQUESTER_ROLES)
+    data = payload.dict(exclude={"province"})
+    if payload.province is not None:
+        data["province"] = Organization.objects.filter(
+            pk=payload.province, kind=OrganizationKind.PROVINCE
+        ).first()
+        if data["province"] is None:
+            raise ValidationError({"province": _("There is no Province with this id.")})
+    created = services.submit_request(Actor.from_request(request), data)
+    return Status(201, requests_for(request).prefetch_related("attachments").get(pk=created.pk))
+
+
+@router.get("/requests/{request_id}", response=RequestDetailOut, summary="One procurement request")
+def get_request(request, request_id: int):
+    return get_object_or_404(readable(request).prefetch_related("attachments"), pk=request_id)
+
+
+@router.post(
+    "/requests/{request_id}/attachments",
+    response={201: list[AttachmentOut]},
+    summary="Add a document to a request (multipart: kind and file; PDF, DOCX, ODT or .p7m up to 20 MB)",
+)
+def add_attachment(request, request_id: int, kind: Form[AttachmentKind], file: File[UploadedFile]):
+    procurement_request = get_object_or_404(readable(request), pk=request_id)
+    stored = services.add_attachments(
+        Actor.from_request(request), procurement_request, [services.Upload(kind, file)]
+    )
+    return Status(201, stored)

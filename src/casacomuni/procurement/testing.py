@@ -1,0 +1,179 @@
+"""Test data for procurement requests, shared with the cross-tenant matrix.
+
+``sua_adhesion(world, side, party)`` makes ``party`` (a Comune or Unione of ``side``) join the SUA of
+``side``'s Province through the agreements services, acts included; ``make_request`` then submits a
+request as a referent of ``party`` (through the service: the gate, the router's verdict and the audit
+event included), and ``make_attachment`` adds a PDF to it.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.models import Membership
+from casacomuni.accounts.roles import Role
+from casacomuni.accounts.testing import make_user
+from casacomuni.agreements import services as agreements
+from casacomuni.agreements.models import Service, ServiceKind
+from casacomuni.agreements.rules import lifecycle
+from casacomuni.procurement import services
+from casacomuni.procurement.models import AttachmentKind, RequestAttachment
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def actor_for(organization, role: str, username: str) -> Actor:
+    """An actor with ``role`` in ``organization``: its first such membership, or a new user's."""
+    membership = (
+        Membership.objects.filter(organization=organization, role=role, is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        membership = Membership.objects.create(user=make_user(username), organization=organization, role=role)
+    user = membership.user
+    user.acting_as = membership
+    return Actor(user=user, membership=membership)
+
+
+def province_admin(side) -> Actor:
+    return actor_for(side.province_org, Role.PROVINCE_ADMIN, f"admin_{side.province.sigla.lower()}")
+
+
+def referent(party) -> Actor:
+    return actor_for(party, Role.MUNICIPALITY_REFERENT, f"referente_{party.pk}")
+
+
+def sua_adhesion(side, party, start: date | None = None):
+    """An agreement in force between ``side``'s Province and ``party`` with an adhesion to its SUA service
+    (the service is created if the Province has none), built through the agreements services."""
+    admin = province_admin(side)
+    today = timezone.localdate()
+    start = start or today - timedelta(days=60)
+    service = Service.objects.filter(province=side.province_org, kind=ServiceKind.SUA).first()
+    if service is None:
+        service = agreements.save_service(
+            admin,
+            {
+                "kind": ServiceKind.SUA,
+                "name": "Stazione Unica Appaltante",
+                "description": "Gare e contratti per i Comuni",
+                "delegated_functions": [1, 2],
+                "cost_model": "fixed_fee",
+                "cost_amount": Decimal(1200),
+                "cost_minimum": None,
+                "cost_maximum": None,
+                "standard_clauses": "",
+                "is_published": True,
+            },
+        )
+    draft = agreements.AgreementDraft(
+        title="Convenzione SUA",
+        legal_basis="art. 30 D.Lgs. 267/2000",
+        object="Funzioni di centrale di committenza",
+        governance="Conferenza dei sindaci",
+        data_protection="art. 28 GDPR",
+        disputes="Giudice amministrativo",
+        start_date=start,
+        end_date=start.replace(year=start.year + 3),
+        services=[service],
+    )
+    (agreement,) = agreements.create_agreements(admin, draft, [party])
+    day = start - timedelta(days=20)
+    steps = [
+        (lifecycle.APPROVE_PROVINCE, agreements.ActData(number="12", day=day)),
+        (
+            lifecycle.APPROVE_MUNICIPALITY,
+            agreements.ActData(number="7", day=day, file=SimpleUploadedFile("delibera.pdf", PDF)),
+        ),
+        (lifecycle.SIGN, agreements.ActData(day=day, file=SimpleUploadedFile("firmata.pdf", PDF))),
+        (lifecycle.ACTIVATE, agreements.ActData()),
+    ]
+    for transition, act in steps:
+        agreement = agreements.perform_transition(admin, agreement, transition, act, today=today)
+    return agreement.adhesions.get()
+
+
+def request_data(**fields) -> dict:
+    data = {
+        "title": "Riqualificazione della scuola primaria",
+        "description": "Lavori di adeguamento sismico ed efficientamento energetico.",
+        "contract_kind": "works",
+        "cpv_code": "45214210",
+        "base_amount": Decimal("150000.00"),
+        "options_amount": Decimal("0.00"),
+        "cup": "",
+        "pnrr": False,
+        "funding_source": "own_budget",
+        "rup_name": "Maria Rossi",
+        "rup_fiscal_code": "",
+        "desired_award_date": None,
+    }
+    return data | fields
+
+
+def make_request(party, user=None, attachments=(), **fields):
+    """A request submitted by ``user`` (a persona acting for ``party``), or by a referent of ``party``.
+
+    ``party`` needs an adhesion in force to its Province's SUA (see ``sua_adhesion``).
+    """
+    actor = Actor(user=user, membership=user.acting_as) if user is not None else referent(party)
+    return services.submit_request(actor, request_data(**fields), attachments)
+
+
+def make_attachment(request, name="capitolato.pdf", content=PDF, kind=AttachmentKind.SPECIFICATIONS):
+    """A PDF attached to ``request`` directly (the files of another tenant, for the cross-tenant matrix)."""
+    attachment = RequestAttachment(request=request, kind=kind, original_name=name, size=len(content))
+    attachment.file.save(name, SimpleUploadedFile(name, content), save=False)
+    attachment.save()
+    return attachment
+
+
+# --- Market data (ANAC's OCDS releases) ---------------------------------------------------------------------
+
+
+def make_release(organization, /, **fields):
+    """A market release bought by ``organization`` (a Comune or Unione), linked to it and to its comune.
+
+    ``fields`` override any column (``delegated=True`` with a ``procuring_entity_name`` for a release run by
+    a SUA; ``year``, ``award_amount``…; ``organization=None`` for a release linked to the comune by name
+    only). For the cross-tenant matrix: ``make_release(world.elsewhere.comune)`` is another tenant's
+    release, readable at ``procurement:market_release`` only by that Comune and its Province.
+    """
+    from decimal import Decimal as _Decimal
+
+    from casacomuni.procurement.market_models import MarketRelease
+    from casacomuni.procurement.ocds_import import release_digest
+
+    number = MarketRelease.objects.count() + 1
+    ocid = fields.pop("ocid", f"ocds-hu01ve-test{organization.pk}-{number}")
+    release = fields.pop("release", {"ocid": ocid, "id": f"{ocid}-1", "buyer": {"name": organization.name}})
+    values = {
+        "ocid": ocid,
+        "release_id": release["id"],
+        "date": timezone.now(),
+        "date_text": timezone.now().isoformat(),
+        "year": timezone.localdate().year,
+        "buyer_name": organization.name.upper(),
+        "buyer_fiscal_code": organization.fiscal_code,
+        "organization": organization,
+        "municipality_id": organization.municipality_id,
+        # Unique, and no title a prefix of another: the cross-tenant lists search pages for foreign titles.
+        "title": f"Manutenzione strade ({organization.name}, n. {number})",
+        "main_procurement_category": "works",
+        "value_amount": _Decimal("100000.00"),
+        "value_currency": "EUR",
+        "award_amount": _Decimal("90000.00"),
+        "award_currency": "EUR",
+        "supplier_names": ["Impresa Alfa S.r.l."],
+        "lot_count": 1,
+        "cigs": ["B00012EADB"],
+        "release": release,
+        "digest": release_digest(release),
+        "source_file": "test.jsonl",
+    }
+    values.update(fields)
+    return MarketRelease.objects.create(**values)
