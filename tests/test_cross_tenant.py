@@ -7,6 +7,7 @@ asks for the objects of another tenant — the other province, a sibling comune,
 accepts only 403 or 404; list pages and list operations must not show another tenant's rows.
 """
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -50,6 +51,9 @@ OWN_URLS = {
     "accounts:union_create",
     # The form of a new request: the Comune writes only for itself (the service checks its adhesion).
     "procurement:request_create",
+    # The operator applies for itself; the SUA registers an operator in its own albo.
+    "procurement:register_apply",
+    "procurement:register_create",
     "documents:default_template",
 }
 
@@ -90,6 +94,9 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     names += [t.original_name for t in foreign_templates(world, persona)]
     names += [r.title for r in foreign_requests(world, persona)]
     names += [r.title for r in foreign_market_releases(world, persona)]
+    if persona != "dirigente_upi":  # UPI lists every organisation by design; it reads no albo (403 above)
+        names += [r.operator.name for r in foreign_registrations(world, persona)]
+    names += [d.original_name for d in foreign_operator_documents(world, persona)]
     return names
 
 
@@ -182,6 +189,33 @@ def foreign_requests(world, persona):
     return list(ProcurementRequest.objects.all())
 
 
+def foreign_registrations(world, persona):
+    """Entries of the operators' register the persona may not read: the SUA reads its own albo, an operator its
+    own entries, a Comune (Unione) the approved entries of its Province's albo."""
+    from casacomuni.procurement.register_models import RegisteredOperator
+
+    own = own_organization(world, persona)
+    if persona in ("amministratore_provincia", "funzionario_sua"):
+        return list(RegisteredOperator.objects.exclude(province=own))
+    if own.kind == "operator":
+        return list(RegisteredOperator.objects.exclude(operator=own))
+    if own.kind in ("municipality", "union"):
+        return list(
+            RegisteredOperator.objects.exclude(state="approved", province__province_id=own.province_id)
+        )
+    return list(RegisteredOperator.objects.all())
+
+
+def foreign_operator_documents(world, persona):
+    """Documents of the register: only the SUA of the albo and the operator itself read them."""
+    from casacomuni.procurement.register_models import OperatorDocument
+
+    own = own_organization(world, persona)
+    if persona in ("amministratore_provincia", "funzionario_sua"):
+        return list(OperatorDocument.objects.exclude(registration__province=own))
+    return list(OperatorDocument.objects.exclude(registration__operator=own))
+
+
 def foreign_market_releases(world, persona):
     """ANAC releases of other tenants: a Province reads those of its territory's comuni, a Comune its own."""
     from casacomuni.procurement.market_models import MarketRelease
@@ -232,6 +266,16 @@ OBJECT_URLS: dict[str, Callable] = {
         {"pk": r.pk, "attachment_pk": a.pk} for r in foreign_requests(w, p) for a in r.attachments.all()
     ],
     "procurement:market_release": lambda w, p: [{"pk": r.pk} for r in foreign_market_releases(w, p)],
+    "procurement:register_detail": lambda w, p: [{"pk": r.pk} for r in foreign_registrations(w, p)],
+    "procurement:register_document_add": lambda w, p: [{"pk": r.pk} for r in foreign_registrations(w, p)],
+    "procurement:register_document": lambda w, p: [
+        {"pk": d.registration_id, "document_pk": d.pk} for d in foreign_operator_documents(w, p)
+    ],
+    "procurement:register_action": lambda w, p: [
+        {"pk": r.pk, "action": action}
+        for r in foreign_registrations(w, p)
+        for action in ("approve", "reject", "suspend", "reinstate", "remove")
+    ],
 }
 # List pages: no row of another tenant may appear (checked by the other tenants' names).
 LIST_URLS = {
@@ -252,6 +296,8 @@ LIST_URLS = {
     "documents:templates",
     "procurement:request_list",
     "procurement:market",
+    "procurement:register_list",
+    "procurement:register_mine",
 }
 
 # API operations ("METHOD /path" as in the OpenAPI document).
@@ -288,8 +334,31 @@ OBJECT_OPERATIONS: dict[str, Callable] = {
     "POST /api/v1/procurement/requests/{request_id}/attachments": lambda w, p: [
         {"request_id": r.pk} for r in foreign_requests(w, p)
     ],
+    "POST /api/v1/procurement/requests/{request_id}/actions": lambda w, p: [
+        {"request_id": r.pk} for r in foreign_requests(w, p)
+    ],
+    "PUT /api/v1/procurement/requests/{request_id}": lambda w, p: [
+        {"request_id": r.pk} for r in foreign_requests(w, p)
+    ],
+    "GET /api/v1/operators/{registration_id}": lambda w, p: [
+        {"registration_id": r.pk} for r in foreign_registrations(w, p)
+    ],
 }
 # Forms sent with write operations, so that the request passes validation and meets the tenancy check.
+# JSON bodies sent with write operations, valid so that the request meets the tenancy check.
+REQUEST_BODY = {
+    "title": "Gara",
+    "description": "Lavori",
+    "contract_kind": "works",
+    "cpv_code": "45214210",
+    "base_amount": "150000.00",
+    "funding_source": "own_budget",
+    "rup_name": "Maria Rossi",
+}
+OPERATION_JSON = {
+    "POST /api/v1/procurement/requests/{request_id}/actions": {"action": "withdraw", "reason": ""},
+    "PUT /api/v1/procurement/requests/{request_id}": REQUEST_BODY,
+}
 # A callable gives a fresh form each time (an uploaded file is read once).
 OPERATION_FORMS = {
     "POST /api/v1/agreements/{agreement_id}/transitions": lambda: {"transition": "activate"},
@@ -307,6 +376,7 @@ LIST_OPERATIONS = {
     "GET /api/v1/adhesions",
     "GET /api/v1/national/service-coverage",
     "GET /api/v1/procurement/requests",
+    "GET /api/v1/operators",
 }
 # Writes whose body names the rows they act on: the matrix names other tenants' rows (see below).
 WRITE_OPERATIONS = {"POST /api/v1/agreements", "POST /api/v1/procurement/requests"}
@@ -315,6 +385,9 @@ COUNTERPARTY_LISTS = {
     "GET /api/v1/agreements",
     "GET /api/v1/procurement/requests",
     "procurement:request_list",
+    # An operator's own entries name the Provinces whose albo it joined.
+    "GET /api/v1/operators",
+    "procurement:register_mine",
 }
 
 
@@ -372,6 +445,8 @@ def tenant_world(world, settings, tmp_path):
         add_agreements(side)
         add_document_template(side, world.personas["amministratore_provincia"])
         add_procurement(side)
+    add_register(world, world.home, world.operator)
+    add_register(world, world.elsewhere, world.other_operator)
     return world
 
 
@@ -384,6 +459,22 @@ def add_procurement(side) -> None:
     make_attachment(request)
     for party in (side.comune, side.sibling_comune, side.union):
         make_release(party, title=f"Fornitura di arredi per {party.name}")
+
+
+def add_register(world, side, operator) -> None:
+    """The albo of each side's SUA: an approved company of the territory and a pending one, each with a DURC,
+    and the persona's own operator (home) or the other operator (elsewhere)."""
+    from casacomuni.accounts.models import Organization
+    from casacomuni.procurement.testing import make_operator_document, make_registration
+
+    sigla = side.province.sigla
+    for name, state in ((f"Costruzioni {sigla} S.p.A.", "approved"), (f"Servizi {sigla} S.r.l.", "pending")):
+        company = Organization.objects.create(kind="operator", name=name)
+        registration = make_registration(side.province_org, company, state=state)
+        make_operator_document(registration, name=f"durc-{company.pk}-{sigla}.pdf")
+    make_operator_document(
+        make_registration(side.province_org, operator), name=f"durc-{operator.pk}-{sigla}.pdf"
+    )
 
 
 def add_agreements(side) -> None:
@@ -486,6 +577,11 @@ def test_api_objects_of_other_tenants_are_unreachable(client, tenant_world, pers
         for kwargs in foreign(tenant_world, persona):
             if operation in OPERATION_FORMS:
                 response = client.post(path.format(**kwargs), OPERATION_FORMS[operation]())
+            elif operation in OPERATION_JSON:
+                url = path.format(**kwargs)
+                response = client.generic(
+                    method, url, json.dumps(OPERATION_JSON[operation]), "application/json"
+                )
             else:
                 response = client.generic(method, path.format(**kwargs))
             assert response.status_code in (403, 404), (
@@ -561,16 +657,7 @@ def test_api_requests_to_another_provinces_sua_change_nothing(client, tenant_wor
 
     login(client, tenant_world, persona)
     before = ProcurementRequest.objects.count()
-    body = {
-        "title": "Gara",
-        "description": "Lavori",
-        "contract_kind": "works",
-        "cpv_code": "45214210",
-        "base_amount": "150000.00",
-        "funding_source": "own_budget",
-        "rup_name": "Maria Rossi",
-        "province": tenant_world.elsewhere.province_org.pk,
-    }
+    body = REQUEST_BODY | {"province": tenant_world.elsewhere.province_org.pk}
     response = client.post("/api/v1/procurement/requests", body, content_type="application/json")
     assert response.status_code in (400, 403), f"{persona}: {response.status_code} {response.content[:200]}"
     assert response["Content-Type"].startswith("application/problem+json")

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -139,6 +140,12 @@ class ApiTokenForm(StyledForm):
         self.fields["membership"].queryset = (
             Membership.objects.filter(user=user).active().select_related("organization")
         )
+
+    def clean_expires_on(self):
+        expires_on = self.cleaned_data["expires_on"]
+        if expires_on is not None and expires_on < timezone.localdate():
+            raise ValidationError(_("The expiry date cannot be in the past."))
+        return expires_on
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):

@@ -1,6 +1,7 @@
 """Pages of login, second factor, organisation switch, profile and the administrators' management."""
 
 import base64
+from datetime import datetime, time
 
 import segno
 from django.contrib import messages
@@ -72,7 +73,7 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
         expires_at = (
-            timezone.make_aware(timezone.datetime.combine(expires_on, timezone.datetime.max.time()))
+            timezone.make_aware(datetime.combine(expires_on, time.max))  # valid through that whole day
             if expires_on
             else None
         )

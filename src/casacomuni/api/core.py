@@ -46,6 +46,7 @@ def _register_routers() -> None:
     from casacomuni.audit.api import router as audit_router
     from casacomuni.procurement.api import router as codes_router
     from casacomuni.procurement.api_calculators import router as procurement_calculators_router
+    from casacomuni.procurement.api_operators import router as operators_router
     from casacomuni.procurement.api_requests import router as procurement_requests_router
     from casacomuni.territory.api import router as territory_router
 
@@ -56,6 +57,7 @@ def _register_routers() -> None:
     api.add_router("/territory", territory_router)
     api.add_router("/", accounts_router)
     api.add_router("/", agreements_router)
+    api.add_router("/", operators_router)
 
 
 _register_routers()

@@ -17,6 +17,7 @@ from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.audit.services import record_event
 from casacomuni.demo.agreements import DemoAgreements
+from casacomuni.demo.procurement import DemoProcurement
 from casacomuni.territory.models import Municipality, Province
 
 DEMO_PASSWORD = "CasaComuni-Demo-2026"  # noqa: S105 (documented demo password)
@@ -82,6 +83,7 @@ class DemoBuilder:
                 operator = self.organization(OrganizationKind.OPERATOR, name, fiscal_code=operator_vat(index))
                 self.member(username, operator, Role.OPERATOR_REPRESENTATIVE, "Olga", name.split()[0])
             DemoAgreements().build([demo.sigla for demo in PROVINCES])
+            DemoProcurement().build([demo.sigla for demo in PROVINCES])
             record_event(Actor.system("load_demo"), "demo.load", None, {"logins": [None, len(self.logins)]})
         return self.logins
 

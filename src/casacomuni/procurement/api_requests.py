@@ -2,16 +2,18 @@
 to it. Reads go through ``ProcurementRequest.objects.for_user``, writes through procurement.services.
 
 Errors: 400 invalid data (with a message per field), 403 no SUA adhesion or a role that may not act,
-404 a request of another tenant.
+404 a request of another tenant, 409 an action or a resubmission that the request's state does not allow.
 """
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -95,7 +97,7 @@ class RequestDetailOut(RequestOut):
         return services.allowed_actions(context["request"].user, obj)
 
 
-class RequestIn(Schema):
+class RequestChangeIn(Schema):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(min_length=1)
     contract_kind: ContractKind
@@ -108,6 +110,9 @@ class RequestIn(Schema):
     rup_name: str = Field(min_length=1, max_length=200)
     rup_fiscal_code: str = Field("", max_length=16)
     desired_award_date: datetime.date | None = None
+
+
+class RequestIn(RequestChangeIn):
     province: int | None = Field(
         None, description="Id of the Province organisation addressed; by default that of the SUA adhesion"
     )
@@ -176,3 +181,70 @@ def add_attachment(request, request_id: int, kind: Form[AttachmentKind], file: F
         Actor.from_request(request), procurement_request, [services.Upload(kind, file)]
     )
     return Status(201, stored)
+
+
+class ActionIn(Schema):
+    action: Literal["accept", "ask_changes", "reject", "withdraw"] = Field(
+        description="accept, ask_changes, reject (the SUA); withdraw (the Comune)"
+    )
+    reason: str = Field("", max_length=5000, description="Required for ask_changes and reject")
+
+
+ACTIONS = {
+    services.ACCEPT: services.accept_request,
+    services.ASK_CHANGES: services.ask_changes,
+    services.REJECT: services.reject_request,
+    services.WITHDRAW: lambda actor, request, reason: services.withdraw_request(actor, request),
+}
+
+
+def refuse_conflict(procurement_request: ProcurementRequest, action: str) -> None:
+    """409 when the request's state does not allow ``action``, whatever data come with it."""
+    try:
+        services.refuse_unless_allowed(procurement_request, action)
+    except ValidationError as refused:
+        raise HttpError(409, " ".join(refused.messages)) from refused
+
+
+def conflict_or_invalid(refused: ValidationError) -> Exception:
+    """A refusal of the state machine (code "state": the state changed meanwhile) is a 409; bad data 400."""
+    if not hasattr(refused, "error_dict") and refused.code == "state":
+        return HttpError(409, " ".join(refused.messages))
+    return refused
+
+
+@router.post(
+    "/requests/{request_id}/actions",
+    response=RequestDetailOut,
+    summary="Answer a request (the SUA: accept, ask_changes, reject) or withdraw it (the Comune)",
+)
+def perform_action(request, request_id: int, payload: ActionIn):
+    """Reasons are required to ask for changes and to reject: the Comune reads them. 403 for a role that may
+    not perform the action, 409 when the request's state does not allow it."""
+    procurement_request = get_object_or_404(readable(request), pk=request_id)
+    # Who may act comes first, then the state: a refused role is a 403 whatever the request's state.
+    tenancy.require_role(request.user, *services.TRANSITIONS[payload.action][2])
+    refuse_conflict(procurement_request, payload.action)
+    try:
+        ACTIONS[payload.action](Actor.from_request(request), procurement_request, payload.reason)
+    except ValidationError as refused:
+        raise conflict_or_invalid(refused) from refused
+    return readable(request).prefetch_related("attachments").get(pk=procurement_request.pk)
+
+
+@router.put(
+    "/requests/{request_id}",
+    response=RequestDetailOut,
+    summary="Submit a request again, changed, after the SUA asked for changes",
+)
+def resubmit_request(request, request_id: int, payload: RequestChangeIn):
+    """The Comune's referent or staff only; the whole request is sent again (as at creation, without the
+    Province) and the router's verdict is taken again. 409 unless the SUA asked for changes."""
+    procurement_request = get_object_or_404(readable(request), pk=request_id)
+    tenancy.require_role(request.user, *REQUESTER_ROLES)
+    refuse_conflict(procurement_request, services.RESUBMIT)
+    try:
+        services.resubmit_request(Actor.from_request(request), procurement_request, payload.dict())
+    except ValidationError as refused:
+        raise conflict_or_invalid(refused) from refused
+    return readable(request).prefetch_related("attachments").get(pk=procurement_request.pk)

@@ -40,3 +40,24 @@ NAV.append(
         order=40,
     )
 )
+
+# The operators' register: the SUA keeps it, the Comuni read its approved operators; the operators follow
+# their own applications (roles of casacomuni.procurement.register_models).
+NAV.append(
+    NavEntry(
+        _("Operators' register"),
+        "procurement:register_list",
+        Section.PROCUREMENT,
+        {Role.PROVINCE_ADMIN, Role.SUA_OFFICER, Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF},
+        order=20,
+    )
+)
+NAV.append(
+    NavEntry(
+        _("My registrations in the albi"),
+        "procurement:register_mine",
+        Section.PROCUREMENT,
+        {Role.OPERATOR_REPRESENTATIVE},
+        order=21,
+    )
+)

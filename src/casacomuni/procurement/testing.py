@@ -177,3 +177,76 @@ def make_release(organization, /, **fields):
     }
     values.update(fields)
     return MarketRelease.objects.create(**values)
+
+
+# --- Operators' register (albo) -----------------------------------------------------------------------------
+
+# Valid codes (check characters computed with python-stdnum, the library the checks use).
+OPERATOR_VAT = "00743110157"
+REPRESENTATIVE_FISCAL_CODE = "RSSMRA85T10A562S"
+
+
+def operator_data(**fields) -> dict:
+    data = {
+        "name": "Impresa Alfa S.r.l.",
+        "fiscal_code": OPERATOR_VAT,
+        "pec": "impresa.alfa@pec.example.it",
+        "legal_representative_name": "Mario Rossi",
+        "legal_representative_fiscal_code": REPRESENTATIVE_FISCAL_CODE,
+        "address": "Via Roma 1, 31100 Treviso",
+    }
+    return data | fields
+
+
+def make_registration(province_org, operator_org=None, **fields):
+    """An entry of ``operator_org`` (a new operator when None) in the albo of ``province_org``, written
+    directly (no audit event, no e-mail): another tenant's entry for the cross-tenant matrix. ``fields``
+    override any column (``state="approved"`` by default); a CPV group (90911, cleaning of buildings) and OG1 class III
+    come with it."""
+    from casacomuni.accounts.models import Organization
+    from casacomuni.accounts.roles import OrganizationKind
+    from casacomuni.procurement.register_models import (
+        CategoryKind,
+        RegisteredOperator,
+        RegistrationCategory,
+        RegistrationState,
+    )
+
+    if operator_org is None:
+        number = Organization.objects.filter(kind=OrganizationKind.OPERATOR).count() + 1
+        operator_org = Organization.objects.create(
+            kind=OrganizationKind.OPERATOR, name=f"Impresa di prova n. {number} S.r.l."
+        )
+    values = {
+        "province": province_org,
+        "operator": operator_org,
+        "legal_representative_name": "Mario Rossi",
+        "legal_representative_fiscal_code": REPRESENTATIVE_FISCAL_CODE,
+        "address": "Via Roma 1",
+        "state": RegistrationState.APPROVED,
+        "approved_at": timezone.now(),
+    }
+    registration = RegisteredOperator.objects.create(**(values | fields))
+    RegistrationCategory.objects.create(registration=registration, kind=CategoryKind.CPV, code="90911")
+    RegistrationCategory.objects.create(
+        registration=registration, kind=CategoryKind.SOA, code="OG1", soa_class="III"
+    )
+    return registration
+
+
+def make_operator_document(registration, kind="durc", expires_on=None, name="durc.pdf", content=PDF):
+    """A PDF document of ``registration`` (a DURC in force for 90 more days by default), written directly."""
+    from casacomuni.procurement.register_models import OperatorDocument
+
+    today = timezone.localdate()
+    document = OperatorDocument(
+        registration=registration,
+        kind=kind,
+        original_name=name,
+        size=len(content),
+        issued_on=today - timedelta(days=30),
+        expires_on=expires_on or today + timedelta(days=90),
+    )
+    document.file.save(name, SimpleUploadedFile(name, content), save=False)
+    document.save()
+    return document

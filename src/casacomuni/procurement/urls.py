@@ -19,3 +19,21 @@ urlpatterns = [
     path("dati-di-mercato/", market_views.market, name="market"),
     path("dati-di-mercato/<int:pk>/", market_views.market_release, name="market_release"),
 ]
+
+# The operators' register (albo fornitori) of the Province's SUA: see register_views.
+from casacomuni.procurement import register_views  # noqa: E402
+
+urlpatterns += [
+    path("albo/", register_views.register_list, name="register_list"),
+    path("albo/mie-iscrizioni/", register_views.register_mine, name="register_mine"),
+    path("albo/iscrizione/", register_views.register_apply, name="register_apply"),
+    path("albo/nuovo-operatore/", register_views.register_create, name="register_create"),
+    path("albo/<int:pk>/", register_views.register_detail, name="register_detail"),
+    path("albo/<int:pk>/documenti/", register_views.register_document_add, name="register_document_add"),
+    path(
+        "albo/<int:pk>/documenti/<int:document_pk>/",
+        register_views.register_document,
+        name="register_document",
+    ),
+    path("albo/<int:pk>/<str:action>/", register_views.register_action, name="register_action"),
+]

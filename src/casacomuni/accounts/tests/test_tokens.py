@@ -68,3 +68,29 @@ def test_bad_pagination_values_get_a_problem_json(login_as, world):
     assert response["Content-Type"] == "application/problem+json"
     assert body["status"] == 400 and body["errors"][0]["field"] == "limit"
     assert body["errors"][0]["message"] == "Inserisci un valore maggiore o uguale a 1."
+
+
+def test_a_token_is_valid_through_its_expiry_day_and_refused_after(login_as, world, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    past = login_as("funzionario_sua").post(
+        reverse("accounts:profile"),
+        {
+            "name": "scaduto",
+            "membership": world.memberships["funzionario_sua"].pk,
+            "expires_on": today - timedelta(days=1),
+        },
+    )
+    assert past.status_code == 400 and not ApiToken.objects.exists()
+    response = client.post(
+        reverse("accounts:profile"),
+        {"name": "oggi", "membership": world.memberships["funzionario_sua"].pk, "expires_on": today},
+    )
+    raw = response.context["new_token"]
+    client.logout()
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401

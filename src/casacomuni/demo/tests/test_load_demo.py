@@ -16,6 +16,9 @@ from casacomuni.agreements.models import Adhesion, Agreement, AgreementState, Jo
 from casacomuni.audit.models import AuditEvent
 from casacomuni.demo.agreements import act_pdf
 from casacomuni.demo.builder import DEMO_PASSWORD
+from casacomuni.lib.identifiers import check_cpv, check_cup
+from casacomuni.procurement.market_models import MarketRelease
+from casacomuni.procurement.models import ProcurementRequest, RequestAttachment, RequestState
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +38,9 @@ def counts():
         Agreement.objects.count(),
         Adhesion.objects.count(),
         JoinRequest.objects.count(),
+        ProcurementRequest.objects.count(),
+        RequestAttachment.objects.count(),
+        MarketRelease.objects.count(),
         AuditEvent.objects.exclude(action="demo.load").count(),
     )
 
@@ -126,3 +132,49 @@ def test_the_acts_pdf_files_have_a_consistent_cross_reference_table():
     stream = pdf.split(b"stream\n", 1)[1].split(b"\nendstream", 1)[0]
     assert len(stream) == length
     assert "Città".encode("cp1252") in stream and b"\\(" in stream
+
+
+def test_each_demo_province_receives_sua_requests_in_every_state(italy):
+    call_command("load_demo", verbosity=0)
+    requests = ProcurementRequest.objects.select_related("municipality", "province")
+    states = sorted(requests.values_list("state", flat=True))
+    # Three requests per Province: two submitted, two sent back for changes, two accepted, two rejected,
+    # one withdrawn.
+    assert states == sorted(
+        ["submitted"] * 2 + ["changes_requested"] * 2 + ["accepted"] * 2 + ["rejected"] * 2 + ["withdrawn"]
+    )
+    for sigla in ("TV", "PG", "BS"):
+        assert requests.filter(province__province__sigla=sigla).count() == 3, sigla
+    today = timezone.localdate()
+    for request in requests:
+        # Only a Comune with an adhesion in force to its own Province's SUA may ask it.
+        assert (
+            Adhesion.objects.active_on(today)
+            .filter(
+                agreement__municipality=request.municipality,
+                agreement__province=request.province,
+                service__kind="sua",
+            )
+            .exists()
+        )
+        assert request.municipality.province_id == request.province.province_id
+        assert check_cpv(request.cpv_code).valid and request.cpv_description
+        assert request.route_verdict["answers"]
+        if request.pnrr:
+            assert check_cup(request.cup).valid and not check_cup(request.cup).no_cup
+        if request.state in (RequestState.CHANGES_REQUESTED, RequestState.REJECTED):
+            assert request.answer, request.title
+        (attachment,) = request.attachments.all()
+        assert attachment.file.read().startswith(b"%PDF-1.4")
+    assert MarketRelease.objects.count() == 12  # the packaged ANAC sample: 12 releases
+
+
+def test_demo_requests_are_in_their_comunes_audit_trail(italy):
+    call_command("load_demo", verbosity=0)
+    changed = ProcurementRequest.objects.get(state="changes_requested", province__province__sigla="TV")
+    events = AuditEvent.objects.filter(object_id=str(changed.pk), action__startswith="procurement_request.")
+    assert [(e.action, e.role) for e in events.order_by("pk")] == [
+        ("procurement_request.submit", Role.MUNICIPALITY_REFERENT),
+        ("procurement_request.ask_changes", Role.SUA_OFFICER),
+    ]
+    assert set(events.values_list("organization", flat=True)) == {changed.municipality_id}

@@ -131,3 +131,114 @@ def test_attachments_are_uploaded_as_multipart_and_checked(client, world, joined
     )
     assert response.status_code == 404
     assert RequestAttachment.objects.count() == 1
+
+
+def act(client, request_id, headers, **payload):
+    return client.post(
+        f"{URL}/{request_id}/actions", payload, content_type="application/json", headers=headers
+    )
+
+
+def test_the_sua_asks_for_changes_the_comune_resubmits_and_the_sua_accepts(client, world, joined, as_persona):
+    submitted = make_request(world.home.comune)
+    sua, comune = as_persona("funzionario_sua"), as_persona("referente_comune")
+    reason = "Allegare il progetto esecutivo validato."
+    response = act(client, submitted.pk, sua, action="ask_changes", reason=reason)
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "changes_requested"
+    assert response.json()["answer"] == reason
+    assert response.json()["allowed_actions"] == ["reject"]  # the SUA's only move until the Comune's
+    assert client.get(f"{URL}/{submitted.pk}", headers=comune).json()["allowed_actions"] == [
+        "resubmit",
+        "withdraw",
+    ]
+    # Works of 150,000.00: negotiated procedure consulting at least 5 operators (art. 50 c.1 lett. c); raised
+    # to 1,200,000.00 (from 1 million up to the EU threshold) at least 10 (lett. d). The verdict is taken
+    # again on the new amount.
+    response = client.put(
+        f"{URL}/{submitted.pk}",
+        body(base_amount="1200000.00", title="Manutenzione strade comunali, lotto unico"),
+        content_type="application/json",
+        headers=comune,
+    )
+    assert response.status_code == 200, response.content
+    resubmitted = response.json()
+    assert resubmitted["state"] == "submitted"
+    assert resubmitted["total_amount"] == "1200000.00"
+    answers = {a["name"]: a for a in resubmitted["route_verdict"]["answers"]}
+    assert answers["min_operators"]["value"] == 10
+    response = act(client, submitted.pk, sua, action="accept")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "accepted"
+    assert response.json()["allowed_actions"] == []
+
+
+def test_reasons_are_required_to_ask_for_changes_and_to_reject(client, world, joined, as_persona):
+    submitted = make_request(world.home.comune)
+    sua = as_persona("funzionario_sua")
+    for action in ("ask_changes", "reject"):
+        response = act(client, submitted.pk, sua, action=action, reason="   ")
+        assert response.status_code == 400, action
+        assert response["Content-Type"] == PROBLEM
+    response = act(client, submitted.pk, sua, action="reject", reason="Importo non coperto da impegno.")
+    assert response.status_code == 200
+    assert response.json()["state"] == "rejected"
+    assert response.json()["answer"] == "Importo non coperto da impegno."
+
+
+def test_a_role_that_may_not_act_gets_403_and_the_state_stays(client, world, joined, as_persona):
+    submitted = make_request(world.home.comune)
+    comune, sua = as_persona("referente_comune"), as_persona("funzionario_sua")
+    refused = [
+        (comune, "accept"),
+        (comune, "reject"),
+        (sua, "withdraw"),
+        (as_persona("funzionario_europa"), "accept"),
+        (as_persona("operatore_economico"), "withdraw"),
+    ]
+    for headers, action in refused:
+        response = act(client, submitted.pk, headers, action=action, reason="Motivi")
+        assert response.status_code == 403, action
+        assert response["Content-Type"] == PROBLEM
+    response = client.put(f"{URL}/{submitted.pk}", body(), content_type="application/json", headers=sua)
+    assert response.status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.state == "submitted" and submitted.answer == ""
+
+
+def test_another_tenants_request_is_404_for_actions_and_resubmission(client, world, joined, as_persona):
+    sua_adhesion(world.home, world.home.union)
+    theirs = make_request(world.home.union)
+    neighbour = as_persona("referente_comune")  # the Unione's request, read by another Comune
+    assert act(client, theirs.pk, neighbour, action="withdraw").status_code == 404
+    response = client.put(f"{URL}/{theirs.pk}", body(), content_type="application/json", headers=neighbour)
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    theirs.refresh_from_db()
+    assert theirs.state == "submitted"
+
+
+def test_an_action_the_state_does_not_allow_is_a_409_and_bad_data_a_400(client, world, joined, as_persona):
+    submitted = make_request(world.home.comune)
+    comune, sua = as_persona("referente_comune"), as_persona("funzionario_sua")
+    # Resubmitting needs the SUA to have asked for changes first: a conflict, even with valid data.
+    response = client.put(f"{URL}/{submitted.pk}", body(), content_type="application/json", headers=comune)
+    assert response.status_code == 409
+    assert response["Content-Type"] == PROBLEM
+    assert act(client, submitted.pk, comune, action="withdraw").status_code == 200
+    for action in ("accept", "ask_changes", "reject"):
+        response = act(client, submitted.pk, sua, action=action, reason="Motivi")
+        assert response.status_code == 409, action
+        assert response["Content-Type"] == PROBLEM
+        assert "ritirata" in response.json()["detail"]  # "This request is withdrawn." in Italian
+    assert act(client, submitted.pk, comune, action="withdraw").status_code == 409
+    # An unknown action, or a wrong CPV on resubmission, is invalid data: 400.
+    assert act(client, submitted.pk, sua, action="approve").status_code == 400
+    other = make_request(world.home.comune, title="Fornitura arredi scolastici")
+    act(client, other.pk, sua, action="ask_changes", reason="Precisare il CPV.")
+    response = client.put(
+        f"{URL}/{other.pk}", body(cpv_code="99999999"), content_type="application/json", headers=comune
+    )
+    assert response.status_code == 400
+    other.refresh_from_db()
+    assert other.state == "changes_requested" and other.title == "Fornitura arredi scolastici"
