@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casacomuni.accounts.models import Membership, Organization, User
-from casacomuni.accounts.roles import Role, roles_for_kind
+from casacomuni.accounts.roles import OrganizationKind, Role, roles_for_kind
 from casacomuni.lib.forms import StyledForm, StyledFormMixin
 from casacomuni.lib.validators import validate_fiscal_code_optional
 from casacomuni.territory.models import Municipality
@@ -158,3 +158,34 @@ class SetPasswordStyledForm(StyledFormMixin, SetPasswordForm):
 
 class PasswordChangeStyledForm(StyledFormMixin, PasswordChangeForm):
     pass
+
+
+class LocalPartyFilterForm(StyledForm):
+    """Filters of a list whose rows belong to Comuni and Unioni: by state (``state_choices`` of the subclass)
+    and by the Comune or Unione, among those the user may see."""
+
+    state_choices: list = []
+
+    state = forms.ChoiceField(label=_("State"), required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Comune or Unione"), queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("All")), *self.state_choices]
+        self.fields["municipality"].queryset = (
+            Organization.objects.for_user(user)
+            .filter(kind__in=[OrganizationKind.MUNICIPALITY, OrganizationKind.UNION])
+            .order_by("name")
+        )
+        self.fields["municipality"].empty_label = _("All")
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        if self.cleaned_data["state"]:
+            queryset = queryset.filter(state=self.cleaned_data["state"])
+        if self.cleaned_data["municipality"]:
+            queryset = queryset.filter(municipality=self.cleaned_data["municipality"])
+        return queryset

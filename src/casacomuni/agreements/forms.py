@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casacomuni.accounts.forms import LocalPartyFilterForm
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.agreements.models import (
@@ -233,34 +234,8 @@ class AgreementForm(StyledForm):
         return data
 
 
-class FilterForm(StyledForm):
-    state = forms.ChoiceField(
-        label=_("State"), choices=[("", _("All"))] + list(AgreementState.choices), required=False
-    )
-    municipality = forms.ModelChoiceField(
-        label=_("Comune or Unione"), queryset=Organization.objects.none(), required=False
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = (
-            Organization.objects.for_user(user)
-            .filter(kind__in=[OrganizationKind.MUNICIPALITY, OrganizationKind.UNION])
-            .order_by("name")
-        )
-        self.fields["municipality"].empty_label = _("All")
-
-    def filter(self, queryset):
-        if not self.is_valid():
-            return queryset
-        if self.cleaned_data["state"]:
-            queryset = queryset.filter(state=self.cleaned_data["state"])
-        if self.cleaned_data["municipality"]:
-            queryset = queryset.filter(municipality=self.cleaned_data["municipality"])
-        return queryset
-
-
-# --- The acts of the transitions ---------------------------------------------------------------------------
+class FilterForm(LocalPartyFilterForm):
+    state_choices = list(AgreementState.choices)
 
 
 def check_act_file(upload, allow_p7m: bool) -> None:

@@ -7,8 +7,7 @@ view puts on the fields; the files are checked here too, so that each error show
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.forms import LocalPartyFilterForm
 from casacomuni.lib.forms import StyledForm
 from casacomuni.procurement import services
 from casacomuni.procurement.models import AttachmentKind, ContractKind, FundingSource, RequestState
@@ -91,28 +90,5 @@ class DecisionForm(StyledForm):
     )
 
 
-class RequestFilterForm(StyledForm):
-    state = forms.ChoiceField(
-        label=_("State"), choices=[("", _("All"))] + list(RequestState.choices), required=False
-    )
-    municipality = forms.ModelChoiceField(
-        label=_("Comune or Unione"), queryset=Organization.objects.none(), required=False
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = (
-            Organization.objects.for_user(user)
-            .filter(kind__in=[OrganizationKind.MUNICIPALITY, OrganizationKind.UNION])
-            .order_by("name")
-        )
-        self.fields["municipality"].empty_label = _("All")
-
-    def filter(self, queryset):
-        if not self.is_valid():
-            return queryset
-        if self.cleaned_data["state"]:
-            queryset = queryset.filter(state=self.cleaned_data["state"])
-        if self.cleaned_data["municipality"]:
-            queryset = queryset.filter(municipality=self.cleaned_data["municipality"])
-        return queryset
+class RequestFilterForm(LocalPartyFilterForm):
+    state_choices = list(RequestState.choices)
