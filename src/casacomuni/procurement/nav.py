@@ -1,11 +1,23 @@
-"""Menu entries of the SUA pillar: the public calculators, for everybody (no login needed)."""
+"""Menu entries of the SUA pillar: the public calculators for everybody, the requests, the operators' register
+and the market data for the roles that use them (the same role sets the models and views check)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from casacomuni.accounts.roles import Role
+from casacomuni.procurement.models import REQUESTER_ROLES, SUA_ROLES
+from casacomuni.procurement.register_models import (
+    OPERATOR_ROLES,
+    REGISTER_KEEPER_ROLES,
+    REGISTER_READER_ROLES,
+)
 from casacomuni.web.navigation import PUBLIC, NavEntry, Section
 
+COMUNE_AND_SUA = {*REQUESTER_ROLES, *SUA_ROLES}
+
 NAV = [
+    NavEntry(
+        _("Procurement requests"), "procurement:request_list", Section.PROCUREMENT, COMUNE_AND_SUA, order=1
+    ),
+    NavEntry(_("Which procedure?"), "procurement:route_calculator", Section.PROCUREMENT, PUBLIC, order=5),
     NavEntry(
         _("Anomaly threshold calculator"),
         "procurement:anomaly_calculator",
@@ -13,51 +25,19 @@ NAV = [
         PUBLIC,
         order=10,
     ),
-]
-NAV.append(
-    NavEntry(_("Which procedure?"), "procurement:route_calculator", Section.PROCUREMENT, PUBLIC, order=5)
-)
-
-# The procurement requests: the Comune's referents and staff, the Province's administrator and SUA officers.
-NAV.append(
-    NavEntry(
-        _("Procurement requests"),
-        "procurement:request_list",
-        Section.PROCUREMENT,
-        {Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF, Role.PROVINCE_ADMIN, Role.SUA_OFFICER},
-        order=1,
-    )
-)
-
-# The market data from ANAC's OCDS: the Comune's referents and staff, the Province's administrator and SUA
-# officers (the roles of casacomuni.procurement.market_views.MARKET_ROLES).
-NAV.append(
-    NavEntry(
-        _("Market data"),
-        "procurement:market",
-        Section.PROCUREMENT,
-        {Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF, Role.PROVINCE_ADMIN, Role.SUA_OFFICER},
-        order=40,
-    )
-)
-
-# The operators' register: the SUA keeps it, the Comuni read its approved operators; the operators follow
-# their own applications (roles of casacomuni.procurement.register_models).
-NAV.append(
     NavEntry(
         _("Operators' register"),
         "procurement:register_list",
         Section.PROCUREMENT,
-        {Role.PROVINCE_ADMIN, Role.SUA_OFFICER, Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF},
+        {*REGISTER_KEEPER_ROLES, *REGISTER_READER_ROLES},
         order=20,
-    )
-)
-NAV.append(
+    ),
     NavEntry(
         _("My registrations in the albi"),
         "procurement:register_mine",
         Section.PROCUREMENT,
-        {Role.OPERATOR_REPRESENTATIVE},
+        set(OPERATOR_ROLES),
         order=21,
-    )
-)
+    ),
+    NavEntry(_("Market data"), "procurement:market", Section.PROCUREMENT, COMUNE_AND_SUA, order=40),
+]
