@@ -343,6 +343,12 @@ OBJECT_OPERATIONS: dict[str, Callable] = {
     "GET /api/v1/operators/{registration_id}": lambda w, p: [
         {"registration_id": r.pk} for r in foreign_registrations(w, p)
     ],
+    "POST /api/v1/operators/{registration_id}/decisions": lambda w, p: [
+        {"registration_id": r.pk} for r in foreign_registrations(w, p)
+    ],
+    "POST /api/v1/operators/{registration_id}/documents": lambda w, p: [
+        {"registration_id": r.pk} for r in foreign_registrations(w, p)
+    ],
 }
 # Forms sent with write operations, so that the request passes validation and meets the tenancy check.
 # JSON bodies sent with write operations, valid so that the request meets the tenancy check.
@@ -358,6 +364,7 @@ REQUEST_BODY = {
 OPERATION_JSON = {
     "POST /api/v1/procurement/requests/{request_id}/actions": {"action": "withdraw", "reason": ""},
     "PUT /api/v1/procurement/requests/{request_id}": REQUEST_BODY,
+    "POST /api/v1/operators/{registration_id}/decisions": {"action": "remove", "reason": "Prova"},
 }
 # A callable gives a fresh form each time (an uploaded file is read once).
 OPERATION_FORMS = {
@@ -365,6 +372,11 @@ OPERATION_FORMS = {
     "POST /api/v1/procurement/requests/{request_id}/attachments": lambda: {
         "kind": "specifications",
         "file": SimpleUploadedFile("capitolato.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    },
+    "POST /api/v1/operators/{registration_id}/documents": lambda: {
+        "kind": "durc",
+        "expires_on": "2030-01-01",
+        "file": SimpleUploadedFile("durc.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
     },
 }
 LIST_OPERATIONS = {
@@ -379,7 +391,11 @@ LIST_OPERATIONS = {
     "GET /api/v1/operators",
 }
 # Writes whose body names the rows they act on: the matrix names other tenants' rows (see below).
-WRITE_OPERATIONS = {"POST /api/v1/agreements", "POST /api/v1/procurement/requests"}
+WRITE_OPERATIONS = {
+    "POST /api/v1/agreements",
+    "POST /api/v1/procurement/requests",
+    "POST /api/v1/operators",
+}
 # Lists where a Comune's own Province appears as the other party (of its agreements, of its requests).
 COUNTERPARTY_LISTS = {
     "GET /api/v1/agreements",
@@ -662,3 +678,31 @@ def test_api_requests_to_another_provinces_sua_change_nothing(client, tenant_wor
     assert response.status_code in (400, 403), f"{persona}: {response.status_code} {response.content[:200]}"
     assert response["Content-Type"].startswith("application/problem+json")
     assert ProcurementRequest.objects.count() == before
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_api_entries_in_the_albo_land_only_in_an_albo_the_persona_may_write(client, tenant_world, persona):
+    """An operator applies (pending) to whichever albo it names; the SUA enters operators only in its own albo,
+    whatever Province the body names; every other role is refused and nothing is written."""
+    from casacomuni.procurement.register_models import RegisteredOperator
+    from casacomuni.procurement.testing import operator_data
+
+    login(client, tenant_world, persona)
+    before = set(RegisteredOperator.objects.values_list("pk", flat=True))
+    body = operator_data(
+        fiscal_code="04567890019",
+        cpv_codes=["90911"],
+        province=tenant_world.elsewhere.province_org.pk,
+    )
+    response = client.post("/api/v1/operators", body, content_type="application/json")
+    created = RegisteredOperator.objects.exclude(pk__in=before)
+    role = PERSONAS[persona][1]
+    if role == Role.OPERATOR_REPRESENTATIVE:
+        assert response.status_code == 201
+        assert [(e.operator, e.state) for e in created] == [(tenant_world.operator, "pending")]
+    elif role in (Role.SUA_OFFICER, Role.PROVINCE_ADMIN):
+        assert response.status_code == 201
+        assert [e.province for e in created] == [tenant_world.home.province_org]
+    else:
+        assert response.status_code == 403, f"{persona}: {response.status_code}"
+        assert not created.exists()

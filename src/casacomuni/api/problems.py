@@ -80,8 +80,16 @@ def install(api) -> None:
 
     @api.exception_handler(RefusedByService)
     def refused_by_service(request, exc):
-        # A service's own check (Django's ValidationError, already in the user's language).
-        return problem(api, request, 400, _("Invalid request"), " ".join(exc.messages))
+        # A service's own check (Django's ValidationError, already in the user's language), with a message
+        # per field when the service named the fields.
+        if not hasattr(exc, "error_dict"):
+            return problem(api, request, 400, _("Invalid request"), " ".join(exc.messages))
+        errors = [
+            {"field": field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+        return problem(api, request, 400, _("Invalid request"), " ".join(exc.messages), errors=errors)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

@@ -1,16 +1,28 @@
-"""API of the operators' register: the entries the caller may read (see register_models for who sees what).
+"""API of the operators' register: the entries the caller may read (see register_models for who sees what),
+and its writes: an operator applies, the SUA registers an operator itself, decides on an entry, and either
+adds documents (e.g. a renewed DURC).
 
 Documents and decisions are listed only to the SUA keeping the albo and to the operator itself; for a
-Comune they are null. Errors as problem+json: 403 a role that reads no albo, 404 an entry of another tenant.
+Comune they are null. Errors as problem+json: 400 invalid data (a message per field), 403 a role that reads
+no albo or may not act, 404 an entry of another tenant, 409 a decision the entry's state does not allow.
 """
 
 import datetime
+from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from casacomuni.accounts import tenancy
+from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.models import Organization
+from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.procurement import register_services as services
 from casacomuni.procurement.register_models import (
     OPERATOR_ROLES,
     REGISTER_KEEPER_ROLES,
@@ -133,3 +145,121 @@ def get_operator(request, registration_id: int):
     )
     entry.private_documents = list(OperatorDocument.objects.for_user(request.user).filter(registration=entry))
     return entry
+
+
+def detail(request, registration_id: int) -> RegisteredOperator:
+    return get_operator(request, registration_id)
+
+
+class EntryIn(Schema):
+    name: str = Field(..., max_length=200, description="Company name")
+    fiscal_code: str = Field(..., max_length=32, description="Partita IVA (11 digits) or codice fiscale")
+    pec: str = Field(..., max_length=254, description="PEC address of the operator")
+    address: str = Field(..., max_length=300, description="Registered office")
+    legal_representative_name: str = Field(..., max_length=200)
+    legal_representative_fiscal_code: str = Field(..., max_length=32, description="A person's codice fiscale")
+    cpv_codes: list[str] = Field(
+        [], max_length=200, description="CPV groups (5 digits) or codes (8 digits) of services and supplies"
+    )
+    soa_categories: list[str] = Field(
+        [], max_length=100, description='SOA category and class of works, e.g. "OG1 III"'
+    )
+    province: int | None = Field(
+        None, description="Id of the Province whose albo the operator applies to (operators only)"
+    )
+
+
+def entry_province(payload: EntryIn) -> Organization | None:
+    if payload.province is None:
+        return None
+    return Organization.objects.filter(pk=payload.province, kind=OrganizationKind.PROVINCE).first()
+
+
+def checked_entry(company: dict, payload: EntryIn) -> list[dict]:
+    """The categories parsed from the lists; every wrong field, of the company or of the categories, is
+    reported at once."""
+    errors = {}
+    try:
+        categories = services.parse_categories("\n".join(payload.cpv_codes), "\n".join(payload.soa_categories))
+    except ValidationError as refused:
+        errors, categories = refused.message_dict, []
+    try:
+        services.clean_company(company)
+    except ValidationError as refused:
+        errors |= refused.message_dict
+    if errors:
+        raise ValidationError(errors)
+    return categories
+
+
+@router.post(
+    "/operators",
+    response={201: OperatorDetailOut},
+    summary="Apply to a Province's albo (an operator) or enter an operator in one's own albo (the SUA)",
+)
+def create_entry(request, payload: EntryIn):
+    """An operator's representative applies to the albo of ``province`` (pending until the SUA decides); the
+    SUA's officer enters an operator in its own albo, approved at once. Documents follow with
+    ``POST /operators/{id}/documents``."""
+    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES, *OPERATOR_ROLES)
+    company = payload.dict(exclude={"cpv_codes", "soa_categories", "province"})
+    categories = checked_entry(company, payload)
+    actor = Actor.from_request(request)
+    if tenancy.has_role(request.user, *OPERATOR_ROLES):
+        created = services.apply_to_register(actor, entry_province(payload), company, categories)
+    else:
+        created = services.register_operator(actor, company, categories)
+    return Status(201, detail(request, created.pk))
+
+
+class DecisionIn(Schema):
+    action: Literal["approve", "reject", "suspend", "reinstate", "remove"]
+    reason: str = Field(
+        "", max_length=5000, description="Required to reject, suspend and remove: the operator reads it"
+    )
+
+
+@router.post(
+    "/operators/{registration_id}/decisions",
+    response=OperatorDetailOut,
+    summary="Decide on an entry of one's own albo (the SUA)",
+)
+def decide_entry(request, registration_id: int, payload: DecisionIn):
+    entry = get_object_or_404(readable(request), pk=registration_id)
+    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES)
+    sources = services.TRANSITIONS[payload.action][0]
+    if entry.state not in sources:
+        raise HttpError(
+            409,
+            _("This entry is %(state)s: the decision is not possible now.")
+            % {"state": entry.get_state_display().lower()},
+        )
+    services.decide(Actor.from_request(request), entry, payload.action, payload.reason)
+    return detail(request, entry.pk)
+
+
+@router.post(
+    "/operators/{registration_id}/documents",
+    response={201: list[DocumentOut]},
+    summary="Add a document to an entry (multipart: kind, file, issued_on, expires_on; PDF or .p7m)",
+)
+def add_entry_document(
+    request,
+    registration_id: int,
+    kind: Form[DocumentKind],
+    file: File[UploadedFile],
+    issued_on: Form[datetime.date | None] = None,
+    expires_on: Form[datetime.date | None] = None,
+):
+    """The operator for its own entry, the SUA for its albo; a DURC, SOA certificate or insurance needs its
+    expiry date, from which the reminders are sent."""
+    entry = get_object_or_404(readable(request), pk=registration_id)
+    try:
+        stored = services.add_documents(
+            Actor.from_request(request), entry, [services.DocumentUpload(kind, file, issued_on, expires_on)]
+        )
+    except ValidationError as refused:
+        if not hasattr(refused, "error_dict") and refused.code == "state":
+            raise HttpError(409, " ".join(refused.messages)) from refused
+        raise
+    return Status(201, stored)
