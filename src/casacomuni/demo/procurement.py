@@ -250,3 +250,210 @@ def attachment_pdf(party: Organization, plan: DemoRequest) -> ContentFile:
     ]
     slug = "progetto" if plan.attachment == AttachmentKind.PROJECT else "capitolato"
     return ContentFile(act_pdf(lines), name=f"{slug}-{party.municipality.istat_code}.pdf")
+
+
+# --- Procedures ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoProcedure:
+    """A procedure to run from new accepted requests (one per Comune, ``lots`` of them) up to ``state``."""
+
+    title: str
+    contract_kind: str
+    cpv_code: str
+    amounts: tuple[Decimal, ...]  # one lot per amount, each for the next Comune of the Province
+    state: str
+    started_days_ago: int
+    discounts: tuple[str, ...] = ()
+    lot_category: str = "OG1"
+
+
+# Per Province: the first holds every case; the others one awarded procedure each (for the national figures).
+PROCEDURES = (
+    DemoProcedure(
+        "Lavori di manutenzione straordinaria delle coperture del palazzo municipale",
+        "works",
+        "45261900",
+        (Decimal("210000.00"),),
+        "contract_signed",
+        150,
+        ("8.4300", "11.2750", "12.9100", "13.5500", "14.0200", "24.6000"),
+    ),
+    DemoProcedure(
+        "Riqualificazione dell'illuminazione pubblica (aggregata, due lotti)",
+        "works",
+        "45316110",
+        (Decimal("180000.00"), Decimal("165000.00")),
+        "published",
+        5,
+        lot_category="OG10",
+    ),
+    DemoProcedure(
+        "Rifacimento dei marciapiedi del centro storico",
+        "works",
+        "45233161",
+        (Decimal("320000.00"),),
+        "evaluation",
+        60,
+        ("9.1200", "10.4800", "11.3300", "12.0500", "12.7700", "13.9000", "26.5000"),
+    ),
+    DemoProcedure(
+        "Manutenzione del verde scolastico",
+        "works",
+        "45112710",
+        (Decimal("160000.00"),),
+        "draft",
+        1,
+        lot_category="OS24",
+    ),
+)
+OTHER_PROVINCES_PROCEDURE = DemoProcedure(
+    "Messa in sicurezza della palestra comunale",
+    "works",
+    "45212222",
+    (Decimal("240000.00"),),
+    "contract_signed",
+    120,
+    ("7.5000", "9.8000", "10.2500", "11.6000", "12.4000", "22.0000"),
+)
+DEMO_BIDDERS = 9
+
+
+class DemoProcedures:
+    """SUA procedures in several states, through ``procurement.procedure_services`` acting as the Province's SUA
+    officer: a contract signed after an anomaly evaluation that excluded a bid, an aggregated procedure with two
+    lots (two Comuni) just published, one under evaluation, one draft. Dates are set in the past through the
+    services' ``now``/``today`` parameters. Re-runnable: a procedure is found by its Province and title.
+
+    Call after DemoProcurement: ``DemoProcedures().build([demo.sigla for demo in PROVINCES])``.
+    """
+
+    def __init__(self, now=None):
+        self.now = now or timezone.now()
+
+    def build(self, siglas: list[str]) -> None:
+        provinces = Organization.objects.filter(kind=OrganizationKind.PROVINCE, province__sigla__in=siglas)
+        for index, province in enumerate(provinces.select_related("province").order_by("province__sigla")):
+            parties = DemoProcurement(timezone.localdate(self.now)).parties(province)
+            plans = PROCEDURES if index == 0 else (OTHER_PROVINCES_PROCEDURE,)
+            for plan in plans:
+                if len(parties) >= len(plan.amounts):
+                    self.procedure(province, parties, plan)
+
+    def bidders(self, province: Organization) -> list[Organization]:
+        """Demo operators in the albo of ``province`` (approved, categories OG1, OG10, OS24 class III, CPV 90911)."""
+        from casacomuni.procurement.register_models import (
+            CategoryKind,
+            RegisteredOperator,
+            RegistrationCategory,
+            RegistrationState,
+        )
+
+        operators = []
+        for number in range(1, DEMO_BIDDERS + 1):
+            name = f"Costruzioni {province.province.sigla} {number} S.r.l."
+            operator, _created = Organization.objects.get_or_create(kind=OrganizationKind.OPERATOR, name=name)
+            entry = RegisteredOperator.objects.filter(province=province, operator=operator).first()
+            if entry is None:
+                entry = RegisteredOperator.objects.create(
+                    province=province,
+                    operator=operator,
+                    legal_representative_name="Legale rappresentante",
+                    legal_representative_fiscal_code="RSSMRA85T10A562S",
+                    address=f"Via dell'Industria {number}",
+                    state=RegistrationState.APPROVED,
+                    approved_at=self.now,
+                )
+                for code in ("OG1", "OG10", "OS24"):
+                    RegistrationCategory.objects.create(
+                        registration=entry, kind=CategoryKind.SOA, code=code, soa_class="III"
+                    )
+                RegistrationCategory.objects.create(registration=entry, kind=CategoryKind.CPV, code="90911")
+            operators.append(operator)
+        return operators
+
+    def procedure(self, province: Organization, parties: list[Organization], plan: DemoProcedure) -> None:
+        from casacomuni.procurement import procedure_services as ps
+        from casacomuni.procurement.procedure_models import Procedure
+        from casacomuni.procurement.rules import procedure_lifecycle as life
+
+        if Procedure.objects.filter(province=province, title=plan.title).exists():
+            return
+        officer = actor_for(province, Role.SUA_OFFICER)
+        start = self.now - timedelta(days=plan.started_days_ago)
+        requests = []
+        for number, (party, amount) in enumerate(zip(parties, plan.amounts, strict=False), start=1):
+            referent = actor_for(party, Role.MUNICIPALITY_REFERENT)
+            data = {
+                "title": plan.title if len(plan.amounts) == 1 else f"{plan.title} — lotto {number}",
+                "description": f"{plan.title}: progetto esecutivo approvato dal Comune.",
+                "contract_kind": plan.contract_kind,
+                "cpv_code": plan.cpv_code,
+                "base_amount": amount,
+                "options_amount": Decimal("0.00"),
+                "cup": "",
+                "pnrr": False,
+                "funding_source": "own_budget",
+                "rup_name": "Ing. Laura Conti",
+                "rup_fiscal_code": "",
+                "desired_award_date": timezone.localdate(start) + timedelta(days=90),
+                "province": province,
+            }
+            request = services.submit_request(referent, data, [], today=timezone.localdate(self.now))
+            services.accept_request(officer, request, "Presa in carico per la gara.")
+            # Seed history: the request came in a month before the procedure, accepted a week later.
+            ProcurementRequest.objects.filter(pk=request.pk).update(
+                submitted_at=start - timedelta(days=30), updated_at=start - timedelta(days=23)
+            )
+            requests.append(request)
+        procedure = ps.create_procedure(officer, [r.pk for r in requests], plan.title, now=start)
+        for lot in procedure.lots.order_by("number"):
+            ps.update_lot(officer, lot, ps.LotChanges(cig=demo_cig(lot.pk), category=plan.lot_category))
+        deadline = ps.deadline_datetime(timezone.localdate(start) + timedelta(days=20))
+        ps.update_procedure(
+            officer, procedure, ps.ProcedureChanges(bid_deadline=deadline), today=timezone.localdate(start)
+        )
+        if plan.state == life.DRAFT:
+            return
+        self.bidders(province)
+        procedure = ps.transition_procedure(officer, procedure, life.PUBLISH, now=start + timedelta(hours=2))
+        if plan.state == life.PUBLISHED:
+            return
+        lot = procedure.lots.get()
+        # Rotation (art. 49): the outgoing contractor of the category and band is left out; the others are
+        # invited in the neutral order the candidates' list gives (fewest awards and invitations first).
+        invited = [row for row in ps.candidates(procedure, lot) if not row["outgoing"]][: len(plan.discounts)]
+        for row in invited:
+            reason = "Iscritto all'albo nella categoria; {} inviti e {} affidamenti precedenti.".format(
+                row["invitations"], row["awards"]
+            )
+            ps.invite_operator(officer, lot, row["operator_id"], reason)
+        procedure = ps.transition_procedure(officer, procedure, life.OPEN_BIDS, now=start + timedelta(days=1))
+        for number, (row, discount) in enumerate(zip(invited, plan.discounts, strict=False)):
+            received = start + timedelta(days=5 + number)
+            data = ps.BidData(row["operator_id"], discount_percent=discount, received_at=received)
+            ps.decide_bid(officer, ps.record_bid(officer, lot, data), ps.ADMIT)
+        after = deadline + timedelta(hours=1)
+        procedure = ps.transition_procedure(officer, procedure, life.CLOSE_BIDS, now=after)
+        procedure = ps.transition_procedure(officer, procedure, life.START_EVALUATION, now=after)
+        ps.evaluate_lot(officer, lot)
+        if plan.state == life.EVALUATION:
+            return
+        procedure = ps.transition_procedure(
+            officer, procedure, life.PROPOSE_AWARD, now=after + timedelta(days=5)
+        )
+        ps.award_lot(officer, lot, award_date=timezone.localdate(after) + timedelta(days=12))
+        procedure = ps.transition_procedure(officer, procedure, life.AWARD, now=after + timedelta(days=12))
+        lot.refresh_from_db()
+        contract_day = timezone.localdate(after) + timedelta(days=40)
+        ps.record_contract(officer, lot, contract_day, lot.awarded_amount + lot.safety_costs)
+        ps.transition_procedure(officer, procedure, life.SIGN_CONTRACT, now=after + timedelta(days=40))
+
+
+def demo_cig(number: int) -> str:
+    """A valid CIG (ANAC's algorithm) of the demo series "D" numbered from the lot's id."""
+    from casacomuni.lib.identifiers import new_cig_check
+
+    progressive = 0xDE0000 + number
+    return f"D{progressive:06X}{new_cig_check('D', progressive)}"

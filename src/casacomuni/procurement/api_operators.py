@@ -180,7 +180,9 @@ def checked_entry(company: dict, payload: EntryIn) -> list[dict]:
     reported at once."""
     errors = {}
     try:
-        categories = services.parse_categories("\n".join(payload.cpv_codes), "\n".join(payload.soa_categories))
+        categories = services.parse_categories(
+            "\n".join(payload.cpv_codes), "\n".join(payload.soa_categories)
+        )
     except ValidationError as refused:
         errors, categories = refused.message_dict, []
     try:

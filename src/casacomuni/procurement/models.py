@@ -189,4 +189,5 @@ class RequestAttachment(models.Model):
 
 
 from casacomuni.procurement.market_models import *  # noqa: E402, F403 (models must live in models.py)
+from casacomuni.procurement.procedure_models import *  # noqa: E402, F403 (procedures, lots, bids, evaluations)
 from casacomuni.procurement.register_models import *  # noqa: E402, F403 (the operators' register)

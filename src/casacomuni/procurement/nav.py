@@ -3,6 +3,7 @@ and the market data for the roles that use them (the same role sets the models a
 
 from django.utils.translation import gettext_lazy as _
 
+from casacomuni.accounts.roles import Role
 from casacomuni.procurement.models import REQUESTER_ROLES, SUA_ROLES
 from casacomuni.procurement.register_models import (
     OPERATOR_ROLES,
@@ -15,8 +16,12 @@ COMUNE_AND_SUA = {*REQUESTER_ROLES, *SUA_ROLES}
 
 NAV = [
     NavEntry(
+        _("Procurement dashboard"), "procurement:dashboard", Section.PROCUREMENT, COMUNE_AND_SUA, order=0
+    ),
+    NavEntry(
         _("Procurement requests"), "procurement:request_list", Section.PROCUREMENT, COMUNE_AND_SUA, order=1
     ),
+    NavEntry(_("Procedures"), "procurement:procedure_list", Section.PROCUREMENT, COMUNE_AND_SUA, order=2),
     NavEntry(_("Which procedure?"), "procurement:route_calculator", Section.PROCUREMENT, PUBLIC, order=5),
     NavEntry(
         _("Anomaly threshold calculator"),
@@ -40,4 +45,12 @@ NAV = [
         order=21,
     ),
     NavEntry(_("Market data"), "procurement:market", Section.PROCUREMENT, COMUNE_AND_SUA, order=40),
+    NavEntry(
+        _("Procurement by Province"),
+        "procurement:national_dashboard",
+        Section.PROCUREMENT,
+        {Role.UPI_ADMIN},
+        order=50,
+    ),
+    NavEntry(_("Procurement open data (OCDS)"), "ocds:policy", Section.PROCUREMENT, PUBLIC, order=60),
 ]

@@ -6,6 +6,7 @@ request as a referent of ``party`` (through the service: the gate, the router's 
 event included), and ``make_attachment`` adds a PDF to it.
 """
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -250,3 +251,133 @@ def make_operator_document(registration, kind="durc", expires_on=None, name="dur
     document.file.save(name, SimpleUploadedFile(name, content), save=False)
     document.save()
     return document
+
+
+# --- Procedures ---------------------------------------------------------------------------------------------
+
+
+def sua_officer(side) -> Actor:
+    return actor_for(side.province_org, Role.SUA_OFFICER, f"sua_{side.province.sigla.lower()}")
+
+
+def make_accepted_request(side, party, **fields):
+    """A request of ``party`` (a Comune or Unione of ``side``, given an adhesion if it has none) accepted by
+    the SUA of ``side``."""
+    from casacomuni.agreements.models import Adhesion
+
+    if not Adhesion.objects.filter(agreement__municipality=party, service__kind="sua").exists():
+        sua_adhesion(side, party)
+    request = make_request(party, **fields)
+    return services.accept_request(province_admin(side), request, "Presa in carico.")
+
+
+def make_operators(side, count: int, prefix: str = "Impresa"):
+    """``count`` operators approved in the albo of ``side``'s Province (CPV group 90911, SOA OG1 class III)."""
+    from casacomuni.accounts.models import Organization
+    from casacomuni.accounts.roles import OrganizationKind
+
+    operators = []
+    for number in range(count):
+        operator = Organization.objects.create(
+            kind=OrganizationKind.OPERATOR, name=f"{prefix} {side.province.sigla} {number + 1} S.r.l."
+        )
+        make_registration(side.province_org, operator)
+        operators.append(operator)
+    return operators
+
+
+_CIG_NUMBERS = itertools.count(4096)
+
+
+def next_cig(letter: str = "B") -> str:
+    """A new valid CIG (ANAC's algorithm), a different one at each call."""
+    from casacomuni.lib.identifiers import new_cig_check
+
+    number = next(_CIG_NUMBERS)
+    return f"{letter}{number:06X}{new_cig_check(letter, number)}"
+
+
+BID_DISCOUNTS = ("10.5000", "12.2500", "13.1000", "15.0000", "27.9000")
+
+
+def make_procedure(side, world=None, *, state="draft", discounts=BID_DISCOUNTS, party=None, **request_fields):
+    """A procedure of ``side``'s SUA with one lot for ``party`` (the side's Comune by default), taken through the
+    services to ``state``: draft, published, bids_open, evaluation (bids recorded, admitted and evaluated),
+    proposed_award, awarded or contract_signed. Returns the procedure."""
+    from datetime import timedelta as _timedelta
+
+    from casacomuni.procurement import procedure_services as ps
+    from casacomuni.procurement.rules import procedure_lifecycle as life
+
+    officer = sua_officer(side)
+    party = party or side.comune
+    request = make_accepted_request(side, party, **request_fields)
+    procedure = ps.create_procedure(officer, [request.pk])
+    lot = procedure.lots.get()
+    ps.update_lot(
+        officer, lot, ps.LotChanges(cig=next_cig(), category="OG1" if procedure.kind == "works" else None)
+    )
+    deadline = timezone.now() + _timedelta(days=20)
+    ps.update_procedure(officer, procedure, ps.ProcedureChanges(bid_deadline=deadline))
+    if state == "draft":
+        return procedure
+    procedure = ps.transition_procedure(officer, procedure, life.PUBLISH)
+    if state == "published":
+        return procedure
+    procedure = ps.transition_procedure(officer, procedure, life.OPEN_BIDS)
+    if state == "bids_open":
+        return procedure
+    for number, operator in enumerate(
+        make_operators(side, len(discounts), prefix=f"Offerente {procedure.pk}")
+    ):
+        bid = ps.record_bid(officer, lot, ps.BidData(operator.pk, discount_percent=discounts[number]))
+        ps.decide_bid(officer, bid, ps.ADMIT)
+    after = deadline + _timedelta(hours=1)
+    procedure = ps.transition_procedure(officer, procedure, life.CLOSE_BIDS, now=after)
+    procedure = ps.transition_procedure(officer, procedure, life.START_EVALUATION, now=after)
+    ps.evaluate_lot(officer, lot)
+    if state == "evaluation":
+        return procedure
+    procedure = ps.transition_procedure(officer, procedure, life.PROPOSE_AWARD, now=after)
+    if state == "proposed_award":
+        return procedure
+    ps.award_lot(officer, lot, award_date=timezone.localdate(after))
+    procedure = ps.transition_procedure(officer, procedure, life.AWARD, now=after)
+    if state == "awarded":
+        return procedure
+    lot.refresh_from_db()
+    ps.record_contract(officer, lot, timezone.localdate(after) + _timedelta(days=30), lot.awarded_amount)
+    return ps.transition_procedure(officer, procedure, life.SIGN_CONTRACT, now=after + _timedelta(days=30))
+
+
+def add_procedures(side, world) -> dict:
+    """One of each procedure object for ``side`` (cross-tenant matrix): a procedure with its lot awarded, its
+    bids, evaluation (minutes), an invitation, a clarification; and a draft procedure.
+
+    Who may see them: the SUA (province admin, SUA officer) of ``side``'s Province; the side's Comune (the
+    lot's buyer) the procedure, lot, evaluation/minutes, invitations and clarifications, never the bids;
+    the bidding operators their own bids; public pages only for published procedures."""
+    from casacomuni.procurement import procedure_services as ps
+    from casacomuni.procurement.procedure_models import Invitation
+
+    # Titles name the side: the matrix looks for the other side's titles on every list.
+    procedure = make_procedure(
+        side, world, state="awarded", title=f"Riqualificazione della scuola primaria di {side.comune.name}"
+    )
+    lot = procedure.lots.get()
+    invited = make_operators(side, 1, prefix=f"Invitata {procedure.pk}")[0]
+    invitation = Invitation.objects.create(
+        procedure=procedure, lot=lot, operator=invited, reason="Operatore iscritto all'albo nella categoria."
+    )
+    clarification = ps.ask_clarification(sua_officer(side), procedure, "Il sopralluogo è obbligatorio?")
+    ps.answer_clarification(sua_officer(side), clarification, "No, è facoltativo.")
+    draft = make_procedure(side, world, state="draft", title=f"Procedura in bozza di {side.comune.name}")
+    return {
+        "procedure": procedure,
+        "lot": lot,
+        "bid": lot.bids.order_by("pk").first(),
+        "evaluation": lot.evaluation,
+        "invitation": invitation,
+        "clarification": clarification,
+        "draft_procedure": draft,
+    }

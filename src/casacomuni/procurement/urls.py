@@ -1,6 +1,14 @@
 from django.urls import path
 
-from casacomuni.procurement import market_views, request_views, views
+from casacomuni.procurement import (
+    dashboard_views,
+    market_views,
+    procedure_exports,
+    procedure_views,
+    register_views,
+    request_views,
+    views,
+)
 
 app_name = "procurement"
 urlpatterns = [
@@ -21,8 +29,6 @@ urlpatterns = [
 ]
 
 # The operators' register (albo fornitori) of the Province's SUA: see register_views.
-from casacomuni.procurement import register_views  # noqa: E402
-
 urlpatterns += [
     path("albo/", register_views.register_list, name="register_list"),
     path("albo/mie-iscrizioni/", register_views.register_mine, name="register_mine"),
@@ -36,4 +42,57 @@ urlpatterns += [
         name="register_document",
     ),
     path("albo/<int:pk>/<str:action>/", register_views.register_action, name="register_action"),
+]
+
+# The SUA's procedures: from accepted requests to awarded contracts (see procedure_views).
+urlpatterns += [
+    path("procedure/", procedure_views.procedure_list, name="procedure_list"),
+    path("procedure/nuova/", procedure_views.procedure_create, name="procedure_create"),
+    path("procedure/<int:pk>/", procedure_views.procedure_detail, name="procedure_detail"),
+    path("procedure/<int:pk>/pubblica/", procedure_views.procedure_public, name="procedure_public"),
+    path("procedure/<int:pk>/modifica/", procedure_views.procedure_edit, name="procedure_edit"),
+    path(
+        "procedure/<int:pk>/azioni/<str:action>/", procedure_views.procedure_action, name="procedure_action"
+    ),
+    path("procedure/<int:pk>/chiarimenti/", procedure_views.clarification_ask, name="clarification_ask"),
+    path(
+        "procedure/<int:pk>/chiarimenti/<int:clarification_pk>/risposta/",
+        procedure_views.clarification_answer,
+        name="clarification_answer",
+    ),
+    path("procedure/<int:pk>/lotti/<int:lot_pk>/", procedure_views.lot_edit, name="lot_edit"),
+    path(
+        "procedure/<int:pk>/lotti/<int:lot_pk>/inviti/",
+        procedure_views.lot_invitations,
+        name="lot_invitations",
+    ),
+    path("procedure/<int:pk>/lotti/<int:lot_pk>/offerte/", procedure_views.bid_record, name="bid_record"),
+    path(
+        "procedure/<int:pk>/offerte/<int:bid_pk>/<str:decision>/",
+        procedure_views.bid_decide,
+        name="bid_decide",
+    ),
+    path(
+        "procedure/<int:pk>/lotti/<int:lot_pk>/valutazione/",
+        procedure_views.lot_evaluate,
+        name="lot_evaluate",
+    ),
+    path(
+        "procedure/<int:pk>/lotti/<int:lot_pk>/aggiudicazione/", procedure_views.lot_award, name="lot_award"
+    ),
+    path(
+        "procedure/<int:pk>/lotti/<int:lot_pk>/contratto/", procedure_views.lot_contract, name="lot_contract"
+    ),
+    path(
+        "procedure/<int:pk>/lotti/<int:lot_pk>/verbale.<str:fmt>",
+        procedure_views.lot_minutes,
+        name="lot_minutes",
+    ),
+]
+
+# Dashboards and the CSV export of the procedures: see dashboard_views, procedure_exports.
+urlpatterns += [
+    path("cruscotto/", dashboard_views.dashboard, name="dashboard"),
+    path("cruscotto/nazionale/", dashboard_views.national, name="national_dashboard"),
+    path("esportazioni/procedure.csv", procedure_exports.procedures_csv, name="procedures_csv"),
 ]

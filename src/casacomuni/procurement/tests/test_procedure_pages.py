@@ -1,0 +1,289 @@
+"""Pages of the SUA's procedures: who sees what, every tab, every form, query counts, the public page."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from casacomuni.procurement import procedure_services as ps
+from casacomuni.procurement.procedure_models import Bid, BidStatus, Clarification, Invitation, Procedure
+from casacomuni.procurement.rules import procedure_lifecycle as life
+from casacomuni.procurement.testing import (
+    add_procedures,
+    make_accepted_request,
+    make_operators,
+    make_procedure,
+)
+
+pytestmark = pytest.mark.django_db
+
+TABS = ("lotti", "chiarimenti", "inviti", "offerte", "valutazione", "cronologia")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def home(world):
+    return add_procedures(world.home, world)
+
+
+def detail(procedure, tab=None):
+    url = reverse("procurement:procedure_detail", args=[procedure.pk])
+    return f"{url}?scheda={tab}" if tab else url
+
+
+def test_the_sua_sees_every_tab_of_its_procedure(world, login_as, home):
+    client = login_as("funzionario_sua")
+    for tab in TABS:
+        response = client.get(detail(home["procedure"], tab))
+        assert response.status_code == 200, tab
+        assert f'id="tab-{tab}"' in response.content.decode()
+    page = client.get(detail(home["procedure"], "valutazione")).content.decode()
+    assert 'id="minutes-pdf-1"' in page and 'id="threshold-1"' in page
+
+
+def test_the_comune_sees_its_procedure_but_not_the_bids(world, login_as, home):
+    client = login_as("referente_comune")
+    response = client.get(detail(home["procedure"], "offerte"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="tab-offerte"' not in content and 'id="lots-table"' in content
+    assert client.get(reverse("procurement:procedure_list")).status_code == 200
+    pdf = client.get(reverse("procurement:lot_minutes", args=[home["procedure"].pk, home["lot"].pk, "pdf"]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    # but may not act
+    assert (
+        client.get(reverse("procurement:procedure_edit", args=[home["draft_procedure"].pk])).status_code
+        == 403
+    )
+
+
+def test_others_get_404_or_403(world, login_as, home):
+    other = add_procedures(world.elsewhere, world)
+    client = login_as("funzionario_sua")
+    assert client.get(detail(other["procedure"])).status_code == 404
+    url = reverse("procurement:lot_minutes", args=[other["procedure"].pk, other["lot"].pk, "docx"])
+    assert client.get(url).status_code == 404
+    client = login_as("funzionario_europa")
+    assert client.get(detail(home["procedure"])).status_code == 403
+    client = login_as("operatore_economico")
+    assert client.get(detail(home["procedure"])).status_code == 403
+    # The Unione of the same Province has no lot in the procedure: 404, minutes included.
+    union = login_as("referente_unione")
+    assert union.get(detail(home["procedure"])).status_code == 404
+    minutes = reverse("procurement:lot_minutes", args=[home["procedure"].pk, home["lot"].pk, "pdf"])
+    assert union.get(minutes).status_code == 404
+    # The Comune's staff (the lot's buyer) reads it.
+    assert login_as("personale_comune").get(detail(home["procedure"])).status_code == 200
+
+
+def test_the_public_page_shows_published_procedures_without_login(client, world, home):
+    response = client.get(reverse("procurement:procedure_public", args=[home["procedure"].pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert home["lot"].cig in content
+    assert "Il sopralluogo è obbligatorio?" in content
+    assert "sua_tv" not in content  # no asker, no officer
+    draft = client.get(reverse("procurement:procedure_public", args=[home["draft_procedure"].pk]))
+    assert draft.status_code == 404
+
+
+def test_consulted_operators_are_public_after_the_award_only(client, world):
+    procedure = make_procedure(world.home, world, state="published")
+    lot = procedure.lots.get()
+    operator = make_operators(world.home, 1)[0]
+    Invitation.objects.create(
+        procedure=procedure, lot=lot, operator=operator, reason="Iscritto in categoria."
+    )
+    url = reverse("procurement:procedure_public", args=[procedure.pk])
+    assert operator.name not in client.get(url).content.decode()
+    awarded = add_procedures(world.home, world)["procedure"]
+    page = client.get(reverse("procurement:procedure_public", args=[awarded.pk])).content.decode()
+    assert 'id="consulted"' in page
+
+
+def test_create_a_procedure_from_the_page(world, login_as):
+    request = make_accepted_request(world.home, world.home.comune)
+    client = login_as("funzionario_sua")
+    assert client.get(reverse("procurement:procedure_create")).status_code == 200
+    response = client.post(reverse("procurement:procedure_create"), {"requests": [request.pk], "title": ""})
+    assert response.status_code == 302
+    procedure = Procedure.objects.get()
+    assert procedure.lots.get().request == request
+    again = client.post(reverse("procurement:procedure_create"), {"requests": [request.pk]})
+    assert again.status_code == 400
+    assert Procedure.objects.count() == 1
+
+
+def test_edit_lot_cig_and_deadline_then_publish(world, login_as):
+    request = make_accepted_request(world.home, world.home.comune)
+    client = login_as("funzionario_sua")
+    client.post(reverse("procurement:procedure_create"), {"requests": [request.pk]})
+    procedure = Procedure.objects.get()
+    lot = procedure.lots.get()
+    url = reverse("procurement:lot_edit", args=[procedure.pk, lot.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="suggested-anac-form"' in page.content.decode()
+    data = {
+        "title": lot.title,
+        "cig": "B00012EADC",  # wrong check characters
+        "cup": "",
+        "cpv": lot.cpv,
+        "category": "OG1",
+        "soa_class": "",
+        "base_amount": "150000.00",
+        "safety_costs": "3000.00",
+        "options_amount": "0",
+    }
+    assert client.post(url, data).status_code == 400
+    assert client.post(url, data | {"cig": "B00012EADB"}).status_code == 302
+    lot.refresh_from_db()
+    assert lot.cig == "B00012EADB" and str(lot.safety_costs) == "3000.00"
+    edit = reverse("procurement:procedure_edit", args=[procedure.pk])
+    form = client.get(edit).context["form"]
+    values = {k: v for k, v in form.initial.items() if v is not None}
+    values["deadline_reductions"] = []
+    values["bid_deadline"] = (timezone.localtime() + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M")
+    for key in (
+        "round_intermediates",
+        "method_drawn",
+        "cross_border_interest",
+        "rescale",
+        "labour_intensive",
+        "strategic_it",
+    ):
+        if not values.get(key):
+            values.pop(key, None)
+    response = client.post(edit, values)
+    assert response.status_code == 302, response.context["form"].errors
+    response = client.post(reverse("procurement:procedure_action", args=[procedure.pk, life.PUBLISH]))
+    assert response.status_code == 302
+    procedure.refresh_from_db()
+    assert procedure.state == life.PUBLISHED and procedure.ocid
+
+
+def test_an_impossible_action_is_refused_with_a_message(world, login_as):
+    procedure = make_procedure(world.home, world, state="draft")
+    client = login_as("funzionario_sua")
+    response = client.post(reverse("procurement:procedure_action", args=[procedure.pk, life.AWARD]))
+    assert response.status_code == 400
+    assert 'id="procedure-error"' in response.content.decode()
+    response = client.post(reverse("procurement:procedure_action", args=[procedure.pk, life.CANCEL]))
+    assert response.status_code == 400
+    procedure.refresh_from_db()
+    assert procedure.state == life.DRAFT
+
+
+def test_record_and_exclude_bids_from_the_page(world, login_as):
+    procedure = make_procedure(world.home, world, state="bids_open")
+    lot = procedure.lots.get()
+    operator = make_operators(world.home, 1)[0]
+    client = login_as("funzionario_sua")
+    url = reverse("procurement:bid_record", args=[procedure.pk, lot.pk])
+    prefix = f"b{lot.pk}-"
+    assert (
+        client.post(url, {prefix + "operator": operator.pk, prefix + "discount_percent": "120"}).status_code
+        == 400
+    )
+    assert (
+        client.post(url, {prefix + "operator": operator.pk, prefix + "discount_percent": "12.5"}).status_code
+        == 302
+    )
+    bid = Bid.objects.get()
+    exclude = reverse("procurement:bid_decide", args=[procedure.pk, bid.pk, "exclude"])
+    assert client.post(exclude, {}).status_code == 400
+    assert client.post(exclude, {f"d{bid.pk}-reason": "DURC irregolare"}).status_code == 302
+    bid.refresh_from_db()
+    assert bid.status == BidStatus.EXCLUDED and bid.exclusion_reason == "DURC irregolare"
+
+
+def test_clarifications_from_an_operator_and_answers(world, login_as):
+    procedure = make_procedure(world.home, world, state="published")
+    client = login_as("operatore_economico")
+    url = reverse("procurement:clarification_ask", args=[procedure.pk])
+    assert client.post(url, {"question": ""}).status_code == 400
+    assert client.post(url, {"question": "È ammesso il subappalto?"}).status_code == 302
+    clarification = Clarification.objects.get()
+    assert clarification.asker_organization == world.operator
+    sua = login_as("funzionario_sua")
+    answer = reverse("procurement:clarification_answer", args=[procedure.pk, clarification.pk])
+    assert (
+        sua.post(
+            answer,
+            {f"a{clarification.pk}-answer": "Sì, nei limiti di legge.", f"a{clarification.pk}-publish": "on"},
+        ).status_code
+        == 302
+    )
+    public = sua.get(reverse("procurement:procedure_public", args=[procedure.pk])).content.decode()
+    assert "È ammesso il subappalto?" in public and world.operator.name not in public
+
+
+def test_list_queries_do_not_grow_with_the_data(world, login_as):
+    client = login_as("funzionario_sua")
+    make_procedure(world.home, world, state="draft")
+    url = reverse("procurement:procedure_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for comune in (world.home.sibling_comune, world.home.union):
+        make_procedure(world.home, world, state="draft", party=comune)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(one)
+
+
+def test_detail_queries_do_not_grow_with_the_bids(world, login_as):
+    few = make_procedure(world.home, world, state="evaluation", discounts=("10", "11", "12", "13", "14"))
+    more = make_procedure(
+        world.home,
+        world,
+        state="evaluation",
+        discounts=tuple(str(10 + n) for n in range(12)),
+        party=world.home.sibling_comune,
+    )
+    client = login_as("funzionario_sua")
+    for tab in TABS:
+        client.get(detail(few, tab))
+        with CaptureQueriesContext(connection) as one:
+            client.get(detail(few, tab))
+        with CaptureQueriesContext(connection) as many:
+            client.get(detail(more, tab))
+        assert len(many) == len(one), tab
+
+
+def test_invitations_page_lists_candidates_and_refuses_the_outgoing_contractor(world, login_as):
+    # A previous award by this SUA in OG1, same band: its contractor is the outgoing one.
+    previous = make_procedure(world.home, world, state="awarded", base_amount=ps.Decimal("300000.00"))
+    winner = previous.lots.get().awarded_operator
+    procedure = make_procedure(
+        world.home, world, state="draft", base_amount=ps.Decimal("320000.00"), party=world.home.sibling_comune
+    )
+    lot = procedure.lots.get()
+    make_operators(world.home, 3, prefix="Candidata")
+    client = login_as("funzionario_sua")
+    url = reverse("procurement:lot_invitations", args=[procedure.pk, lot.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    rows = page.context["candidates"]
+    assert [row["operator_id"] for row in rows if row["outgoing"]] == [winner.pk]
+    refused = client.post(url, {"operator": winner.pk, "reason": "Impresa affidabile."})
+    assert refused.status_code == 400
+    assert not Invitation.objects.filter(lot=lot).exists()
+    allowed = client.post(
+        url,
+        {
+            "operator": winner.pk,
+            "reason": "Impresa affidabile.",
+            "exception_reason": "Unico operatore con l'attrezzatura richiesta; esecuzione precedente a regola d'arte.",
+        },
+    )
+    assert allowed.status_code == 302
+    invitation = Invitation.objects.get(lot=lot)
+    assert invitation.rotation_exception is True
