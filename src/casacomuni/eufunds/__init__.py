@@ -1,0 +1,1 @@
+"""Calls for funding: the catalogue imported from public sources, eligibility and digests."""

@@ -1,0 +1,159 @@
+"""incentivi.gov.it (MIMIT, IODL 2.0) → calls, in both shapes the site gives (DOMAIN §5):
+
+- the raw Solr documents behind the catalogue (``zs_nid``, ``zs_title``, ``zs_field_open_date``...), as in
+  the shipped sample (``{"docs": [...]}``, or Solr's ``{"response": {"docs": [...]}}``);
+- the open-data download, JSON or CSV (UTF-8 with BOM, ``;`` or ``,``), whose columns are aliases
+  (``ID_Incentivo``, ``Titolo``, ``Data_apertura``...).
+
+Every record is first mapped to the alias names, then read once. There is no status field: it is derived
+from the dates. ``Stanziamento_incentivo`` is free text ("€ 10 milioni", "2.066.866"): read into a Decimal
+when possible, kept as published in ``budget_text`` always. Comuni are free text with no ISTAT code: they
+go to the territorial scope, for the officers to turn into criteria.
+"""
+
+import csv
+from collections.abc import Iterator
+
+from ._common import (
+    BadRecord,
+    ParsedCall,
+    amount,
+    clip,
+    decode_text,
+    load_json,
+    parse_date,
+    parse_deadline,
+    read_csv,
+    text_of,
+)
+
+SOURCE = "incentivi"
+SITE = "https://www.incentivi.gov.it"
+
+# Open-data alias ← raw Solr field.
+ALIASES = {
+    "ID_Incentivo": "zs_nid",
+    "Titolo": "zs_title",
+    "Descrizione": "zs_body",
+    "Obiettivo_Finalita": "zm_field_scopes_value",
+    "Data_apertura": "zs_field_open_date",
+    "Data_chiusura": "zs_field_close_date",
+    "Dimensioni": "zm_field_dimensions_value",
+    "Tipologia_Soggetto": "zm_field_subject_type_value",
+    "Forma_agevolazione": "zm_field_support_form_value",
+    "Costi_Ammessi": "zm_field_granted_costs_value",
+    "Spesa_Ammessa_min": "zs_field_cost_min",
+    "Spesa_Ammessa_max": "zs_field_cost_max",
+    "Agevolazione_Concedibile_min": "zs_field_support_grant_type_min",
+    "Agevolazione_Concedibile_max": "zs_field_support_grant_type_max",
+    "Regioni": "zm_field_regions_value",
+    "Comuni": "zs_field_comuni",
+    "Ambito_territoriale": "zs_field_territorial_scope",
+    "Soggetto_Concedente": "zs_field_subject_grant",
+    "Stanziamento_incentivo": "zs_field_budget_allocation",
+    "Link_istituzionale": "zs_field_link",
+    "Data_ultimo_aggiornamento": "ds_last_update",
+    "Normativa": "zs_field_primary_ruleset",
+}
+_LOWER_ALIASES = {alias.lower(): alias for alias in ALIASES}
+
+
+def parse(payload) -> Iterator[ParsedCall | BadRecord]:
+    records, error = _records(payload)
+    if error:
+        yield BadRecord("file", error, fatal=True)
+        return
+    for index, record in enumerate(records, start=1):
+        try:
+            yield parse_record(record, index)
+        except Exception as exc:  # noqa: BLE001 — one broken record must never stop the file
+            yield BadRecord(f"record {index}", f"unreadable record ({type(exc).__name__}: {exc})")
+
+
+def _records(payload) -> tuple[list, str]:
+    try:
+        data = load_json(payload)
+    except (ValueError, UnicodeDecodeError):
+        try:
+            return read_csv(decode_text(payload)), ""
+        except (ValueError, csv.Error) as exc:
+            return [], f"neither JSON nor CSV: {exc}"
+    if isinstance(data, dict):
+        if isinstance(data.get("response"), dict):
+            data = data["response"]
+        for key in ("docs", "data", "items", "records", "incentivi"):
+            if isinstance(data.get(key), list):
+                return data[key], ""
+        return [], "no list of records (expected 'docs' or a list)"
+    if isinstance(data, list):
+        return data, ""
+    return [], "no list of records"
+
+
+def normalise(record: dict) -> dict:
+    """The record with alias names: raw Solr fields are renamed, aliases kept (matched ignoring case)."""
+    out = {}
+    for key, value in record.items():
+        alias = _LOWER_ALIASES.get(str(key).strip().lower())
+        if alias:
+            out[alias] = value
+    for alias, solr in ALIASES.items():
+        if alias not in out and solr in record:
+            out[alias] = record[solr]
+    return out
+
+
+def parse_record(record, index: int) -> ParsedCall | BadRecord:
+    if not isinstance(record, dict):
+        return BadRecord(f"record {index}", "not an object")
+    r = normalise(record)
+    source_id = _plain(r.get("ID_Incentivo"))
+    ref = source_id or f"record {index}"
+    title = text_of(r.get("Titolo"))
+    if not source_id:
+        return BadRecord(ref, "no ID_Incentivo")
+    if not title:
+        return BadRecord(ref, "no title")
+    opens_on = parse_date(_plain(r.get("Data_apertura")))
+    deadline = parse_deadline(_plain(r.get("Data_chiusura")))
+    if opens_on is None and deadline is None:
+        return BadRecord(ref, "no opening date and no closing date")
+    budget_text = _plain(r.get("Stanziamento_incentivo"))
+    link = _plain(r.get("Link_istituzionale"))
+    if not link and isinstance(record.get("zs_url"), str) and record["zs_url"].startswith("/"):
+        link = SITE + record["zs_url"]
+    beneficiaries = "; ".join(
+        t for t in (text_of(r.get("Tipologia_Soggetto")), text_of(r.get("Dimensioni"))) if t
+    )
+    scope = "; ".join(
+        t
+        for t in (text_of(r.get("Ambito_territoriale")), text_of(r.get("Regioni")), text_of(r.get("Comuni")))
+        if t
+    )
+    min_c = amount(_plain(r.get("Agevolazione_Concedibile_min")))
+    return ParsedCall(
+        source=SOURCE,
+        source_id=source_id,
+        title=title,
+        summary=clip(text_of(r.get("Descrizione"))),
+        programme=text_of(r.get("Normativa")) or text_of(r.get("Obiettivo_Finalita")),
+        funder=text_of(r.get("Soggetto_Concedente")),
+        url=link,
+        beneficiaries=clip(beneficiaries, 2000),
+        eligible_actions=clip(text_of(r.get("Costi_Ammessi")), 2000),
+        funding_form=text_of(r.get("Forma_agevolazione")),
+        territorial_scope=scope,
+        opens_on=opens_on,
+        deadline=deadline,
+        budget_total=amount(budget_text),
+        budget_text=budget_text,
+        min_contribution=min_c or None,
+        max_contribution=amount(_plain(r.get("Agevolazione_Concedibile_max"))) or None,
+        raw=record,
+    )
+
+
+def _plain(value) -> str:
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return "" if value is None or isinstance(value, dict) else str(value).strip()

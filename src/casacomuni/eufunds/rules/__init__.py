@@ -1,0 +1,1 @@
+"""Pure rules of the EU-funds office: call status, amounts as published, eligibility."""

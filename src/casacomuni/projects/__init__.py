@@ -1,0 +1,1 @@
+"""Applications for calls and the funded projects they become: pipeline, partnerships, financing, expenses, reporting."""

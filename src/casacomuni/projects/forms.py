@@ -1,0 +1,214 @@
+"""Forms of the applications and funded projects: they parse and render; the services validate again and
+write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from casacomuni.accounts.forms import LocalPartyFilterForm
+from casacomuni.lib.forms import StyledForm, StyledFormMixin
+from casacomuni.projects import project_services
+from casacomuni.projects.models import (
+    Application,
+    ApplicationStatus,
+    FinancingSource,
+    FundedProject,
+    PartnerRole,
+    ProjectStatus,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ApplicationFilterForm(LocalPartyFilterForm):
+    state_choices = ApplicationStatus.choices
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        if self.cleaned_data["state"]:
+            queryset = queryset.filter(status=self.cleaned_data["state"])
+        if self.cleaned_data["municipality"]:
+            queryset = queryset.filter(lead=self.cleaned_data["municipality"])
+        return queryset
+
+
+class ProjectFilterForm(LocalPartyFilterForm):
+    state_choices = ProjectStatus.choices
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        if self.cleaned_data["state"]:
+            queryset = queryset.filter(status=self.cleaned_data["state"])
+        if self.cleaned_data["municipality"]:
+            queryset = queryset.filter(beneficiary=self.cleaned_data["municipality"])
+        return queryset
+
+
+class NewApplicationForm(StyledForm):
+    """A Comune flags interest in a call; the office proposes a call to one of its adhering Comuni."""
+
+    call = forms.ModelChoiceField(label=_("Call"), queryset=None)
+    lead = forms.ModelChoiceField(label=_("Comune or Unione"), queryset=None, required=False)
+    title = forms.CharField(
+        label=_("Title of the project idea"),
+        max_length=300,
+        required=False,
+        help_text=_("The call's title when left empty."),
+    )
+    description = forms.CharField(
+        label=_("Project idea"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, calls, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls
+        if parties is None:
+            del self.fields["lead"]
+        else:
+            self.fields["lead"].queryset = parties
+            self.fields["lead"].required = True
+
+
+class ApplicationEditForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = ["title", "description", "requested_amount", "lead", "lead_time_days"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parties is None:
+            del self.fields["lead"]
+            del self.fields["lead_time_days"]
+        else:
+            self.fields["lead"].queryset = parties
+
+
+class ActionForm(StyledForm):
+    granted_amount = forms.DecimalField(
+        label=_("Granted amount (€)"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    note = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+
+
+class PartnerForm(StyledForm):
+    organization = forms.ModelChoiceField(
+        label=_("Comune or Unione of the Province"), queryset=None, required=False
+    )
+    external_name = forms.CharField(label=_("or an external body"), max_length=300, required=False)
+    external_fiscal_code = forms.CharField(
+        label=_("External body's fiscal code"), max_length=16, required=False
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices)
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = parties
+
+
+class TaskForm(StyledForm):
+    title = forms.CharField(label=_("Task"), max_length=300)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
+    due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=DATE, help_text=_("The internal deadline when left empty.")
+    )
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = users
+
+
+class DocumentForm(StyledForm):
+    file = forms.FileField(label=_("Document (PDF, DOCX, ODT or .p7m, up to 20 MB)"))
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class ProjectForm(StyledFormMixin, forms.ModelForm):
+    """The project's data; ``beneficiary`` only when the office enters a project directly."""
+
+    beneficiary = forms.ModelChoiceField(label=_("Beneficiary Comune or Unione"), queryset=None)
+    financing_source = forms.ChoiceField(
+        label=_("Source of the granted amount"), choices=FinancingSource.choices, initial=FinancingSource.EU
+    )
+
+    class Meta:
+        model = FundedProject
+        fields = list(project_services.PROJECT_FIELDS)
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "start_date": DATE,
+            "planned_end_date": DATE,
+            "actual_end_date": DATE,
+        }
+
+    def __init__(self, *args, parties=None, from_application=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service checks the CUP (shape, uniqueness) with a message of its own.
+        self.fields["cup"].validators = []
+        if parties is None:
+            del self.fields["beneficiary"]
+        else:
+            self.fields["beneficiary"].queryset = parties
+        if not from_application:
+            del self.fields["financing_source"]
+
+    def validate_unique(self):
+        pass  # the service says which CUP is taken
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        if "beneficiary" in data:
+            data["beneficiary"] = data["beneficiary"].pk
+        return data
+
+
+def item_form(kind: str):
+    """The ModelForm of a project's part (see project_services.ITEMS)."""
+    model, fields, _sides, _pnrr = project_services.ITEMS[kind]
+    widgets = {
+        name: DATE for name in fields if model._meta.get_field(name).get_internal_type() == "DateField"
+    }
+    return forms.modelform_factory(
+        model, form=type("ItemForm", (StyledFormMixin, forms.ModelForm), {}), fields=fields, widgets=widgets
+    )
+
+
+class ExpenseForm(StyledForm):
+    period = forms.ModelChoiceField(label=_("Reporting period"), queryset=None)
+    description = forms.CharField(label=_("Description"), max_length=300)
+    amount = forms.DecimalField(label=_("Amount (€)"), max_digits=14, decimal_places=2, min_value=0)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    cig = forms.CharField(
+        label=_("CIG"),
+        max_length=10,
+        required=False,
+        help_text=_("When the expense comes from a procurement."),
+    )
+    file = forms.FileField(label=_("Document (PDF, DOCX, ODT or .p7m, up to 20 MB)"))
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = periods
+
+
+class ProcurementForm(StyledForm):
+    """What the project cannot tell the SUA: the rest comes from the project (title, CUP, PNRR, funding)."""
+
+    contract_kind = forms.ChoiceField(label=_("Kind of contract"), choices=())
+    cpv_code = forms.CharField(label=_("CPV code"), max_length=12)
+    base_amount = forms.DecimalField(
+        label=_("Estimated base amount (€)"), max_digits=14, decimal_places=2, min_value=0
+    )
+    rup_name = forms.CharField(label=_("RUP"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        from casacomuni.procurement.models import ContractKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["contract_kind"].choices = ContractKind.choices

@@ -1,0 +1,374 @@
+"""Write operations on funded projects: creation (from a funded application or directly), status and dates,
+financing, budget, commitments and payments, phases, indicators, PNRR milestones and checks, reporting
+periods and expenses, and the procurement request to the SUA that carries the project's CUP.
+
+The Province's EU-funds office writes everything; the beneficiary Comune (Unione), the implementing body,
+reports: movements, phases, indicators, milestones, checks, periods and expenses. Every write runs in one
+transaction and records an audit event in the beneficiary's chain; bad input raises ValidationError.
+"""
+
+from pathlib import PurePosixPath
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casacomuni.accounts import tenancy
+from casacomuni.accounts.actor import Actor
+from casacomuni.audit.services import record_event
+from casacomuni.lib import identifiers
+from casacomuni.projects.models import (
+    MUNICIPAL_ROLES,
+    OFFICE_ROLES,
+    Application,
+    ApplicationStatus,
+    BudgetLine,
+    ComplianceCheck,
+    Expense,
+    Financing,
+    FinancingSource,
+    FundedProject,
+    Milestone,
+    Movement,
+    Phase,
+    ProjectIndicator,
+    ProjectStatus,
+    ReportingPeriod,
+    local_party,
+    office_of,
+)
+from casacomuni.projects.services import amount, check_document, local_parties_of, text
+
+OFFICE = "office"
+BENEFICIARY = "beneficiary"
+
+PROJECT_FIELDS = (
+    "cup",
+    "title",
+    "summary",
+    "programme",
+    "measure",
+    "status",
+    "is_pnrr",
+    "pnrr_measure",
+    "start_date",
+    "planned_end_date",
+    "actual_end_date",
+)
+# The parts of a project added one row at a time: model, fields, who may add them, PNRR projects only.
+ITEMS = {
+    "financing": (Financing, ("source", "amount", "note"), {OFFICE}, False),
+    "budget_line": (BudgetLine, ("description", "amount"), {OFFICE}, False),
+    "movement": (Movement, ("kind", "amount", "date", "document"), {OFFICE, BENEFICIARY}, False),
+    "phase": (
+        Phase,
+        ("name", "planned_start", "planned_end", "actual_start", "actual_end"),
+        {OFFICE, BENEFICIARY},
+        False,
+    ),
+    "indicator": (ProjectIndicator, ("name", "unit", "planned", "achieved"), {OFFICE, BENEFICIARY}, False),
+    "milestone": (
+        Milestone,
+        ("kind", "description", "due_on", "achieved", "achieved_on"),
+        {OFFICE, BENEFICIARY},
+        True,
+    ),
+    "check": (
+        ComplianceCheck,
+        ("kind", "passed", "checked_on", "checked_by", "notes"),
+        {OFFICE, BENEFICIARY},
+        True,
+    ),
+    "period": (ReportingPeriod, ("starts_on", "ends_on", "submitted_on"), {OFFICE, BENEFICIARY}, False),
+}
+
+
+def acting_side(actor: Actor, project: FundedProject) -> str | None:
+    office = office_of(actor.user)
+    if office is not None and project.province_id == office.pk:
+        return OFFICE
+    party = local_party(actor.user)
+    if party is not None and project.beneficiary_id == party.pk:
+        return BENEFICIARY
+    return None
+
+
+def locked(actor: Actor, project: FundedProject) -> FundedProject:
+    visible = FundedProject.objects.for_user(actor.user).filter(pk=project.pk).values("pk")
+    found = (
+        FundedProject.objects.select_for_update()
+        .filter(pk__in=visible)
+        .select_related("beneficiary", "province")
+        .first()
+    )
+    if found is None:
+        raise PermissionDenied
+    return found
+
+
+def checked_cup(value: str, exclude_pk=None) -> str:
+    cup = str(value or "").strip()
+    if not cup:
+        raise ValidationError({"cup": _("This field is required.")})
+    check = identifiers.check_cup(cup)
+    if not check.valid:
+        raise ValidationError({"cup": _(check.reason) % check.params})
+    if check.no_cup:
+        raise ValidationError({"cup": _("A funded project has a CUP: fifteen zeros are not accepted.")})
+    if FundedProject.objects.filter(cup=check.code).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"cup": _("Another project already has this CUP.")})
+    return check.code
+
+
+def validated(instance, fields, exclude=()) -> None:
+    """Django's own field validation (types, choices, lengths, validators) as one ValidationError per field."""
+    instance.full_clean(
+        exclude=[f.name for f in instance._meta.fields if f.name not in fields or f.name in exclude]
+    )
+
+
+def coerced(model, name: str, value):
+    """A submitted value as the model field takes it: booleans as such, text stripped, empty as NULL or ""."""
+    field = model._meta.get_field(name)
+    if field.get_internal_type() == "BooleanField":
+        return bool(value)
+    if isinstance(value, str):
+        value = value.strip()
+    if value in ("", None):
+        return (
+            None if field.null else ("" if field.get_internal_type() in ("CharField", "TextField") else None)
+        )
+    return value
+
+
+def project_values(data: dict, project: FundedProject | None = None) -> FundedProject:
+    project = project or FundedProject()
+    for name in PROJECT_FIELDS:
+        if name in data:
+            setattr(project, name, coerced(FundedProject, name, data[name]))
+    project.cup = checked_cup(project.cup or "", exclude_pk=project.pk)
+    if not project.status:
+        project.status = ProjectStatus.NOT_STARTED
+    validated(project, PROJECT_FIELDS, exclude=("cup",))
+    return project
+
+
+@transaction.atomic
+def create_project(actor: Actor, data: dict, application: Application | None = None) -> FundedProject:
+    """The office records a funded project: from one of its funded applications (beneficiary the lead, the
+    granted amount as a first financing row of ``financing_source``, EU by default), or directly for a
+    Comune or Unione (``beneficiary``, an id) of its Province."""
+    tenancy.require_role(actor.user, *OFFICE_ROLES)
+    office = office_of(actor.user)
+    if office is None:
+        raise PermissionDenied
+    if application is not None:
+        application = (
+            Application.objects.for_user(actor.user)
+            .select_for_update()
+            .filter(pk=application.pk, province=office)
+            .select_related("lead", "call")
+            .first()
+        )
+        if application is None:
+            raise PermissionDenied
+        if application.status != ApplicationStatus.FUNDED:
+            raise ValidationError(_("Only a funded application becomes a funded project."), code="state")
+        if FundedProject.objects.filter(application=application).exists():
+            raise ValidationError(_("This application already has its funded project."), code="state")
+        beneficiary = application.lead
+        data = {
+            "title": application.title,
+            "programme": application.call.programme or application.call.funder,
+        } | {k: v for k, v in data.items() if v not in (None, "")}
+    else:
+        beneficiary_id = data.get("beneficiary")
+        beneficiary_id = getattr(beneficiary_id, "pk", beneficiary_id)
+        beneficiary = local_parties_of(office).filter(pk=beneficiary_id).first() if beneficiary_id else None
+        if beneficiary is None:
+            raise ValidationError({"beneficiary": _("Choose a Comune or Unione of your Province.")})
+    project = project_values(data)
+    project.application = application
+    project.beneficiary = beneficiary
+    project.province = office
+    project.created_by = actor.user
+    project.save()
+    changes = {name: [None, getattr(project, name)] for name in PROJECT_FIELDS}
+    changes["beneficiary"] = [None, beneficiary.pk]
+    if application is not None:
+        source = data.get("financing_source") or FinancingSource.EU
+        if source not in FinancingSource.values:
+            raise ValidationError(
+                {
+                    "financing_source": _("Choose one of: %(expected)s.")
+                    % {"expected": ", ".join(FinancingSource.values)}
+                }
+            )
+        Financing.objects.create(
+            project=project,
+            source=source,
+            amount=application.granted_amount,
+            note=application.call.title[:300],
+        )
+        changes["application"] = [None, application.pk]
+        changes["financing"] = [None, {source: application.granted_amount}]
+    record_event(actor, "funded_project.create", project, changes, organization=beneficiary)
+    return project
+
+
+@transaction.atomic
+def update_project(actor: Actor, project: FundedProject, data: dict) -> FundedProject:
+    """The office or the beneficiary changes the project's data (status, dates, measure, PNRR flag)."""
+    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    project = locked(actor, project)
+    if acting_side(actor, project) is None:
+        raise PermissionDenied
+    before = {name: getattr(project, name) for name in PROJECT_FIELDS}
+    project = project_values(data, project)
+    changes = {
+        name: [old, getattr(project, name)] for name, old in before.items() if getattr(project, name) != old
+    }
+    if changes:
+        project.save()
+        record_event(actor, "funded_project.update", project, changes, organization=project.beneficiary)
+    return project
+
+
+@transaction.atomic
+def add_item(actor: Actor, project: FundedProject, kind: str, data: dict):
+    """Add one row of ``kind`` (a key of ITEMS) to the project; a check of a kind already ticked is
+    updated (one per kind)."""
+    if kind not in ITEMS:
+        raise ValidationError(_("There is no such part of a project."), code="kind")
+    model, fields, sides, pnrr_only = ITEMS[kind]
+    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    project = locked(actor, project)
+    if acting_side(actor, project) not in sides:
+        raise PermissionDenied(_("Your role does not allow this action."))
+    if pnrr_only and not project.is_pnrr:
+        raise ValidationError(_("Milestones, targets and checks belong to PNRR projects."), code="kind")
+    values = {name: coerced(model, name, data.get(name)) for name in fields}
+    if kind == "check":
+        item = ComplianceCheck.objects.filter(
+            project=project, kind=values.get("kind")
+        ).first() or ComplianceCheck(project=project)
+        for name, value in values.items():
+            setattr(item, name, value)
+    else:
+        item = model(project=project, **values)
+    validated(item, fields)
+    item.save()
+    record_event(
+        actor,
+        f"funded_project.{kind}_add",
+        project,
+        {name: [None, getattr(item, name)] for name in fields},
+        organization=project.beneficiary,
+    )
+    return item
+
+
+@transaction.atomic
+def add_expense(actor: Actor, project: FundedProject, period_id, data: dict, file) -> Expense:
+    """An expense of one of the project's reporting periods, with its document and, when it came from a
+    procurement, the CIG (checked with its check characters)."""
+    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    project = locked(actor, project)
+    if acting_side(actor, project) is None:
+        raise PermissionDenied
+    period = (
+        ReportingPeriod.objects.filter(project=project, pk=getattr(period_id, "pk", period_id)).first()
+        if period_id
+        else None
+    )
+    if period is None:
+        raise ValidationError({"period": _("Choose a reporting period of this project.")})
+    if file is None:
+        raise ValidationError({"file": _("Attach the expense's document.")})
+    check_document(file)
+    cig = text(data, "cig", required=False, max_length=10)
+    if cig:
+        check = identifiers.check_cig(cig)
+        if not check.valid:
+            raise ValidationError({"cig": _(check.reason) % check.params})
+        cig = check.code
+    expense = Expense(
+        period=period,
+        description=text(data, "description", max_length=300),
+        amount=amount(data.get("amount"), field="amount", required=True, positive=True),
+        date=data.get("date") or None,
+        cig=cig,
+        original_name=PurePosixPath(file.name).name[:255],
+        size=file.size,
+    )
+    validated(expense, ("description", "amount", "date", "cig"))
+    if not period.starts_on <= expense.date <= period.ends_on:
+        raise ValidationError({"date": _("The date falls outside the reporting period.")})
+    expense.file.save(file.name, file, save=False)
+    expense.save()
+    record_event(
+        actor,
+        "funded_project.expense_add",
+        project,
+        {
+            "expense": [None, expense.description],
+            "amount": [None, expense.amount],
+            "cig": [None, cig],
+            "period": [None, period.pk],
+        },
+        organization=project.beneficiary,
+    )
+    return expense
+
+
+def procurement_funding_source(project: FundedProject) -> str:
+    """The procurement request's funding source: PNRR for a PNRR project, else the largest financing."""
+    from casacomuni.procurement.models import FundingSource
+
+    if project.is_pnrr:
+        return FundingSource.PNRR
+    largest = project.financing.order_by("-amount", "pk").values_list("source", flat=True).first()
+    return {
+        FinancingSource.EU: FundingSource.EU,
+        FinancingSource.STATE: FundingSource.STATE,
+        FinancingSource.REGION: FundingSource.REGION,
+        FinancingSource.COMUNE: FundingSource.OWN_BUDGET,
+    }.get(largest, FundingSource.OTHER)
+
+
+@transaction.atomic
+def request_procurement(actor: Actor, project: FundedProject, data: dict):
+    """The beneficiary Comune asks its Province's SUA for a procedure for the project, through
+    ``procurement.services.submit_request``: title, CUP, PNRR flag and funding source come from the project;
+    ``data`` gives what the project does not know (contract kind, CPV, base amount, RUP, description).
+    Needs the Comune's adhesion to the SUA (AdhesionRequired otherwise). Returns the ProcurementRequest."""
+    from casacomuni.procurement import services as procurement
+
+    tenancy.require_role(actor.user, *MUNICIPAL_ROLES)
+    project = locked(actor, project)
+    if acting_side(actor, project) != BENEFICIARY:
+        raise PermissionDenied(_("Your role does not allow this action."))
+    request_data = {
+        "title": project.title,
+        "description": str(data.get("description") or "").strip() or project.summary or project.title,
+        "contract_kind": data.get("contract_kind"),
+        "cpv_code": data.get("cpv_code"),
+        "base_amount": data.get("base_amount"),
+        "options_amount": data.get("options_amount") or "0",
+        "cup": project.cup,
+        "pnrr": project.is_pnrr,
+        "funding_source": procurement_funding_source(project),
+        "rup_name": data.get("rup_name"),
+        "rup_fiscal_code": data.get("rup_fiscal_code") or "",
+        "desired_award_date": data.get("desired_award_date") or None,
+    }
+    created = procurement.submit_request(actor, request_data, today=timezone.localdate())
+    record_event(
+        actor,
+        "funded_project.procurement_request",
+        project,
+        {"procurement_request": [None, created.pk]},
+        organization=project.beneficiary,
+    )
+    return created
