@@ -51,6 +51,28 @@ fs.writeFileSync(file, css.replace(rule, ""));
 JS
 }
 
+vega_interpreter_classic() {  # vega-interpreter 2 ships only an ES module that imports vega-util: make it a
+  # classic script that takes vega-util's functions from the global ``vega`` (vega re-exports all of vega-util)
+  # and defines the global ``vegaInterpreter.expressionInterpreter`` (``vega`` itself is frozen). Vega's
+  # CSP-safe mode needs it (see static/indicators/charts.js). Fails if the module's import or export changed, so that a new version
+  # is looked at.
+  node - "$MODULES/$1" "$2" <<'JS'
+const fs = require("fs");
+const [source, target] = process.argv.slice(2);
+let code = fs.readFileSync(source, "utf8");
+const importLine = /^import \{([^}]*)\} from 'vega-util';$/m;
+const exportLine = /^export \{ expression as expressionInterpreter \};$/m;
+if (!importLine.test(code) || !exportLine.test(code)) throw new Error("unexpected module shape in " + source);
+if ((code.match(/^import /gm) || []).length !== 1) throw new Error("more than one import in " + source);
+code = code
+  .replace(importLine, "const {$1} = window.vega;")
+  .replace(exportLine, "window.vegaInterpreter = Object.freeze({ expressionInterpreter: expression });")
+  .replace(/^\/\/# sourceMappingURL=.*$/m, "");
+fs.mkdirSync(require("path").dirname(target), { recursive: true });
+fs.writeFileSync(target, "(function () {\n\"use strict\";\n" + code.trimEnd() + "\n})();\n");
+JS
+}
+
 vendor_into() {  # vendor everything under the folder $1, laid out like the repository root
   local out="$1/$STATIC_REL" axe_out="$1/$AXE_REL"
   local bi="bootstrap-italia/dist"
@@ -78,6 +100,17 @@ vendor_into() {  # vendor everything under the folder $1, laid out like the repo
     copy "${file#"$MODULES/"}" "$out/leaflet/images/$(basename "$file")"
   done
   copy "leaflet/LICENSE" "$out/leaflet/LICENSE"
+
+  # Charts: Vega-Lite specifications compiled to Vega and drawn by vega-embed, with the expression
+  # interpreter (no eval: the CSP has no 'unsafe-eval').
+  copy_without_map "vega/build/vega.min.js" "$out/vega/vega.min.js"
+  copy "vega/LICENSE" "$out/vega/LICENSE"
+  copy_without_map "vega-lite/build/vega-lite.min.js" "$out/vega-lite/vega-lite.min.js"
+  copy "vega-lite/LICENSE" "$out/vega-lite/LICENSE"
+  copy_without_map "vega-embed/build/vega-embed.min.js" "$out/vega-embed/vega-embed.min.js"
+  copy "vega-embed/LICENSE" "$out/vega-embed/LICENSE"
+  vega_interpreter_classic "vega-interpreter/build/vega-interpreter.js" "$out/vega-interpreter/vega-interpreter.js"
+  copy "vega-interpreter/LICENSE" "$out/vega-interpreter/LICENSE"
 
   copy "axe-core/axe.min.js" "$axe_out/axe.min.js"
   copy "axe-core/LICENSE" "$axe_out/LICENSE"

@@ -1,0 +1,1 @@
+"""Indicators computed from campaign answers and platform data, stored as yearly series, and their dashboards."""

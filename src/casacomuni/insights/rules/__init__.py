@@ -1,0 +1,1 @@
+"""Pure rules of data collection: answer validation, the maturity index, reminder dates."""

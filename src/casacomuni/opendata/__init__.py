@@ -1,0 +1,1 @@
+"""The Provinces' open-data catalogues (DCAT-AP_IT) and their regenerated distributions."""
