@@ -18,6 +18,7 @@ from casacomuni.accounts.roles import Role
 from casacomuni.accounts.testing import PERSONAS, World
 from casacomuni.agreements.services import TRANSITION_ROLES
 from casacomuni.api.core import api
+from casacomuni.indicators.testing import hidden_municipalities, hidden_provinces
 
 # Pages anyone may open: reference data, public information, authentication.
 PUBLIC_URLS = {
@@ -39,6 +40,17 @@ PUBLIC_URLS = {
     "territory:province_municipalities_boundary",
     "api:openapi-json",
     "api:openapi-view",
+    # The Provinces' open-data catalogues (only what they published; unpublished datasets are objects below).
+    "opendata:index",
+    "opendata:catalog_page",
+    "opendata:catalog_ttl",
+    "opendata:catalog_jsonld",
+    # The link in every digest e-mail: the token alone identifies the preference it turns off.
+    "eufunds:digest_unsubscribe",
+    # The SUA's OCDS publication: published procedures only (a draft has no OCID).
+    "ocds:policy",
+    "ocds:releases",
+    "ocds:record",
 }
 # Pages about the logged-in user or the organisation it acts for only: no other tenant's id can be put in
 # their URL (forms that create rows check the target's scope in the service: see accounts/tests).
@@ -55,6 +67,25 @@ OWN_URLS = {
     "procurement:register_apply",
     "procurement:register_create",
     "documents:default_template",
+    # A Comune flags interest for itself; the office proposes to adhering Comuni of its own Province.
+    "projects:application_create",
+    "projects:project_create",
+    # The acting Province's open-data catalogue and its new datasets.
+    "opendata:dataset_create",
+    "opendata:catalog_edit",
+    # The office enters a manual call or imports a file for its own Province; a referent sets the digest of its
+    # own Comune; the preview takes ?comune= (checked in eufunds/tests: outside the Province it is a 404).
+    "eufunds:call_create",
+    "eufunds:import_calls",
+    "eufunds:digest_preferences",
+    "eufunds:digest_preview",
+    "procurement:procedure_create",
+    "insights:campaign_create",
+    "insights:questionnaire_create",
+    "insights:service_create",
+    # The dashboard home redirects to the persona's own dashboard; the recomputation is national.
+    "indicators:home",
+    "indicators:compute",
 }
 
 
@@ -92,12 +123,153 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     names += [a.title for a in foreign_agreements(world, persona)]
     names += [s.name for s in foreign_catalogue(world, persona)]
     names += [t.original_name for t in foreign_templates(world, persona)]
-    names += [r.title for r in foreign_requests(world, persona)]
+    if not (persona == "dirigente_upi" and listing in AUDIT_LISTS):
+        names += [r.title for r in foreign_requests(world, persona)]
     names += [r.title for r in foreign_market_releases(world, persona)]
     if persona != "dirigente_upi":  # UPI lists every organisation by design; it reads no albo (403 above)
         names += [r.operator.name for r in foreign_registrations(world, persona)]
     names += [d.original_name for d in foreign_operator_documents(world, persona)]
+    names += [c.title for c in foreign_calls(world, persona)]
+    names += [a.title for a in foreign_applications(world, persona)]
+    names += [project.title for project in foreign_projects(world, persona)]
     return names
+
+
+def office_or_local_scope(world, persona, queryset, local_filter):
+    """Rows of ``queryset`` the persona may not read: for the Province's office those of another Province,
+    for a Comune (Unione) those ``local_filter(own)`` does not select, for any other role all of them."""
+    own = own_organization(world, persona)
+    place = PERSONAS[persona][0]
+    if place == "home.province_org":
+        return list(queryset.exclude(province=own))
+    if place in {"home.comune", "home.union"}:
+        return list(queryset.exclude(local_filter(own)).distinct())
+    return list(queryset)
+
+
+def foreign_applications(world, persona):
+    from django.db.models import Q
+
+    from casacomuni.projects.models import Application
+
+    return office_or_local_scope(
+        world,
+        persona,
+        Application.objects.all(),
+        lambda own: Q(lead=own) | Q(partners__organization=own),
+    )
+
+
+def foreign_projects(world, persona):
+    from django.db.models import Q
+
+    from casacomuni.projects.models import FundedProject
+
+    return office_or_local_scope(world, persona, FundedProject.objects.all(), lambda own: Q(beneficiary=own))
+
+
+EUFUNDS_OFFICE = {"amministratore_provincia", "funzionario_europa"}
+DATA_OFFICE = {"amministratore_provincia", "funzionario_dati"}
+# Comune personas who answer the campaigns sent to their Comune (an Unione is no respondent).
+RESPONDENTS = {"referente_comune", "personale_comune"}
+
+
+def objects_not_managed(world, persona, office: set, app: str, *names: str) -> list:
+    """Objects of ``app`` the persona may not manage: for the Province's ``office``, those of the other
+    Province; for anyone else, those of both Provinces."""
+    sides = ["elsewhere"] if persona in office else ["home", "elsewhere"]
+    return [world.objects[side][app][name] for side in sides for name in names]
+
+
+SUA = {"amministratore_provincia", "funzionario_sua"}
+# The personas of the Comune that buys the lots of each side's procedures.
+BUYERS = {"referente_comune", "personale_comune"}
+
+
+def foreign_procedures(world, persona):
+    """Procedures the persona may not read: the SUA and the buying Comune read their side's."""
+    return objects_not_managed(world, persona, SUA | BUYERS, "procedures", "procedure", "draft_procedure")
+
+
+def procedures_not_managed(world, persona):
+    return objects_not_managed(world, persona, SUA, "procedures", "procedure", "draft_procedure")
+
+
+def clarifications_not_allowed(world, persona):
+    """Any operator may ask about a published procedure, never about a draft."""
+    if persona == "operatore_economico":
+        return [objects["procedures"]["draft_procedure"] for objects in world.objects.values()]
+    return procedures_not_managed(world, persona)
+
+
+def foreign_campaigns(world, persona):
+    """Campaigns the persona may not read: a Comune reads the campaigns sent to it (not the drafts), the
+    data office its Province's."""
+    if persona in RESPONDENTS:
+        home = world.objects["home"]["insights"]
+        return objects_not_managed(world, persona, set(), "insights", "campaign")[1:] + [
+            home["draft_campaign"],
+            world.objects["elsewhere"]["insights"]["draft_campaign"],
+        ]
+    return objects_not_managed(world, persona, DATA_OFFICE, "insights", "campaign", "draft_campaign")
+
+
+def foreign_responses(world, persona):
+    """Responses the persona may not read: another Province's; for roles outside the data office and the
+    responding Comune, all."""
+    office = DATA_OFFICE | RESPONDENTS
+    return objects_not_managed(world, persona, office, "insights", "response", "file_response")
+
+
+def foreign_insights(world, persona, name: str):
+    """Questionnaires, sections, questions: only the data office of their Province manages them."""
+    return objects_not_managed(world, persona, DATA_OFFICE, "insights", name)
+
+
+def foreign_digital_services(world, persona):
+    readers = DATA_OFFICE | RESPONDENTS | {"referente_unione"}
+    return objects_not_managed(world, persona, readers, "insights", "digital_service")
+
+
+EUFUNDS_READERS = EUFUNDS_OFFICE | {
+    "referente_comune",
+    "personale_comune",
+    "referente_unione",
+    "dirigente_upi",
+}
+
+
+def manual_calls(world) -> list:
+    """The calls a Province entered itself (the imported catalogue is shared by every Province)."""
+    return [objects["eufunds"]["call"] for objects in world.objects.values()]
+
+
+def foreign_calls(world, persona):
+    """Another Province's own calls; every manual call for a role that reads no catalogue; none for UPI."""
+    if persona == "dirigente_upi":
+        return []
+    if persona in EUFUNDS_READERS:
+        return [world.objects["elsewhere"]["eufunds"]["call"]]
+    return manual_calls(world)
+
+
+def calls_not_editable(world, persona):
+    return objects_not_managed(world, persona, EUFUNDS_OFFICE, "eufunds", "call")
+
+
+def foreign_import_runs(world, persona):
+    return objects_not_managed(world, persona, EUFUNDS_OFFICE, "eufunds", "import_run")
+
+
+def unpublished_datasets(world):
+    """Datasets no one may reach on the public pages and operations, whatever their Province."""
+    return [objects["opendata"]["unpublished_dataset"] for objects in world.objects.values()]
+
+
+def foreign_datasets(world, persona):
+    """Datasets whose officers' pages the persona may not open: every dataset of another Province, and both
+    of its own Province's datasets for anyone but its data officer and administrator."""
+    return objects_not_managed(world, persona, DATA_OFFICE, "opendata", "dataset", "unpublished_dataset")
 
 
 def foreign_memberships(world, persona):
@@ -266,6 +438,157 @@ OBJECT_URLS: dict[str, Callable] = {
         {"pk": r.pk, "attachment_pk": a.pk} for r in foreign_requests(w, p) for a in r.attachments.all()
     ],
     "procurement:market_release": lambda w, p: [{"pk": r.pk} for r in foreign_market_releases(w, p)],
+    "eufunds:call_detail": lambda w, p: [{"pk": c.pk} for c in foreign_calls(w, p)],
+    "eufunds:call_edit": lambda w, p: [{"pk": c.pk} for c in calls_not_editable(w, p)],
+    "eufunds:criterion_create": lambda w, p: [{"pk": c.pk} for c in calls_not_editable(w, p)],
+    "eufunds:criterion_edit": lambda w, p: [{"pk": c.criteria.get().pk} for c in calls_not_editable(w, p)],
+    "eufunds:criterion_delete": lambda w, p: [{"pk": c.criteria.get().pk} for c in calls_not_editable(w, p)],
+    "procurement:procedure_detail": lambda w, p: [{"pk": x.pk} for x in foreign_procedures(w, p)],
+    "procurement:procedure_public": lambda w, p: [
+        {"pk": objects["procedures"]["draft_procedure"].pk} for objects in w.objects.values()
+    ],
+    "procurement:procedure_edit": lambda w, p: [{"pk": x.pk} for x in procedures_not_managed(w, p)],
+    "procurement:procedure_action": lambda w, p: [
+        {"pk": x.pk, "action": action}
+        for x in procedures_not_managed(w, p)
+        for action in ("publish", "cancel", "close_bids")
+    ],
+    "procurement:clarification_ask": lambda w, p: [{"pk": x.pk} for x in clarifications_not_allowed(w, p)],
+    "procurement:clarification_answer": lambda w, p: [
+        {"pk": x.procedure_id, "clarification_pk": x.pk}
+        for x in objects_not_managed(w, p, SUA, "procedures", "clarification")
+    ],
+    **{
+        name: lambda w, p: [
+            {"pk": lot.procedure_id, "lot_pk": lot.pk}
+            for lot in objects_not_managed(w, p, SUA, "procedures", "lot")
+        ]
+        for name in (
+            "procurement:lot_edit",
+            "procurement:lot_invitations",
+            "procurement:bid_record",
+            "procurement:lot_evaluate",
+            "procurement:lot_award",
+            "procurement:lot_contract",
+        )
+    },
+    "procurement:bid_decide": lambda w, p: [
+        {"pk": bid.lot.procedure_id, "bid_pk": bid.pk, "decision": decision}
+        for bid in objects_not_managed(w, p, SUA, "procedures", "bid")
+        for decision in ("admit", "exclude")
+    ],
+    "procurement:lot_minutes": lambda w, p: [
+        {"pk": lot.procedure_id, "lot_pk": lot.pk, "fmt": fmt}
+        for lot in objects_not_managed(w, p, SUA | BUYERS, "procedures", "lot")
+        for fmt in ("pdf", "docx")
+    ],
+    "indicators:municipality": lambda w, p: [
+        {"istat_code": m.istat_code} for m in hidden_municipalities(w, p)
+    ],
+    "indicators:municipality_csv": lambda w, p: [
+        {"istat_code": m.istat_code, "chart": "trend"} for m in hidden_municipalities(w, p)
+    ],
+    "indicators:province": lambda w, p: [{"sigla": x.sigla} for x in hidden_provinces(w, p)],
+    "indicators:province_csv": lambda w, p: [
+        {"sigla": x.sigla, "chart": "ranking"} for x in hidden_provinces(w, p)
+    ],
+    # UPI's national table: a CSV of one chart, for UPI only.
+    "indicators:national_csv": lambda w, p: [] if p == "dirigente_upi" else [{"chart": "ranking"}],
+    "insights:campaign_detail": lambda w, p: [{"pk": c.pk} for c in foreign_campaigns(w, p)],
+    "insights:response_form": lambda w, p: [{"pk": c.pk} for c in foreign_campaigns(w, p)],
+    "insights:response_request_reopen": lambda w, p: [{"pk": c.pk} for c in foreign_campaigns(w, p)],
+    "insights:campaign_export": lambda w, p: [
+        {"pk": c.pk, "fmt": fmt}
+        for c in objects_not_managed(w, p, DATA_OFFICE, "insights", "campaign")
+        for fmt in ("csv", "xlsx")
+    ],
+    "insights:campaign_action": lambda w, p: [
+        {"pk": c.pk, "action": action}
+        for c in objects_not_managed(w, p, DATA_OFFICE, "insights", "campaign", "draft_campaign")
+        for action in ("send", "close")
+    ],
+    "insights:response_detail": lambda w, p: [{"pk": r.pk} for r in foreign_responses(w, p)],
+    "insights:response_reopen": lambda w, p: [
+        {"pk": r.pk} for r in objects_not_managed(w, p, DATA_OFFICE, "insights", "response")
+    ],
+    "insights:answer_file": lambda w, p: [
+        {"pk": r.pk, "question_pk": r.answers.get(file__gt="").question_id}
+        for r in foreign_responses(w, p)
+        if r.answers.filter(file__gt="").exists()
+    ],
+    "insights:questionnaire_detail": lambda w, p: [
+        {"pk": q.pk} for q in foreign_insights(w, p, "questionnaire")
+    ],
+    "insights:questionnaire_copy": lambda w, p: [
+        {"pk": q.pk} for q in foreign_insights(w, p, "questionnaire")
+    ],
+    "insights:section_create": lambda w, p: [{"pk": q.pk} for q in foreign_insights(w, p, "questionnaire")],
+    "insights:section_delete": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "section")],
+    "insights:question_create": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "section")],
+    "insights:question_edit": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "question")],
+    "insights:question_delete": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "question")],
+    "insights:service_detail": lambda w, p: [{"pk": x.pk} for x in foreign_digital_services(w, p)],
+    "eufunds:import_run": lambda w, p: [{"pk": run.pk} for run in foreign_import_runs(w, p)],
+    "projects:application_detail": lambda w, p: [{"pk": a.pk} for a in foreign_applications(w, p)],
+    "projects:application_edit": lambda w, p: [{"pk": a.pk} for a in foreign_applications(w, p)],
+    "projects:application_partner_add": lambda w, p: [{"pk": a.pk} for a in foreign_applications(w, p)],
+    "projects:application_task_add": lambda w, p: [{"pk": a.pk} for a in foreign_applications(w, p)],
+    "projects:application_document_add": lambda w, p: [{"pk": a.pk} for a in foreign_applications(w, p)],
+    "projects:application_project": lambda w, p: [{"pk": a.pk} for a in foreign_applications(w, p)],
+    "projects:application_action": lambda w, p: [
+        {"pk": a.pk, "action": action}
+        for a in foreign_applications(w, p)
+        for action in ("confirm", "assess", "design", "submit", "fund", "reject", "withdraw")
+    ],
+    "projects:application_partner_remove": lambda w, p: [
+        {"pk": a.pk, "partner_pk": partner.pk}
+        for a in foreign_applications(w, p)
+        for partner in a.partners.all()
+    ],
+    "projects:application_task_done": lambda w, p: [
+        {"pk": a.pk, "task_pk": task.pk} for a in foreign_applications(w, p) for task in a.tasks.all()
+    ],
+    "projects:application_document": lambda w, p: [
+        {"pk": a.pk, "document_pk": d.pk} for a in foreign_applications(w, p) for d in a.documents.all()
+    ],
+    "projects:project_detail": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
+    "projects:project_edit": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
+    "projects:project_expense_add": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
+    "projects:project_procurement": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
+    "projects:project_add": lambda w, p: [
+        {"pk": pr.pk, "part": part}
+        for pr in foreign_projects(w, p)
+        for part in (
+            "financing",
+            "budget_line",
+            "movement",
+            "phase",
+            "indicator",
+            "milestone",
+            "check",
+            "period",
+        )
+    ],
+    "projects:project_expense_document": lambda w, p: [
+        {"pk": pr.pk, "expense_pk": e.pk}
+        for pr in foreign_projects(w, p)
+        for period in pr.periods.all()
+        for e in period.expenses.all()
+    ],
+    "opendata:dataset_edit": lambda w, p: [{"pk": d.pk} for d in foreign_datasets(w, p)],
+    "opendata:dataset_action": lambda w, p: [
+        {"pk": d.pk, "action": action}
+        for d in foreign_datasets(w, p)
+        for action in ("publish", "unpublish", "regenerate")
+    ],
+    "opendata:dataset_page": lambda w, p: [
+        {"sigla": d.province.province.sigla, "slug": d.slug} for d in unpublished_datasets(w)
+    ],
+    "opendata:download": lambda w, p: [
+        {"sigla": d.province.province.sigla, "slug": d.slug, "extension": extension}
+        for d in unpublished_datasets(w)
+        for extension in ("csv", "json")
+    ],
     "procurement:register_detail": lambda w, p: [{"pk": r.pk} for r in foreign_registrations(w, p)],
     "procurement:register_document_add": lambda w, p: [{"pk": r.pk} for r in foreign_registrations(w, p)],
     "procurement:register_document": lambda w, p: [
@@ -298,6 +621,22 @@ LIST_URLS = {
     "procurement:market",
     "procurement:register_list",
     "procurement:register_mine",
+    "projects:application_list",
+    "projects:project_list",
+    "projects:results",
+    "projects:national",
+    "projects:projects_csv",
+    "opendata:manage",
+    "eufunds:call_list",
+    "insights:campaign_list",
+    "insights:editions",
+    "insights:questionnaire_list",
+    "insights:service_list",
+    "indicators:national",
+    "procurement:dashboard",
+    "procurement:procedure_list",
+    "procurement:national_dashboard",
+    "procurement:procedures_csv",
 }
 
 # API operations ("METHOD /path" as in the OpenAPI document).
@@ -316,8 +655,12 @@ PUBLIC_OPERATIONS = {
     "POST /api/v1/procurement/anomaly-threshold",
     "POST /api/v1/procurement/route",
     "POST /api/v1/procurement/oepv-score",
+    # Published datasets only (see test_public_datasets_api_lists_only_published_ones).
+    "GET /api/v1/opendata/datasets",
 }
-OWN_OPERATIONS = {"GET /api/v1/me"}
+# The statistics of the caller's own Province or Comune (another Province's sigla: see
+# test_procurement_stats_of_another_province_are_refused).
+OWN_OPERATIONS = {"GET /api/v1/me", "GET /api/v1/procurement/stats"}
 OBJECT_OPERATIONS: dict[str, Callable] = {
     "GET /api/v1/organizations/{organization_id}": lambda w, p: [
         {"organization_id": o.pk} for o in foreign_organizations(w, p)
@@ -349,6 +692,43 @@ OBJECT_OPERATIONS: dict[str, Callable] = {
     "POST /api/v1/operators/{registration_id}/documents": lambda w, p: [
         {"registration_id": r.pk} for r in foreign_registrations(w, p)
     ],
+    "GET /api/v1/eufunds/applications/{application_id}": lambda w, p: [
+        {"application_id": a.pk} for a in foreign_applications(w, p)
+    ],
+    "POST /api/v1/eufunds/applications/{application_id}/actions/{action}": lambda w, p: [
+        {"application_id": a.pk, "action": "withdraw"} for a in foreign_applications(w, p)
+    ],
+    "GET /api/v1/eufunds/calls/{call_id}": lambda w, p: [{"call_id": c.pk} for c in foreign_calls(w, p)],
+    "GET /api/v1/eufunds/calls/{call_id}/eligibility": lambda w, p: [
+        {"call_id": c.pk} for c in foreign_calls(w, p)
+    ],
+    "GET /api/v1/procurement/procedures/{procedure_id}": lambda w, p: [
+        {"procedure_id": x.pk} for x in foreign_procedures(w, p)
+    ],
+    "POST /api/v1/procurement/procedures/{procedure_id}/actions/{action}": lambda w, p: [
+        {"procedure_id": x.pk, "action": "cancel"} for x in procedures_not_managed(w, p)
+    ],
+    "GET /api/v1/insights/campaigns/{campaign_id}": lambda w, p: [
+        {"campaign_id": c.pk} for c in foreign_campaigns(w, p)
+    ],
+    "GET /api/v1/insights/campaigns/{campaign_id}/responses": lambda w, p: [
+        {"campaign_id": c.pk} for c in foreign_campaigns(w, p)
+    ],
+    "POST /api/v1/insights/campaigns/{campaign_id}/responses": lambda w, p: [
+        {"campaign_id": c.pk} for c in foreign_campaigns(w, p)
+    ],
+    "POST /api/v1/insights/responses/{response_id}/reopen": lambda w, p: [
+        {"response_id": r.pk} for r in foreign_responses(w, p)
+    ],
+    "GET /api/v1/eufunds/projects/{project_id}": lambda w, p: [
+        {"project_id": pr.pk} for pr in foreign_projects(w, p)
+    ],
+    "GET /api/v1/opendata/datasets/{dataset_id}": lambda w, p: [
+        {"dataset_id": d.pk} for d in unpublished_datasets(w)
+    ],
+    "POST /api/v1/opendata/datasets/{dataset_id}/regenerate": lambda w, p: [
+        {"dataset_id": d.pk} for d in foreign_datasets(w, p)
+    ],
 }
 # Forms sent with write operations, so that the request passes validation and meets the tenancy check.
 # JSON bodies sent with write operations, valid so that the request meets the tenancy check.
@@ -365,6 +745,10 @@ OPERATION_JSON = {
     "POST /api/v1/procurement/requests/{request_id}/actions": {"action": "withdraw", "reason": ""},
     "PUT /api/v1/procurement/requests/{request_id}": REQUEST_BODY,
     "POST /api/v1/operators/{registration_id}/decisions": {"action": "remove", "reason": "Prova"},
+    "POST /api/v1/eufunds/applications/{application_id}/actions/{action}": {"note": ""},
+    "POST /api/v1/insights/campaigns/{campaign_id}/responses": {"answers": {}, "submit": False},
+    "POST /api/v1/procurement/procedures/{procedure_id}/actions/{action}": {"reason": "Annullata per prova"},
+    "POST /api/v1/insights/responses/{response_id}/reopen": {"reason": "Dato da correggere"},
 }
 # A callable gives a fresh form each time (an uploaded file is read once).
 OPERATION_FORMS = {
@@ -389,12 +773,25 @@ LIST_OPERATIONS = {
     "GET /api/v1/national/service-coverage",
     "GET /api/v1/procurement/requests",
     "GET /api/v1/operators",
+    "GET /api/v1/eufunds/applications",
+    "GET /api/v1/eufunds/projects",
+    "GET /api/v1/eufunds/kpis",
+    "GET /api/v1/eufunds/calls",
+    "GET /api/v1/insights/campaigns",
+    "GET /api/v1/procurement/procedures",
+    # Values name comuni by ISTAT code: see test_indicator_values_of_hidden_comuni_are_not_listed.
+    "GET /api/v1/insights/indicators",
 }
 # Writes whose body names the rows they act on: the matrix names other tenants' rows (see below).
 WRITE_OPERATIONS = {
     "POST /api/v1/agreements",
     "POST /api/v1/procurement/requests",
     "POST /api/v1/operators",
+    "POST /api/v1/eufunds/applications",
+    "POST /api/v1/opendata/datasets",
+    "POST /api/v1/eufunds/imports",
+    "POST /api/v1/insights/campaigns",
+    "POST /api/v1/procurement/procedures",
 }
 # Lists where a Comune's own Province appears as the other party (of its agreements, of its requests).
 COUNTERPARTY_LISTS = {
@@ -404,7 +801,16 @@ COUNTERPARTY_LISTS = {
     # An operator's own entries name the Provinces whose albo it joined.
     "GET /api/v1/operators",
     "procurement:register_mine",
+    # The procedures of a Comune's lots are run by its Province's SUA.
+    "GET /api/v1/procurement/procedures",
+    "procurement:procedure_list",
+    # The campaigns sent to a Comune come from its Province.
+    "GET /api/v1/insights/campaigns",
+    "insights:campaign_list",
 }
+# UPI reads the audit chains of the Provinces by design (see audit.models), where the SUA's procedures
+# name the requests they were built from.
+AUDIT_LISTS = {"audit:events", "GET /api/v1/audit/events"}
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> dict[str, str]:
@@ -463,7 +869,32 @@ def tenant_world(world, settings, tmp_path):
         add_procurement(side)
     add_register(world, world.home, world.operator)
     add_register(world, world.elsewhere, world.other_operator)
+    add_pillar_objects(world)
     return world
+
+
+def add_pillar_objects(world) -> None:
+    """One of each object of the EU-funds and data pillars on each side, from each app's own factory:
+    ``world.objects[side][app][name]``."""
+    from casacomuni.eufunds.testing import add_eufunds
+    from casacomuni.indicators.testing import add_indicators
+    from casacomuni.insights.testing import add_insights
+    from casacomuni.opendata.testing import add_opendata
+    from casacomuni.procurement.testing import add_procedures
+    from casacomuni.procurement.testing_procedures import add_procedure_history
+    from casacomuni.projects.testing import add_projects
+
+    world.objects = {}
+    for name, side in (("home", world.home), ("elsewhere", world.elsewhere)):
+        world.objects[name] = {
+            "eufunds": add_eufunds(side, world),
+            "projects": add_projects(side, world),
+            "insights": add_insights(side, world),
+            "procedures": add_procedures(side, world),
+            "procedure_history": add_procedure_history(side, world),
+            "indicators": add_indicators(side, world),
+            "opendata": add_opendata(side, world),
+        }
 
 
 def add_procurement(side) -> None:
@@ -554,6 +985,11 @@ def add_document_template(side, uploader) -> None:
     template.save()
 
 
+def body_of(response) -> bytes:
+    """The whole body, also of a streamed response (the CSV exports)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def login(client, world, persona):
     client.force_login(world.personas[persona])
     session = client.session
@@ -580,7 +1016,7 @@ def test_list_pages_show_no_other_tenant(client, tenant_world, persona):
     for name in LIST_URLS:
         response = client.get(reverse(name))
         assert response.status_code in (200, 403), f"{persona} {name}: {response.status_code}"
-        content = response.content.decode(errors="replace")
+        content = body_of(response).decode(errors="replace")
         leaked = [foreign for foreign in foreign_names(tenant_world, persona, name) if foreign in content]
         assert not leaked, f"{persona} sees {leaked} on {name}"
 
@@ -656,6 +1092,8 @@ def test_api_writes_naming_other_tenants_rows_change_nothing(client, tenant_worl
 def test_anonymous_requests_to_private_pages_go_to_login(client, tenant_world):
     for name in OWN_URLS - {"accounts:switch"} | LIST_URLS:
         response = client.get(reverse(name))
+        if response.status_code == 405:  # a form that only takes POST: anonymous posts go to the login too
+            response = client.post(reverse(name))
         assert response.status_code == 302 and reverse("accounts:login") in response["Location"], name
 
 
@@ -706,3 +1144,31 @@ def test_api_entries_in_the_albo_land_only_in_an_albo_the_persona_may_write(clie
     else:
         assert response.status_code == 403, f"{persona}: {response.status_code}"
         assert not created.exists()
+
+
+def test_public_datasets_api_lists_only_published_ones(client, tenant_world):
+    response = client.get("/api/v1/opendata/datasets?limit=500")
+    listed = {item["id"] for item in response.json()["items"]}
+    assert not listed & {d.pk for d in unpublished_datasets(tenant_world)}
+    assert {objects["opendata"]["dataset"].pk for objects in tenant_world.objects.values()} <= listed
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_indicator_values_of_hidden_comuni_are_not_listed(client, tenant_world, persona):
+    login(client, tenant_world, persona)
+    response = client.get("/api/v1/insights/indicators?limit=500")
+    assert response.status_code in (200, 403), f"{persona}: {response.status_code}"
+    if response.status_code == 200:
+        listed = {item["municipality"] for item in response.json()["items"]}
+        hidden = {m.istat_code for m in hidden_municipalities(tenant_world, persona)}
+        assert not listed & hidden, f"{persona} sees the values of {sorted(listed & hidden)}"
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_procurement_stats_of_another_province_are_refused(client, tenant_world, persona):
+    login(client, tenant_world, persona)
+    response = client.get(f"/api/v1/procurement/stats?province={tenant_world.elsewhere.province.sigla}")
+    if persona == "dirigente_upi":
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (403, 404), f"{persona}: {response.status_code}"

@@ -69,6 +69,11 @@ INSTALLED_APPS = [
     "casacomuni.documents",
     "casacomuni.agreements",
     "casacomuni.procurement",
+    "casacomuni.eufunds",
+    "casacomuni.projects",
+    "casacomuni.insights",
+    "casacomuni.indicators",
+    "casacomuni.opendata",
     "casacomuni.demo",
 ]
 
@@ -231,6 +236,12 @@ MAILERS = {"default": _MAILER_CHOICES[_EMAIL_BACKEND]}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Casa dei Comuni <noreply@casacomuni.invalid>")
 # The public address of the platform, for links in e-mails sent by background tasks (no request there).
 CASACOMUNI_BASE_URL = env_str("CASACOMUNI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# OCDS publication of the SUA procedures: the prefix of the OCIDs, assigned by the Open Contracting
+# Partnership on registration ("ocds-casacom" is a placeholder until then), and the publisher's name.
+CASACOMUNI_OCDS_PREFIX = env_str("CASACOMUNI_OCDS_PREFIX", "ocds-casacom")
+CASACOMUNI_OCDS_PUBLISHER = env_str("CASACOMUNI_OCDS_PUBLISHER", "Casa dei Comuni")
+# The EU Funding & Tenders Portal's search API, for scheduled imports of calls; empty: imports from files only.
+CASACOMUNI_SEDIA_URL = env_str("CASACOMUNI_SEDIA_URL", "")
 
 # Background work goes only through Django's tasks API. The database backend needs no broker.
 TASKS = {

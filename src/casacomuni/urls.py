@@ -10,6 +10,13 @@ urlpatterns = [
     path("documenti/", include("casacomuni.documents.urls")),
     path("convenzioni/", include("casacomuni.agreements.urls")),
     path("appalti/", include("casacomuni.procurement.urls")),
+    path("europa/", include("casacomuni.eufunds.urls")),
+    path("progetti/", include("casacomuni.projects.urls")),
+    path("dati/", include("casacomuni.insights.urls")),
+    path("indicatori/", include("casacomuni.indicators.urls")),
+    # Before the Provinces' catalogues: "ocds" is no Province's sigla.
+    path("opendata/ocds/", include("casacomuni.procurement.ocds_urls")),
+    path("opendata/", include("casacomuni.opendata.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -44,16 +44,30 @@ def _register_routers() -> None:
     from casacomuni.accounts.api import router as accounts_router
     from casacomuni.agreements.api import router as agreements_router
     from casacomuni.audit.api import router as audit_router
+    from casacomuni.eufunds.api import router as eufunds_router
+    from casacomuni.indicators.api import router as indicators_router
+    from casacomuni.insights.api import router as insights_router
+    from casacomuni.opendata.api import router as opendata_router
     from casacomuni.procurement.api import router as codes_router
     from casacomuni.procurement.api_calculators import router as procurement_calculators_router
     from casacomuni.procurement.api_operators import router as operators_router
+    from casacomuni.procurement.api_procedures import router as procurement_procedures_router
     from casacomuni.procurement.api_requests import router as procurement_requests_router
+    from casacomuni.procurement.api_stats import router as procurement_stats_router
+    from casacomuni.projects.api import router as projects_router
     from casacomuni.territory.api import router as territory_router
 
     api.add_router("/audit", audit_router)
     api.add_router("/codes", codes_router)
+    api.add_router("/eufunds", eufunds_router)
+    api.add_router("/eufunds", projects_router)
+    api.add_router("/insights", insights_router)
+    api.add_router("/insights", indicators_router)
+    api.add_router("/opendata", opendata_router)
     api.add_router("/procurement", procurement_calculators_router)
     api.add_router("/procurement", procurement_requests_router)
+    api.add_router("/procurement", procurement_procedures_router)
+    api.add_router("/procurement", procurement_stats_router)
     api.add_router("/territory", territory_router)
     api.add_router("/", accounts_router)
     api.add_router("/", agreements_router)

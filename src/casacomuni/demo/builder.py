@@ -17,7 +17,13 @@ from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.audit.services import record_event
 from casacomuni.demo.agreements import DemoAgreements
-from casacomuni.demo.procurement import DemoProcurement
+from casacomuni.demo.eufunds import DemoEufunds
+from casacomuni.demo.indicators import DemoIndicators
+from casacomuni.demo.insights import DemoInsights
+from casacomuni.demo.opendata import DemoOpendata
+from casacomuni.demo.procurement import DemoProcedures, DemoProcurement
+from casacomuni.demo.procurement_history import DemoProcurementHistory
+from casacomuni.demo.projects import DemoProjects
 from casacomuni.territory.models import Municipality, Province
 
 DEMO_PASSWORD = "CasaComuni-Demo-2026"  # noqa: S105 (documented demo password)
@@ -82,8 +88,17 @@ class DemoBuilder:
             for index, (name, username) in enumerate(OPERATORS):
                 operator = self.organization(OrganizationKind.OPERATOR, name, fiscal_code=operator_vat(index))
                 self.member(username, operator, Role.OPERATOR_REPRESENTATIVE, "Olga", name.split()[0])
-            DemoAgreements().build([demo.sigla for demo in PROVINCES])
-            DemoProcurement().build([demo.sigla for demo in PROVINCES])
+            siglas = [demo.sigla for demo in PROVINCES]
+            DemoAgreements().build(siglas)
+            DemoProcurement().build(siglas)
+            DemoProcedures().build(siglas)
+            DemoProcurementHistory().build(siglas)
+            DemoEufunds().build(siglas)
+            DemoProjects().build(siglas)
+            DemoInsights().build(siglas)
+            # Last: the indicators and the open data are computed from everything above.
+            DemoIndicators().build()
+            DemoOpendata().build(siglas)
             record_event(Actor.system("load_demo"), "demo.load", None, {"logins": [None, len(self.logins)]})
         return self.logins
 

@@ -239,6 +239,9 @@ class Procedure(models.Model):
         indexes = [
             models.Index(fields=["province", "state"]),
             models.Index(fields=["province", "-created_at"]),
+            # The OCDS releases and the award figures are read by these dates.
+            models.Index(fields=["published_at"]),
+            models.Index(fields=["awarded_at"]),
         ]
 
     def __str__(self) -> str:
@@ -349,6 +352,7 @@ class Lot(models.Model):
             ),
             models.CheckConstraint(condition=Q(base_amount__gte=0), name="lot_base_not_negative"),
         ]
+        indexes = [models.Index(fields=["award_date"])]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
