@@ -150,20 +150,21 @@ def duration_expressions() -> dict:
     }
 
 
-def average_durations(lots: QuerySet) -> dict:
-    """Average days per lot of each step (see ``duration_expressions``): one query."""
-    durations = lots.aggregate(
-        **{
-            name: Avg(expression, filter=condition)
-            for name, (expression, condition) in duration_expressions().items()
-        }
-    )
-    return {name: as_days(value) for name, value in durations.items()}
+def median_days(lots: QuerySet, name: str = "request_to_award") -> Decimal | None:
+    """The median days per lot of a step (see ``duration_expressions``), the figure the issue asks of the SUA:
+    two queries (how many, then the one or two in the middle), whatever the number of lots."""
+    expression, condition = duration_expressions()[name]
+    ordered = lots.filter(condition).annotate(days=expression).order_by("days").values_list("days", flat=True)
+    count = ordered.count()
+    if not count:
+        return None
+    middle = [as_days(value) for value in ordered[(count - 1) // 2 : count // 2 + 1]]
+    return (sum(middle) / len(middle)).quantize(Decimal("0.1"))
 
 
 def lot_figures(lots: QuerySet, year: int, with_comuni: bool = True) -> dict:
     """In one scan of the lots: the awards of ``year`` and of all time (``award_totals``), the average
-    durations (``average_durations``) and, when asked, the Comuni served."""
+    durations of each step and, when asked, the Comuni served."""
     awarded = Q(state=LotState.AWARDED, awarded_amount__isnull=False)
     in_year = awarded & Q(award_date__year=year)
     signed = Q(contract_date__isnull=False)
@@ -282,7 +283,7 @@ def national_rows(year: int | None) -> tuple[list[dict], dict]:
 
 
 def summary(scope_: Scope, today: date) -> dict:
-    """The dashboard's figures for a scope: five queries whatever the number of procedures."""
+    """The dashboard's figures for a scope: seven queries whatever the number of procedures."""
     figures = lot_figures(scope_.lots, today.year, with_comuni=scope_.is_province)
     return {
         "procedures_by_state": procedures_by_state(scope_.procedures),
@@ -290,6 +291,7 @@ def summary(scope_: Scope, today: date) -> dict:
         "awarded_this_year": figures["awarded_in_year"],
         "awarded_all_time": figures["awarded_all_time"],
         "durations": figures["durations"],
+        "median_request_to_award": median_days(scope_.lots),
         "comuni_served": figures["comuni_served"],
         "top_cpv": top_cpv(scope_.lots),
         "deadlines": deadlines_between(scope_.procedures, today, today + timedelta(days=7)),
