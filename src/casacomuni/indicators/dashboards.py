@@ -29,7 +29,8 @@ def formatted(value, decimals: int) -> str:
     """A value as the tables show it: Italian separators, the indicator's decimals; "—" for none."""
     if value is None:
         return "—"
-    return number_format(Decimal(value), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    # Rounded first, as the ranking, the charts and the CSV round: number_format cuts the extra decimals.
+    return number_format(rounded(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def rounded(value, decimals: int):

@@ -291,14 +291,25 @@ _DATE_IN_TEXT = re.compile(
 )
 
 
+# Deadlines of the project rather than of the applications ("il progetto deve essere concluso e rendicontato
+# entro il 31/03/2029"): a phrase preceded by one of these words is not the call's deadline.
+_PROJECT_DEADLINE = re.compile(
+    r"(rendicont|conclu|realizzat|ultimat|completat|liquidat|spese|sostenut)", re.I
+)
+
+
 def deadline_in_text(text: str) -> datetime | None:
-    """The latest date written within 120 characters after a deadline phrase ("entro", "scadenza",
-    "prorogato fino al"...), as the end of that day; None when the text names none."""
+    """The latest of the dates written first within 120 characters after a deadline phrase ("entro", "scadenza",
+    "prorogato fino al"...), as the end of that day; None when the text names none. The latest, because an
+    extension follows the original date; phrases about the project's own end or reporting do not count."""
     found: list[datetime] = []
     for hint in _DEADLINE_HINT.finditer(text or ""):
-        window = text[hint.end() : hint.end() + 120]
-        for match in _DATE_IN_TEXT.finditer(window):
-            moment = parse_deadline(re.sub(r"\s+", " ", match.group(1)))
-            if moment is not None:
-                found.append(moment)
+        if _PROJECT_DEADLINE.search(text[max(0, hint.start() - 60) : hint.start()]):
+            continue
+        # The first date after the phrase is the one it speaks of; a later one in the window belongs to
+        # another sentence (and another phrase, when it is a deadline too).
+        match = _DATE_IN_TEXT.search(text[hint.end() : hint.end() + 120])
+        moment = parse_deadline(re.sub(r"\s+", " ", match.group(1))) if match else None
+        if moment is not None:
+            found.append(moment)
     return max(found) if found else None

@@ -254,6 +254,16 @@ def test_dates_and_amounts_as_sources_write_them():
     assert deadline_in_text("domande entro le ore 12:00 del 28/02/2026, poi") == datetime(
         2026, 2, 28, 23, 59, 59, tzinfo=ROME
     )
+    # An extension is later than the first date: the latest counts.
+    assert deadline_in_text("scadenza 28/02/2026, prorogata fino al 15/03/2026") == datetime(
+        2026, 3, 15, 23, 59, 59, tzinfo=ROME
+    )
+    # The project's own end is not the call's deadline (regional_lazio.json, call 52660, says both).
+    text = (
+        "Le domande possono essere presentate entro il 5 marzo 2026. Il progetto dovrà essere concluso e "
+        "rendicontato entro il 31/03/2029."
+    )
+    assert deadline_in_text(text) == datetime(2026, 3, 5, 23, 59, 59, tzinfo=ROME)
     assert parse_amount("€ 2.066.866") == Decimal("2066866.00")
     assert parse_amount("3.200.000,00") == Decimal("3200000.00")
     assert parse_amount("70047.34") == Decimal("70047.34")

@@ -2,8 +2,10 @@
 
 from decimal import Decimal as D
 
+from django.utils import translation
+
 from casacomuni.indicators import charts
-from casacomuni.indicators.dashboards import long_rows
+from casacomuni.indicators.dashboards import formatted, long_rows, rounded
 
 
 def test_a_line_chart_draws_the_rows_of_its_table_one_point_per_series_and_year():
@@ -51,3 +53,13 @@ def test_the_table_shows_italian_numbers_and_a_dash_for_none():
     )
     assert chart.table_rows == [["2025", "1.234,50", "1.500"], ["2026", "—", "0"]]
     assert (chart.element_id, chart.spec_id) == ("chart-trend", "chart-trend-spec")
+
+
+def test_values_shown_in_tables_are_rounded_half_up_like_the_charts_and_the_csv():
+    """73,05 with one decimal is 73,1 everywhere (Django's number_format alone would cut it to 73,0)."""
+    with translation.override("it"):
+        assert formatted(D("73.05"), 1) == "73,1"
+        assert formatted(D("25.28"), 1) == "25,3"
+        assert formatted(D("1234.5"), 0) == "1.235"
+        assert formatted(None, 1) == "—"
+    assert rounded(D("73.05"), 1) == D("73.1")

@@ -123,13 +123,12 @@ def entry_payload(**fields) -> dict:
     return operator_data(cpv_codes=["90911"], soa_categories=["OG1 III"]) | fields
 
 
-def test_an_operator_applies_through_the_api_and_the_sua_is_told(
-    client, world, as_persona, django_capture_on_commit_callbacks
-):
+# Transactional: the e-mail task is enqueued once the application commits, and the worker runs it.
+@pytest.mark.django_db(transaction=True)
+def test_an_operator_applies_through_the_api_and_the_sua_is_told(client, world, as_persona):
     headers = as_persona("operatore_economico")
     payload = entry_payload(province=world.home.province_org.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v1/operators", payload, content_type="application/json", headers=headers)
+    response = client.post("/api/v1/operators", payload, content_type="application/json", headers=headers)
     call_command("db_worker", batch=True, verbosity=0)
     assert response.status_code == 201, response.content
     body = response.json()
