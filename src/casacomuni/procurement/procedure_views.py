@@ -296,6 +296,27 @@ def add_service_errors(form, refused: ValidationError, aliases: dict | None = No
         form.add_error(name if name in form.fields else None, errors)
 
 
+def submit_form(request, procedure, form, key: tuple, tab: str, write, success: str):
+    """The POST of one of the detail page's forms: ``write(cleaned_data)`` calls the service; done, a message
+    and back to the tab; refused, the page again with the form and its errors (400)."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as refused:
+            add_service_errors(form, refused)
+        else:
+            messages.success(request, success)
+            return redirect(detail_url(procedure, tab))
+    return render_detail(
+        request,
+        procedure,
+        error=_("Please correct the errors below."),
+        bound={key: form},
+        status=400,
+        tab=tab,
+    )
+
+
 @login_required
 def lot_edit(request, pk, lot_pk):
     procedure = get_run_procedure(request, pk)
@@ -396,26 +417,16 @@ def clarification_answer(request, pk, clarification_pk):
     procedure = get_run_procedure(request, pk)
     clarification = get_object_or_404(Clarification.objects.filter(procedure=procedure), pk=clarification_pk)
     form = forms.AnswerForm(request.POST, prefix=f"a{clarification.pk}")
-    if form.is_valid():
-        try:
-            ps.answer_clarification(
-                Actor.from_request(request),
-                clarification,
-                form.cleaned_data["answer"],
-                form.cleaned_data["publish"],
-            )
-        except ValidationError as refused:
-            add_service_errors(form, refused)
-        else:
-            messages.success(request, _("The answer was recorded."))
-            return redirect(detail_url(procedure, "chiarimenti"))
-    return render_detail(
+    return submit_form(
         request,
         procedure,
-        error=_("Please correct the errors below."),
-        bound={("answer", clarification.pk): form},
-        status=400,
-        tab="chiarimenti",
+        form,
+        ("answer", clarification.pk),
+        "chiarimenti",
+        lambda data: ps.answer_clarification(
+            Actor.from_request(request), clarification, data["answer"], data["publish"]
+        ),
+        _("The answer was recorded."),
     )
 
 
@@ -472,21 +483,14 @@ def bid_record(request, pk, lot_pk):
     procedure = get_run_procedure(request, pk)
     lot = get_object_or_404(procedure.lots.all(), pk=lot_pk)
     form = forms.BidForm(request.POST, prefix=f"b{lot.pk}", operators=bid_operators(procedure, lot))
-    if form.is_valid():
-        try:
-            ps.record_bid(Actor.from_request(request), lot, form.data_for_service())
-        except ValidationError as refused:
-            add_service_errors(form, refused)
-        else:
-            messages.success(request, _("The bid was recorded."))
-            return redirect(detail_url(procedure, "offerte"))
-    return render_detail(
+    return submit_form(
         request,
         procedure,
-        error=_("Please correct the errors below."),
-        bound={("bid", lot.pk): form},
-        status=400,
-        tab="offerte",
+        form,
+        ("bid", lot.pk),
+        "offerte",
+        lambda data: ps.record_bid(Actor.from_request(request), lot, form.data_for_service()),
+        _("The bid was recorded."),
     )
 
 
@@ -531,28 +535,20 @@ def lot_award(request, pk, lot_pk):
     lot = get_object_or_404(procedure.lots.all(), pk=lot_pk)
     evaluation = Evaluation.objects.filter(lot=lot).first()
     form = forms.AwardForm(request.POST, prefix=f"w{lot.pk}", tied=tied_choices(evaluation))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            ps.award_lot(
-                Actor.from_request(request),
-                lot,
-                data["award_date"],
-                int(data["operator"]) if data.get("operator") else None,
-                data.get("draw_reason", ""),
-            )
-        except ValidationError as refused:
-            add_service_errors(form, refused)
-        else:
-            messages.success(request, _("The award was recorded."))
-            return redirect(detail_url(procedure, "valutazione"))
-    return render_detail(
+    return submit_form(
         request,
         procedure,
-        error=_("Please correct the errors below."),
-        bound={("award", lot.pk): form},
-        status=400,
-        tab="valutazione",
+        form,
+        ("award", lot.pk),
+        "valutazione",
+        lambda data: ps.award_lot(
+            Actor.from_request(request),
+            lot,
+            data["award_date"],
+            int(data["operator"]) if data.get("operator") else None,
+            data.get("draw_reason", ""),
+        ),
+        _("The award was recorded."),
     )
 
 
@@ -562,26 +558,16 @@ def lot_contract(request, pk, lot_pk):
     procedure = get_run_procedure(request, pk)
     lot = get_object_or_404(procedure.lots.all(), pk=lot_pk)
     form = forms.ContractForm(request.POST, prefix=f"c{lot.pk}")
-    if form.is_valid():
-        try:
-            ps.record_contract(
-                Actor.from_request(request),
-                lot,
-                form.cleaned_data["contract_date"],
-                form.cleaned_data["contract_amount"],
-            )
-        except ValidationError as refused:
-            add_service_errors(form, refused)
-        else:
-            messages.success(request, _("The contract was recorded."))
-            return redirect(detail_url(procedure, "valutazione"))
-    return render_detail(
+    return submit_form(
         request,
         procedure,
-        error=_("Please correct the errors below."),
-        bound={("contract", lot.pk): form},
-        status=400,
-        tab="valutazione",
+        form,
+        ("contract", lot.pk),
+        "valutazione",
+        lambda data: ps.record_contract(
+            Actor.from_request(request), lot, data["contract_date"], data["contract_amount"]
+        ),
+        _("The contract was recorded."),
     )
 
 
