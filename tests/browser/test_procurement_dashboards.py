@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.procurement.procedure_models import ProcedureState
-from casacomuni.procurement.testing_procedures import make_procedure
+from casacomuni.procurement.testing_procedures import write_procedure
 from casacomuni.territory.models import Municipality
 
 pytestmark = pytest.mark.browser
@@ -42,14 +42,14 @@ def treviso_procedures(funzionario_sua):
         ),
     )
     published = timezone.make_aware(datetime(timezone.localdate().year, 1, 2, 12, 0))
-    signed = make_procedure(
+    signed = write_procedure(
         side,
         world,
         ProcedureState.CONTRACT_SIGNED,
         parties=[castelfranco, montebelluna],
         published_at=published,
     )
-    make_procedure(side, world, ProcedureState.BIDS_OPEN, published_at=published)
+    write_procedure(side, world, ProcedureState.BIDS_OPEN, published_at=published)
     return signed
 
 

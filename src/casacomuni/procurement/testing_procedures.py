@@ -1,7 +1,7 @@
 """Procedures in any state, made directly with ``Model.objects.create``, for the tests of the OCDS export,
 the CSV export and the dashboards (the procedures' own services are tested by their module).
 
-``make_procedure(side, world, state=...)`` builds a procedure of ``side``'s SUA with one lot per Comune given,
+``write_procedure(side, world, state=...)`` writes a procedure of ``side``'s SUA with one lot per Comune given,
 bids of the world's two operators, and the dates each state implies (publication, award, contract,
 closure). ``add_procedure_history(side, world)`` makes one procedure per outcome for a Side.
 """
@@ -43,7 +43,7 @@ PUBLISHED_STATES = {
 AWARDED_STATES = {ProcedureState.AWARDED, ProcedureState.CONTRACT_SIGNED}
 
 
-def make_request(side, party, base=Decimal("100000.00"), submitted_at=None, **extra) -> ProcurementRequest:
+def write_request(side, party, base=Decimal("100000.00"), submitted_at=None, **extra) -> ProcurementRequest:
     return ProcurementRequest.objects.create(
         municipality=party,
         province=side.province_org,
@@ -61,7 +61,7 @@ def make_request(side, party, base=Decimal("100000.00"), submitted_at=None, **ex
     )
 
 
-def make_procedure(
+def write_procedure(
     side,
     world,
     state: str = ProcedureState.CONTRACT_SIGNED,
@@ -105,7 +105,7 @@ def make_procedure(
     operators = [world.operator, world.other_operator]
     for number, party in enumerate(parties, start=1):
         request = (
-            make_request(side, party, base, submitted_at=published_at - timedelta(days=30), cpv_code=cpv)
+            write_request(side, party, base, submitted_at=published_at - timedelta(days=30), cpv_code=cpv)
             if with_requests
             else None
         )
@@ -168,9 +168,9 @@ def award(lot, procedure, state):
 def add_procedure_history(side, world) -> dict:
     """One procedure per outcome for ``side`` (for the cross-tenant matrix and the pages' tests)."""
     return {
-        "procedure_contract": make_procedure(side, world, ProcedureState.CONTRACT_SIGNED),
-        "procedure_open": make_procedure(side, world, ProcedureState.BIDS_OPEN),
-        "procedure_draft": make_procedure(side, world, ProcedureState.DRAFT),
-        "procedure_cancelled": make_procedure(side, world, ProcedureState.CANCELLED),
-        "procedure_deserted": make_procedure(side, world, ProcedureState.DESERTED),
+        "procedure_contract": write_procedure(side, world, ProcedureState.CONTRACT_SIGNED),
+        "procedure_open": write_procedure(side, world, ProcedureState.BIDS_OPEN),
+        "procedure_draft": write_procedure(side, world, ProcedureState.DRAFT),
+        "procedure_cancelled": write_procedure(side, world, ProcedureState.CANCELLED),
+        "procedure_deserted": write_procedure(side, world, ProcedureState.DESERTED),
     }

@@ -20,7 +20,7 @@ from referencing.jsonschema import DRAFT4
 
 from casacomuni.procurement import ocds_export
 from casacomuni.procurement.procedure_models import Evaluation, EvaluationMethod, ProcedureState
-from casacomuni.procurement.testing_procedures import VALID_VAT_NUMBERS, make_procedure
+from casacomuni.procurement.testing_procedures import VALID_VAT_NUMBERS, write_procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_invalid_package_is_refused_by_the_validator():
 
 def test_release_package_of_every_outcome_validates(client, operators):
     world = operators
-    signed = make_procedure(
+    signed = write_procedure(
         world.home,
         world,
         ProcedureState.CONTRACT_SIGNED,
@@ -152,9 +152,9 @@ def test_release_package_of_every_outcome_validates(client, operators):
         ProcedureState.CANCELLED,
         ProcedureState.DESERTED,
     ):
-        make_procedure(world.home, world, state)
-    make_procedure(world.home, world, ProcedureState.DRAFT)  # never published
-    make_procedure(world.elsewhere, world, ProcedureState.CONTRACT_SIGNED)  # open data: every Province
+        write_procedure(world.home, world, state)
+    write_procedure(world.home, world, ProcedureState.DRAFT)  # never published
+    write_procedure(world.elsewhere, world, ProcedureState.CONTRACT_SIGNED)  # open data: every Province
 
     package = get_json(client, reverse("ocds:releases"))
     assert_valid(package, "release-package-schema.json")
@@ -204,8 +204,8 @@ def test_release_package_of_every_outcome_validates(client, operators):
 
 def test_cancelled_and_deserted_statuses(client, operators):
     world = operators
-    cancelled = make_procedure(world.home, world, ProcedureState.CANCELLED)
-    deserted = make_procedure(world.home, world, ProcedureState.DESERTED)
+    cancelled = write_procedure(world.home, world, ProcedureState.CANCELLED)
+    deserted = write_procedure(world.home, world, ProcedureState.DESERTED)
     releases = {r["id"]: r for r in get_json(client, reverse("ocds:releases"))["releases"]}
     assert releases[f"{cancelled.ocid}-cancellation"]["tender"]["status"] == "cancelled"
     assert releases[f"{cancelled.ocid}-cancellation"]["tag"] == ["tenderCancellation"]
@@ -216,7 +216,7 @@ def test_cancelled_and_deserted_statuses(client, operators):
 
 def test_record_package_validates_and_compiles(client, operators):
     world = operators
-    procedure = make_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
+    procedure = write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
     url = reverse("ocds:record", kwargs={"ocid": procedure.ocid})
     package = get_json(client, url)
     assert_valid(package, "record-package-schema.json")
@@ -236,14 +236,14 @@ def test_record_package_validates_and_compiles(client, operators):
 
 
 def test_record_of_draft_or_unknown_is_404(client, world):
-    draft = make_procedure(world.home, world, ProcedureState.DRAFT)
+    draft = write_procedure(world.home, world, ProcedureState.DRAFT)
     assert draft.ocid is None
     assert client.get(reverse("ocds:record", kwargs={"ocid": f"ocds-casacom-{draft.pk}"})).status_code == 404
     assert client.get(reverse("ocds:record", kwargs={"ocid": "ocds-nothing-1"})).status_code == 404
 
 
 def test_ocid_is_stable_and_prefixed(world, settings):
-    procedure = make_procedure(world.home, world, ProcedureState.PUBLISHED)
+    procedure = write_procedure(world.home, world, ProcedureState.PUBLISHED)
     assert procedure.ocid == f"ocds-casacom-{procedure.pk}"
     procedure.refresh_from_db()
     release = ocds_export.build_release(
@@ -256,8 +256,10 @@ def test_ocid_is_stable_and_prefixed(world, settings):
 def test_since_until_filter_on_release_date(client, operators):
     world = operators
     now = timezone.now()
-    old = make_procedure(world.home, world, ProcedureState.PUBLISHED, published_at=now - timedelta(days=400))
-    recent = make_procedure(world.home, world, ProcedureState.PUBLISHED, published_at=now - timedelta(days=3))
+    old = write_procedure(world.home, world, ProcedureState.PUBLISHED, published_at=now - timedelta(days=400))
+    recent = write_procedure(
+        world.home, world, ProcedureState.PUBLISHED, published_at=now - timedelta(days=3)
+    )
     since = (now - timedelta(days=10)).date().isoformat()
     ids = [r["id"] for r in get_json(client, reverse("ocds:releases"), since=since)["releases"]]
     assert ids == [f"{recent.ocid}-tender"]
@@ -287,7 +289,7 @@ def test_pagination_links_next(client, operators, monkeypatch):
     world = operators
     monkeypatch.setattr(ocds_export, "PAGE_SIZE", 2)
     for _ in range(3):
-        make_procedure(world.home, world, ProcedureState.PUBLISHED)
+        write_procedure(world.home, world, ProcedureState.PUBLISHED)
     first = get_json(client, reverse("ocds:releases"), since="2000-01-01")
     assert len(first["releases"]) == 2
     assert "page=2" in first["links"]["next"] and "since=2000-01-01" in first["links"]["next"]
@@ -303,11 +305,11 @@ def test_empty_page_is_an_empty_package(client):
 
 def test_constant_query_count(client, operators):
     world = operators
-    make_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
+    write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
     with CaptureQueriesContext(connection) as few:
         get_json(client, reverse("ocds:releases"))
     for _ in range(4):
-        make_procedure(
+        write_procedure(
             world.home,
             world,
             ProcedureState.CONTRACT_SIGNED,
@@ -316,7 +318,7 @@ def test_constant_query_count(client, operators):
     with CaptureQueriesContext(connection) as many:
         assert len(get_json(client, reverse("ocds:releases"))["releases"]) == 15
     assert len(many) == len(few)
-    procedure = make_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
+    procedure = write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
     with CaptureQueriesContext(connection) as record:
         get_json(client, reverse("ocds:record", kwargs={"ocid": procedure.ocid}))
     assert len(record) <= len(few)
@@ -377,7 +379,7 @@ def test_procedure_run_through_the_services_publishes_valid_ocds(client, world, 
 
 
 def test_published_text_does_not_depend_on_the_language(client, world):
-    procedure = make_procedure(world.home, world, ProcedureState.CANCELLED)
+    procedure = write_procedure(world.home, world, ProcedureState.CANCELLED)
     url = reverse("ocds:record", kwargs={"ocid": procedure.ocid})
     italian = client.get(url, headers={"accept-language": "it"}).json()
     english = client.get(url, headers={"accept-language": "en"}).json()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from casacomuni.procurement import procedure_selectors as selectors
 from casacomuni.procurement.procedure_exports import COLUMNS
 from casacomuni.procurement.procedure_models import ProcedureState
-from casacomuni.procurement.testing_procedures import make_procedure
+from casacomuni.procurement.testing_procedures import write_procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +31,16 @@ def history(world):
     published = this_year_noon(1, 2)  # request 30 days before, award 40 days after, contract 30 after that
     home = world.home
     return {
-        "signed": make_procedure(
+        "signed": write_procedure(
             home,
             world,
             ProcedureState.CONTRACT_SIGNED,
             parties=[home.comune, home.sibling_comune],
             published_at=published,
         ),
-        "open": make_procedure(home, world, ProcedureState.BIDS_OPEN, published_at=published),
-        "draft": make_procedure(home, world, ProcedureState.DRAFT, published_at=published),
-        "elsewhere": make_procedure(
+        "open": write_procedure(home, world, ProcedureState.BIDS_OPEN, published_at=published),
+        "draft": write_procedure(home, world, ProcedureState.DRAFT, published_at=published),
+        "elsewhere": write_procedure(
             world.elsewhere, world, ProcedureState.CONTRACT_SIGNED, published_at=published
         ),
     }
@@ -134,20 +134,20 @@ def count_queries(client, url) -> int:
 
 def test_dashboards_query_count_constant(client, login_as, world):
     published = this_year_noon(1, 2)
-    make_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED, published_at=published)
+    write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED, published_at=published)
     login_as("funzionario_sua")
     sua_few = count_queries(client, reverse("procurement:dashboard"))
     home_few = count_queries(client, reverse("web:dashboard"))
     for _ in range(6):
-        make_procedure(
+        write_procedure(
             world.home,
             world,
             ProcedureState.CONTRACT_SIGNED,
             parties=[world.home.comune, world.home.sibling_comune],
             published_at=published,
         )
-        make_procedure(world.home, world, ProcedureState.BIDS_OPEN, published_at=timezone.now())
-        make_procedure(world.elsewhere, world, ProcedureState.AWARDED, published_at=published)
+        write_procedure(world.home, world, ProcedureState.BIDS_OPEN, published_at=timezone.now())
+        write_procedure(world.elsewhere, world, ProcedureState.AWARDED, published_at=published)
     assert count_queries(client, reverse("procurement:dashboard")) == sua_few
     assert count_queries(client, reverse("web:dashboard")) == home_few
     login_as("dirigente_upi")
@@ -159,7 +159,7 @@ def test_national_query_count_constant(client, login_as, world):
     login_as("dirigente_upi")
     few = count_queries(client, reverse("procurement:national_dashboard"))
     for _ in range(5):
-        make_procedure(
+        write_procedure(
             world.elsewhere, world, ProcedureState.CONTRACT_SIGNED, published_at=this_year_noon(1, 2)
         )
     assert count_queries(client, reverse("procurement:national_dashboard")) == few
@@ -238,12 +238,12 @@ def test_csv_refused_to_other_roles(client, login_as, persona):
 
 def test_csv_query_count_constant(client, login_as, world):
     login_as("funzionario_sua")
-    make_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
+    write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
     read_csv(client.get(reverse("procurement:procedures_csv")))  # the session's first request loads more
     with CaptureQueriesContext(connection) as few:
         read_csv(client.get(reverse("procurement:procedures_csv")))
     for _ in range(5):
-        make_procedure(
+        write_procedure(
             world.home,
             world,
             ProcedureState.CONTRACT_SIGNED,
@@ -265,7 +265,7 @@ def test_selectors_with_nothing(world):
 
 
 def test_csv_neutralises_formulas(client, login_as, world):
-    procedure = make_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
+    procedure = write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
     procedure.title = '=HYPERLINK("http://x.test","clic")'
     procedure.save()
     login_as("funzionario_sua")
@@ -301,7 +301,7 @@ def test_the_median_days_from_request_to_award_take_the_middle_lot_or_the_mean_o
     scope = selectors.province_scope(world.home.province_org)
 
     def awarded_after(days: int) -> None:
-        procedure = make_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
+        procedure = write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
         lot = procedure.lots.get()
         lot.award_date = timezone.localdate(lot.request.submitted_at) + timedelta(days=days)
         lot.save(update_fields=["award_date"])

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.procurement.procedure_models import ProcedureState
-from casacomuni.procurement.testing_procedures import make_procedure
+from casacomuni.procurement.testing_procedures import write_procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +33,15 @@ def as_persona(world):
 def history(world):
     published = timezone.make_aware(datetime(timezone.localdate().year, 1, 2, 12, 0))
     home = world.home
-    make_procedure(
+    write_procedure(
         home,
         world,
         ProcedureState.CONTRACT_SIGNED,
         parties=[home.comune, home.sibling_comune],
         published_at=published,
     )
-    make_procedure(home, world, ProcedureState.BIDS_OPEN, published_at=published)
-    make_procedure(world.elsewhere, world, ProcedureState.AWARDED, published_at=published)
+    write_procedure(home, world, ProcedureState.BIDS_OPEN, published_at=published)
+    write_procedure(world.elsewhere, world, ProcedureState.AWARDED, published_at=published)
 
 
 def test_sua_reads_its_province(client, as_persona, world, history):
@@ -113,12 +113,12 @@ def test_year_parameter(client, as_persona, history):
 
 def test_query_count_constant(client, as_persona, world):
     headers = as_persona("funzionario_sua")
-    make_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
+    write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
     client.get(URL, headers=headers)
     with CaptureQueriesContext(connection) as few:
         assert client.get(URL, headers=headers).status_code == 200
     for _ in range(5):
-        make_procedure(
+        write_procedure(
             world.home,
             world,
             ProcedureState.CONTRACT_SIGNED,
