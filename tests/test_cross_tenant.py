@@ -9,10 +9,12 @@ accepts only 403 or 404; list pages and list operations must not show another te
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from casacomuni.accounts.roles import Role
 from casacomuni.accounts.testing import PERSONAS, World
@@ -28,6 +30,9 @@ PUBLIC_URLS = {
     "accounts:login",
     "accounts:logout",
     "accounts:password_reset_confirm",
+    # "Forgot your password?": the same answer for every address (see accounts/tests/test_password_reset.py).
+    "accounts:password_reset",
+    "accounts:password_reset_sent",
     "territory:regions",
     "territory:region",
     "territory:province",
@@ -859,7 +864,12 @@ def tenant_world(world, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path
     for name, membership in world.memberships.items():
-        create_api_token(Actor(user=world.personas[name], membership=membership), membership, f"token {name}")
+        create_api_token(
+            Actor(user=world.personas[name], membership=membership),
+            membership,
+            f"token {name}",
+            timezone.now() + timedelta(days=1),
+        )
     for side in (world.home, world.elsewhere):
         for organization in (side.province_org, side.comune, side.sibling_comune, side.union):
             with transaction.atomic():

@@ -161,6 +161,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
+# Failed logins from one address, within AXES_COOLOFF_MINUTES, after which that address may not try again
+# until the window passes (axes alone locks a username, and made-up usernames are endless).
+CASACOMUNI_FAILED_LOGINS_PER_ADDRESS = env_int("CASACOMUNI_FAILED_LOGINS_PER_ADDRESS", 30)
 
 # TOTP second factor, compulsory for UPI and Province administrators when this is on (always in
 # production, where DEBUG is off). The demo turns it on too: see the README for the demo codes.

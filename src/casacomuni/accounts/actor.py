@@ -10,17 +10,26 @@ class Actor:
     """The user, the membership they act through, and where the request came from.
 
     ``label`` names a system actor (a management command, a task) when there is no user.
+    ``second_factor`` says whether the user gave a second factor in this session.
     """
 
     user: object | None
     membership: object | None = None
     ip_address: str | None = None
     label: str = ""
+    second_factor: bool = False
 
     @classmethod
     def from_request(cls, request) -> "Actor":
         user = request.user if request.user.is_authenticated else None
-        return cls(user=user, membership=acting_membership(user), ip_address=client_ip(request))
+        # django-otp's middleware adds is_verified() to session users; a token's user has none.
+        verified = user is not None and getattr(user, "is_verified", lambda: False)()
+        return cls(
+            user=user,
+            membership=acting_membership(user),
+            ip_address=client_ip(request),
+            second_factor=verified,
+        )
 
     @classmethod
     def system(cls, label: str) -> "Actor":

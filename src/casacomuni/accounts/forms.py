@@ -1,12 +1,17 @@
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casacomuni.accounts.models import Membership, Organization, User
+from casacomuni.accounts.actor import client_ip
+from casacomuni.accounts.models import ApiToken, Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role, roles_for_kind
+from casacomuni.audit.models import AuditEvent
 from casacomuni.lib.forms import StyledForm, StyledFormMixin
 from casacomuni.lib.validators import validate_fiscal_code_optional
 from casacomuni.territory.models import Municipality
@@ -132,7 +137,9 @@ class ApiTokenForm(StyledForm):
     name = forms.CharField(label=_("Token name"), max_length=100)
     membership = forms.ModelChoiceField(label=_("Acts for"), queryset=Membership.objects.none())
     expires_on = forms.DateField(
-        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Expires on"),
+        help_text=_("At most one year from today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -140,16 +147,49 @@ class ApiTokenForm(StyledForm):
         self.fields["membership"].queryset = (
             Membership.objects.filter(user=user).active().select_related("organization")
         )
+        today = timezone.localdate()
+        self.fields["expires_on"].initial = today + timedelta(days=ApiToken.DEFAULT_LIFETIME_DAYS)
+        self.fields["expires_on"].widget.attrs.update(
+            {
+                "min": today.isoformat(),
+                "max": (today + timedelta(days=ApiToken.MAX_LIFETIME_DAYS)).isoformat(),
+            }
+        )
 
     def clean_expires_on(self):
         expires_on = self.cleaned_data["expires_on"]
-        if expires_on is not None and expires_on < timezone.localdate():
+        today = timezone.localdate()
+        if expires_on < today:
             raise ValidationError(_("The expiry date cannot be in the past."))
+        if expires_on > today + timedelta(days=ApiToken.MAX_LIFETIME_DAYS):
+            raise ValidationError(
+                _("A token expires within %(days)s days.") % {"days": ApiToken.MAX_LIFETIME_DAYS}
+            )
         return expires_on
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
-    pass
+    """django-axes locks an account after a few failures from one address; this refuses any login from an
+    address that failed too often, so that guessing made-up usernames neither goes on for ever nor fills
+    the audit trail."""
+
+    def clean(self):
+        ip_address = client_ip(self.request) if self.request is not None else None
+        window = timedelta(hours=settings.AXES_COOLOFF_TIME)
+        if ip_address and (
+            AuditEvent.objects.failed_logins_from(ip_address, since=timezone.now() - window)
+            >= settings.CASACOMUNI_FAILED_LOGINS_PER_ADDRESS
+        ):
+            raise ValidationError(
+                _("Too many failed logins from your address: try again in %(minutes)s minutes.")
+                % {"minutes": round(window.total_seconds() / 60)},
+                code="throttled",
+            )
+        return super().clean()
+
+
+class PasswordResetRequestForm(StyledForm):
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
 
 
 class SetPasswordStyledForm(StyledFormMixin, SetPasswordForm):

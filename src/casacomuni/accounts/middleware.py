@@ -1,6 +1,5 @@
 """Chooses the membership a logged-in user acts through, and enforces the second factor for admins."""
 
-from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -54,10 +53,8 @@ class ActiveMembershipMiddleware:
 
     @staticmethod
     def second_factor_missing(request) -> bool:
-        if not settings.CASACOMUNI_MFA_REQUIRED_FOR_ADMINS:
-            return False
         membership = request.membership
-        if membership is None or not membership.is_admin or request.user.is_verified():
+        if membership is None or not membership.requires_second_factor or request.user.is_verified():
             return False
         if request.path.startswith(MFA_EXEMPT_PREFIXES):
             return False

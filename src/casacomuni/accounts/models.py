@@ -129,6 +129,12 @@ class Membership(models.Model):
     def is_admin(self) -> bool:
         return self.role in ADMIN_ROLES
 
+    @property
+    def requires_second_factor(self) -> bool:
+        """Whoever acts through this membership, in a session or with a token, must have given a second
+        factor: administrators, when the MFA setting is on."""
+        return self.is_admin and settings.CASACOMUNI_MFA_REQUIRED_FOR_ADMINS
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -152,6 +158,9 @@ class ApiToken(models.Model):
     """
 
     PREFIX = "cdc_"
+    # A token is a password that asks for no second factor: it must not live for ever.
+    DEFAULT_LIFETIME_DAYS = 90
+    MAX_LIFETIME_DAYS = 365
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -160,6 +169,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Issued in a session whose second factor was verified (or at the command line, by the server's
+    # operator): only such a token may act for a membership that requires the second factor.
+    second_factor_verified = models.BooleanField(_("second factor verified"), default=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ transaction and records an audit event. E-mails go out through background tasks 
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,8 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import ApiToken, Membership, Organization, User, hash_token
 from casacomuni.accounts.roles import OrganizationKind, Role, roles_for_kind
-from casacomuni.accounts.tasks import send_welcome_email
+from casacomuni.accounts.tasks import send_password_reset_email, send_welcome_email
+from casacomuni.audit.models import AuditEvent
 from casacomuni.audit.services import record_event
 
 # What each administrator may hand out, and in which kinds of organisation.
@@ -198,20 +200,100 @@ def _union_state(union: Organization) -> dict:
 
 
 def create_api_token(
-    actor: Actor, membership: Membership, name: str, expires_at=None
+    actor: Actor, membership: Membership, name: str, expires_at: datetime
 ) -> tuple[ApiToken, str]:
-    """A personal access token acting through one of the actor's own memberships; returns it and its secret."""
-    if membership.user_id != getattr(actor.user, "pk", None) and actor.user is not None:
+    """A personal access token acting through one of the actor's own memberships; returns it and its secret.
+
+    A system actor (the ``create_token`` command, run by the server's operator) may issue a token for any
+    membership.
+
+    Raises:
+        PermissionDenied: the membership is somebody else's.
+        ValidationError: the membership requires a second factor not given in this session, or the expiry
+            is missing, past or more than ``ApiToken.MAX_LIFETIME_DAYS`` away.
+    """
+    is_system = actor.user is None
+    if not is_system and membership.user_id != actor.user.pk:
         raise PermissionDenied
+    if membership.requires_second_factor and not (is_system or actor.second_factor):
+        raise ValidationError(
+            {
+                "membership": _(
+                    "A token for an administrator's role can be created only after verifying the second "
+                    "factor in this session."
+                )
+            }
+        )
+    now = timezone.now()
+    max_days = ApiToken.MAX_LIFETIME_DAYS
+    # One day of slack: a token is valid through the whole of its expiry day.
+    if expires_at is None or expires_at <= now or expires_at > now + timedelta(days=max_days + 1):
+        raise ValidationError({"expires_on": _("A token expires within %(days)s days.") % {"days": max_days}})
     raw = ApiToken.generate()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            membership=membership, name=name, token_hash=hash_token(raw), expires_at=expires_at
+            membership=membership,
+            name=name,
+            token_hash=hash_token(raw),
+            expires_at=expires_at,
+            second_factor_verified=is_system or actor.second_factor,
         )
         record_event(
             actor, "api_token.create", token, {"name": [None, name]}, organization=membership.organization
         )
     return token, raw
+
+
+def revoke_tokens_after_password_change(actor: Actor, user: User) -> int:
+    """Revoke every usable token of ``user``: whoever knew the old password may have made one."""
+    with transaction.atomic():
+        tokens = list(ApiToken.objects.filter(membership__user=user).usable().select_related("membership"))
+        now = timezone.now()
+        for token in tokens:
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            record_event(
+                actor,
+                "api_token.revoke",
+                token,
+                {"revoked": [False, True], "reason": [None, "password_changed"]},
+                organization=token.membership.organization,
+            )
+    return len(tokens)
+
+
+PASSWORD_RESET_INTERVAL = timedelta(minutes=10)
+
+
+def request_password_reset(actor: Actor, email: str) -> None:
+    """E-mail the active users registered with ``email`` a link to choose a new password.
+
+    Says nothing back either way, so that the form cannot tell who has an account. The request is
+    recorded in the chain of each user's organisation; a user already sent a link in the last
+    ``PASSWORD_RESET_INTERVAL`` gets no other, so that the public form cannot flood a mailbox.
+    """
+    users = list(User.objects.filter(email__iexact=email.strip(), is_active=True).exclude(email=""))
+    recently_sent = set(
+        AuditEvent.objects.filter(
+            created_at__gte=timezone.now() - PASSWORD_RESET_INTERVAL,
+            action="auth.password_reset_requested",
+            object_type=User._meta.label_lower,
+            object_id__in=[str(user.pk) for user in users],
+        ).values_list("object_id", flat=True)
+    )
+    with transaction.atomic():
+        for user in users:
+            if str(user.pk) in recently_sent:
+                continue
+            membership = Membership.objects.filter(user=user).active().select_related("organization").first()
+            record_event(
+                actor,
+                "auth.password_reset_requested",
+                user,
+                {},
+                organization=membership.organization if membership else None,
+            )
+            transaction.on_commit(partial(send_password_reset_email.enqueue, user.pk))
 
 
 def revoke_api_token(actor: Actor, token: ApiToken) -> None:

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from casacomuni.accounts import forms, views
 
@@ -19,24 +19,10 @@ urlpatterns = [
     path("ente/", views.switch, name="switch"),
     path("profilo/", views.profile, name="profile"),
     path("profilo/token/<int:pk>/revoca/", views.revoke_token, name="revoke_token"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            form_class=forms.PasswordChangeStyledForm,
-            success_url=reverse_lazy("accounts:profile"),
-        ),
-        name="password_change",
-    ),
-    path(
-        "password/nuova/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_set.html",
-            form_class=forms.SetPasswordStyledForm,
-            success_url=reverse_lazy("accounts:login"),
-        ),
-        name="password_reset_confirm",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/dimenticata/", views.password_reset, name="password_reset"),
+    path("password/dimenticata/inviata/", views.password_reset_sent, name="password_reset_sent"),
+    path("password/nuova/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_reset_confirm"),
     path("membri/", views.members, name="members"),
     path("membri/<int:pk>/rimuovi/", views.deactivate_member, name="deactivate_member"),
     path("enti/", views.organizations, name="organizations"),

@@ -5,19 +5,23 @@ from datetime import datetime, time
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casacomuni.accounts import forms, services, tenancy
-from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.actor import Actor, client_ip
 from casacomuni.accounts.middleware import SESSION_KEY
 from casacomuni.accounts.models import ApiToken, Membership, Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
@@ -71,19 +75,19 @@ def profile(request):
     form = forms.ApiTokenForm(request.POST or None, user=request.user)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        expires_on = form.cleaned_data["expires_on"]
-        expires_at = (
-            timezone.make_aware(datetime.combine(expires_on, time.max))  # valid through that whole day
-            if expires_on
-            else None
-        )
-        _token, new_token = services.create_api_token(
-            Actor.from_request(request),
-            form.cleaned_data["membership"],
-            form.cleaned_data["name"],
-            expires_at,
-        )
-        form = forms.ApiTokenForm(user=request.user)
+        # Valid through the whole of its expiry day.
+        expires_at = timezone.make_aware(datetime.combine(form.cleaned_data["expires_on"], time.max))
+        try:
+            _token, new_token = services.create_api_token(
+                Actor.from_request(request),
+                form.cleaned_data["membership"],
+                form.cleaned_data["name"],
+                expires_at,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            form = forms.ApiTokenForm(user=request.user)
     tokens = ApiToken.objects.for_user(request.user).select_related("membership__organization")
     memberships = Membership.objects.filter(user=request.user).active().select_related("organization")
     return render(
@@ -103,6 +107,62 @@ def revoke_token(request, pk):
     services.revoke_api_token(Actor.from_request(request), token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:profile")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which also revokes the user's tokens."""
+
+    template_name = "accounts/password_change.html"
+    form_class = forms.PasswordChangeStyledForm
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            revoked = services.revoke_tokens_after_password_change(
+                Actor.from_request(self.request), form.user
+            )
+        if revoked:
+            messages.info(
+                self.request,
+                ngettext(
+                    "Your API token was revoked with the old password.",
+                    "Your %(count)s API tokens were revoked with the old password.",
+                    revoked,
+                )
+                % {"count": revoked},
+            )
+        return response
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """The link of the welcome or reset e-mail: the new password revokes the user's tokens."""
+
+    template_name = "accounts/password_set.html"
+    form_class = forms.SetPasswordStyledForm
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.revoke_tokens_after_password_change(
+                Actor(user=form.user, ip_address=client_ip(self.request)), form.user
+            )
+        messages.success(self.request, _("Your password was saved: log in with it."))
+        return response
+
+
+def password_reset(request):
+    """ "Forgot your password?": always the same answer, whether or not the address is known."""
+    form = forms.PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_password_reset(Actor.from_request(request), form.cleaned_data["email"])
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def password_reset_sent(request):
+    return render(request, "accounts/password_reset_sent.html")
 
 
 def page_of(request, queryset):
@@ -140,8 +200,6 @@ def members(request):
 
 def add_member(request, data) -> Membership:
     """Create the user first when the username is new; both in one transaction."""
-    from django.db import transaction
-
     actor = Actor.from_request(request)
     with transaction.atomic():
         user = data["user"] or services.create_user(

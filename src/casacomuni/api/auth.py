@@ -1,6 +1,5 @@
 """API authentication: personal access tokens (Bearer) or the browser's session."""
 
-from django.conf import settings
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
@@ -20,6 +19,9 @@ class BearerToken(HttpBearer):
             .first()
         )
         if api_token is None:
+            return None
+        if api_token.membership.requires_second_factor and not api_token.second_factor_verified:
+            # Issued without the second factor (before it was required, or by a bypass now closed).
             return None
         user = api_token.membership.user
         user.acting_as = api_token.membership
@@ -43,7 +45,7 @@ class Session(SessionAuth):
             return None
         # The pages send an administrator who has given only the password to the second factor; the API,
         # exempt from that redirect, must not accept the same half-open session instead.
-        if settings.CASACOMUNI_MFA_REQUIRED_FOR_ADMINS and membership.is_admin and not user.is_verified():
+        if membership.requires_second_factor and not user.is_verified():
             return None
         return user
 

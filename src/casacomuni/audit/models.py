@@ -61,6 +61,10 @@ class AuditEventQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-created_at", "-pk")
 
+    def failed_logins_from(self, ip_address: str, since) -> int:
+        """How many failed logins came from ``ip_address`` since the instant ``since`` (index on created_at)."""
+        return self.filter(created_at__gte=since, action="auth.login_failed", ip_address=ip_address).count()
+
     def filter_by(self, *, action: str = "", since: date | None = None, until: date | None = None):
         """Events whose action starts with ``action``, recorded between the days ``since`` and ``until``.
 

@@ -1,5 +1,7 @@
 """Personal access tokens: created in the profile or by command, sent as Bearer, revocable."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -8,11 +10,17 @@ from casacomuni.accounts.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
+IN_A_MONTH = date.today() + timedelta(days=30)
+
 
 def test_a_token_created_in_the_profile_is_shown_once_and_works(login_as, world, client):
     response = login_as("funzionario_sua").post(
         reverse("accounts:profile"),
-        {"name": "gestionale", "membership": world.memberships["funzionario_sua"].pk},
+        {
+            "name": "gestionale",
+            "membership": world.memberships["funzionario_sua"].pk,
+            "expires_on": IN_A_MONTH,
+        },
     )
     raw = response.context["new_token"]
     assert raw.startswith("cdc_") and raw in response.content.decode()
@@ -26,7 +34,8 @@ def test_a_token_created_in_the_profile_is_shown_once_and_works(login_as, world,
 
 def test_a_revoked_token_is_refused(login_as, world, client):
     response = login_as("funzionario_sua").post(
-        reverse("accounts:profile"), {"name": "x", "membership": world.memberships["funzionario_sua"].pk}
+        reverse("accounts:profile"),
+        {"name": "x", "membership": world.memberships["funzionario_sua"].pk, "expires_on": IN_A_MONTH},
     )
     raw = response.context["new_token"]
     token = ApiToken.objects.get()
@@ -71,8 +80,6 @@ def test_bad_pagination_values_get_a_problem_json(login_as, world):
 
 
 def test_a_token_is_valid_through_its_expiry_day_and_refused_after(login_as, world, client):
-    from datetime import timedelta
-
     from django.utils import timezone
 
     today = timezone.localdate()
