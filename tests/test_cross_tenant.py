@@ -262,7 +262,22 @@ def calls_not_editable(world, persona):
     return objects_not_managed(world, persona, EUFUNDS_OFFICE, "eufunds", "call")
 
 
+def national_calls(world, persona):
+    """The national catalogue is read by all and changed only by its owners: UPI (and the system)."""
+    return [] if persona == "dirigente_upi" else [world.national["call"]]
+
+
+def criteria_not_editable(world, persona):
+    """Another Province's criteria (any Province's for UPI), and the national ones for anyone but UPI."""
+    provincial = [call.criteria.get() for call in calls_not_editable(world, persona)]
+    national = [] if persona == "dirigente_upi" else [world.national["criterion"]]
+    return provincial + national
+
+
 def foreign_import_runs(world, persona):
+    """UPI, owner of the national catalogue, reads every import's report."""
+    if persona == "dirigente_upi":
+        return []
     return objects_not_managed(world, persona, EUFUNDS_OFFICE, "eufunds", "import_run")
 
 
@@ -444,10 +459,10 @@ OBJECT_URLS: dict[str, Callable] = {
     ],
     "procurement:market_release": lambda w, p: [{"pk": r.pk} for r in foreign_market_releases(w, p)],
     "eufunds:call_detail": lambda w, p: [{"pk": c.pk} for c in foreign_calls(w, p)],
-    "eufunds:call_edit": lambda w, p: [{"pk": c.pk} for c in calls_not_editable(w, p)],
+    "eufunds:call_edit": lambda w, p: [{"pk": c.pk} for c in calls_not_editable(w, p) + national_calls(w, p)],
     "eufunds:criterion_create": lambda w, p: [{"pk": c.pk} for c in calls_not_editable(w, p)],
-    "eufunds:criterion_edit": lambda w, p: [{"pk": c.criteria.get().pk} for c in calls_not_editable(w, p)],
-    "eufunds:criterion_delete": lambda w, p: [{"pk": c.criteria.get().pk} for c in calls_not_editable(w, p)],
+    "eufunds:criterion_edit": lambda w, p: [{"pk": c.pk} for c in criteria_not_editable(w, p)],
+    "eufunds:criterion_delete": lambda w, p: [{"pk": c.pk} for c in criteria_not_editable(w, p)],
     "procurement:procedure_detail": lambda w, p: [{"pk": x.pk} for x in foreign_procedures(w, p)],
     "procurement:procedure_public": lambda w, p: [
         {"pk": objects["procedures"]["draft_procedure"].pk} for objects in w.objects.values()
@@ -886,7 +901,7 @@ def tenant_world(world, settings, tmp_path):
 def add_pillar_objects(world) -> None:
     """One of each object of the EU-funds and data pillars on each side, from each app's own factory:
     ``world.objects[side][app][name]``."""
-    from casacomuni.eufunds.testing import add_eufunds
+    from casacomuni.eufunds.testing import add_eufunds, add_national_catalogue
     from casacomuni.indicators.testing import add_indicators
     from casacomuni.insights.testing import add_insights
     from casacomuni.opendata.testing import add_opendata
@@ -894,6 +909,7 @@ def add_pillar_objects(world) -> None:
     from casacomuni.procurement.testing_procedures import add_procedure_history
     from casacomuni.projects.testing import add_projects
 
+    world.national = add_national_catalogue()
     world.objects = {}
     for name, side in (("home", world.home), ("elsewhere", world.elsewhere)):
         world.objects[name] = {

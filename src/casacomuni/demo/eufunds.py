@@ -1,8 +1,10 @@
-"""Demo EU-funds office: the shipped real samples imported, a PNRR call entered by hand in each demo
-Province, criteria annotated on a few calls, digest preferences for the capoluoghi.
+"""Demo EU-funds office: the shipped real samples imported into the national catalogue, a PNRR call entered by
+hand in each demo Province, criteria annotated on a few calls, digest preferences for the capoluoghi.
 
-Everything goes through ``casacomuni.eufunds.services`` acting as each Province's EU-funds officer, so the
-import runs, the change history and the audit trail are the real ones. Re-runnable: importing the same
+Everything goes through ``casacomuni.eufunds.services``: the samples are imported as the scheduled import
+does and their criteria entered by UPI (the national catalogue's owners); each Province's manual call and
+its criteria by the Province's EU-funds officer. So the import runs, the change history and the audit trail
+are the real ones. Re-runnable: importing the same
 samples again changes nothing, a manual call is found by its Province and title, a criterion by its call
 and kind, a preference by its Comune.
 """
@@ -12,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.demo.agreements import actor_for
@@ -82,13 +85,14 @@ class DemoEufunds:
         )
         if not provinces:
             return
-        importer = actor_for(provinces[0], Role.EUFUNDS_OFFICER)
+        importer = Actor.system("scheduled import")
         for source, name in IMPORTS:
             services.import_calls(importer, source, (SAMPLES / name).read_bytes(), origin=name)
+        upi = actor_for(Organization.objects.get(kind=OrganizationKind.UPI), Role.UPI_ADMIN)
         for (source, source_id), criteria in CRITERIA.items():
-            call = Call.objects.filter(source=source, source_id=source_id).first()
+            call = Call.objects.owned_by(None).filter(source=source, source_id=source_id).first()
             if call is not None:
-                self.annotate(importer, call, criteria)
+                self.annotate(upi, call, criteria)
         for province in provinces:
             officer = actor_for(province, Role.EUFUNDS_OFFICER)
             self.annotate(officer, self.manual_call(officer, province), MANUAL_CRITERIA)
@@ -123,7 +127,9 @@ class DemoEufunds:
         return services.save_manual_call(officer, data)
 
     def annotate(self, officer, call: Call, criteria) -> None:
-        present = set(call.criteria.values_list("kind", flat=True))
+        present = set(
+            call.criteria.filter(province_id=officer.organization.province_id).values_list("kind", flat=True)
+        )
         for kind, value, excerpt in criteria:
             if kind not in present:
                 services.save_criterion(officer, call, kind, value, excerpt)

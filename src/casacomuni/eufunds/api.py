@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -22,7 +23,14 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.eufunds import selectors, services
-from casacomuni.eufunds.models import MUNICIPAL_ROLES, OFFICE_ROLES, Call, CallSource, CallStatus
+from casacomuni.eufunds.models import (
+    MUNICIPAL_ROLES,
+    OFFICE_ROLES,
+    Call,
+    CallCriterion,
+    CallSource,
+    CallStatus,
+)
 from casacomuni.eufunds.templatetags.eufunds_tags import reason_text
 from casacomuni.territory.models import Municipality, Province
 
@@ -64,6 +72,13 @@ class CriterionOut(Schema):
     kind: str
     value: dict
     excerpt: str
+    province: str | None = Field(
+        description="Abbreviation of the Province whose own criterion this is; null: national"
+    )
+
+    @staticmethod
+    def resolve_province(obj):
+        return obj.province.sigla if obj.province_id else None
 
 
 class CallDetailOut(CallOut):
@@ -76,11 +91,9 @@ class CallDetailOut(CallOut):
     cofinancing_share: Decimal | None
     first_seen_at: datetime.datetime
     last_seen_at: datetime.datetime
-    criteria: list[CriterionOut]
-
-    @staticmethod
-    def resolve_criteria(obj):
-        return list(obj.criteria.all())
+    criteria: list[CriterionOut] = Field(
+        description="National criteria and the caller's Province's own (UPI: every Province's)"
+    )
 
 
 class CallFilters(Schema):
@@ -118,7 +131,10 @@ def list_calls(request, filters: Query[CallFilters]):
 
 @router.get("/calls/{call_id}", response=CallDetailOut, summary="One call, with its eligibility criteria")
 def get_call(request, call_id: int):
-    return get_object_or_404(readable(request).prefetch_related("criteria"), pk=call_id)
+    criteria = CallCriterion.objects.for_user(request.user).select_related("province").order_by("kind", "pk")
+    return get_object_or_404(
+        readable(request).prefetch_related(Prefetch("criteria", queryset=criteria)), pk=call_id
+    )
 
 
 class ReasonOut(Schema):
@@ -211,6 +227,7 @@ class ImportRunOut(Schema):
     created: int
     updated: int
     unchanged: int
+    national: int = Field(description="A Province's import: records already national, left as they are")
     duplicates: int
     bad: int
     bad_records: list[BadRecordOut]
@@ -222,12 +239,11 @@ class ImportRunOut(Schema):
     summary="Import a file of calls (multipart: file and source sedia, incentivi or regional)",
 )
 def create_import(request, source: Form[Literal["sedia", "incentivi", "regional"]], file: File[UploadedFile]):
-    """The Province's EU-funds officers and administrators. Returns the run's report; an unreadable file
-    answers 400 and writes nothing."""
-    tenancy.require_role(request.user, *OFFICE_ROLES)
+    """UPI (into the national catalogue) and the Province's EU-funds officers and administrators (into the
+    Province's own: records already national are left as they are). Returns the run's report; an unreadable
+    file answers 400 and writes nothing."""
     actor = Actor.from_request(request)
-    if not services.is_office(actor):
-        raise PermissionDenied
+    services.catalogue_owner(actor)
     if file.size is not None and file.size > services.MAX_IMPORT_BYTES:
         raise HttpError(400, _("The file is larger than 20 MB."))
     try:

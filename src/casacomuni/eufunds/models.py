@@ -1,9 +1,14 @@
 """Calls for funding (bandi): the catalogue imported from public sources, eligibility criteria, digests.
 
-The catalogue is shared: a call with ``province`` NULL (every imported call) is read by every Province's
-EU-funds office and by every Comune; a manual call entered by one Province (``province`` set) is read only
-within that Province. Eligibility criteria are facts quoted from the call's text, so they are shared with
-the call: any office that may read a national call may annotate it.
+The catalogue has two owners. The national catalogue (``province`` NULL) is read by every Province's
+EU-funds office and by every Comune, and changed only by its owners: UPI and the scheduled imports (system
+actors). A Province's own catalogue (``province`` set: its manual calls and the files its office imports) is
+read and changed only within that Province. A Province never changes a national record: an import of a call
+already in the national catalogue leaves it as it is.
+
+Eligibility criteria follow the same rule: a national criterion (``province`` NULL: derived by the import
+from the record, or entered by UPI) applies everywhere; a Province annotates a call, national or its own,
+through criteria of its own, which apply to its comuni only and which only it may change.
 """
 
 import secrets
@@ -62,10 +67,18 @@ def catalogue_filter(user) -> Q | None:
     return None
 
 
+def catalogue_filter_for_owner(province_id: int | None) -> Q:
+    """The rows of one owner's catalogue: the national one (None) or a Province's."""
+    return Q(province__isnull=True) if province_id is None else Q(province_id=province_id)
+
+
 class CallQuerySet(models.QuerySet):
     def for_user(self, user):
         condition = catalogue_filter(user)
         return self.none() if condition is None else self.filter(condition)
+
+    def owned_by(self, province_id: int | None):
+        return self.filter(catalogue_filter_for_owner(province_id))
 
     def open_on(self, day):
         """Calls open on ``day``: opened by then (or with no opening date) and whose deadline falls on
@@ -158,8 +171,18 @@ class Call(models.Model):
         ordering = ["deadline", "pk"]
         verbose_name = _("call for funding")
         verbose_name_plural = _("calls for funding")
+        # One record per source identifier in each catalogue: the national one and each Province's own.
         constraints = [
-            models.UniqueConstraint(fields=["source", "source_id"], name="eufunds_call_unique_source_id"),
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=Q(province__isnull=True),
+                name="eufunds_call_unique_national_source_id",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_id", "province"],
+                condition=Q(province__isnull=False),
+                name="eufunds_call_unique_provincial_source_id",
+            ),
         ]
         indexes = [models.Index(fields=["status", "deadline"])]
 
@@ -224,6 +247,8 @@ class ImportRun(models.Model):
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    # A Province's import: records already in the national catalogue, left as they are.
+    national = models.PositiveIntegerField(_("already in the national catalogue"), default=0)
     # Records met twice: the same identifier again in the file, or another identifier with the same content.
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     bad = models.PositiveIntegerField(_("bad records"), default=0)
@@ -246,7 +271,7 @@ class ImportRun(models.Model):
 
     @property
     def total(self) -> int:
-        return self.created + self.updated + self.unchanged + self.duplicates + self.bad
+        return self.created + self.updated + self.unchanged + self.national + self.duplicates + self.bad
 
 
 class CriterionKind(models.TextChoices):
@@ -263,7 +288,20 @@ class CriterionKind(models.TextChoices):
 
 class CallCriterionQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(call__in=Call.objects.for_user(user))
+        """Criteria of the calls the user reads that apply to its Province (national and its own); UPI all."""
+        membership = tenancy.acting_membership(user)
+        visible = self.filter(call__in=Call.objects.for_user(user))
+        if membership is None or membership.organization.kind == OrganizationKind.UPI:
+            return visible
+        province = membership.organization.province
+        return visible.applying_to(province.sigla if province else None)
+
+    def applying_to(self, province_sigla: str | None):
+        """The criteria that judge the comuni of the Province ``province_sigla``: national ones and the
+        Province's own (None: national ones only)."""
+        if province_sigla is None:
+            return self.filter(province__isnull=True)
+        return self.filter(Q(province__isnull=True) | Q(province__sigla=province_sigla))
 
 
 class CallCriterion(models.Model):
@@ -275,6 +313,15 @@ class CallCriterion(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=CriterionKind.choices)
     value = models.JSONField(_("value"), default=dict, blank=True)
     excerpt = models.TextField(_("excerpt of the call"))
+    # NULL: a national criterion; set: the Province whose own annotation it is (see the module docstring).
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province (own criterion)"),
+    )
     annotated_by = models.ForeignKey(
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -14,7 +14,9 @@ NAV = [
         {*OFFICE_ROLES, *MUNICIPAL_ROLES, Role.UPI_ADMIN},
         order=1,
     ),
-    NavEntry(_("Import calls"), "eufunds:import_calls", Section.EUFUNDS, set(OFFICE_ROLES), order=5),
+    NavEntry(
+        _("Import calls"), "eufunds:import_calls", Section.EUFUNDS, {*OFFICE_ROLES, Role.UPI_ADMIN}, order=5
+    ),
     NavEntry(
         _("Calls digest"),
         "eufunds:digest_preview",

@@ -8,8 +8,6 @@ criteria of many calls in one query. A Province's list covers every current comu
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.eufunds.models import Call, CallCriterion
 from casacomuni.eufunds.rules import eligibility
@@ -53,9 +51,10 @@ def organization_profile(organization) -> eligibility.Profile | None:
     return None
 
 
-def criteria_by_call(call_ids) -> dict[int, list[eligibility.Criterion]]:
+def criteria_by_call(call_ids, province_sigla: str | None) -> dict[int, list[eligibility.Criterion]]:
+    """The criteria judging the comuni of a Province (national and the Province's own), by call."""
     grouped: dict[int, list[eligibility.Criterion]] = defaultdict(list)
-    rows = CallCriterion.objects.filter(call_id__in=list(call_ids)).order_by("pk")
+    rows = CallCriterion.objects.filter(call_id__in=list(call_ids)).applying_to(province_sigla).order_by("pk")
     for call_id, kind, value, excerpt in rows.values_list("call_id", "kind", "value", "excerpt"):
         grouped[call_id].append(eligibility.Criterion(kind, value or {}, excerpt))
     return grouped
@@ -69,40 +68,31 @@ class Row:
 
 def province_eligibility(call: Call, province) -> list[Row]:
     """Every current comune of ``province`` with its verdict for ``call``."""
-    criteria = criteria_by_call([call.pk]).get(call.pk, [])
+    criteria = criteria_by_call([call.pk], province.sigla).get(call.pk, [])
     profiles = municipality_profiles(Municipality.objects.current().filter(province=province))
     return [Row(profile, eligibility.verdict(criteria, profile)) for profile in profiles]
 
 
 def calls_with_verdicts(profile: eligibility.Profile, calls) -> list[tuple[Call, eligibility.Verdict]]:
-    """``calls`` (a QuerySet or list) each with its verdict for ``profile``."""
+    """``calls`` (a QuerySet or list) each with its verdict for ``profile`` (on the criteria of its Province)."""
     calls = list(calls)
-    criteria = criteria_by_call(call.pk for call in calls)
+    criteria = criteria_by_call((call.pk for call in calls), profile.province_sigla)
     return [(call, eligibility.verdict(criteria.get(call.pk, []), profile)) for call in calls]
-
-
-def open_calls_for(profile: eligibility.Profile, user, *, include_unknown: bool = True):
-    """The calls open today that ``profile`` can apply to (eligible, and unknown ones to review)."""
-    calls = Call.objects.for_user(user).open_on(timezone.localdate()).order_by("deadline", "pk")
-    keep = {eligibility.ELIGIBLE, eligibility.UNKNOWN} if include_unknown else {eligibility.ELIGIBLE}
-    return [
-        (call, verdict) for call, verdict in calls_with_verdicts(profile, calls) if verdict.outcome in keep
-    ]
 
 
 def eligible_call_ids(profile: eligibility.Profile, calls, *, include_unknown: bool = True) -> dict[int, str]:
     """{call id: outcome} of the calls in ``calls`` that ``profile`` is not excluded from."""
     keep = {eligibility.ELIGIBLE, eligibility.UNKNOWN} if include_unknown else {eligibility.ELIGIBLE}
     ids = list(calls.values_list("pk", flat=True))
-    criteria = criteria_by_call(ids)
+    criteria = criteria_by_call(ids, profile.province_sigla)
     outcomes = {pk: eligibility.Matcher(criteria.get(pk, [])).outcome(profile) for pk in ids}
     return {pk: outcome for pk, outcome in outcomes.items() if outcome in keep}
 
 
 def match_all(calls, profiles) -> dict[str, int]:
-    """Every call × every profile: counts of outcomes (the benchmark's work)."""
+    """Every call × every profile, on the national criteria: counts of outcomes (the benchmark's work)."""
     calls = list(calls)
-    criteria = criteria_by_call(call.pk for call in calls)
+    criteria = criteria_by_call((call.pk for call in calls), None)
     counts: dict[str, int] = defaultdict(int)
     for call in calls:
         outcome = eligibility.Matcher(criteria.get(call.pk, [])).outcome

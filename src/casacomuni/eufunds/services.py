@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casacomuni.accounts.actor import Actor
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.audit.services import record_event
 from casacomuni.eufunds.importers import PARSERS, BadRecord, ParsedCall
 from casacomuni.eufunds.importers._common import CONTENT_FIELDS
@@ -56,12 +56,21 @@ def is_office(actor) -> bool:
     )
 
 
-def require_office(actor) -> None:
-    """The Province's EU-funds officers and administrators; system actors (scheduled work) too."""
+def catalogue_owner(actor) -> int | None:
+    """The catalogue ``actor`` writes to: None for the national one (UPI and system actors, such as the
+    scheduled imports), or the id of the Province whose EU-funds office the actor is.
+
+    Raises:
+        PermissionDenied: anybody else.
+    """
     if actor.user is None and actor.label:
-        return
-    if not is_office(actor):
-        raise PermissionDenied
+        return None
+    membership = actor.membership
+    if membership is not None and membership.role == Role.UPI_ADMIN:
+        return None
+    if is_office(actor):
+        return membership.organization.province_id
+    raise PermissionDenied
 
 
 # --- imports -------------------------------------------------------------------------------------------
@@ -77,11 +86,14 @@ def import_calls(
     record repeating an identifier met earlier in the file, or another identifier's content, counts as a
     duplicate. Bad records are skipped and listed in the run with their reasons. The file is one transaction.
 
+    UPI and the scheduled imports write the national catalogue; a Province's office writes its own, and a
+    record the national catalogue already holds is left as it is (counted as ``national``).
+
     Raises:
-        PermissionDenied: not an office role.
+        PermissionDenied: neither UPI, nor a system actor, nor a Province's EU-funds office.
         ImportFileError: unknown source, too large, or unreadable as a whole (nothing written).
     """
-    require_office(actor)
+    owner = catalogue_owner(actor)
     if source not in IMPORTABLE_SOURCES:
         raise ImportFileError(_("Unknown source: %(source)s.") % {"source": source})
     if len(payload) > MAX_IMPORT_BYTES:
@@ -108,14 +120,18 @@ def import_calls(
             created_by=actor.user,
             started_at=now,
         )
-        existing = {
-            call.source_id: call
-            for call in Call.objects.filter(source=source, source_id__in=[p.source_id for p in parsed])
-        }
+        same_source = Call.objects.filter(source=source)
+        ids = [p.source_id for p in parsed]
+        existing = {call.source_id: call for call in same_source.owned_by(owner).filter(source_id__in=ids)}
+        in_national = (
+            set(same_source.owned_by(None).filter(source_id__in=ids).values_list("source_id", flat=True))
+            if owner is not None
+            else set()
+        )
         known_hashes = dict(
-            Call.objects.filter(
-                source=source, content_hash__in=[p.content_hash() for p in parsed]
-            ).values_list("content_hash", "source_id")
+            same_source.owned_by(owner)
+            .filter(content_hash__in=[p.content_hash() for p in parsed])
+            .values_list("content_hash", "source_id")
         )
         seen: set[str] = set()
         unchanged: list[Call] = []
@@ -131,9 +147,12 @@ def import_calls(
                 continue
             seen.add(record.source_id)
             known_hashes.setdefault(digest, record.source_id)
+            if record.source_id in in_national:
+                run.national += 1
+                continue
             call = existing.get(record.source_id)
             if call is None:
-                _create_call(record, digest, now)
+                _create_call(record, digest, now, owner)
                 run.created += 1
             elif call.content_hash == digest:
                 call.last_seen_at = now
@@ -155,6 +174,7 @@ def import_calls(
                 "created": [None, run.created],
                 "updated": [None, run.updated],
                 "unchanged": [None, run.unchanged],
+                "national": [None, run.national],
                 "duplicates": [None, run.duplicates],
                 "bad": [None, run.bad],
             },
@@ -166,10 +186,11 @@ def _values(record: ParsedCall) -> dict:
     return {name: getattr(record, name) for name in CONTENT_FIELDS}
 
 
-def _create_call(record: ParsedCall, digest: str, now: datetime) -> Call:
+def _create_call(record: ParsedCall, digest: str, now: datetime, province_id: int | None) -> Call:
     return Call.objects.create(
         source=record.source,
         source_id=record.source_id,
+        province_id=province_id,
         content_hash=digest,
         raw=record.raw,
         first_seen_at=now,
@@ -288,16 +309,15 @@ TEXT_FIELDS = frozenset(MANUAL_FIELDS[:9])
 
 def save_manual_call(actor, data: dict, call: Call | None = None) -> Call:
     """Create (or change) a call entered by hand: a ministry's or a PNRR notice. A Province's call is its
-    own (``province`` set: read only within the Province).
+    own (``province`` set: read only within the Province); UPI's is national.
 
     Raises:
-        PermissionDenied: not an office role, or the call is not a manual call of the actor's Province.
+        PermissionDenied: neither UPI nor an office role, or the call is not a manual call of the actor's
+            catalogue.
         ValidationError: inconsistent dates or amounts.
     """
-    require_office(actor)
-    if call is not None and (
-        call.source != CallSource.MANUAL or call.province_id != actor.organization.province_id
-    ):
+    owner = catalogue_owner(actor)
+    if call is not None and (call.source != CallSource.MANUAL or call.province_id != owner):
         raise PermissionDenied
     errors = {}
     if data.get("deadline") and data.get("second_deadline") and data["second_deadline"] <= data["deadline"]:
@@ -320,7 +340,7 @@ def save_manual_call(actor, data: dict, call: Call | None = None) -> Call:
             call = Call(
                 source=CallSource.MANUAL,
                 source_id=f"manual-{uuid.uuid4().hex[:16]}",
-                province_id=actor.organization.province_id,
+                province_id=owner,
                 created_by=actor.user,
                 first_seen_at=now,
             )
@@ -368,14 +388,21 @@ def save_criterion(
 ):
     """Annotate ``call`` with one eligibility criterion quoted from its text (or change one).
 
+    The criterion belongs to the actor's catalogue: national for UPI and system actors (on national calls
+    only), the Province's own for its office (on national calls and on its own). A criterion may be changed
+    only by the catalogue it belongs to.
+
     Raises:
-        PermissionDenied: not an office role, or the call is not readable by the actor.
+        PermissionDenied: not UPI, a system actor or an office role; the call is not readable by the actor
+            or is another catalogue's own; the criterion is another catalogue's.
         ValidationError: unknown kind, incomplete value, no excerpt.
     """
-    require_office(actor)
-    if not Call.objects.for_user(actor.user).filter(pk=call.pk).exists():
+    owner = catalogue_owner(actor)
+    if actor.user is not None and not Call.objects.for_user(actor.user).filter(pk=call.pk).exists():
         raise PermissionDenied
-    if criterion is not None and criterion.call_id != call.pk:
+    if call.province_id is not None and call.province_id != owner:
+        raise PermissionDenied
+    if criterion is not None and (criterion.call_id != call.pk or criterion.province_id != owner):
         raise PermissionDenied
     excerpt = (excerpt or "").strip()
     if not excerpt:
@@ -388,7 +415,7 @@ def save_criterion(
             if creating
             else {"kind": criterion.kind, "value": criterion.value, "excerpt": criterion.excerpt}
         )
-        criterion = criterion or CallCriterion(call=call, created_by=actor.user)
+        criterion = criterion or CallCriterion(call=call, province_id=owner, created_by=actor.user)
         criterion.kind, criterion.value, criterion.excerpt = kind, value, excerpt
         criterion.annotated_by = actor.organization
         criterion.updated_at = timezone.now()
@@ -407,8 +434,15 @@ def save_criterion(
 
 
 def delete_criterion(actor, criterion: CallCriterion) -> None:
-    require_office(actor)
-    if not CallCriterion.objects.for_user(actor.user).filter(pk=criterion.pk).exists():
+    """Delete a criterion of the actor's own catalogue (see ``save_criterion``).
+
+    Raises:
+        PermissionDenied: the criterion is another catalogue's, or on a call the actor does not read.
+    """
+    owner = catalogue_owner(actor)
+    if criterion.province_id != owner:
+        raise PermissionDenied
+    if actor.user is not None and not Call.objects.for_user(actor.user).filter(pk=criterion.call_id).exists():
         raise PermissionDenied
     with transaction.atomic():
         record_event(

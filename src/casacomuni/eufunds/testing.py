@@ -98,5 +98,13 @@ def add_eufunds(side, world) -> dict:
     return {"call": call, "criterion": criterion, "import_run": run, "digest_preference": preference}
 
 
+def add_national_catalogue() -> dict:
+    """A call of the national catalogue with a national criterion, both written by a system actor: every
+    Province reads them, none may change them."""
+    system = Actor.system("scheduled import")
+    call = services.save_manual_call(system, manual_call_data(title="Avviso nazionale per i piccoli comuni"))
+    return {"call": call, "criterion": under_5000(system, call)}
+
+
 def aware(year, month, day, hour=12) -> datetime:
     return timezone.make_aware(datetime(year, month, day, hour))

@@ -29,6 +29,7 @@ from casacomuni.eufunds.models import (
     CallSource,
     DigestPreference,
     ImportRun,
+    catalogue_filter_for_owner,
 )
 from casacomuni.eufunds.rules import eligibility
 from casacomuni.territory.models import Province
@@ -49,6 +50,16 @@ def is_office(user) -> bool:
 def require_office(user) -> None:
     if not is_office(user):
         raise PermissionDenied
+
+
+def editor_catalogue(request) -> int | None:
+    """The catalogue the user edits (None: the national one, for UPI; else its Province's id); 403 for
+    anybody who edits none."""
+    return services.catalogue_owner(Actor.from_request(request))
+
+
+def may_edit_catalogue(user) -> bool:
+    return is_office(user) or tenancy.has_role(user, Role.UPI_ADMIN)
 
 
 @login_required
@@ -114,18 +125,25 @@ def call_detail(request, pk):
         if profile is not None:
             rows = [selectors.Row(profile, v) for _c, v in selectors.calls_with_verdicts(profile, [call])]
     counts = {outcome: sum(1 for r in rows if r.verdict.outcome == outcome) for outcome in OUTCOMES}
+    editor = may_edit_catalogue(request.user)
+    # UPI edits the national catalogue; a Province's office its own.
+    own_catalogue = org.province_id if is_office(request.user) else None
     context = {
         "call": call,
-        "criteria": call.criteria.order_by("kind", "pk"),
+        "criteria": call.criteria.applying_to(province.sigla if province else None)
+        .select_related("province")
+        .order_by("kind", "pk"),
+        "editor": editor,
+        "own_catalogue": own_catalogue,
+        # National calls are annotated by every catalogue; a Province's own call by that Province only.
+        "may_annotate": editor and call.province_id in (None, own_catalogue),
         "changes": call.changes.order_by("-seen_at", "-pk")[:50],
         "rows": rows,
         "province": province,
         "provinces": provinces,
         "counts": counts,
         "office": is_office(request.user),
-        "may_edit_call": is_office(request.user)
-        and call.source == CallSource.MANUAL
-        and call.province_id == org.province_id,
+        "may_edit_call": editor and call.source == CallSource.MANUAL and call.province_id == own_catalogue,
     }
     return render(request, "eufunds/call_detail.html", context)
 
@@ -136,7 +154,7 @@ OUTCOMES = (eligibility.ELIGIBLE, eligibility.UNKNOWN, eligibility.NOT_ELIGIBLE)
 @login_required
 def import_calls(request):
     """Upload a file of one source; the run's report follows."""
-    require_office(request.user)
+    editor_catalogue(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -156,7 +174,7 @@ def import_calls(request):
 
 @login_required
 def import_run(request, pk):
-    require_office(request.user)
+    editor_catalogue(request)
     run = get_object_or_404(ImportRun.objects.for_user(request.user).select_related("created_by"), pk=pk)
     return render(request, "eufunds/import_run.html", {"run": run})
 
@@ -168,18 +186,15 @@ def call_create(request):
 
 @login_required
 def call_edit(request, pk):
-    require_office(request.user)
+    owner = editor_catalogue(request)
     call = get_object_or_404(
-        Call.objects.for_user(request.user).filter(
-            source=CallSource.MANUAL, province_id=tenancy.acting_organization(request.user).province_id
-        ),
-        pk=pk,
+        Call.objects.for_user(request.user).filter(source=CallSource.MANUAL).owned_by(owner), pk=pk
     )
     return manual_call_form(request, call)
 
 
 def manual_call_form(request, call):
-    require_office(request.user)
+    editor_catalogue(request)
     initial = {name: getattr(call, name) for name in services.MANUAL_FIELDS} if call else None
     form = forms.ManualCallForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -196,16 +211,28 @@ def manual_call_form(request, call):
 
 @login_required
 def criterion_create(request, pk):
-    require_office(request.user)
-    call = get_call(request, pk)
+    owner = editor_catalogue(request)
+    # National calls are annotated by every catalogue; a Province's own call by that Province only.
+    annotatable = Call.objects.for_user(request.user).filter(
+        catalogue_filter_for_owner(None) | catalogue_filter_for_owner(owner)
+    )
+    call = get_object_or_404(annotatable, pk=pk)
     return criterion_form(request, call, None)
 
 
 @login_required
 def criterion_edit(request, pk):
-    require_office(request.user)
-    criterion = get_object_or_404(CallCriterion.objects.for_user(request.user).select_related("call"), pk=pk)
+    criterion = get_object_or_404(
+        own_criteria(request).select_related("call"),
+        pk=pk,
+    )
     return criterion_form(request, criterion.call, criterion)
+
+
+def own_criteria(request):
+    """The criteria of the user's catalogue: another catalogue's answer 404, even when readable."""
+    owner = editor_catalogue(request)
+    return CallCriterion.objects.for_user(request.user).filter(catalogue_filter_for_owner(owner))
 
 
 def criterion_form(request, call, criterion):
@@ -230,8 +257,7 @@ def criterion_form(request, call, criterion):
 @login_required
 @require_POST
 def criterion_delete(request, pk):
-    require_office(request.user)
-    criterion = get_object_or_404(CallCriterion.objects.for_user(request.user), pk=pk)
+    criterion = get_object_or_404(own_criteria(request), pk=pk)
     call_pk = criterion.call_id
     services.delete_criterion(Actor.from_request(request), criterion)
     messages.success(request, _("Criterion deleted."))

@@ -142,10 +142,19 @@ def test_import_refusals(client, world, as_persona):
     assert wrong.status_code == 400
     missing = client.post(f"{URL}/imports", {"source": "sedia"}, headers=office)
     assert missing.status_code == 400
-    for persona in ("referente_comune", "dirigente_upi", "funzionario_sua"):
+    for persona in ("referente_comune", "funzionario_sua"):
         upload = SimpleUploadedFile("s.json", sample("sedia_search_page.json"))
         refused = client.post(
             f"{URL}/imports", {"source": "sedia", "file": upload}, headers=as_persona(persona)
         )
         assert refused.status_code == 403, persona
     assert not ImportRun.objects.exists() and not Call.objects.exists()
+
+
+def test_upi_imports_into_the_national_catalogue(client, world, as_persona):
+    upload = SimpleUploadedFile("s.json", sample("sedia_search_page.json"))
+    response = client.post(
+        f"{URL}/imports", {"source": "sedia", "file": upload}, headers=as_persona("dirigente_upi")
+    )
+    assert response.status_code == 201 and response.json()["created"] == 8
+    assert not Call.objects.filter(province__isnull=False).exists()

@@ -105,13 +105,14 @@ def test_an_unreadable_file_writes_nothing(world):
     assert not Call.objects.exists() and not ImportRun.objects.exists()
 
 
-def test_only_the_office_imports(world):
-    for persona in ("funzionario_sua", "referente_comune", "dirigente_upi"):
+def test_only_the_catalogues_owners_import(world):
+    for persona in ("funzionario_sua", "referente_comune"):
         user = world.acting(persona)
         with pytest.raises(PermissionDenied):
             services.import_calls(Actor(user, user.acting_as), "sedia", sample("sedia_search_page.json"))
     system = Actor.system("scheduled import")
     assert services.import_calls(system, "sedia", sample("sedia_search_page.json")).created == 8
+    assert not Call.objects.filter(province__isnull=False).exists()
 
 
 def test_refresh_status_follows_the_clock(world):

@@ -165,9 +165,11 @@ def test_import_page_refuses_a_bad_file_and_writes_nothing(world, login_as):
     assert not ImportRun.objects.exists()
 
 
-def test_import_page_is_the_offices_only(world, login_as):
-    for persona in ("referente_comune", "funzionario_sua", "dirigente_upi"):
+def test_import_page_is_the_catalogues_owners_only(world, login_as):
+    for persona in ("referente_comune", "funzionario_sua"):
         assert login_as(persona).get(reverse("eufunds:import_calls")).status_code == 403
+    # UPI imports into the national catalogue.
+    assert login_as("dirigente_upi").get(reverse("eufunds:import_calls")).status_code == 200
     run = services.import_calls(officer(world.elsewhere), "sedia", sample("sedia_search_page.json"))
     assert login_as("funzionario_europa").get(reverse("eufunds:import_run", args=[run.pk])).status_code == 404
 

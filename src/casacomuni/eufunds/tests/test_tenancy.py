@@ -47,7 +47,10 @@ def test_another_provinces_objects_are_404_and_own_are_readable(world, login_as,
             assert client.get(reverse(name, args=[home[key].pk])).status_code == 403, (persona, name)
     upi = login_as("dirigente_upi")
     assert upi.get(reverse("eufunds:call_detail", args=[elsewhere["call"].pk])).status_code == 200
-    assert upi.get(reverse("eufunds:import_run", args=[elsewhere["import_run"].pk])).status_code == 403
+    # UPI, owner of the national catalogue, reads every import's report, but not a Province's criteria.
+    assert upi.get(reverse("eufunds:import_run", args=[elsewhere["import_run"].pk])).status_code == 200
+    assert upi.get(reverse("eufunds:criterion_edit", args=[elsewhere["criterion"].pk])).status_code == 404
+    assert upi.get(reverse("eufunds:criterion_create", args=[elsewhere["call"].pk])).status_code == 404
 
 
 def test_lists_show_no_other_provinces_call(world, login_as, objects):
