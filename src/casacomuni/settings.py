@@ -165,6 +165,11 @@ AXES_VERBOSE = False
 # until the window passes (axes alone locks a username, and made-up usernames are endless).
 CASACOMUNI_FAILED_LOGINS_PER_ADDRESS = env_int("CASACOMUNI_FAILED_LOGINS_PER_ADDRESS", 30)
 
+# Filling in a document template uploaded by a Province runs in a child process within these limits
+# (documents.limits): seconds of time, and megabytes of memory beyond what the server process holds.
+CASACOMUNI_TEMPLATE_FILL_SECONDS = env_int("CASACOMUNI_TEMPLATE_FILL_SECONDS", 10)
+CASACOMUNI_TEMPLATE_FILL_MEMORY_MB = env_int("CASACOMUNI_TEMPLATE_FILL_MEMORY_MB", 512)
+
 # TOTP second factor, compulsory for UPI and Province administrators when this is on (always in
 # production, where DEBUG is off). The demo turns it on too: see the README for the demo codes.
 CASACOMUNI_MFA_REQUIRED_FOR_ADMINS = env_bool("CASACOMUNI_MFA_REQUIRED_FOR_ADMINS", not DEBUG)

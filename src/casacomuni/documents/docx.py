@@ -1,12 +1,17 @@
 """DOCX templates with Jinja placeholders (docxtpl): checking an uploaded template and filling one in.
 
 A template is code its author runs on the server, so it is parsed and rendered in Jinja's sandbox, with
-no global functions (no ``range``, no ``lipsum``), no repetition of text or lists by ``*`` and no ``**``:
-a template may only print and loop over the data of its vocabulary. Undefined names and fields raise
-(StrictUndefined), so a misspelt placeholder is found when the template is uploaded, not when a
-document is generated. Values are XML-escaped (autoescape), so "&" or "<" in a name cannot break the file.
+no global functions (no ``range``, no ``lipsum``), no repetition of text or lists by ``*``, no ``**`` and no
+``%`` formatting: a template may only print and loop over the data of its vocabulary. Only the filters a
+document needs are offered, with numeric arguments and results bounded (``center(100000000)``, or ``replace``
+chained to multiply a text, would exhaust the memory), and the whole fill runs in a child process with a
+time and memory limit (``documents.limits``), so that nested loops cannot hold the server either.
+Undefined names and fields raise (StrictUndefined), so a misspelt placeholder is found when the template is
+uploaded, not when a document is generated. Values are XML-escaped (autoescape), so "&" or "<" in a name
+cannot break the file.
 """
 
+import functools
 import io
 import re
 import zipfile
@@ -16,8 +21,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from docx.oxml import parse_xml
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateAssertionError, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from casacomuni.documents import limits
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 # A DOCX is a zip: its unpacked size is bounded too, so that a small "zip bomb" cannot fill the memory.
@@ -44,19 +51,94 @@ class Placeholder:
     many: bool = False
 
 
+# The filters a document needs; every other filter of Jinja is unknown to a template.
+ALLOWED_FILTERS = [
+    "abs",
+    "center",
+    "capitalize",
+    "count",
+    "d",
+    "default",
+    "e",
+    "escape",
+    "first",
+    "float",
+    "int",
+    "join",
+    "last",
+    "length",
+    "lower",
+    "max",
+    "min",
+    "replace",
+    "round",
+    "sort",
+    "string",
+    "striptags",
+    "sum",
+    "title",
+    "trim",
+    "truncate",
+    "upper",
+    "wordcount",
+]
+# No number in a document template needs to be larger (a width, a length, a count of decimals).
+MAX_ARGUMENT = 1000
+# Longest text a single value, filter or method may produce: a whole clause, never a whole book.
+MAX_VALUE_CHARS = 100_000
+# The filled-in document, zipped.
+MAX_RENDERED_BYTES = 20 * 1024 * 1024
+
+
+def too_large() -> SecurityError:
+    return SecurityError(_("The template produces a text that is too long."))
+
+
+def bounded(value):
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        raise too_large()
+    return value
+
+
+def check_arguments(args, kwargs) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_ARGUMENT:
+            raise SecurityError(
+                _("A number in the template is too large (at most %(limit)s).") % {"limit": MAX_ARGUMENT}
+            )
+
+
+def guarded_filter(function):
+    """``function`` with its numeric arguments and its result bounded (the value filtered is not checked:
+    it is the data, or the bounded result of an earlier filter)."""
+
+    @functools.wraps(function)
+    def guarded(value, *args, **kwargs):
+        check_arguments(args, kwargs)
+        return bounded(function(value, *args, **kwargs))
+
+    return guarded
+
+
 class DocumentEnvironment(SandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def call_binop(self, context, operator, left, right):
-        # "x" * 10**9 would exhaust the memory: documents have no use for repeating text or lists.
-        if operator == "**" or any(isinstance(value, str | list | tuple) for value in (left, right)):
-            raise SecurityError(_("A template cannot repeat text or lists with “*” or use “**”."))
+        # "x" * 10**9 or "%1000000000s" % x would exhaust the memory: documents have no use for them.
+        if operator in ("**", "%") or any(isinstance(value, str | list | tuple) for value in (left, right)):
+            raise SecurityError(_("A template cannot repeat text or lists with “*” or use “**” or “%”."))
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        # Methods of the values (a text's ``zfill``, ``ljust``…) take the same bounds as the filters.
+        check_arguments(args, kwargs)
+        return bounded(super().call(__context, __obj, *args, **kwargs))
 
 
 def environment() -> DocumentEnvironment:
     env = DocumentEnvironment(undefined=StrictUndefined, autoescape=True)
     env.globals.clear()
+    env.filters = {name: guarded_filter(env.filters[name]) for name in ALLOWED_FILTERS}
     return env
 
 
@@ -118,6 +200,18 @@ def text_near(source: str, lineno: int | None) -> str:
     return " ".join(text.split())[:200]
 
 
+def undeclared_names(ast: nodes.Template) -> set[str]:
+    """The names the template takes from its data; a filter outside ``ALLOWED_FILTERS`` is refused here."""
+    try:
+        return meta.find_undeclared_variables(ast)
+    except TemplateAssertionError as error:
+        unknown_filter = re.search(r"No filter named '([^']+)'", error.message or "")
+        raise TemplateProblem(
+            _("The template uses the filter “%(name)s”, which document models cannot use.")
+            % {"name": unknown_filter.group(1) if unknown_filter else error.message}
+        ) from error
+
+
 def unknown_placeholders(ast: nodes.Template, vocabulary: tuple[Placeholder, ...]) -> list[str]:
     """Names and fields the template uses that the vocabulary does not have, e.g. ``ente.nome_sbagliato``.
 
@@ -125,7 +219,7 @@ def unknown_placeholders(ast: nodes.Template, vocabulary: tuple[Placeholder, ...
     (``{% for s in servizi %}{{ s.nome }}``); anything subtler is caught by the sample fill.
     """
     known = {placeholder.name: placeholder for placeholder in vocabulary}
-    unknown = {name for name in meta.find_undeclared_variables(ast) if name not in known}
+    unknown = {name for name in undeclared_names(ast) if name not in known}
     objects = {name: p for name, p in known.items() if p.fields and not p.many}
     for loop in ast.find_all(nodes.For):
         if isinstance(loop.iter, nodes.Name) and isinstance(loop.target, nodes.Name):
@@ -155,11 +249,23 @@ def check(data: bytes, vocabulary: tuple[Placeholder, ...], sample: dict) -> lis
             % {"names": ", ".join(unknown)}
         )
     render(data, sample)
-    return sorted(meta.find_undeclared_variables(ast))
+    return sorted(undeclared_names(ast))
 
 
 def render(data: bytes, context: dict) -> bytes:
-    """The template in ``data`` filled in with ``context``, as DOCX bytes."""
+    """The template in ``data`` filled in with ``context``, as DOCX bytes, within the time and memory
+    limits (``documents.limits``).
+
+    Raises:
+        TemplateProblem: the template fails, takes too long, needs too much memory or produces too much.
+    """
+    try:
+        return limits.run_limited(fill, data, context)
+    except limits.LimitExceeded as exceeded:
+        raise TemplateProblem(exceeded.message) from exceeded
+
+
+def fill(data: bytes, context: dict) -> bytes:
     template = open_docx(data)
     try:
         template.render(context, jinja_env=environment(), autoescape=True)
@@ -170,4 +276,6 @@ def render(data: bytes, context: dict) -> bytes:
         ) from error
     output = io.BytesIO()
     template.save(output)
+    if output.tell() > MAX_RENDERED_BYTES:
+        raise TemplateProblem(_("The filled-in document is too large."))
     return output.getvalue()

@@ -1,6 +1,7 @@
 """Province administrators upload versions of their document models; bad models are refused and change nothing."""
 
 import io
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -220,3 +221,43 @@ def test_the_nav_offers_document_models_to_province_administrators(login_as, wor
     url = reverse("documents:templates")
     assert url in login_as("amministratore_provincia").get(reverse("web:dashboard")).content.decode()
     assert url not in login_as("referente_comune").get(reverse("web:dashboard")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Found by the probe (issue "Security", mend first): 14 s and 600 MB at upload and at every download.
+        "{{ ente.nome|center(100000000) }}",
+        "{{ ente.nome|replace('', 'xxxxxxxxxx')" + "|replace('x', 'xxxxxxxxxx')" * 6 + " }}",
+        "{{ '%100000000s'|format(ente.nome) }}",
+        "{{ '%100000000s' % ente.nome }}",
+        "{{ ente.nome.zfill(100000000) }}",
+        "{{ ente.nome|wordwrap(5) }}",  # a filter no document needs: unknown
+    ],
+)
+def test_templates_that_would_exhaust_the_server_are_refused_at_once(world, media, text):
+    actor = services.Actor(
+        world.acting("amministratore_provincia"), world.memberships["amministratore_provincia"]
+    )
+    started = time.monotonic()
+    with pytest.raises(services.ValidationError):
+        services.upload_template(actor, "agreement", SimpleUploadedFile("m.docx", docx_bytes(text)))
+    assert time.monotonic() - started < 5
+    assert not DocumentTemplate.objects.exists()
+
+
+def test_a_fill_that_runs_too_long_is_stopped_at_the_time_limit(settings):
+    settings.CASACOMUNI_TEMPLATE_FILL_SECONDS = 1
+    loops = "".join("{%% for c%d in nome %%}" % depth for depth in range(6)) + "x" + "{% endfor %}" * 6
+    started = time.monotonic()
+    with pytest.raises(docx.TemplateProblem, match="più di 1 secondi"):
+        docx.render(docx_bytes(loops), {"nome": "a" * 50})
+    assert time.monotonic() - started < 3
+
+
+def test_a_fill_that_needs_too_much_memory_is_stopped(settings):
+    settings.CASACOMUNI_TEMPLATE_FILL_MEMORY_MB = 64
+    # Each value is within the bounds; together they build a list far beyond 64 MB.
+    template = "{% for a in righe %}{% for b in righe %}{{ a ~ b }}{% endfor %}{% endfor %}"
+    with pytest.raises(docx.TemplateProblem, match="troppa memoria"):
+        docx.render(docx_bytes(template), {"righe": ["x" * 50_000] * 400})
