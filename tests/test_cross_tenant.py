@@ -66,6 +66,10 @@ OWN_URLS = {
     "accounts:profile",
     "accounts:password_change",
     "accounts:union_create",
+    # Asking to act for a company goes by its partita IVA (no id); the list shows the user's own requests
+    # and those to decide for the operator it represents.
+    "accounts:operator_join",
+    "accounts:operator_requests",
     # The form of a new request: the Comune writes only for itself (the service checks its adhesion).
     "procurement:request_create",
     # The operator applies for itself; the SUA registers an operator in its own albo.
@@ -304,6 +308,14 @@ def foreign_tokens(world, persona):
     return list(ApiToken.objects.exclude(membership__user=world.personas[persona]))
 
 
+def foreign_join_requests(world, persona):
+    """Requests to act for an operator: only its representative decides them."""
+    from casacomuni.accounts.models import OperatorJoinRequest
+
+    mine = world.operator if persona == "operatore_economico" else None
+    return list(OperatorJoinRequest.objects.exclude(operator=mine))
+
+
 def foreign_audit_events(world, persona):
     """Events of other tenants' chains; for UPI, the chains of the Comuni and Unioni (UPI reads only its own,
     the Provinces' and the platform's)."""
@@ -432,6 +444,9 @@ OBJECT_URLS: dict[str, Callable] = {
     ),
     "accounts:deactivate_member": lambda w, p: [{"pk": m.pk} for m in foreign_memberships(w, p)],
     "accounts:revoke_token": lambda w, p: [{"pk": t.pk} for t in foreign_tokens(w, p)],
+    "accounts:operator_request_decide": lambda w, p: [
+        {"pk": r.pk, "action": "approva"} for r in foreign_join_requests(w, p)
+    ],
     "audit:event": lambda w, p: [{"pk": e.pk} for e in foreign_audit_events(w, p)],
     "agreements:detail": agreement_urls,
     "agreements:transition": lambda w, p: [
@@ -894,6 +909,7 @@ def tenant_world(world, settings, tmp_path):
         add_procurement(side)
     add_register(world, world.home, world.operator)
     add_register(world, world.elsewhere, world.other_operator)
+    add_join_requests(world)
     add_pillar_objects(world)
     return world
 
@@ -921,6 +937,15 @@ def add_pillar_objects(world) -> None:
             "indicators": add_indicators(side, world),
             "opendata": add_opendata(side, world),
         }
+
+
+def add_join_requests(world) -> None:
+    """A person asks to act for each operator."""
+    from casacomuni.accounts.models import OperatorJoinRequest
+    from casacomuni.accounts.testing import make_user
+
+    for operator in (world.operator, world.other_operator):
+        OperatorJoinRequest.objects.create(operator=operator, user=make_user(f"richiedente_{operator.pk}"))
 
 
 def add_procurement(side) -> None:

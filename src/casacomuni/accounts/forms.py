@@ -188,6 +188,15 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
         return super().clean()
 
 
+class JoinDecisionForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reasons (compulsory to reject)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class PasswordResetRequestForm(StyledForm):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
 

@@ -87,6 +87,12 @@ class Organization(models.Model):
                 condition=models.Q(kind="province"),
                 name="one_province_organization_per_province",
             ),
+            # One partita IVA, one operator: a second person of the company asks to join it.
+            models.UniqueConstraint(
+                fields=["fiscal_code"],
+                condition=models.Q(kind="operator") & ~models.Q(fiscal_code=""),
+                name="one_operator_per_fiscal_code",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,3 +192,64 @@ class ApiToken(models.Model):
     @classmethod
     def generate(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class JoinRequestState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OperatorJoinRequestQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The requests to join the operator the user represents, and the user's own requests."""
+        from casacomuni.accounts import tenancy
+
+        if not user.is_authenticated:
+            return self.none()
+        acting = tenancy.acting_organization(user)
+        mine = models.Q(user=user)
+        if acting is not None and acting.kind == OrganizationKind.OPERATOR:
+            return self.filter(mine | models.Q(operator=acting))
+        return self.filter(mine)
+
+    def pending(self):
+        return self.filter(state=JoinRequestState.PENDING)
+
+
+class OperatorJoinRequest(models.Model):
+    """A person asks to act for an operator already on the platform (the same partita IVA); one of its
+    representatives decides."""
+
+    operator = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="operator_join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_join_requests"
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=JoinRequestState.choices, default=JoinRequestState.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = OperatorJoinRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("request to join an operator")
+        verbose_name_plural = _("requests to join an operator")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "user"],
+                condition=models.Q(state="pending"),
+                name="one_pending_join_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.operator}"

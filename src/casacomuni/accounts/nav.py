@@ -21,4 +21,11 @@ NAV = [
         {Role.UPI_ADMIN},
         order=30,
     ),
+    NavEntry(
+        _("Requests to act for the company"),
+        "accounts:operator_requests",
+        Section.ADMINISTRATION,
+        {Role.OPERATOR_REPRESENTATIVE},
+        order=40,
+    ),
 ]

@@ -15,9 +15,17 @@ from django.utils.translation import gettext as _
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
-from casacomuni.accounts.models import ApiToken, Membership, Organization, User, hash_token
+from casacomuni.accounts.models import (
+    ApiToken,
+    JoinRequestState,
+    Membership,
+    OperatorJoinRequest,
+    Organization,
+    User,
+    hash_token,
+)
 from casacomuni.accounts.roles import OrganizationKind, Role, roles_for_kind
-from casacomuni.accounts.tasks import send_password_reset_email, send_welcome_email
+from casacomuni.accounts.tasks import send_operator_join_email, send_password_reset_email, send_welcome_email
 from casacomuni.audit.models import AuditEvent
 from casacomuni.audit.services import record_event
 
@@ -328,3 +336,88 @@ def confirm_totp_device(actor: Actor, device) -> None:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         record_event(actor, "mfa.device_confirm", device, {"confirmed": [False, True]})
+
+
+# --- Operators: one partita IVA, one operator --------------------------------------------------------------
+
+
+def ask_to_join_operator(actor: Actor, fiscal_code: str) -> OperatorJoinRequest:
+    """The actor asks to act for the operator registered with ``fiscal_code`` (its partita IVA): another
+    person of a company already on the platform. Its representatives are told by e-mail and decide.
+
+    Raises:
+        ValidationError: no operator has that code, the actor already acts for it, or asked already.
+    """
+    if actor.user is None:
+        raise PermissionDenied
+    code = fiscal_code.strip().upper()
+    operator = (
+        Organization.objects.filter(kind=OrganizationKind.OPERATOR, fiscal_code=code, is_active=True).first()
+        if code
+        else None
+    )
+    if operator is None:
+        raise ValidationError({"fiscal_code": _("No operator on the platform has this code.")})
+    if Membership.objects.filter(user=actor.user, organization=operator).active().exists():
+        raise ValidationError({"fiscal_code": _("You already act for %(name)s.") % {"name": operator.name}})
+    if OperatorJoinRequest.objects.pending().filter(operator=operator, user=actor.user).exists():
+        raise ValidationError(
+            {
+                "fiscal_code": _("You already asked to join %(name)s: wait for its answer.")
+                % {"name": operator.name}
+            }
+        )
+    with transaction.atomic():
+        join_request = OperatorJoinRequest.objects.create(operator=operator, user=actor.user)
+        record_event(actor, "operator_join.request", join_request, {}, organization=operator)
+        transaction.on_commit(partial(send_operator_join_email.enqueue, join_request.pk))
+    return join_request
+
+
+def decide_operator_join_request(
+    actor: Actor, join_request: OperatorJoinRequest, approve: bool, reason: str = ""
+) -> OperatorJoinRequest:
+    """A representative of the operator approves the request (the person becomes a representative too)
+    or rejects it with reasons.
+
+    Raises:
+        PermissionDenied: the actor does not represent that operator.
+        ValidationError: the request was already decided, or a rejection without reasons.
+    """
+    membership = actor.membership
+    if (
+        membership is None
+        or membership.role != Role.OPERATOR_REPRESENTATIVE
+        or membership.organization_id != join_request.operator_id
+    ):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Give the reasons: the person will read them.")})
+    with transaction.atomic():
+        join_request = OperatorJoinRequest.objects.select_for_update().get(pk=join_request.pk)
+        if join_request.state != JoinRequestState.PENDING:
+            raise ValidationError(_("This request was already decided."))
+        join_request.state = JoinRequestState.APPROVED if approve else JoinRequestState.REJECTED
+        join_request.decided_at, join_request.decided_by, join_request.reason = (
+            timezone.now(),
+            actor.user,
+            reason,
+        )
+        join_request.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+        if approve:
+            Membership.objects.update_or_create(
+                user=join_request.user,
+                organization=join_request.operator,
+                role=Role.OPERATOR_REPRESENTATIVE,
+                defaults={"is_active": True},
+            )
+        record_event(
+            actor,
+            "operator_join.decide",
+            join_request,
+            {"state": [JoinRequestState.PENDING, join_request.state], "reason": [None, reason]},
+            organization=join_request.operator,
+        )
+        transaction.on_commit(partial(send_operator_join_email.enqueue, join_request.pk))
+    return join_request

@@ -49,3 +49,37 @@ def send_password_reset_email(user_id: int, base_url: str = "") -> None:
             "accounts/email/password_reset.txt", {"user": user, "link": password_link(user, base_url)}
         )
         send_mail(_("Choose a new password for Casa dei Comuni"), body, None, [user.email])
+
+
+@task
+def send_operator_join_email(join_request_id: int) -> None:
+    """A new request goes to the operator's representatives; a decision to the person who asked."""
+    from casacomuni.accounts.models import JoinRequestState, Membership, OperatorJoinRequest
+    from casacomuni.accounts.roles import Role
+
+    join_request = (
+        OperatorJoinRequest.objects.select_related("operator", "user").filter(pk=join_request_id).first()
+    )
+    if join_request is None:
+        return
+    if join_request.state == JoinRequestState.PENDING:
+        recipients = (
+            Membership.objects.filter(organization=join_request.operator, role=Role.OPERATOR_REPRESENTATIVE)
+            .active()
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+        template, subject = "accounts/email/operator_join_request.txt", _("A request to act for your company")
+    else:
+        recipients = [join_request.user.email] if join_request.user.email else []
+        template, subject = (
+            "accounts/email/operator_join_decision.txt",
+            _("Your request to act for a company"),
+        )
+    recipients = sorted(set(recipients))
+    if not recipients:
+        return
+    link = settings.CASACOMUNI_BASE_URL + reverse("accounts:operator_requests")
+    with override(settings.LANGUAGE_CODE):
+        body = render_to_string(template, {"join_request": join_request, "link": link})
+        send_mail(subject, body, None, recipients)

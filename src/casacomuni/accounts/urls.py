@@ -23,6 +23,13 @@ urlpatterns = [
     path("password/dimenticata/", views.password_reset, name="password_reset"),
     path("password/dimenticata/inviata/", views.password_reset_sent, name="password_reset_sent"),
     path("password/nuova/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_reset_confirm"),
+    path("operatori/adesione/", views.operator_join, name="operator_join"),
+    path("operatori/richieste/", views.operator_requests, name="operator_requests"),
+    path(
+        "operatori/richieste/<int:pk>/<str:action>/",
+        views.operator_request_decide,
+        name="operator_request_decide",
+    ),
     path("membri/", views.members, name="members"),
     path("membri/<int:pk>/rimuovi/", views.deactivate_member, name="deactivate_member"),
     path("enti/", views.organizations, name="organizations"),

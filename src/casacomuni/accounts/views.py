@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -23,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casacomuni.accounts import forms, services, tenancy
 from casacomuni.accounts.actor import Actor, client_ip
 from casacomuni.accounts.middleware import SESSION_KEY
-from casacomuni.accounts.models import ApiToken, Membership, Organization
+from casacomuni.accounts.models import ApiToken, Membership, OperatorJoinRequest, Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 
 PAGE_SIZE = 50
@@ -338,3 +339,65 @@ def province_admins(request):
         {"form": form, "page": page_of(request, queryset)},
         status=400 if form.errors else 200,
     )
+
+
+# --- Operators: another person of a company asks to act for it --------------------------------------------
+
+
+@require_POST
+@login_required
+def operator_join(request):
+    """Ask to act for the operator with the partita IVA posted (offered where the albo refused a code
+    another operator holds)."""
+    try:
+        services.ask_to_join_operator(Actor.from_request(request), request.POST.get("fiscal_code", ""))
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, _("Your request was sent to the company's representatives."))
+    return redirect("accounts:operator_requests")
+
+
+@login_required
+def operator_requests(request):
+    """Requests to act for the operator the user represents (to decide), and the user's own requests."""
+    requests = OperatorJoinRequest.objects.for_user(request.user).select_related(
+        "operator", "user", "decided_by"
+    )
+    acting = tenancy.acting_organization(request.user)
+    representative = tenancy.has_role(request.user, Role.OPERATOR_REPRESENTATIVE)
+    to_decide = [r for r in requests if representative and r.operator_id == acting.pk]
+    own = [r for r in requests if r.user_id == request.user.pk]
+    return render(
+        request,
+        "accounts/operator_requests.html",
+        {"to_decide": to_decide, "own": own, "form": forms.JoinDecisionForm()},
+    )
+
+
+@require_POST
+@login_required
+def operator_request_decide(request, pk, action):
+    tenancy.require_role(request.user, Role.OPERATOR_REPRESENTATIVE)
+    join_request = get_object_or_404(
+        OperatorJoinRequest.objects.for_user(request.user).filter(
+            operator=tenancy.acting_organization(request.user)
+        ),
+        pk=pk,
+    )
+    if action not in ("approva", "rifiuta"):
+        raise Http404
+    form = forms.JoinDecisionForm(request.POST)
+    form.is_valid()
+    try:
+        services.decide_operator_join_request(
+            Actor.from_request(request),
+            join_request,
+            action == "approva",
+            form.cleaned_data.get("reason", ""),
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, _("The request was decided."))
+    return redirect("accounts:operator_requests")

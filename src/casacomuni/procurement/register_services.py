@@ -270,6 +270,7 @@ def apply_to_register(
     require_province(province)
     cleaned, categories = clean_entry(data, categories, uploads)
     with transaction.atomic():
+        refuse_another_identity(operator, cleaned["fiscal_code"])
         refuse_duplicate(province, operator, cleaned["fiscal_code"])
         changes = update_operator(operator, cleaned)
         registration = create_registration(actor, province, operator, cleaned, categories, uploads)
@@ -391,6 +392,40 @@ def add_documents(actor: Actor, registration: RegisteredOperator, uploads) -> li
 def require_province(province) -> None:
     if province is None or province.kind != OrganizationKind.PROVINCE or not province.is_active:
         raise ValidationError({"province": _("Choose the Province whose albo you apply to.")})
+
+
+OPERATOR_EXISTS = "operator_exists"
+
+
+def refuse_another_identity(operator: Organization, fiscal_code: str) -> None:
+    """An operator's partita IVA is its identity: once set it does not change, and a code another operator
+    holds is that operator's (the person asks to join it: ``accounts.services.ask_to_join_operator``)."""
+    if operator.fiscal_code and fiscal_code != operator.fiscal_code:
+        raise ValidationError(
+            {
+                "fiscal_code": _(
+                    "The partita IVA of %(name)s is %(code)s and does not change. To act for another company, "
+                    "ask to join it."
+                )
+                % {"name": operator.name, "code": operator.fiscal_code}
+            }
+        )
+    holder = (
+        Organization.objects.filter(kind=OrganizationKind.OPERATOR, fiscal_code=fiscal_code)
+        .exclude(pk=operator.pk)
+        .first()
+        if fiscal_code
+        else None
+    )
+    if holder is not None:
+        raise ValidationError(
+            _(
+                "The partita IVA %(code)s belongs to %(name)s, already on the platform. If you work for it, ask to "
+                "act for it: one of its representatives decides."
+            ),
+            code=OPERATOR_EXISTS,
+            params={"code": fiscal_code, "name": holder.name},
+        )
 
 
 def refuse_duplicate(province: Organization, operator: Organization, fiscal_code: str) -> None:

@@ -90,6 +90,7 @@ def register_apply(request):
     tenancy.require_role(request.user, *OPERATOR_ROLES)
     operator = tenancy.acting_organization(request.user)
     last = RegisteredOperator.objects.for_user(request.user).order_by("-applied_at").first()
+    join_code = None
     form = forms.ApplicationForm(
         request.POST or None, request.FILES or None, initial=forms.ApplicationForm.initial_for(operator, last)
     )
@@ -104,11 +105,14 @@ def register_apply(request):
             )
         except ValidationError as refused:
             form.add_error(None, refused)
+            if getattr(refused, "code", None) == services.OPERATOR_EXISTS:
+                join_code = refused.params["code"]
         else:
             messages.success(request, _("Your application was sent to the SUA."))
             return redirect("procurement:register_detail", pk=created.pk)
     status = 400 if form.errors else 200
-    return render(request, "procurement/register/form.html", {"form": form, "apply": True}, status=status)
+    context = {"form": form, "apply": True, "join_code": join_code}
+    return render(request, "procurement/register/form.html", context, status=status)
 
 
 @login_required

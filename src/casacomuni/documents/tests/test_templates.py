@@ -248,7 +248,7 @@ def test_templates_that_would_exhaust_the_server_are_refused_at_once(world, medi
 
 def test_a_fill_that_runs_too_long_is_stopped_at_the_time_limit(settings):
     settings.CASACOMUNI_TEMPLATE_FILL_SECONDS = 1
-    loops = "".join("{%% for c%d in nome %%}" % depth for depth in range(6)) + "x" + "{% endfor %}" * 6
+    loops = "".join(f"{{% for c{depth} in nome %}}" for depth in range(6)) + "x" + "{% endfor %}" * 6
     started = time.monotonic()
     with pytest.raises(docx.TemplateProblem, match="più di 1 secondi"):
         docx.render(docx_bytes(loops), {"nome": "a" * 50})

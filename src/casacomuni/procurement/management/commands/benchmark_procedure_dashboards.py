@@ -24,7 +24,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.accounts.testing import make_side, make_world
 from casacomuni.procurement.models import ContractKind
 from casacomuni.procurement.procedure_models import (
@@ -211,7 +210,9 @@ class Command(BaseCommand):
                     )
                 )
         Bid.objects.bulk_create(bids, batch_size=5000)
-        Organization.objects.filter(kind=OrganizationKind.OPERATOR).update(fiscal_code="01234567897")
+        # Partite IVA as real operators have them (one each: the database refuses a shared one).
+        Organization.objects.filter(pk=world.operator.pk).update(fiscal_code="00743110157")
+        Organization.objects.filter(pk=world.other_operator.pk).update(fiscal_code="02110040231")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
