@@ -275,3 +275,5 @@ CASACOMUNI_DPO_EMAIL = env_str("CASACOMUNI_DPO_EMAIL", "rpd@casacomuni.invalid")
 # django-ninja list pages: {"items": [...], "count": N} with limit/offset.
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+# Ninja's own paginator takes any offset, which the database then refuses: ours bounds it.
+NINJA_PAGINATION_CLASS = "casacomuni.api.pagination.BoundedLimitOffsetPagination"

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts.models import Membership, Organization
 
@@ -66,7 +66,7 @@ def me(request):
 
 
 @router.get("/organizations", response=list[OrganizationOut], summary="Organisations visible to the caller")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_organizations(request, kind: str | None = None):
     queryset = organizations_for(request).order_by("name", "pk")
     return queryset.filter(kind=kind) if kind else queryset
@@ -78,7 +78,7 @@ def get_organization(request, organization_id: int):
 
 
 @router.get("/memberships", response=list[MembershipOut], summary="Memberships the caller may see")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_memberships(request):
     return (
         Membership.objects.for_user(request.user)

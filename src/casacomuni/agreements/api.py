@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from casacomuni.accounts import tenancy
@@ -273,7 +273,7 @@ def acts_of(agreement: Agreement) -> dict:
 
 
 @router.get("/services", response=list[ServiceOut], summary="The services catalogue visible to the caller")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_services(request, filters: Query[ServiceFilters]):
     """A Province sees its own catalogue, its Comuni the services it publishes, UPI every catalogue."""
     queryset = Service.objects.for_user(request.user).select_related("province__province")
@@ -285,7 +285,7 @@ def list_services(request, filters: Query[ServiceFilters]):
 
 
 @router.get("/agreements", response=list[AgreementOut], summary="Agreements of the caller's organisation")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_agreements(request, filters: Query[AgreementFilters]):
     queryset = agreements_for(request)
     if filters.state:
@@ -373,7 +373,7 @@ def refused_as_it_stands(agreement: Agreement, transition: str, today: datetime.
 
 
 @router.get("/adhesions", response=list[AdhesionOut], summary="Adhesions of Comuni to services, on a day")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_adhesions(request, filters: Query[AdhesionFilters]):
     """A Province sees its Comuni's adhesions, a Comune or Unione its own; ``active`` is computed on ``on``."""
     day = filters.on or timezone.localdate()
@@ -413,7 +413,7 @@ def service_lookup(value: str) -> dict:
     response=list[CoverageOut],
     summary="UPI: per Province and kind of service, the Comuni that joined and the population covered",
 )
-@paginate(LimitOffsetPagination)
+@paginate
 def service_coverage(request, on: datetime.date | None = None):
     tenancy.require_role(request.user, Role.UPI_ADMIN)
     return selectors.service_coverage(on or timezone.localdate())

@@ -1,7 +1,10 @@
 """Errors as RFC 9457 ``application/problem+json``, with translated titles."""
 
+from decimal import InvalidOperation
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as RefusedByService
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,6 +43,8 @@ FIELD_MESSAGES = {
     "literal_error": gettext_lazy("Choose one of: %(expected)s."),
     "enum": gettext_lazy("Choose one of: %(expected)s."),
     "json_invalid": gettext_lazy("The request body is not valid JSON."),
+    "decimal_max_places": gettext_lazy("Enter at most %(decimal_places)s decimal places."),
+    "decimal_max_digits": gettext_lazy("Enter at most %(max_digits)s digits."),
 }
 
 
@@ -108,6 +113,15 @@ def install(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return problem(api, request, 404, _("Not found"), _("The requested resource does not exist."))
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    @api.exception_handler(InvalidOperation)
+    def out_of_range(request, exc):
+        # The backstop of lib.bounds: a number the database cannot hold, wherever it was not bounded yet.
+        return problem(
+            api, request, 400, _("Invalid request"), _("A number is beyond what the platform can record.")
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

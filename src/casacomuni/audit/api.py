@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts.roles import ADMIN_ROLES
 from casacomuni.accounts.tenancy import require_role
@@ -42,7 +42,7 @@ class EventFilters(Schema):
 @router.get(
     "/events", response=list[AuditEventOut], summary="Audit events of the caller's territory, newest first"
 )
-@paginate(LimitOffsetPagination)
+@paginate
 def list_events(request, filters: Query[EventFilters]):
     """Only UPI and Province administrators; ``since``/``until`` are inclusive days in Italian time."""
     require_role(request.user, *ADMIN_ROLES)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
@@ -111,7 +111,7 @@ def readable(request):
 
 
 @router.get("/calls", response=list[CallOut], summary="Calls for funding (national and the Province's own)")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_calls(request, filters: Query[CallFilters]):
     calls = readable(request).search(filters.q)
     if filters.status:

@@ -9,7 +9,7 @@ import datetime
 from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.indicators.models import Observation
@@ -64,7 +64,7 @@ class ObservationFilters(Schema):
 @router.get(
     "/indicators", response=list[ObservationOut], summary="Yearly values of the indicators per comune"
 )
-@paginate(LimitOffsetPagination)
+@paginate
 def list_indicators(request, filters: Query[ObservationFilters]):
     tenancy.require_role(request.user, *READER_ROLES)
     queryset = Observation.objects.for_user(request.user).filter(indicator__is_active=True)

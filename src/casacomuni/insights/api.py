@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
@@ -176,7 +176,7 @@ def readable(request):
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="Data-collection campaigns")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_campaigns(request, filters: Query[CampaignFilters]):
     """A Province's administrators and data officers see its campaigns; a Comune those sent to it."""
     queryset = readable(request)
@@ -248,7 +248,7 @@ def get_campaign(request, campaign_id: int):
 @router.get(
     "/campaigns/{campaign_id}/responses", response=list[ResponseOut], summary="Responses to a campaign"
 )
-@paginate(LimitOffsetPagination)
+@paginate
 def list_responses(request, campaign_id: int):
     """The Province's officers: every response of the campaign; a Comune: its own."""
     campaign = get_object_or_404(readable(request), pk=campaign_id)

@@ -1,8 +1,11 @@
 """Forms in the Bootstrap Italia look: one renderer and one base class for every form of the project."""
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
+
+from casacomuni.lib.bounds import MAX_INTEGER, max_decimal
 
 
 class ItalianFormRenderer(DjangoTemplates):
@@ -23,12 +26,33 @@ WIDGET_CLASSES = {
 EMPTY_CHOICE_LABEL = _("Choose…")
 
 
+def bound_number(field: forms.Field) -> None:
+    """Numbers within what the database holds (lib.bounds), for every form of the project."""
+    if isinstance(field, forms.DecimalField):
+        limit = max_decimal(field.decimal_places)
+        if field.max_value is None or field.max_value > limit:
+            field.max_value = limit
+            field.validators.append(MaxValueValidator(limit))
+        if field.min_value is None or field.min_value < -limit:
+            field.min_value = -limit
+            field.validators.append(MinValueValidator(-limit))
+    elif isinstance(field, forms.IntegerField):
+        if field.max_value is None or field.max_value > MAX_INTEGER:
+            field.max_value = MAX_INTEGER
+            field.validators.append(MaxValueValidator(MAX_INTEGER))
+        if field.min_value is None or field.min_value < -MAX_INTEGER:
+            field.min_value = -MAX_INTEGER
+            field.validators.append(MinValueValidator(-MAX_INTEGER))
+
+
 class StyledFormMixin:
-    """Gives each widget its Bootstrap Italia class and marks invalid fields for assistive technology."""
+    """Gives each widget its Bootstrap Italia class, marks invalid fields for assistive technology and
+    bounds numbers to what the database holds."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            bound_number(field)
             if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
                 field.empty_label = EMPTY_CHOICE_LABEL
             css = WIDGET_CLASSES.get(type(field.widget), "form-control")

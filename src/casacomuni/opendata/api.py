@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
@@ -123,7 +123,7 @@ def with_details(queryset):
 
 
 @router.get("/datasets", response=list[DatasetOut], auth=None, summary="Published open datasets")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_datasets(request, filters: Query[DatasetFilters]):
     queryset = Dataset.objects.published()
     if filters.province.strip():

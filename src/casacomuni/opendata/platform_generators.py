@@ -126,10 +126,11 @@ CALL_COLUMNS = (
 
 
 def build_calls(province) -> Table:
-    """The calls for funding the Province published itself (national and EU calls are others' data)."""
-    from casacomuni.eufunds.models import Call
+    """The calls for funding the Province published itself: national and EU calls are others' data, also the
+    copies a Province imported into its own catalogue."""
+    from casacomuni.eufunds.models import Call, CallSource
 
-    calls = Call.objects.filter(province_id=province.province_id).order_by("pk")
+    calls = Call.objects.filter(province_id=province.province_id, source=CallSource.MANUAL).order_by("pk")
     rows = [
         (
             call.pk,

@@ -12,6 +12,7 @@ from typing import Literal
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from casacomuni.lib.bounds import PositiveAmount
 from casacomuni.procurement import calculators
 from casacomuni.procurement.rules import anomaly, oepv, thresholds
 from casacomuni.procurement.rules import router as procurement_router
@@ -124,7 +125,7 @@ def anomaly_threshold(request, payload: AnomalyIn):
 
 class RouteIn(Schema):
     object_kind: Literal["works", "services", "supplies", "social_services", "engineering"]
-    amount: Decimal = Field(gt=0, description="Euro net of VAT, options and renewals included (art. 14 c.4)")
+    amount: PositiveAmount = Field(description="Euro net of VAT, options and renewals included (art. 14 c.4)")
     day: date = Field(description="When the procedure starts")
     buyer_qualification: Literal["none", "basic", "intermediate", "advanced"] = "none"
     sua_qualification: Literal["basic", "intermediate", "advanced"] | None = None

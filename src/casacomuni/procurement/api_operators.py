@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
@@ -122,7 +122,7 @@ def readable(request):
 
 
 @router.get("/operators", response=list[OperatorOut], summary="Entries of the operators' register")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_operators(request, filters: Query[OperatorFilters]):
     """The SUA: its own albo; an operator: its own entries; a Comune: the approved operators of its
     Province's albo."""

@@ -14,7 +14,7 @@ from typing import Literal
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
@@ -149,7 +149,7 @@ def lots_prefetch():
 @router.get(
     "/procedures", response=list[ProcedureOut], summary="Procedures of the SUA, or with a lot of the Comune"
 )
-@paginate(LimitOffsetPagination)
+@paginate
 def list_procedures(request, filters: Query[ProcedureFilters]):
     queryset = readable(request).prefetch_related(lots_prefetch())
     if filters.state:

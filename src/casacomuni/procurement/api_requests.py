@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.lib.bounds import Amount
 from casacomuni.procurement import services
 from casacomuni.procurement.api_calculators import RouteOut
 from casacomuni.procurement.models import (
@@ -102,8 +103,8 @@ class RequestChangeIn(Schema):
     description: str = Field(min_length=1)
     contract_kind: ContractKind
     cpv_code: str = Field(max_length=12, description="8 digits, optionally with a dash and the check digit")
-    base_amount: Decimal = Field(ge=0, description="Euro net of VAT")
-    options_amount: Decimal = Field(Decimal("0"), ge=0)
+    base_amount: Amount = Field(description="Euro net of VAT")
+    options_amount: Amount = Decimal("0")
     cup: str = Field("", max_length=15, description="Fifteen zeros or empty: no CUP")
     pnrr: bool = False
     funding_source: FundingSource
@@ -137,7 +138,7 @@ def readable(request):
 @router.get(
     "/requests", response=list[RequestOut], summary="Procurement requests of the caller's organisation"
 )
-@paginate(LimitOffsetPagination)
+@paginate
 def list_requests(request, filters: Query[RequestFilters]):
     """A Comune (Unione) sees its own requests; a Province's administrator and SUA officers those addressed
     to its SUA."""

@@ -4,8 +4,10 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from casacomuni.lib.bounds import MAX_AMOUNT
 from casacomuni.lib.forms import StyledForm
 from casacomuni.procurement.rules import anomaly, router
 
@@ -202,6 +204,11 @@ class RouteForm(StyledForm):
             raise ValidationError(_("Enter an amount in euro, e.g. 215.000,00.")) from error
         if amount <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
+        if amount > MAX_AMOUNT:
+            raise ValidationError(
+                _("The amount cannot exceed %(limit)s euro.")
+                % {"limit": number_format(MAX_AMOUNT, 2, use_l10n=True, force_grouping=True)}
+            )
         return amount
 
     def decide(self) -> router.RouteDecision:

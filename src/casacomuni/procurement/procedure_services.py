@@ -24,6 +24,7 @@ from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
+from casacomuni.lib.bounds import MAX_AMOUNT
 from casacomuni.procurement import calculators
 from casacomuni.procurement.models import ContractKind, ProcurementRequest, RequestState
 from casacomuni.procurement.procedure_models import (
@@ -49,7 +50,6 @@ from casacomuni.procurement.rules import anomaly, oepv, rotation, router
 from casacomuni.procurement.rules import deadlines as procs
 from casacomuni.procurement.rules import procedure_lifecycle as life
 
-MAX_AMOUNT = Decimal("999999999999.99")
 CENT = Decimal("0.01")
 ROUNDING_NAMES = {mode: mode for mode in anomaly.ROUNDING_MODES}
 

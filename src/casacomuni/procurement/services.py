@@ -25,6 +25,7 @@ from casacomuni.agreements.models import Adhesion, ServiceKind
 from casacomuni.agreements.services import AdhesionRequired, require_adhesion
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
+from casacomuni.lib.bounds import MAX_AMOUNT
 from casacomuni.procurement import calculators
 from casacomuni.procurement.models import (
     OPEN_STATES,
@@ -49,7 +50,6 @@ SUA_ACTIONS = (ACCEPT, ASK_CHANGES, REJECT)
 REQUESTER_ACTIONS = (RESUBMIT, WITHDRAW)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-MAX_AMOUNT = Decimal("999999999999.99")  # what the columns hold (14 digits, 2 decimals)
 
 REQUEST_FIELDS = (
     "title",

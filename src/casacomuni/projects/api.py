@@ -14,11 +14,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import Role
+from casacomuni.lib.bounds import Amount
 from casacomuni.projects import selectors, services
 from casacomuni.projects.models import (
     READER_ROLES,
@@ -131,11 +132,11 @@ class ApplicationIn(Schema):
     )
     title: str = Field("", max_length=300, description="The call's title when empty")
     description: str = Field("", max_length=10000)
-    requested_amount: Decimal | None = Field(None, ge=0)
+    requested_amount: Amount | None = None
 
 
 class ActionIn(Schema):
-    granted_amount: Decimal | None = Field(None, ge=0, description="Required to fund")
+    granted_amount: Amount | None = Field(None, description="Required to fund")
     note: str = Field("", max_length=5000)
 
 
@@ -145,7 +146,7 @@ def applications_for(request):
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="Applications for calls")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_applications(request, filters: Query[ApplicationFilters]):
     """A Comune (Unione) sees the applications it leads or partners; the Province's EU-funds office those of
     its territory."""
@@ -355,7 +356,7 @@ def projects_for(request):
 
 
 @router.get("/projects", response=list[ProjectOut], summary="Funded projects, with their totals")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_projects(request, filters: Query[ProjectFilters]):
     """The beneficiary Comune (Unione) sees its projects, the Province's EU-funds office its territory's."""
     queryset = projects_for(request)

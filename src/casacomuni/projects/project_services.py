@@ -10,14 +10,16 @@ transaction and records an audit event in the beneficiary's chain; bad input rai
 from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
+from casacomuni.lib.bounds import max_decimal
 from casacomuni.projects.models import (
     MUNICIPAL_ROLES,
     OFFICE_ROLES,
@@ -122,10 +124,22 @@ def checked_cup(value: str, exclude_pk=None) -> str:
 
 
 def validated(instance, fields, exclude=()) -> None:
-    """Django's own field validation (types, choices, lengths, validators) as one ValidationError per field."""
+    """Django's own field validation (types, choices, lengths, validators) as one ValidationError per field,
+    and decimals within what the database reads back (lib.bounds)."""
     instance.full_clean(
         exclude=[f.name for f in instance._meta.fields if f.name not in fields or f.name in exclude]
     )
+    too_large = {}
+    decimals = [f for f in instance._meta.fields if f.name in fields and isinstance(f, models.DecimalField)]
+    for field in decimals:
+        value = getattr(instance, field.name)
+        limit = max_decimal(field.decimal_places)
+        if value is not None and abs(value) > limit:
+            too_large[field.name] = _("Enter a value less than or equal to %(le)s.") % {
+                "le": number_format(limit, field.decimal_places, use_l10n=True, force_grouping=True)
+            }
+    if too_large:
+        raise ValidationError(too_large)
 
 
 def coerced(model, name: str, value):

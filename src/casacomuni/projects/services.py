@@ -25,6 +25,7 @@ from casacomuni.agreements.models import Adhesion, ServiceKind
 from casacomuni.agreements.services import AdhesionRequired, require_adhesion
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
+from casacomuni.lib.bounds import MAX_AMOUNT
 from casacomuni.projects.models import (
     LOCAL_KINDS,
     MUNICIPAL_ROLES,
@@ -40,7 +41,6 @@ from casacomuni.projects.models import (
 )
 from casacomuni.projects.rules import pipeline
 
-MAX_AMOUNT = Decimal("999999999999.99")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 PROBLEM_MESSAGES = {

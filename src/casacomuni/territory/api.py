@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from casacomuni.territory import boundaries
 from casacomuni.territory.models import Municipality, Province, Region
@@ -83,13 +83,13 @@ def provinces_queryset():
 
 
 @router.get("/regions", response=list[RegionOut], auth=None, summary="Regions")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_regions(request):
     return Region.objects.with_counts().order_by("code")
 
 
 @router.get("/provinces", response=list[ProvinceOut], auth=None, summary="Provinces and other UTS")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_provinces(
     request,
     ordinary_statute: bool | None = None,
@@ -135,7 +135,7 @@ def municipalities_queryset():
 
 
 @router.get("/municipalities", response=list[MunicipalityOut], auth=None, summary="Comuni")
-@paginate(LimitOffsetPagination)
+@paginate
 def list_municipalities(
     request,
     province: str | None = Query(None, pattern=r"^[A-Za-z]{2}$", description="Sigla of the province"),

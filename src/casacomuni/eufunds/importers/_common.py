@@ -15,10 +15,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from casacomuni.eufunds.rules.money import parse_amount
+from casacomuni.lib.bounds import MAX_AMOUNT
 
 ROME = ZoneInfo("Europe/Rome")
-# What the amount columns hold (16 digits, 2 decimals).
-MAX_AMOUNT = Decimal("1e14")
 END_OF_DAY = time(23, 59, 59)
 
 # Fields compared on re-import (and hashed): everything but the original record.
