@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import batched
 from pathlib import Path
 
 from django.db import transaction
@@ -62,20 +63,34 @@ def import_istat_file(actor, path: Path | None = None, *, valid_from: date | Non
         IstatFileError: the file is unreadable, malformed or truncated; nothing was written.
     """
     parsed = istat.parse_file(path or PACKAGED_LIST)
-    with transaction.atomic():
-        summary = _write_list(parsed, valid_from)
-        if summary.changed:
+    summary = _write_list(parsed, valid_from)
+    if summary.changed:
+        with transaction.atomic():
             _record_import(actor, path or PACKAGED_LIST, summary)
     return summary
 
 
 def _write_list(parsed: IstatList, valid_from: date | None = None) -> ImportSummary:
     """The writes of an import, without its audit event: only import_istat_file and the test fixtures
-    (which must leave nothing in the append-only audit trail) call it, inside a transaction."""
+    (which must leave nothing in the append-only audit trail) call it.
+
+    The file is wholly parsed and checked before the first write, and regions and provinces change in one
+    transaction (a sigla clash rolls them back). The comuni are then written in transactions of
+    BATCH_SIZE rows, so that on SQLite, which locks the whole database for a writer, the platform's other
+    writes go through between them instead of waiting for a ~8,000-row import. A run interrupted half-way
+    leaves some comuni updated; running it again finishes the job, since it writes only what differs."""
     population = istat.parse_population(PACKAGED_POPULATION.read_text(encoding="utf-8"))
     effective = valid_from or timezone.localdate()
-    units_changed = _sync_regions(parsed) + _sync_provinces(parsed)
+    with transaction.atomic():
+        units_changed = _sync_regions(parsed) + _sync_provinces(parsed)
     return _sync_municipalities(parsed, population, effective, units_changed)
+
+
+def _in_batches(rows: list, write) -> None:
+    """``write(batch)`` for each BATCH_SIZE rows, each batch in its own transaction."""
+    for batch in batched(rows, BATCH_SIZE):
+        with transaction.atomic():
+            write(list(batch))
 
 
 def _record_import(actor, path: Path, summary: ImportSummary) -> None:
@@ -196,12 +211,12 @@ def _sync_municipalities(parsed: IstatList, population: dict, effective: date, u
             updated.append(municipality)
         else:
             unchanged += 1
-    Municipality.objects.bulk_create(created, batch_size=BATCH_SIZE)
-    Municipality.objects.bulk_update(
-        updated, [*MUNICIPALITY_FIELDS, "search_name", "search_name_other"], batch_size=BATCH_SIZE
-    )
+    _in_batches(created, Municipality.objects.bulk_create)
+    fields = [*MUNICIPALITY_FIELDS, "search_name", "search_name_other"]
+    _in_batches(updated, lambda batch: Municipality.objects.bulk_update(batch, fields))
     gone = [m for code, m in existing.items() if code not in parsed.municipalities and m.valid_to is None]
-    _retire(gone, parsed, {m.istat_code for m in created}, effective, provinces)
+    with transaction.atomic():
+        _retire(gone, parsed, {m.istat_code for m in created}, effective, provinces)
     return ImportSummary(len(created), len(updated), len(gone), unchanged, units)
 
 
