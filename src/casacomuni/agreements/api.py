@@ -36,7 +36,7 @@ RequestedTransition = Literal[tuple(services.TRANSITION_ROLES)]
 ACT_FILES = {lifecycle.APPROVE_MUNICIPALITY: False, lifecycle.SIGN: True}
 
 
-class PartyOut(Schema):
+class AgreementPartyOut(Schema):
     id: int
     kind: str
     name: str
@@ -81,8 +81,8 @@ class AgreementOut(Schema):
     id: int
     title: str
     state: AgreementState
-    province: PartyOut
-    municipality: PartyOut = Field(description="The Comune or Unione")
+    province: AgreementPartyOut
+    municipality: AgreementPartyOut = Field(description="The Comune or Unione")
     start_date: datetime.date
     end_date: datetime.date
     max_renewals: int
@@ -169,7 +169,7 @@ class AdhesionAgreementOut(Schema):
 class AdhesionOut(Schema):
     id: int
     active: bool = Field(description="Whether the adhesion is in force on the day asked for")
-    municipality: PartyOut
+    municipality: AgreementPartyOut
     service: ServiceBriefOut
     agreement: AdhesionAgreementOut
     start_date: datetime.date

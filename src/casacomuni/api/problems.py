@@ -1,5 +1,6 @@
 """Errors as RFC 9457 ``application/problem+json``, with translated titles."""
 
+import logging
 from decimal import InvalidOperation
 
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,10 @@ from django.utils.translation import gettext_lazy
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Django's own logger of server errors, so that an API failure reaches the same handlers (mail to admins).
+request_logger = logging.getLogger("django.request")
+# The one English message Django Ninja raises itself, for a body its parser cannot read.
+NINJA_UNREADABLE_BODY = "Cannot parse request body"
 
 
 def problem(api, request, status: int, title: str, detail: str = "", **extra):
@@ -125,4 +130,21 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
-        return problem(api, request, exc.status_code, _("Request refused"), str(exc.message))
+        detail = str(exc.message)
+        if detail == NINJA_UNREADABLE_BODY:
+            detail = _("The request body cannot be read: check its format and its Content-Type.")
+        return problem(api, request, exc.status_code, _("Request refused"), detail)
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        # Also with DEBUG on (the demo): an API client gets a problem, never a page with the traceback,
+        # which stays in the log.
+        request_logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exc,
+            extra={"status_code": 500, "request": request},
+        )
+        return problem(
+            api, request, 500, _("Server error"), _("The request could not be completed; it has been logged.")
+        )

@@ -137,7 +137,7 @@ def get_call(request, call_id: int):
     )
 
 
-class ReasonOut(Schema):
+class EligibilityReasonOut(Schema):
     kind: str
     outcome: str
     message: str
@@ -148,7 +148,7 @@ class EligibilityRowOut(Schema):
     name: str
     population: int | None
     verdict: Literal["eligible", "not_eligible", "unknown"]
-    reasons: list[ReasonOut]
+    reasons: list[EligibilityReasonOut]
 
 
 class EligibilityOut(Schema):

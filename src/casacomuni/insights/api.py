@@ -33,7 +33,7 @@ from casacomuni.insights.models import (
 router = Router(tags=["insights"])
 
 
-class OrganizationOut(Schema):
+class InsightOrganizationOut(Schema):
     id: int
     name: str
     istat_code: str | None = Field(description="ISTAT code, for a Comune")
@@ -63,11 +63,11 @@ class CampaignOut(Schema):
     deadline: datetime.date
     state: CampaignState
     questionnaire: QuestionnaireOut
-    province: OrganizationOut
+    province: InsightOrganizationOut
 
 
 class CompletionOut(Schema):
-    comune: OrganizationOut
+    comune: InsightOrganizationOut
     status: str = Field(description="not_started, draft, submitted, reopen_requested or reopened")
     submitted_at: datetime.datetime | None
     score: Decimal | None = Field(description="The template's index (0-100), once submitted")
@@ -122,7 +122,7 @@ class CampaignFilters(Schema):
 class ResponseOut(Schema):
     id: int
     campaign: int
-    comune: OrganizationOut
+    comune: InsightOrganizationOut
     state: ResponseState
     submitted_at: datetime.datetime | None
     score: Decimal | None

@@ -50,12 +50,12 @@ class AnomalyIn(Schema):
     stated_in_documents: bool = True
 
 
-class BidOut(Schema):
+class CalculatorBidOut(Schema):
     operator: str
     discount: str
 
 
-class ReasonOut(Schema):
+class RouteReasonOut(Schema):
     code: str
     message: str
     article: str
@@ -63,14 +63,14 @@ class ReasonOut(Schema):
 
 class AnomalyOut(Schema):
     applicable: bool
-    reasons: list[ReasonOut]
+    reasons: list[RouteReasonOut]
     method: str
     branch: str
     n: int
     k: int | None
-    lower_wing: list[BidOut]
-    upper_wing: list[BidOut]
-    remaining: list[BidOut]
+    lower_wing: list[CalculatorBidOut]
+    upper_wing: list[CalculatorBidOut]
+    remaining: list[CalculatorBidOut]
     total: str | None = Field(description="S")
     mean: str | None = Field(description="M")
     mean_deviation: str | None = Field(description="SM")
@@ -82,8 +82,8 @@ class AnomalyOut(Schema):
     adjustment: str | None = Field(description="SM × c1 × c2 / 100")
     reference_discount: str | None
     threshold: str | None = Field(description="T, rounded as the parameters say")
-    excluded: list[BidOut]
-    admitted: list[BidOut] = Field(description="Bids not excluded, highest discount first")
+    excluded: list[CalculatorBidOut]
+    admitted: list[CalculatorBidOut] = Field(description="Bids not excluded, highest discount first")
     winner: str | None
     tied_for_first: list[str]
     reasoning: list[str] = Field(description="Italian text for the minutes")
@@ -138,7 +138,7 @@ class RouteIn(Schema):
     cross_border_interest: bool = False
 
 
-class ProcedureOut(Schema):
+class RoutedProcedureOut(Schema):
     code: str
     label: str
     article: str
@@ -149,7 +149,7 @@ class ProcedureOut(Schema):
 class AnswerOut(Schema):
     name: str
     label: str
-    value: bool | int | str | list[ProcedureOut] | None
+    value: bool | int | str | list[RoutedProcedureOut] | None
     article: str
     explanation: str
     unverified: bool

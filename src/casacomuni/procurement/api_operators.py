@@ -37,7 +37,7 @@ from casacomuni.procurement.register_models import (
 router = Router(tags=["operators' register"])
 
 
-class PartyOut(Schema):
+class AlboPartyOut(Schema):
     id: int
     name: str
     fiscal_code: str = Field(description="Partita IVA or codice fiscale")
@@ -52,8 +52,8 @@ class CategoryOut(Schema):
 
 class OperatorOut(Schema):
     id: int
-    operator: PartyOut
-    province: PartyOut = Field(description="The Province whose SUA keeps the albo")
+    operator: AlboPartyOut
+    province: AlboPartyOut = Field(description="The Province whose SUA keeps the albo")
     state: RegistrationState
     categories: list[CategoryOut]
     applied_at: datetime.datetime
@@ -65,7 +65,7 @@ class OperatorOut(Schema):
         return list(obj.categories.all())
 
 
-class DocumentOut(Schema):
+class OperatorDocumentOut(Schema):
     id: int
     kind: DocumentKind
     original_name: str
@@ -85,7 +85,7 @@ class OperatorDetailOut(OperatorOut):
     address: str
     legal_representative_name: str
     reason: str | None = Field(description="Reasons of the last decision; null for a Comune")
-    documents: list[DocumentOut] | None = Field(description="Null for a Comune")
+    documents: list[OperatorDocumentOut] | None = Field(description="Null for a Comune")
     decisions: list[DecisionOut] | None = Field(description="Null for a Comune")
 
     @staticmethod
@@ -242,7 +242,7 @@ def decide_entry(request, registration_id: int, payload: DecisionIn):
 
 @router.post(
     "/operators/{registration_id}/documents",
-    response={201: list[DocumentOut]},
+    response={201: list[OperatorDocumentOut]},
     summary="Add a document to an entry (multipart: kind, file, issued_on, expires_on; PDF or .p7m)",
 )
 def add_entry_document(

@@ -36,7 +36,7 @@ from casacomuni.procurement.procedure_models import (
 router = Router(tags=["procurement procedures"])
 
 
-class PartyOut(Schema):
+class ProcedurePartyOut(Schema):
     id: int
     name: str
     istat_code: str | None = Field(description="ISTAT code, for a Comune")
@@ -46,7 +46,7 @@ class PartyOut(Schema):
         return obj.municipality.istat_code if obj.municipality_id else None
 
 
-class OperatorOut(Schema):
+class ProcedureOperatorOut(Schema):
     id: int
     name: str
     fiscal_code: str
@@ -55,7 +55,7 @@ class OperatorOut(Schema):
 class ProcedureOut(Schema):
     id: int
     ocid: str | None = Field(description="Assigned at publication: <prefix>-<id>")
-    province: PartyOut = Field(description="The Province whose SUA runs the procedure")
+    province: ProcedurePartyOut = Field(description="The Province whose SUA runs the procedure")
     title: str
     kind: ContractKind
     procedure_type: ProcedureType
@@ -65,7 +65,7 @@ class ProcedureOut(Schema):
     published_at: datetime.datetime | None
     bid_deadline: datetime.datetime | None
     created_at: datetime.datetime
-    buyers: list[PartyOut] = Field(description="The Comuni buying (one per lot)")
+    buyers: list[ProcedurePartyOut] = Field(description="The Comuni buying (one per lot)")
 
     @staticmethod
     def resolve_buyers(obj):
@@ -74,9 +74,9 @@ class ProcedureOut(Schema):
         return [lot.municipality for lot in obj.lots.all()]
 
 
-class BidOut(Schema):
+class ProcedureBidOut(Schema):
     id: int
-    operator: OperatorOut
+    operator: ProcedureOperatorOut
     received_at: datetime.datetime
     discount_percent: Decimal | None
     price: Decimal | None
@@ -90,7 +90,7 @@ class LotOut(Schema):
     id: int
     number: int
     title: str
-    municipality: PartyOut
+    municipality: ProcedurePartyOut
     request_id: int | None
     cig: str
     cup: str
@@ -99,14 +99,14 @@ class LotOut(Schema):
     safety_costs: Decimal = Field(description="Not subject to discount")
     options_amount: Decimal
     state: LotState
-    awarded_operator: OperatorOut | None
+    awarded_operator: ProcedureOperatorOut | None
     awarded_amount: Decimal | None = Field(description="Base amount less the winning discount (or the price)")
     award_date: datetime.date | None
     contract_date: datetime.date | None
     contract_amount: Decimal | None
     savings: Decimal | None = Field(description="Base amount − awarded amount")
     evaluation: dict | None = Field(description="Method, threshold and ranking, when evaluated")
-    bids: list[BidOut] | None = Field(description="For the SUA only; null for a Comune")
+    bids: list[ProcedureBidOut] | None = Field(description="For the SUA only; null for a Comune")
 
 
 class TimelineStep(Schema):
@@ -267,7 +267,7 @@ def create_procedure(request, payload: ProcedureIn):
     return Status(201, detail(request, readable(request).get(pk=procedure.pk)))
 
 
-class ActionIn(Schema):
+class ProcedureActionIn(Schema):
     reason: str = Field("", max_length=5000, description="Required to cancel and to declare deserted")
 
 
@@ -290,7 +290,7 @@ ActionName = Literal[
     summary="Move a procedure: publish, open_bids, close_bids, start_evaluation, propose_award, award, "
     "sign_contract, declare_deserted, cancel",
 )
-def perform_action(request, procedure_id: int, action: ActionName, payload: ActionIn | None = None):
+def perform_action(request, procedure_id: int, action: ActionName, payload: ProcedureActionIn | None = None):
     procedure = get_object_or_404(readable(request), pk=procedure_id)
     tenancy.require_role(request.user, *PROCEDURE_SUA_ROLES)
     ps.transition_procedure(Actor.from_request(request), procedure, action, payload.reason if payload else "")

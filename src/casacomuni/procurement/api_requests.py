@@ -37,7 +37,7 @@ from casacomuni.procurement.models import (
 router = Router(tags=["procurement requests"])
 
 
-class OrganizationOut(Schema):
+class RequestOrganizationOut(Schema):
     id: int
     name: str
     istat_code: str | None = Field(description="ISTAT code, for a Comune")
@@ -49,8 +49,8 @@ class OrganizationOut(Schema):
 
 class RequestOut(Schema):
     id: int
-    municipality: OrganizationOut = Field(description="The requesting Comune or Unione")
-    province: OrganizationOut = Field(description="The Province whose SUA runs the procedure")
+    municipality: RequestOrganizationOut = Field(description="The requesting Comune or Unione")
+    province: RequestOrganizationOut = Field(description="The Province whose SUA runs the procedure")
     title: str
     contract_kind: ContractKind
     cpv_code: str = Field(description="8 digits")
@@ -184,7 +184,7 @@ def add_attachment(request, request_id: int, kind: Form[AttachmentKind], file: F
     return Status(201, stored)
 
 
-class ActionIn(Schema):
+class RequestActionIn(Schema):
     action: Literal["accept", "ask_changes", "reject", "withdraw"] = Field(
         description="accept, ask_changes, reject (the SUA); withdraw (the Comune)"
     )
@@ -219,7 +219,7 @@ def conflict_or_invalid(refused: ValidationError) -> Exception:
     response=RequestDetailOut,
     summary="Answer a request (the SUA: accept, ask_changes, reject) or withdraw it (the Comune)",
 )
-def perform_action(request, request_id: int, payload: ActionIn):
+def perform_action(request, request_id: int, payload: RequestActionIn):
     """Reasons are required to ask for changes and to reject: the Comune reads them. 403 for a role that may
     not perform the action, 409 when the request's state does not allow it."""
     procurement_request = get_object_or_404(readable(request), pk=request_id)

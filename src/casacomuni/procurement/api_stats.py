@@ -48,7 +48,7 @@ class DurationsOut(Schema):
     request_to_award: Decimal | None
 
 
-class CpvOut(Schema):
+class CpvStatOut(Schema):
     cpv: str
     description: str
     lots: int
@@ -72,7 +72,7 @@ class StatsOut(Schema):
     awarded_all_time: TotalsOut
     average_days: DurationsOut
     comuni_served: int | None = Field(description="Comuni and Unioni with a lot (Province only)")
-    top_cpv: list[CpvOut]
+    top_cpv: list[CpvStatOut]
 
 
 def stats_scope(request, province: str | None) -> selectors.Scope:

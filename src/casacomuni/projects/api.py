@@ -36,7 +36,7 @@ from casacomuni.projects.rules import pipeline
 router = Router(tags=["applications and funded projects"])
 
 
-class PartyOut(Schema):
+class ProjectPartyOut(Schema):
     id: int
     name: str
     istat_code: str | None = Field(description="ISTAT code, for a Comune")
@@ -56,7 +56,7 @@ class CallRef(Schema):
 class ApplicationOut(Schema):
     id: int
     call: CallRef
-    lead: PartyOut = Field(description="The lead Comune or Unione")
+    lead: ProjectPartyOut = Field(description="The lead Comune or Unione")
     title: str
     status: ApplicationStatus
     proposed_by: str = Field(description="comune (interest flagged) or office (call proposed)")
@@ -80,7 +80,7 @@ class TaskOut(Schema):
     done: bool
 
 
-class DocumentOut(Schema):
+class ProjectDocumentOut(Schema):
     id: int
     original_name: str
     size: int
@@ -93,7 +93,7 @@ class ApplicationDetailOut(ApplicationOut):
     outcome_note: str
     partners: list[PartnerOut]
     tasks: list[TaskOut]
-    documents: list[DocumentOut]
+    documents: list[ProjectDocumentOut]
     project_id: int | None = Field(description="The funded project it became")
     allowed_actions: list[str] = Field(description="What the caller may do now, given status and role")
 
@@ -135,7 +135,7 @@ class ApplicationIn(Schema):
     requested_amount: Amount | None = None
 
 
-class ActionIn(Schema):
+class ProjectActionIn(Schema):
     granted_amount: Amount | None = Field(None, description="Required to fund")
     note: str = Field("", max_length=5000)
 
@@ -194,7 +194,7 @@ def get_application(request, application_id: int):
     response=ApplicationDetailOut,
     summary="Move an application: confirm, assess, design, submit, fund, reject or withdraw",
 )
-def perform_action(request, application_id: int, action: str, payload: ActionIn):
+def perform_action(request, application_id: int, action: str, payload: ProjectActionIn):
     """The office performs every action; the lead Comune may confirm its interest and withdraw. 403 for a
     side that may not act, 409 when the status does not allow the action, 400 when a precondition is
     missing (submit: a requested amount; fund: the granted amount)."""
@@ -288,7 +288,7 @@ class ProjectOut(Schema):
     title: str
     programme: str
     measure: str
-    beneficiary: PartyOut
+    beneficiary: ProjectPartyOut
     status: ProjectStatus
     is_pnrr: bool
     application_id: int | None
