@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from casacomuni.accounts.actor import Actor
@@ -234,8 +235,14 @@ class DemoAgreements:
         for entry in CATALOGUE:
             existing = Service.objects.filter(province=province, name=entry.name).first()
             catalogue[entry.kind] = existing or services.save_service(admin, service_data(entry, sigla))
+        # Only the parties with a referent to adopt their acts: an administrator may have registered a
+        # Comune or an Unione since the demo was loaded, without anyone to act for it yet.
+        has_referent = Membership.objects.filter(
+            organization=OuterRef("pk"), role=Role.MUNICIPALITY_REFERENT, is_active=True
+        )
         parties = list(
             Organization.objects.filter(
+                Exists(has_referent),
                 province=province.province,
                 kind__in=[OrganizationKind.MUNICIPALITY, OrganizationKind.UNION],
             )

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.services import save_union
 from casacomuni.agreements import selectors
 from casacomuni.agreements.models import Adhesion, Agreement, AgreementState, JoinRequest, Service
 from casacomuni.audit.models import AuditEvent
@@ -73,6 +75,25 @@ def test_demo_is_deterministic_and_rerunnable(italy):
     call_command("load_demo", verbosity=0)
     assert counts() == first
     assert set(Organization.objects.values_list("municipality__istat_code", flat=True)) == chosen
+
+
+def test_the_demo_restarts_after_an_administrator_registered_a_union_without_referent(italy):
+    call_command("load_demo", verbosity=0)
+    admin = Membership.objects.get(
+        role=Role.PROVINCE_ADMIN,
+        organization__kind=OrganizationKind.PROVINCE,
+        organization__province__sigla="PG",
+    )
+    admin.user.acting_as = admin
+    members = Organization.objects.filter(kind=OrganizationKind.MUNICIPALITY, province__sigla="PG")[:2]
+    union = save_union(
+        Actor(user=admin.user, membership=admin),
+        name="Unione dei Comuni di prova",
+        fiscal_code="",
+        municipalities=[m.municipality for m in members],
+    )
+    call_command("load_demo", verbosity=0)
+    assert not Agreement.objects.filter(municipality=union).exists()
 
 
 def test_demo_users_log_in_with_the_documented_password(italy, rf):
