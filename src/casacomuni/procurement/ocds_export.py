@@ -17,8 +17,9 @@ Mapping (DOMAIN §4.9): the Province's SUA is ``tender.procuringEntity``; each l
 the role ``buyer`` and the first lot's Comune is ``buyer`` (OCDS 1.1 has one buyer per release: the other
 Comuni of an aggregated procedure are listed in ``parties`` with the role buyer); the lot id is its CIG; CPV in
 ``items[].classification`` (one item per lot, ``relatedLot``); bids are public after the award
-(``bids.statistics`` per lot: bids, validBids, tendersAbnormallyLow; ``bids.details`` with status and, for the
-admitted bids, the value).
+(``bids.statistics`` per lot: bids, validBids, tendersAbnormallyLow, and the lowest and highest valid bids'
+values; ``bids.details`` with status and, for the valid bids, the value). A bid excluded as anomalous (art. 54)
+is "disqualified", neither valid nor counted in the valid bids' values.
 
 Personal data: parties are organisations only. An identifier (scheme ``IT-CF``) is published only when the
 organisation's code is 11 digits (partita IVA / codice fiscale of a legal entity); a 16-character personal
@@ -131,7 +132,13 @@ LOT_STATUS = {
     LotState.DESERTED: "unsuccessful",
     LotState.CANCELLED: "cancelled",
 }
-BID_STATUS = {BidStatus.RECEIVED: "pending", BidStatus.ADMITTED: "valid", BidStatus.EXCLUDED: "disqualified"}
+# OCDS bidStatus codelist: a bid excluded by the officer or as anomalous (art. 54) is disqualified.
+BID_STATUS = {
+    BidStatus.RECEIVED: "pending",
+    BidStatus.ADMITTED: "valid",
+    BidStatus.EXCLUDED: "disqualified",
+    BidStatus.ANOMALOUS: "disqualified",
+}
 
 
 def publisher_name() -> str:
@@ -349,7 +356,7 @@ def bids_section(procedure: Procedure, lots: list[Lot]) -> dict:
         statistics.append(
             {"id": f"{ident}-validBids", "measure": "validBids", "value": len(valid), "relatedLot": ident}
         )
-        abnormal = abnormally_low(lot)
+        abnormal = abnormally_low(lot, bids)
         if abnormal is not None:
             statistics.append(
                 {
@@ -390,12 +397,12 @@ def bids_section(procedure: Procedure, lots: list[Lot]) -> dict:
     return {"statistics": statistics, "details": details}
 
 
-def abnormally_low(lot: Lot) -> int | None:
+def abnormally_low(lot: Lot, bids: list[Bid]) -> int | None:
     """How many bids the anomaly threshold excluded (art. 54), when the lot was evaluated by it."""
     evaluation = getattr(lot, "evaluation", None)
     if evaluation is None or not evaluation.method.startswith("anomaly_"):
         return None
-    return len((evaluation.result or {}).get("excluded") or [])
+    return sum(bid.status == BidStatus.ANOMALOUS for bid in bids)
 
 
 def award_of(lot: Lot) -> dict:

@@ -19,7 +19,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from casacomuni.procurement import ocds_export
-from casacomuni.procurement.procedure_models import Evaluation, EvaluationMethod, ProcedureState
+from casacomuni.procurement.procedure_models import BidStatus, Evaluation, EvaluationMethod, ProcedureState
 from casacomuni.procurement.testing_procedures import VALID_VAT_NUMBERS, write_procedure
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +143,9 @@ def test_release_package_of_every_outcome_validates(client, operators):
     lot = signed.lots.order_by("number").first()
     Evaluation.objects.filter(lot=lot).update(
         method=EvaluationMethod.ANOMALY_A,
-        result={"winner": str(world.operator.pk), "excluded": [{"operator": "9"}]},
+        result={"winner": str(world.operator.pk), "excluded": [{"operator": str(world.other_operator.pk)}]},
     )
+    lot.bids.filter(operator=world.other_operator).update(status=BidStatus.ANOMALOUS)
     for state in (
         ProcedureState.PUBLISHED,
         ProcedureState.EVALUATION,
@@ -194,8 +195,9 @@ def test_release_package_of_every_outcome_validates(client, operators):
     assert award["awards"][0]["value"] == {"amount": 175000.0, "currency": "EUR"}  # 200,000 less 12.5%
     statistics = {(s["relatedLot"], s["measure"]): s["value"] for s in award["bids"]["statistics"]}
     assert statistics[(cigs[0], "bids")] == 2
-    assert statistics[(cigs[0], "validBids")] == 2
+    assert statistics[(cigs[0], "validBids")] == 1  # the anomalous bid is not valid (art. 54 c.1)
     assert statistics[(cigs[0], "tendersAbnormallyLow")] == 1
+    assert statistics[(cigs[1], "validBids")] == 2
     assert (cigs[1], "tendersAbnormallyLow") not in statistics  # evaluated without the threshold
     assert statistics[(cigs[0], "lowestValidBidValue")] == 175000.0
     assert "awards" not in next(r for r in package["releases"] if r["id"] == f"{signed.ocid}-tender")
@@ -369,11 +371,16 @@ def test_procedure_run_through_the_services_publishes_valid_ocds(client, world, 
     lot = procedure.lots.get()
     assert compiled["tender"]["lots"][0]["id"] == lot.cig
     statistics = {s["measure"]: s["value"] for s in compiled["bids"]["statistics"]}
-    assert statistics["bids"] == 5 and statistics["validBids"] == 5
-    assert lot.evaluation.method.startswith(
-        "anomaly_"
-    )  # 5 admitted bids, lowest price, works below threshold
-    assert statistics["tendersAbnormallyLow"] == len(lot.evaluation.result["excluded"])
+    # 5 admitted bids, lowest price, works below threshold: method A excludes 27,90 % (T = 16,140, worked in
+    # test_procedures); art. 54 c.1 excludes it, so it is not a valid bid and its value (150,000 less 27,9 %
+    # = 108,150) is not the lowest valid one: 127,500 is (150,000 less 15 %).
+    assert lot.evaluation.method == "anomaly_A"
+    assert statistics["bids"] == 5 and statistics["validBids"] == 4
+    assert statistics["tendersAbnormallyLow"] == 1
+    assert statistics["lowestValidBidValue"] == 127500.0
+    anomalous = lot.bids.get(status=BidStatus.ANOMALOUS)
+    detail = next(d for d in compiled["bids"]["details"] if d["id"].endswith(f"-OFFERTA-{anomalous.pk}"))
+    assert detail["status"] == "disqualified" and "value" not in detail
     assert compiled["awards"][0]["suppliers"][0]["name"] == lot.awarded_operator.name
     assert compiled["contracts"][0]["value"]["amount"] == float(lot.contract_amount)
 
