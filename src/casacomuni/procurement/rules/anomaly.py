@@ -583,17 +583,18 @@ def _as_discount(value) -> Decimal:
 
 # --- The minutes (Italian: the text of a legal act) ---------------------------------------------------
 
-_ROUNDING_IT = {
-    ROUND_HALF_UP: "per eccesso se la cifra successiva è pari o superiore a 5 (ROUND_HALF_UP)",
-    ROUND_HALF_DOWN: "per eccesso solo se la cifra successiva supera la metà (ROUND_HALF_DOWN)",
-    ROUND_HALF_EVEN: "al pari più vicino in caso di metà esatta (ROUND_HALF_EVEN)",
-    ROUND_DOWN: "per troncamento (ROUND_DOWN)",
-    ROUND_UP: "per eccesso (ROUND_UP)",
-    ROUND_FLOOR: "per difetto (ROUND_FLOOR)",
-    ROUND_CEILING: "per eccesso verso l'alto (ROUND_CEILING)",
+ROUNDING_WORDS = {
+    ROUND_HALF_UP: "per eccesso se la cifra successiva è pari o superiore a cinque, per difetto altrimenti",
+    ROUND_HALF_DOWN: "per eccesso se la cifra successiva è superiore a cinque, per difetto altrimenti",
+    ROUND_HALF_EVEN: "alla cifra pari più vicina quando la parte da eliminare è esattamente la metà",
+    ROUND_DOWN: "per troncamento",
+    ROUND_UP: "sempre per eccesso",
+    ROUND_FLOOR: "per difetto",
+    ROUND_CEILING: "per eccesso verso l'alto",
 }
+NUMBER_WORDS = ("zero", "una", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci")
 
-_REASONS_IT = {
+REASONS_IT = {
     "criterion": "il criterio di aggiudicazione non è quello del prezzo più basso",
     "supplies": "l'appalto ha per oggetto forniture, mentre l'esclusione automatica riguarda solo lavori e servizi",
     "above_threshold": "l'importo non è inferiore alla soglia di rilevanza europea",
@@ -603,6 +604,15 @@ _REASONS_IT = {
     "not_in_documents": "gli atti di gara non prevedono l'esclusione automatica",
     "method_c_drawn": "il metodo C non può essere sorteggiato: il ribasso di riferimento va fissato negli atti di gara",
 }
+
+
+def decimals_in_words(decimals: int) -> str:
+    """ "tre cifre decimali", "una cifra decimale", "nessuna cifra decimale": as a tender document says it."""
+    if decimals == 0:
+        return "nessuna cifra decimale"
+    if decimals == 1:
+        return "una cifra decimale"
+    return f"{NUMBER_WORDS[decimals]} cifre decimali"
 
 
 def italian_number(value: Decimal, places: int) -> str:
@@ -620,7 +630,7 @@ def _minutes(result: AnomalyResult, params: AnomalyParameters) -> list[str]:
         return "; ".join(f"{bid.operator_id} ({num(bid.discount)} %)" for bid in bids) or "nessuna"
 
     if not result.applicable:
-        why = "; ".join(_REASONS_IT[reason.code].format(**reason.params) for reason in result.reasons)
+        why = "; ".join(REASONS_IT[reason.code].format(**reason.params) for reason in result.reasons)
         lines = [
             f"L'esclusione automatica delle offerte anomale non si applica (art. 54, commi 1 e 2, D.Lgs. 36/2023): {why}.",
             "Nessuna offerta è esclusa automaticamente; resta ferma la verifica delle offerte anormalmente basse ai sensi dell'art. 110 D.Lgs. 36/2023.",
@@ -658,7 +668,7 @@ def _settings_lines(result: AnomalyResult, params: AnomalyParameters) -> list[st
     equal = "escluse" if params.excludes_equal else "non escluse"
     return [
         f"Metodo di calcolo della soglia di anomalia: metodo {result.method} dell'Allegato II.2 al D.Lgs. 36/2023, {chosen} (art. 54, comma 2).",
-        f"Calcoli con {params.decimals} cifre decimali, arrotondamento {_ROUNDING_IT[params.rounding]}; {intermediates}; "
+        f"Calcoli con {decimals_in_words(params.decimals)}, arrotondamento {ROUNDING_WORDS[params.rounding]}; {intermediates}; "
         f"taglio delle ali: {wings}; offerte con ribasso pari alla soglia: {equal}.",
     ]
 

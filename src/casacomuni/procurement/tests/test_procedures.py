@@ -274,7 +274,7 @@ def test_minutes_in_docx_and_pdf_carry_every_value(world):
         assert pdf.read(5) == b"%PDF-"
     with evaluation.minutes_docx.open("rb") as docx, zipfile.ZipFile(io.BytesIO(docx.read())) as package:
         text = package.read("word/document.xml").decode()
-    for value in ("16.140", "Soglia di anomalia", "13,450", "Graduatoria", procedure.lots.get().cig):
+    for value in ("16,140 %", "Soglia di anomalia", "13,450", "Graduatoria", procedure.lots.get().cig):
         assert value in text, value
 
 
