@@ -21,6 +21,9 @@ Comuni of an aggregated procedure are listed in ``parties`` with the role buyer)
 values; ``bids.details`` with status and, for the valid bids, the value). A bid excluded as anomalous (art. 54)
 is "disqualified", neither valid nor counted in the valid bids' values.
 
+Only fields of OCDS 1.1 and of the two declared extensions are published (``tender.statusDetails`` is OCDS 1.2:
+a cancelled or unsuccessful tender says so by ``tender.status`` and the release's tag alone).
+
 Personal data: parties are organisations only. An identifier (scheme ``IT-CF``) is published only when the
 organisation's code is 11 digits (partita IVA / codice fiscale of a legal entity); a 16-character personal
 codice fiscale (a sole trader) is never published, nor any e-mail/PEC, nor the RUP, the legal
@@ -120,11 +123,6 @@ AWARD_CRITERIA = {
         "ratedCriteria",
         "Offerta economicamente più vantaggiosa, miglior rapporto qualità/prezzo (art. 108 D.Lgs. 36/2023)",
     ),
-}
-# Fixed Italian, whatever the language of the request: the publication's language is Italian.
-STATUS_DETAILS = {
-    ProcedureState.CANCELLED: "Procedura annullata",
-    ProcedureState.DESERTED: "Procedura deserta",
 }
 LOT_STATUS = {
     LotState.OPEN: "active",
@@ -320,11 +318,6 @@ def tender_section(procedure: Procedure, lots: list[Lot], kind: ReleaseKind, awa
     }
     if procedure.description:
         tender["description"] = procedure.description
-    if procedure.state in (ProcedureState.CANCELLED, ProcedureState.DESERTED) and kind.code in (
-        "cancellation",
-        "unsuccessful",
-    ):
-        tender["statusDetails"] = STATUS_DETAILS[procedure.state]
     if awarded_stage:
         bidders = {bid.operator_id: bid.operator for lot in lots for bid in lot.bids.all()}
         tender["numberOfTenderers"] = len(bidders)
@@ -460,13 +453,15 @@ def merge_into(target: dict, source: dict) -> None:
 
 
 def compile_releases(releases: list[dict]) -> dict:
+    """The compiled release (OCDS merging specification): ``tag`` ["compiled"], ``date`` the newest release's
+    and ``id`` ``<ocid>-<date>``, as the reference implementation (ocdsmerge, used by ocdskit) sets them."""
     ordered = sorted(releases, key=lambda release: release["date"])
     compiled: dict = {}
     for release in ordered:
         merge_into(compiled, {key: value for key, value in release.items() if key not in ("id", "tag")})
-    compiled["id"] = f"{ordered[-1]['ocid']}-compiled"
-    compiled["tag"] = ["compiled"]
     compiled["date"] = ordered[-1]["date"]
+    compiled["id"] = f"{ordered[-1]['ocid']}-{compiled['date']}"
+    compiled["tag"] = ["compiled"]
     return {key: compiled[key] for key in ("ocid", "id", "date", "tag", "initiationType")} | compiled
 
 

@@ -14,7 +14,8 @@ Choices made here (names are a contract with the OCDS export and dashboards):
   the discount, price and score of such a bid stay null until the envelope is opened, so existing rows need
   no migration;
 - the OCID is ``<CASACOMUNI_OCDS_PREFIX>-<pk>``, assigned at publication. The prefix defaults to
-  ``ocds-casacom`` (a placeholder: the real prefix is assigned by the OCDS Data Support Team on registration,
+  ``ocds-casadc`` (of the registered shape, checked at start-up, but not registered: the real prefix is
+  assigned by the OCDS Data Support Team on registration,
   https://standard.open-contracting.org/latest/en/schema/identifiers/#contracting-process-identifier-ocid).
 
 Tenancy (``Procedure.objects.for_user``):

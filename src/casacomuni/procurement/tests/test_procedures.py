@@ -239,7 +239,7 @@ def test_from_request_to_contract_with_anomaly_exclusion(world):
     assert [row["name"] for row in evaluation.result["excluded_names"]][0].endswith("5 S.r.l.")
     assert lot.awarded_amount == Decimal("127500.00")  # 150.000,00 less 15 %
     assert lot.savings == Decimal("22500.00")
-    assert procedure.state == life.CONTRACT_SIGNED and procedure.ocid == f"ocds-casacom-{procedure.pk}"
+    assert procedure.state == life.CONTRACT_SIGNED and procedure.ocid == f"ocds-casadc-{procedure.pk}"
     steps = {step["code"]: step["day"] for step in ps.timeline(procedure)}
     assert all(
         steps[code] for code in ("submitted", "accepted", "published", "deadline", "award", "contract")
