@@ -667,16 +667,20 @@ def route_summary(procedure: Procedure, lots=None) -> dict:
 
 
 def deadline_info(procedure: Procedure) -> dict:
-    """The minimum deadline from today (or the publication day) and the holiday the chosen one falls on."""
+    """The minimum deadline from today (or the publication day); for it and the chosen one, the holiday,
+    Saturday or Sunday they fall on and the day the period really ends (Reg. 1182/71 art. 3(4))."""
     start = timezone.localdate(procedure.published_at) if procedure.published_at else timezone.localdate()
     minimum = minimum_deadline(procedure, start)
     chosen_day = timezone.localdate(procedure.bid_deadline) if procedure.bid_deadline else None
+    chosen_holiday = procs.holiday_on(chosen_day) if chosen_day else None
     return {
         "start": start,
         "minimum": minimum,
         "chosen": chosen_day,
-        "holiday": procs.holiday_on(chosen_day) if chosen_day else None,
-        "minimum_holiday": minimum.holiday if minimum else None,
+        "holiday": _(chosen_holiday) if chosen_holiday else None,
+        "ends_on": procs.next_working_day(chosen_day) if chosen_holiday else None,
+        "minimum_holiday": _(minimum.holiday) if minimum and minimum.holiday else None,
+        "minimum_ends_on": minimum.ends_on if minimum and minimum.holiday else None,
     }
 
 

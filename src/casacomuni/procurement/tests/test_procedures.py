@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.audit.models import AuditEvent
@@ -163,7 +165,28 @@ def test_a_deadline_on_a_holiday_is_flagged(world):
     ps.update_procedure(
         sua_officer(world.home), procedure, ps.ProcedureChanges(bid_deadline=ps.deadline_datetime(day))
     )
-    assert ps.deadline_info(Procedure.objects.get(pk=procedure.pk))["holiday"] == procs.holiday_on(day)
+    assert ps.deadline_info(Procedure.objects.get(pk=procedure.pk))["holiday"] == gettext(
+        procs.holiday_on(day)
+    )
+
+
+def test_a_deadline_on_a_saturday_is_flagged_with_the_day_the_period_ends(world, client):
+    """Reg. 1182/71 art. 3(4): a period ending on a Saturday ends on the next working day; the procedure's
+    deadline box says so."""
+    procedure = make_procedure(world.home, world)
+    day = timezone.localdate() + timedelta(days=31)
+    while day.weekday() != 5 or procs.holiday_on(day + timedelta(days=2)) is not None:
+        day += timedelta(days=1)
+    ps.update_procedure(
+        sua_officer(world.home), procedure, ps.ProcedureChanges(bid_deadline=ps.deadline_datetime(day))
+    )
+    info = ps.deadline_info(Procedure.objects.get(pk=procedure.pk))
+    assert info["holiday"] == "Sabato" and info["ends_on"] == day + timedelta(days=2)
+    client.force_login(world.acting("funzionario_sua"))
+    page = client.get(reverse("procurement:procedure_detail", args=[procedure.pk])).content.decode()
+    monday = (day + timedelta(days=2)).strftime("%d/%m/%Y")
+    assert "Giorno non lavorativo: Sabato" in page
+    assert f"Il termine scade in realtà il giorno {monday}, primo giorno lavorativo successivo" in page
 
 
 def test_publication_refuses_a_deadline_now_too_short(world):
