@@ -87,12 +87,12 @@ def import_ocds_files(actor, paths: Iterable[Path], *, batch_size: int = BATCH_S
     transaction each. Releases without ocid or id are skipped and listed in the report.
 
     Raises:
-        OcdsFileError: a file cannot be read or is not OCDS JSON; nothing was written.
+        OcdsFileError: a file cannot be read (a ZIP archive among them), is not JSON or holds no OCDS release;
+            nothing was written.
     """
     paths = [Path(path) for path in paths]
     for path in paths:
-        for _ in ocds_import.read_releases(path):
-            pass
+        ocds_import.check_file(path)
     linker = load_linker()
     report = ImportReport()
     for path in paths:

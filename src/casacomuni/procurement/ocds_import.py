@@ -395,6 +395,26 @@ class Linker:
 # --- Files ---------------------------------------------------------------------------------------------------
 
 
+def check_file(path: Path) -> int:
+    """Read the whole file and return how many of its items are releases (objects with an ``ocid``).
+
+    Raises:
+        OcdsFileError: as ``read_releases``, and when the file holds no OCDS release at all (another format
+            written as JSON, such as a TED notice): importing it would change nothing and say nothing.
+    """
+    path = Path(path)
+    found = sum(isinstance(release, dict) and "ocid" in release for _position, release in read_releases(path))
+    if not found:
+        raise OcdsFileError(
+            gettext_noop(
+                'no OCDS release was found in %(file)s: OCDS releases have an "ocid" (is it a TED notice or '
+                "another format?)."
+            ),
+            file=path.name,
+        )
+    return found
+
+
 def read_releases(path: Path) -> Iterator[tuple[str, object]]:
     """Every release in the file, with its position ("line 3", "release 2", "line 3, release 2") for reports.
 
@@ -429,9 +449,21 @@ def _read_documents(path: Path) -> Iterator[tuple[str, object]]:
         ) from exc
 
 
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a ZIP archive's first bytes (an empty one's too)
+
+
 def _open_text(path: Path):
     with open(path, "rb") as raw:
-        compressed = raw.read(2) == b"\x1f\x8b"
+        start = raw.read(4)
+    if start in ZIP_SIGNATURES:
+        raise OcdsFileError(
+            gettext_noop(
+                "%(file)s is a ZIP archive: unpack it and import the JSON or JSON Lines files it holds (gzip files "
+                "are read as they are)."
+            ),
+            file=path.name,
+        )
+    compressed = start[:2] == b"\x1f\x8b"
     if compressed:
         return gzip.open(path, "rt", encoding="utf-8-sig")
     return open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed by the caller's with)

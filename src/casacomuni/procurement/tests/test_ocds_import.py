@@ -265,6 +265,40 @@ def test_a_broken_file_raises_and_writes_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_zip_archive_is_refused_saying_to_unpack_it(tmp_path):
+    """ANAC's bulk files come zipped: the message says so, instead of "not UTF-8 text"."""
+    import zipfile
+
+    path = tmp_path / "2025.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(SAMPLE, "2025.json")
+    with pytest.raises(CommandError, match="2025.zip è un archivio ZIP: estrarlo e importare") as refused:
+        call_command("import_ocds", str(path), stdout=StringIO())
+    assert "UTF-8" not in str(refused.value)
+    assert not MarketRelease.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_without_ocds_releases_is_refused_not_reported_as_unchanged(tmp_path):
+    """A TED notice (JSON of another standard) holds no release with an ocid: the import says that no OCDS
+    release was found and fails (a CommandError: non-zero exit), rather than "nothing changed"."""
+    notice = {
+        "notice-identifier": "00123456-2025",
+        "notice-type": "cn-standard",
+        "publication-date": "2025-01-08",
+    }
+    path = tmp_path / "ted.json"
+    path.write_text(json.dumps(notice), encoding="utf-8")
+    with pytest.raises(CommandError, match="nessuna release OCDS trovata in ted.json") as refused:
+        call_command("import_ocds", str(path), stdout=StringIO())
+    assert "Nessuna modifica" not in str(refused.value)
+    # With a good file beside it, still refused whole: nothing is written.
+    with pytest.raises(CommandError):
+        call_command("import_ocds", str(SAMPLE), str(path), stdout=StringIO())
+    assert not MarketRelease.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_release_without_id_is_skipped_and_reported_by_position(tmp_path):
     releases = sample_releases()
     del releases[1]["id"]
