@@ -344,10 +344,37 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", plain).split())
 
 
+# The short forms under which buyers publish some comuni whose ISTAT name is longer or different, each with the
+# ISTAT name ("Denominazione in italiano" of the Elenco comuni italiani). ANAC's "COMUNE DI REGGIO EMILIA" is
+# the comune ISTAT calls "Reggio nell'Emilia". Only forms that name one comune alone belong here: "Castel San
+# Pietro" (Terme, in Emilia, or Romano, near Rome) and "Canosa" (di Puglia, or Sannita) do not. Add a form when
+# an import lists a comune among the buyers it could not link.
+NAME_VARIANTS = {
+    "Reggio Emilia": "Reggio nell'Emilia",
+    "Reggio Calabria": "Reggio di Calabria",
+    "Spezia": "La Spezia",
+    "Aquila": "L'Aquila",
+    "Calatafimi": "Calatafimi-Segesta",
+    "Lamezia": "Lamezia Terme",
+    "San Dorligo della Valle - Dolina": "San Dorligo della Valle",
+}
+_VARIANT_KEYS = {name_key(variant): name_key(istat) for variant, istat in NAME_VARIANTS.items()}
+LOCAL_AUTHORITY_PREFIXES = (MUNICIPALITY_PREFIX, "unione ")
+
+
 def municipality_name_key(buyer_name: str) -> str:
-    """The key of the comune that a buyer named "COMUNE DI X" stands for, or "" for any other buyer."""
+    """The key of the comune that a buyer named "COMUNE DI X" stands for (X's ISTAT name when X is one of the
+    ``NAME_VARIANTS``), or "" for any other buyer."""
     key = name_key(buyer_name)
-    return key.removeprefix(MUNICIPALITY_PREFIX) if key.startswith(MUNICIPALITY_PREFIX) else ""
+    if not key.startswith(MUNICIPALITY_PREFIX):
+        return ""
+    key = key.removeprefix(MUNICIPALITY_PREFIX)
+    return _VARIANT_KEYS.get(key, key)
+
+
+def is_local_authority(buyer_name: str) -> bool:
+    """Whether the buyer names itself a comune or an Unione di comuni: one the platform should link."""
+    return name_key(buyer_name).startswith(LOCAL_AUTHORITY_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -372,7 +399,8 @@ def unique_index(pairs) -> dict:
 
 class Linker:
     """Links releases to comuni: by the buyer's codice fiscale when an organisation has it, else by the
-    name "COMUNE DI X" when exactly one current comune is called X (accents, case and punctuation aside).
+    name "COMUNE DI X" when exactly one current comune is called X (accents, case and punctuation aside, the
+    short forms of ``NAME_VARIANTS`` read as the ISTAT name).
 
     Args:
         by_fiscal_code: codice fiscale -> (organisation id, its comune id or None); None if ambiguous.
