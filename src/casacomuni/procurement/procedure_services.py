@@ -1417,8 +1417,9 @@ def oepv_reasoning(settings, ranking, result) -> list[str]:
 
 
 @transaction.atomic
-def evaluate_lot(actor: Actor, lot: Lot) -> Evaluation:
-    """Run the rules engine on the lot's admitted bids, store every value and write the minutes (DOCX, PDF)."""
+def evaluate_lot(actor: Actor, lot: Lot, now: datetime | None = None) -> Evaluation:
+    """Run the rules engine on the lot's admitted bids (and those a previous evaluation found anomalous), make
+    the outcome the bids' status, store every value and write the minutes (DOCX, PDF) dated ``now``."""
     procedure = locked(actor, lot.procedure)
     lot = Lot.objects.select_for_update().get(pk=lot.pk, procedure=procedure)
     require_state(procedure, life.EVALUATION, message=_("Start the evaluation first."))
@@ -1432,7 +1433,12 @@ def evaluate_lot(actor: Actor, lot: Lot) -> Evaluation:
     drop_evaluation(lot)
     exclude_anomalous(lot, result)
     evaluation = Evaluation.objects.create(
-        lot=lot, method=method, parameters=parameters, result=result, computed_by=actor.user
+        lot=lot,
+        method=method,
+        parameters=parameters,
+        result=result,
+        computed_by=actor.user,
+        computed_at=now or timezone.now(),
     )
     from casacomuni.procurement import minutes
 
