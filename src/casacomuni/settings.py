@@ -244,9 +244,11 @@ MAILERS = {"default": _MAILER_CHOICES[_EMAIL_BACKEND]}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Casa dei Comuni <noreply@casacomuni.invalid>")
 # The public address of the platform, for links in e-mails sent by background tasks (no request there).
 CASACOMUNI_BASE_URL = env_str("CASACOMUNI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-# OCDS publication of the SUA procedures: the prefix of the OCIDs, assigned by the Open Contracting
-# Partnership on registration ("ocds-casacom" is a placeholder until then), and the publisher's name.
-CASACOMUNI_OCDS_PREFIX = env_str("CASACOMUNI_OCDS_PREFIX", "ocds-casacom")
+# OCDS publication of the SUA procedures: the prefix of the OCIDs ("ocds-" and six lowercase letters or digits,
+# checked at start-up: procurement/checks.py), assigned by the Open Contracting Partnership on registration,
+# and the publisher's name. "ocds-casadc" has the right shape but is NOT registered: a placeholder for the demo
+# and the tests, to be replaced by the registered prefix before publishing real data.
+CASACOMUNI_OCDS_PREFIX = env_str("CASACOMUNI_OCDS_PREFIX", "ocds-casadc")
 CASACOMUNI_OCDS_PUBLISHER = env_str("CASACOMUNI_OCDS_PUBLISHER", "Casa dei Comuni")
 # The EU Funding & Tenders Portal's search API, for scheduled imports of calls; empty: imports from files only.
 CASACOMUNI_SEDIA_URL = env_str("CASACOMUNI_SEDIA_URL", "")

@@ -102,7 +102,7 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     checked_page.assert_clean()
     act("publish")
     state_shown(ProcedureState.PUBLISHED)
-    expect(page.locator("#procedure-ocid")).to_have_text(f"ocds-casacom-{procedure.pk}")
+    expect(page.locator("#procedure-ocid")).to_have_text(f"ocds-casadc-{procedure.pk}")
     checked_page.assert_clean()
     page.goto(url("procurement:procedure_public", procedure.pk))
     expect(page.locator("#public-lots")).to_contain_text("B00012EADB")

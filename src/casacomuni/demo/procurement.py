@@ -437,7 +437,8 @@ class DemoProcedures:
         after = deadline + timedelta(hours=1)
         procedure = ps.transition_procedure(officer, procedure, life.CLOSE_BIDS, now=after)
         procedure = ps.transition_procedure(officer, procedure, life.START_EVALUATION, now=after)
-        ps.evaluate_lot(officer, lot)
+        # The evaluation session: 10 o'clock two days after the deadline (noon), the minutes dated so.
+        ps.evaluate_lot(officer, lot, now=deadline + timedelta(days=2, hours=-2))
         if plan.state == life.EVALUATION:
             return
         procedure = ps.transition_procedure(

@@ -1,5 +1,6 @@
 """Writes of the market data: importing ANAC's OCDS files into ``MarketRelease``."""
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,9 @@ class ImportReport:
     malformed_dates: int = 0
     linked: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    # Buyers naming a comune or an Unione that no organisation or comune matched: (name, codice fiscale) ->
+    # releases. The officer adds a name variant or the organisation's codice fiscale, and imports again.
+    unmatched_buyers: Counter = field(default_factory=Counter)
 
     @property
     def changed(self) -> bool:
@@ -87,12 +91,12 @@ def import_ocds_files(actor, paths: Iterable[Path], *, batch_size: int = BATCH_S
     transaction each. Releases without ocid or id are skipped and listed in the report.
 
     Raises:
-        OcdsFileError: a file cannot be read or is not OCDS JSON; nothing was written.
+        OcdsFileError: a file cannot be read (a ZIP archive among them), is not JSON or holds no OCDS release;
+            nothing was written.
     """
     paths = [Path(path) for path in paths]
     for path in paths:
-        for _ in ocds_import.read_releases(path):
-            pass
+        ocds_import.check_file(path)
     linker = load_linker()
     report = ImportReport()
     for path in paths:
@@ -158,6 +162,8 @@ def _write_batch(batch: dict, linker: Linker, source: str, report: ImportReport)
     for key, parsed in batch.items():
         link = linker.link(parsed)
         report.linked += bool(link)
+        if not link and ocds_import.is_local_authority(parsed.buyer_name):
+            report.unmatched_buyers[(parsed.buyer_name, parsed.buyer_fiscal_code)] += 1
         row = existing.get(key)
         if row is None:
             created.append(MarketRelease(ocid=parsed.ocid, release_id=parsed.release_id, imported_at=now))

@@ -17,8 +17,12 @@ Mapping (DOMAIN §4.9): the Province's SUA is ``tender.procuringEntity``; each l
 the role ``buyer`` and the first lot's Comune is ``buyer`` (OCDS 1.1 has one buyer per release: the other
 Comuni of an aggregated procedure are listed in ``parties`` with the role buyer); the lot id is its CIG; CPV in
 ``items[].classification`` (one item per lot, ``relatedLot``); bids are public after the award
-(``bids.statistics`` per lot: bids, validBids, tendersAbnormallyLow; ``bids.details`` with status and, for the
-admitted bids, the value).
+(``bids.statistics`` per lot: bids, validBids, tendersAbnormallyLow, and the lowest and highest valid bids'
+values; ``bids.details`` with status and, for the valid bids, the value). A bid excluded as anomalous (art. 54)
+is "disqualified", neither valid nor counted in the valid bids' values.
+
+Only fields of OCDS 1.1 and of the two declared extensions are published (``tender.statusDetails`` is OCDS 1.2:
+a cancelled or unsuccessful tender says so by ``tender.status`` and the release's tag alone).
 
 Personal data: parties are organisations only. An identifier (scheme ``IT-CF``) is published only when the
 organisation's code is 11 digits (partita IVA / codice fiscale of a legal entity); a 16-character personal
@@ -120,18 +124,19 @@ AWARD_CRITERIA = {
         "Offerta economicamente più vantaggiosa, miglior rapporto qualità/prezzo (art. 108 D.Lgs. 36/2023)",
     ),
 }
-# Fixed Italian, whatever the language of the request: the publication's language is Italian.
-STATUS_DETAILS = {
-    ProcedureState.CANCELLED: "Procedura annullata",
-    ProcedureState.DESERTED: "Procedura deserta",
-}
 LOT_STATUS = {
     LotState.OPEN: "active",
     LotState.AWARDED: "complete",
     LotState.DESERTED: "unsuccessful",
     LotState.CANCELLED: "cancelled",
 }
-BID_STATUS = {BidStatus.RECEIVED: "pending", BidStatus.ADMITTED: "valid", BidStatus.EXCLUDED: "disqualified"}
+# OCDS bidStatus codelist: a bid excluded by the officer or as anomalous (art. 54) is disqualified.
+BID_STATUS = {
+    BidStatus.RECEIVED: "pending",
+    BidStatus.ADMITTED: "valid",
+    BidStatus.EXCLUDED: "disqualified",
+    BidStatus.ANOMALOUS: "disqualified",
+}
 
 
 def publisher_name() -> str:
@@ -313,11 +318,6 @@ def tender_section(procedure: Procedure, lots: list[Lot], kind: ReleaseKind, awa
     }
     if procedure.description:
         tender["description"] = procedure.description
-    if procedure.state in (ProcedureState.CANCELLED, ProcedureState.DESERTED) and kind.code in (
-        "cancellation",
-        "unsuccessful",
-    ):
-        tender["statusDetails"] = STATUS_DETAILS[procedure.state]
     if awarded_stage:
         bidders = {bid.operator_id: bid.operator for lot in lots for bid in lot.bids.all()}
         tender["numberOfTenderers"] = len(bidders)
@@ -349,7 +349,7 @@ def bids_section(procedure: Procedure, lots: list[Lot]) -> dict:
         statistics.append(
             {"id": f"{ident}-validBids", "measure": "validBids", "value": len(valid), "relatedLot": ident}
         )
-        abnormal = abnormally_low(lot)
+        abnormal = abnormally_low(lot, bids)
         if abnormal is not None:
             statistics.append(
                 {
@@ -390,12 +390,12 @@ def bids_section(procedure: Procedure, lots: list[Lot]) -> dict:
     return {"statistics": statistics, "details": details}
 
 
-def abnormally_low(lot: Lot) -> int | None:
+def abnormally_low(lot: Lot, bids: list[Bid]) -> int | None:
     """How many bids the anomaly threshold excluded (art. 54), when the lot was evaluated by it."""
     evaluation = getattr(lot, "evaluation", None)
     if evaluation is None or not evaluation.method.startswith("anomaly_"):
         return None
-    return len((evaluation.result or {}).get("excluded") or [])
+    return sum(bid.status == BidStatus.ANOMALOUS for bid in bids)
 
 
 def award_of(lot: Lot) -> dict:
@@ -453,13 +453,15 @@ def merge_into(target: dict, source: dict) -> None:
 
 
 def compile_releases(releases: list[dict]) -> dict:
+    """The compiled release (OCDS merging specification): ``tag`` ["compiled"], ``date`` the newest release's
+    and ``id`` ``<ocid>-<date>``, as the reference implementation (ocdsmerge, used by ocdskit) sets them."""
     ordered = sorted(releases, key=lambda release: release["date"])
     compiled: dict = {}
     for release in ordered:
         merge_into(compiled, {key: value for key, value in release.items() if key not in ("id", "tag")})
-    compiled["id"] = f"{ordered[-1]['ocid']}-compiled"
-    compiled["tag"] = ["compiled"]
     compiled["date"] = ordered[-1]["date"]
+    compiled["id"] = f"{ordered[-1]['ocid']}-{compiled['date']}"
+    compiled["tag"] = ["compiled"]
     return {key: compiled[key] for key in ("ocid", "id", "date", "tag", "initiationType")} | compiled
 
 

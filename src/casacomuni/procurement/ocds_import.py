@@ -24,6 +24,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from casacomuni.lib.bounds import MAX_AMOUNT
+
 
 def gettext_noop(message):
     return message
@@ -35,8 +37,6 @@ ANAC_TIMEZONE = ZoneInfo("Europe/Rome")
 # The database column limits: longer identifiers are not ANAC's and the release is skipped.
 MAX_OCID = 100
 MAX_RELEASE_ID = 255
-# Amounts are stored with 2 decimals and at most 16 digits (DecimalField(18, 2)).
-MAX_AMOUNT = Decimal("1e16")
 CENT = Decimal("0.01")
 
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
@@ -258,7 +258,7 @@ def _amount(value) -> tuple[Decimal | None, str]:
         number = Decimal(str(amount))
     except InvalidOperation:
         return None, currency
-    if not number.is_finite() or abs(number) >= MAX_AMOUNT:
+    if not number.is_finite() or abs(number) > MAX_AMOUNT:
         return None, currency
     return number.quantize(CENT, rounding=ROUND_HALF_EVEN), currency
 
@@ -274,7 +274,7 @@ def _awarded(release: dict) -> tuple[Decimal | None, str]:
             continue
         total = amount if total is None else total + amount
         currencies.add(currency)
-    if total is None or len(currencies) > 1 or abs(total) >= MAX_AMOUNT:
+    if total is None or len(currencies) > 1 or abs(total) > MAX_AMOUNT:
         return None, ""
     return total, currencies.pop()
 
@@ -344,10 +344,37 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", plain).split())
 
 
+# The short forms under which buyers publish some comuni whose ISTAT name is longer or different, each with the
+# ISTAT name ("Denominazione in italiano" of the Elenco comuni italiani). ANAC's "COMUNE DI REGGIO EMILIA" is
+# the comune ISTAT calls "Reggio nell'Emilia". Only forms that name one comune alone belong here: "Castel San
+# Pietro" (Terme, in Emilia, or Romano, near Rome) and "Canosa" (di Puglia, or Sannita) do not. Add a form when
+# an import lists a comune among the buyers it could not link.
+NAME_VARIANTS = {
+    "Reggio Emilia": "Reggio nell'Emilia",
+    "Reggio Calabria": "Reggio di Calabria",
+    "Spezia": "La Spezia",
+    "Aquila": "L'Aquila",
+    "Calatafimi": "Calatafimi-Segesta",
+    "Lamezia": "Lamezia Terme",
+    "San Dorligo della Valle - Dolina": "San Dorligo della Valle",
+}
+_VARIANT_KEYS = {name_key(variant): name_key(istat) for variant, istat in NAME_VARIANTS.items()}
+LOCAL_AUTHORITY_PREFIXES = (MUNICIPALITY_PREFIX, "unione ")
+
+
 def municipality_name_key(buyer_name: str) -> str:
-    """The key of the comune that a buyer named "COMUNE DI X" stands for, or "" for any other buyer."""
+    """The key of the comune that a buyer named "COMUNE DI X" stands for (X's ISTAT name when X is one of the
+    ``NAME_VARIANTS``), or "" for any other buyer."""
     key = name_key(buyer_name)
-    return key.removeprefix(MUNICIPALITY_PREFIX) if key.startswith(MUNICIPALITY_PREFIX) else ""
+    if not key.startswith(MUNICIPALITY_PREFIX):
+        return ""
+    key = key.removeprefix(MUNICIPALITY_PREFIX)
+    return _VARIANT_KEYS.get(key, key)
+
+
+def is_local_authority(buyer_name: str) -> bool:
+    """Whether the buyer names itself a comune or an Unione di comuni: one the platform should link."""
+    return name_key(buyer_name).startswith(LOCAL_AUTHORITY_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -372,7 +399,8 @@ def unique_index(pairs) -> dict:
 
 class Linker:
     """Links releases to comuni: by the buyer's codice fiscale when an organisation has it, else by the
-    name "COMUNE DI X" when exactly one current comune is called X (accents, case and punctuation aside).
+    name "COMUNE DI X" when exactly one current comune is called X (accents, case and punctuation aside, the
+    short forms of ``NAME_VARIANTS`` read as the ISTAT name).
 
     Args:
         by_fiscal_code: codice fiscale -> (organisation id, its comune id or None); None if ambiguous.
@@ -393,6 +421,26 @@ class Linker:
 
 
 # --- Files ---------------------------------------------------------------------------------------------------
+
+
+def check_file(path: Path) -> int:
+    """Read the whole file and return how many of its items are releases (objects with an ``ocid``).
+
+    Raises:
+        OcdsFileError: as ``read_releases``, and when the file holds no OCDS release at all (another format
+            written as JSON, such as a TED notice): importing it would change nothing and say nothing.
+    """
+    path = Path(path)
+    found = sum(isinstance(release, dict) and "ocid" in release for _position, release in read_releases(path))
+    if not found:
+        raise OcdsFileError(
+            gettext_noop(
+                'no OCDS release was found in %(file)s: OCDS releases have an "ocid" (is it a TED notice or '
+                "another format?)."
+            ),
+            file=path.name,
+        )
+    return found
 
 
 def read_releases(path: Path) -> Iterator[tuple[str, object]]:
@@ -429,9 +477,21 @@ def _read_documents(path: Path) -> Iterator[tuple[str, object]]:
         ) from exc
 
 
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a ZIP archive's first bytes (an empty one's too)
+
+
 def _open_text(path: Path):
     with open(path, "rb") as raw:
-        compressed = raw.read(2) == b"\x1f\x8b"
+        start = raw.read(4)
+    if start in ZIP_SIGNATURES:
+        raise OcdsFileError(
+            gettext_noop(
+                "%(file)s is a ZIP archive: unpack it and import the JSON or JSON Lines files it holds (gzip files "
+                "are read as they are)."
+            ),
+            file=path.name,
+        )
+    compressed = start[:2] == b"\x1f\x8b"
     if compressed:
         return gzip.open(path, "rt", encoding="utf-8-sig")
     return open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed by the caller's with)

@@ -4,7 +4,7 @@
   ``links.next``; ``since`` / ``until`` (a date ``YYYY-MM-DD`` or an ISO date-time; a date as ``until`` means
   the end of that day) filter on the release date. Bad parameters answer 400 as problem+json.
 - ``records/<ocid>.json``: the record package of one procedure (every release, embedded, and the compiled
-  release); 404 for an unknown OCID or a procedure never published.
+  release); 404 as problem+json for an unknown OCID or a procedure never published.
 
 Both cost a fixed number of queries whatever the number of procedures (see ocds_export).
 """
@@ -13,7 +13,7 @@ import json
 import re
 from datetime import datetime, time, timedelta
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -109,7 +109,9 @@ def releases(request):
 def record(request, ocid: str):
     procedure = ocds_export.procedure_by_ocid(ocid)
     if procedure is None:
-        raise Http404
+        return problem(
+            404, _("Not found"), _("No published procedure has the OCID %(ocid)s.") % {"ocid": ocid}
+        )
     return ocds_response(
         ocds_export.record_package(procedure, request.build_absolute_uri(), policy_url(request))
     )

@@ -11,7 +11,9 @@ apostrophe, so that no spreadsheet runs it as a formula. The column headers and 
 procedure, criterion, state) are fixed Italian strings, not interface translations: the file's layout is
 an interface that must not change with the language of the person downloading it.
 
-One query streamed in chunks whatever the number of lots (``Lot.objects ... .values(...)``).
+One query streamed in chunks whatever the number of lots (``Lot.objects ... .values(...)``), the bids counted
+by outcome in it (received, admitted, excluded, excluded as anomalous under art. 54) with the lot's anomaly
+threshold.
 """
 
 import codecs
@@ -20,7 +22,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.fields.json import KeyTextTransform
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -31,6 +34,7 @@ from casacomuni.procurement.ocds_export import AWARD_CRITERIA, PROCUREMENT_METHO
 from casacomuni.procurement.procedure_models import (
     PROCEDURE_COMUNE_ROLES,
     PROCEDURE_SUA_ROLES,
+    BidStatus,
     Lot,
     LotState,
     ProcedureState,
@@ -87,11 +91,26 @@ COLUMNS = (
     ("Data di aggiudicazione", "award_date"),
     ("Data del contratto", "contract_date"),
     ("Importo del contratto", "contract_amount"),
+    ("Offerte ricevute", "bids_received"),
+    ("Offerte ammesse", "bids_admitted"),
+    ("Offerte escluse", "bids_excluded"),
+    ("di cui escluse perché anomale (art. 54)", "bids_anomalous"),
+    ("Soglia di anomalia (%)", "anomaly_threshold"),
     ("Stato della procedura", "procedure__state"),
     ("Stato del lotto", "state"),
     ("OCID", "procedure__ocid"),
 )
 FIELDS = [field for _header, field in COLUMNS if field]
+# The bids of each lot by outcome, counted in the export's one query. An anomalous bid (art. 54 c.1) is an
+# excluded one: it is counted among the excluded and on its own.
+ANNOTATIONS = {
+    "bids_received": Count("bids"),
+    "bids_admitted": Count("bids", filter=Q(bids__status=BidStatus.ADMITTED)),
+    "bids_excluded": Count("bids", filter=Q(bids__status__in=(BidStatus.EXCLUDED, BidStatus.ANOMALOUS))),
+    "bids_anomalous": Count("bids", filter=Q(bids__status=BidStatus.ANOMALOUS)),
+    # As text, the digits as computed ("16.140"): a JSON value would come back as a float on SQLite.
+    "anomaly_threshold": KeyTextTransform("threshold", "evaluation__result"),
+}
 
 
 def lots_for_export(user):
@@ -116,6 +135,11 @@ def amount(value) -> str:
     if value is None:
         return ""
     return f"{Decimal(value):.2f}".replace(".", ",")
+
+
+def percentage(value) -> str:
+    """A percentage as computed (e.g. the threshold "16.140"), with the decimal comma."""
+    return "" if value in (None, "") else str(value).replace(".", ",")
 
 
 def day(value) -> str:
@@ -160,6 +184,11 @@ def row_of(lot: dict) -> list[str]:
         day(lot["award_date"]),
         day(lot["contract_date"]),
         amount(lot["contract_amount"]),
+        str(lot["bids_received"]),
+        str(lot["bids_admitted"]),
+        str(lot["bids_excluded"]),
+        str(lot["bids_anomalous"]),
+        percentage(lot["anomaly_threshold"]),
         STATE_LABELS.get(lot["procedure__state"], lot["procedure__state"]),
         LOT_STATE_LABELS.get(lot["state"], lot["state"]),
         lot["procedure__ocid"] or "",
@@ -181,6 +210,7 @@ def csv_lines(rows):
 def export_rows(lots):
     return (
         lots.order_by("-procedure__created_at", "procedure_id", "number")
+        .annotate(**ANNOTATIONS)
         .values(*FIELDS)
         .iterator(chunk_size=2000)
     )

@@ -102,8 +102,12 @@ class ProcedureForm(StyledForm):
     decimals = forms.IntegerField(label=_("Decimals"), min_value=0, max_value=10)
     rounding = forms.ChoiceField(label=_("Rounding"), choices=[(m, m) for m in anomaly.ROUNDING_MODES])
     round_intermediates = forms.BooleanField(label=_("Round the intermediate values"), required=False)
-    reference_discount = forms.DecimalField(
-        label=_("Reference discount (method C)"), required=False, max_digits=7, decimal_places=4
+    reference_percentile = forms.TypedChoiceField(
+        label=_("Reference discount (method C): percentile of the Allegato's table"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("The SOA category and the amount band follow from each lot."),
     )
     method_drawn = forms.BooleanField(label=_("Method drawn at the evaluation"), required=False)
     # OEPV (art. 108)
@@ -146,6 +150,10 @@ class ProcedureForm(StyledForm):
     labour_intensive = forms.BooleanField(label=_("Labour-intensive (economic at most 30%)"), required=False)
     strategic_it = forms.BooleanField(label=_("Strategic IT (economic at most 10%)"), required=False)
 
+    def __init__(self, *args, reference_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reference_percentile"].choices = [("", "—"), *reference_choices]
+
     @classmethod
     def initial_from(cls, procedure) -> dict:
         params = procedure.anomaly_parameters or {}
@@ -166,7 +174,7 @@ class ProcedureForm(StyledForm):
             "decimals": params.get("decimals", 3),
             "rounding": params.get("rounding"),
             "round_intermediates": params.get("round_intermediates", False),
-            "reference_discount": params.get("reference_discount"),
+            "reference_percentile": params.get("reference_percentile"),
             "method_drawn": params.get("method_drawn", False),
             "oepv_criteria": "\n".join(
                 f"{c['code']}; {c['max_points']}" for c in settings.get("criteria", [])
@@ -202,9 +210,7 @@ class ProcedureForm(StyledForm):
             "decimals": data["decimals"],
             "rounding": data["rounding"],
             "round_intermediates": data["round_intermediates"],
-            "reference_discount": str(data["reference_discount"])
-            if data.get("reference_discount") is not None
-            else None,
+            "reference_percentile": data.get("reference_percentile"),
             "stated_in_documents": True,
             "method_drawn": data["method_drawn"],
         }
@@ -340,7 +346,11 @@ class BidForm(StyledForm):
     technical_score = forms.DecimalField(
         label=_("Technical score"), required=False, max_digits=7, decimal_places=3
     )
-    received_at = forms.DateTimeField(label=_("Received at"), required=False, widget=DATETIME_WIDGET)
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        widget=DATETIME_WIDGET,
+        help_text=_("As the platform or the protocol recorded it: a bid after the deadline is refused."),
+    )
 
     def __init__(self, *args, operators=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -350,10 +360,10 @@ class BidForm(StyledForm):
         data = self.cleaned_data
         return ps.BidData(
             operator_id=int(data["operator"]),
+            received_at=data["received_at"],
             discount_percent=data.get("discount_percent"),
             price=data.get("price"),
             technical_score=data.get("technical_score"),
-            received_at=data.get("received_at"),
         )
 
 

@@ -14,7 +14,8 @@ Choices made here (names are a contract with the OCDS export and dashboards):
   the discount, price and score of such a bid stay null until the envelope is opened, so existing rows need
   no migration;
 - the OCID is ``<CASACOMUNI_OCDS_PREFIX>-<pk>``, assigned at publication. The prefix defaults to
-  ``ocds-casacom`` (a placeholder: the real prefix is assigned by the OCDS Data Support Team on registration,
+  ``ocds-casadc`` (of the registered shape, checked at start-up, but not registered: the real prefix is
+  assigned by the OCDS Data Support Team on registration,
   https://standard.open-contracting.org/latest/en/schema/identifiers/#contracting-process-identifier-ocid).
 
 Tenancy (``Procedure.objects.for_user``):
@@ -48,6 +49,7 @@ __all__ = [
     "Bid",
     "BidSource",
     "BidStatus",
+    "EVALUATED_STATUSES",
     "Clarification",
     "Criterion",
     "Evaluation",
@@ -120,9 +122,20 @@ class LotState(models.TextChoices):
 
 
 class BidStatus(models.TextChoices):
+    """A bid's outcome. ``EXCLUDED``: excluded by the officer, with reasons. ``ANOMALOUS``: excluded by the
+    evaluation, its discount above the anomaly threshold (art. 54 c.1 D.Lgs. 36/2023), with the reason and the
+    threshold written by ``procedure_services.evaluate_lot``; it goes back to admitted when the evaluation that
+    excluded it is dropped, and re-enters the next evaluation (the threshold is computed on every admitted
+    bid, the anomalous ones included)."""
+
     RECEIVED = "received", pgettext_lazy("bid status", "Received")
     ADMITTED = "admitted", pgettext_lazy("bid status", "Admitted")
     EXCLUDED = "excluded", pgettext_lazy("bid status", "Excluded")
+    ANOMALOUS = "anomalous", pgettext_lazy("bid status", "Excluded as anomalous")
+
+
+# The bids the evaluation reads: the admitted ones and those a previous evaluation found anomalous.
+EVALUATED_STATUSES = (BidStatus.ADMITTED, BidStatus.ANOMALOUS)
 
 
 class BidSource(models.TextChoices):
@@ -148,7 +161,9 @@ def default_anomaly_parameters() -> dict:
         "decimals": params.decimals,
         "rounding": params.rounding,
         "round_intermediates": params.round_intermediates,
-        "reference_discount": None,
+        # Method C: the percentile of the Allegato's table chosen in the documents; R_ref follows from each
+        # lot's SOA category and amount band (``rules.reference_discounts``).
+        "reference_percentile": None,
         "stated_in_documents": params.stated_in_documents,
         "method_drawn": params.method_drawn,
     }
@@ -384,7 +399,12 @@ class BidQuerySet(models.QuerySet):
         return self.none()
 
     def admitted(self):
+        """The valid bids: admitted and not excluded by the evaluation."""
         return self.filter(status=BidStatus.ADMITTED)
+
+    def evaluated(self):
+        """The bids an evaluation computes on (art. 54: every admitted bid, the anomalous ones included)."""
+        return self.filter(status__in=EVALUATED_STATUSES)
 
 
 class Bid(models.Model):
@@ -396,7 +416,8 @@ class Bid(models.Model):
         limit_choices_to={"kind": OrganizationKind.OPERATOR},
         verbose_name=_("operator"),
     )
-    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    # Always the recorded time of receipt, never a default: a bid after the deadline is refused (art. 71 ff.).
+    received_at = models.DateTimeField(_("received at"))
     discount_percent = models.DecimalField(
         _("discount (%)"),
         max_digits=7,

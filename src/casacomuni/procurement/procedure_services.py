@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -46,10 +47,11 @@ from casacomuni.procurement.procedure_models import (
     default_anomaly_parameters,
 )
 from casacomuni.procurement.register_models import RegisteredOperator, RegistrationState
-from casacomuni.procurement.rules import anomaly, oepv, rotation, router
+from casacomuni.procurement.rules import anomaly, oepv, reference_discounts, rotation, router
 from casacomuni.procurement.rules import deadlines as procs
 from casacomuni.procurement.rules import procedure_lifecycle as life
 
+ROME = ZoneInfo("Europe/Rome")
 CENT = Decimal("0.01")
 ROUNDING_NAMES = {mode: mode for mode in anomaly.ROUNDING_MODES}
 
@@ -271,13 +273,20 @@ def check_deadline(procedure: Procedure, deadline: datetime, start: date) -> pro
         raise ValidationError({"bid_deadline": _(refused.message) % refused.params}) from refused
 
 
-def anomaly_parameters_from(data: dict) -> anomaly.AnomalyParameters:
-    """Stored JSON to the rules' parameters; ValidationError on a bad setting."""
-    values = dict(default_anomaly_parameters()) | {
-        k: v for k, v in (data or {}).items() if k in default_anomaly_parameters()
-    }
-    if values.get("reference_discount") in ("", None):
-        values["reference_discount"] = None
+def anomaly_settings(data: dict) -> dict:
+    """The stored anomaly settings with every default filled in (unknown keys dropped)."""
+    defaults = default_anomaly_parameters()
+    return defaults | {key: value for key, value in (data or {}).items() if key in defaults}
+
+
+def anomaly_parameters_from(
+    data: dict, reference_discount: Decimal | None = None
+) -> anomaly.AnomalyParameters:
+    """Stored settings to the rules' parameters, with the lot's R_ref for method C; ValidationError on a bad
+    setting."""
+    values = anomaly_settings(data)
+    del values["reference_percentile"]
+    values["reference_discount"] = reference_discount if values["method"] == anomaly.METHOD_C else None
     try:
         return anomaly.AnomalyParameters(**values)
     except (ValueError, TypeError, InvalidOperation) as refused:
@@ -296,6 +305,85 @@ def anomaly_parameters_json(params: anomaly.AnomalyParameters) -> dict:
         "stated_in_documents": params.stated_in_documents,
         "method_drawn": params.method_drawn,
     }
+
+
+def reference_cell(procedure: Procedure, lot: Lot, settings: dict | None = None) -> reference_discounts.Cell:
+    """Method C's R_ref for ``lot``: the table's cell for its SOA category and amount band at the percentile
+    of the documents, from the table in force when the procedure was published (today for a draft)."""
+    percentile = anomaly_settings(settings or procedure.anomaly_parameters)["reference_percentile"]
+    day = timezone.localdate(procedure.published_at or timezone.now())
+    try:
+        return reference_discounts.reference_cell(lot.category, lot.total_amount, int(percentile or 0), day)
+    except (reference_discounts.ReferenceDiscountError, TypeError, ValueError) as refused:
+        message = (
+            _(refused.message) % refused.params
+            if isinstance(refused, reference_discounts.ReferenceDiscountError)
+            else str(refused)
+        )
+        raise ValidationError(
+            {
+                "anomaly_parameters": _("Lot %(number)s: %(reason)s")
+                % {"number": lot.number, "reason": message}
+            }
+        ) from refused
+
+
+def reference_choices(procedure: Procedure) -> list[tuple[int, str]]:
+    """The percentiles of the table, each with the R_ref it gives every lot (category and band from the lot),
+    for the officer who fixes method C's reference discount in the documents."""
+    day = timezone.localdate(procedure.published_at or timezone.now())
+    lots = list(procedure.lots.order_by("number"))
+    choices = []
+    for percentile in reference_discounts.table_on(day).percentiles:
+        cells = []
+        for lot in lots:
+            try:
+                cell = reference_discounts.reference_cell(lot.category, lot.total_amount, percentile, day)
+            except reference_discounts.ReferenceDiscountError:
+                cells.append(_("lot %(number)s: SOA category not set") % {"number": lot.number})
+                continue
+            cells.append(
+                _("lot %(number)s (%(category)s, %(band)s) %(discount)s %%")
+                % {
+                    "number": lot.number,
+                    "category": cell.category,
+                    "band": cell.band_words,
+                    "discount": anomaly.italian_number(cell.discount, 3),
+                }
+            )
+        choices.append(
+            (
+                percentile,
+                _("%(percentile)sth percentile: %(cells)s")
+                % {"percentile": percentile, "cells": "; ".join(cells)},
+            )
+        )
+    return choices
+
+
+def lot_anomaly_parameters(
+    procedure: Procedure, lot: Lot
+) -> tuple[anomaly.AnomalyParameters, reference_discounts.Cell | None]:
+    """The rules' parameters for one lot and, for method C, the table's cell its R_ref was read from."""
+    settings = anomaly_settings(procedure.anomaly_parameters)
+    cell = reference_cell(procedure, lot, settings) if settings["method"] == anomaly.METHOD_C else None
+    return anomaly_parameters_from(settings, cell.discount if cell else None), cell
+
+
+def clean_anomaly_settings(procedure: Procedure, data: dict) -> dict:
+    """The settings checked as the evaluation will read them: for method C every lot must have its cell."""
+    settings = anomaly_settings(data)
+    if settings["reference_percentile"] in ("", None):
+        settings["reference_percentile"] = None
+    cells = [
+        reference_cell(procedure, lot, settings)
+        for lot in procedure.lots.all()
+        if settings["method"] == anomaly.METHOD_C
+    ]
+    params = anomaly_parameters_from(settings, cells[0].discount if cells else None)
+    stored = anomaly_parameters_json(params)
+    del stored["reference_discount"]
+    return stored | {"reference_percentile": int(settings["reference_percentile"]) if cells else None}
 
 
 OEPV_DEFAULTS = {
@@ -441,10 +529,7 @@ def update_procedure(actor: Actor, procedure: Procedure, changes: ProcedureChang
             put("deadline_reductions", list(changes.deadline_reductions))
     if changes.anomaly_parameters is not None:
         try:
-            put(
-                "anomaly_parameters",
-                anomaly_parameters_json(anomaly_parameters_from(changes.anomaly_parameters)),
-            )
+            put("anomaly_parameters", clean_anomaly_settings(procedure, changes.anomaly_parameters))
         except ValidationError as refused:
             errors.update(refused.message_dict)
     if changes.oepv_settings is not None:
@@ -582,16 +667,20 @@ def route_summary(procedure: Procedure, lots=None) -> dict:
 
 
 def deadline_info(procedure: Procedure) -> dict:
-    """The minimum deadline from today (or the publication day) and the holiday the chosen one falls on."""
+    """The minimum deadline from today (or the publication day); for it and the chosen one, the holiday,
+    Saturday or Sunday they fall on and the day the period really ends (Reg. 1182/71 art. 3(4))."""
     start = timezone.localdate(procedure.published_at) if procedure.published_at else timezone.localdate()
     minimum = minimum_deadline(procedure, start)
     chosen_day = timezone.localdate(procedure.bid_deadline) if procedure.bid_deadline else None
+    chosen_holiday = procs.holiday_on(chosen_day) if chosen_day else None
     return {
         "start": start,
         "minimum": minimum,
         "chosen": chosen_day,
-        "holiday": procs.holiday_on(chosen_day) if chosen_day else None,
-        "minimum_holiday": minimum.holiday if minimum else None,
+        "holiday": _(chosen_holiday) if chosen_holiday else None,
+        "ends_on": procs.next_working_day(chosen_day) if chosen_holiday else None,
+        "minimum_holiday": _(minimum.holiday) if minimum and minimum.holiday else None,
+        "minimum_ends_on": minimum.ends_on if minimum and minimum.holiday else None,
     }
 
 
@@ -944,11 +1033,38 @@ def invite_operator(
 
 @dataclass(frozen=True)
 class BidData:
+    """A bid as the officer records it. ``received_at`` is the time of receipt the platform or the protocol
+    recorded: required, never assumed to be now."""
+
     operator_id: int
+    received_at: datetime | None
     discount_percent: object = None
     price: object = None
     technical_score: object = None
-    received_at: datetime | None = None
+
+
+def rome_time(moment: datetime) -> str:
+    """A moment in Italian time and format, for messages: "16/03/2026, ore 12:00"."""
+    return timezone.localtime(moment, ROME).strftime("%d/%m/%Y, ore %H:%M")
+
+
+def check_receipt(procedure: Procedure, received_at: datetime | None, errors: dict) -> datetime | None:
+    """The time of receipt, if given, not in the future and not after the deadline for offers: the law admits
+    no bid received after the deadline (art. 71 ff. D.Lgs. 36/2023; the platform records the exact time of
+    receipt, art. 25 and Dir. 2014/24 Annex IV)."""
+    if received_at is None:
+        errors["received_at"] = _("Enter when the bid was received.")
+        return None
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at, ROME)
+    if received_at > timezone.now():
+        errors["received_at"] = _("The time of receipt cannot be in the future.")
+    elif procedure.bid_deadline and received_at > procedure.bid_deadline:
+        errors["received_at"] = _(
+            "The bid was received on %(received)s, after the deadline for offers (%(deadline)s, Italian "
+            "time): the law admits no bid received after the deadline (art. 71 ff. D.Lgs. 36/2023)."
+        ) % {"received": rome_time(received_at), "deadline": rome_time(procedure.bid_deadline)}
+    return received_at
 
 
 def clean_bid(procedure: Procedure, lot: Lot, data: BidData) -> dict:
@@ -998,9 +1114,16 @@ def clean_bid(procedure: Procedure, lot: Lot, data: BidData) -> dict:
             errors["discount_percent"] = _("Enter the discount.")
     elif discount is None and "discount_percent" not in errors:
         errors["discount_percent"] = _("A lowest-price bid needs its discount.")
+    received_at = check_receipt(procedure, data.received_at, errors)
     if errors:
         raise ValidationError(errors)
-    return {"operator": operator, "discount_percent": discount, "price": price, "technical_score": score}
+    return {
+        "operator": operator,
+        "discount_percent": discount,
+        "price": price,
+        "technical_score": score,
+        "received_at": received_at,
+    }
 
 
 @transaction.atomic
@@ -1019,7 +1142,6 @@ def record_bid(actor: Actor, lot: Lot, data: BidData) -> Bid:
     cleaned = clean_bid(procedure, lot, data)
     bid = Bid.objects.create(
         lot=lot,
-        received_at=data.received_at or timezone.now(),
         source=BidSource.RECORDED_BY_OFFICER,
         recorded_by=actor.user,
         **cleaned,
@@ -1034,6 +1156,7 @@ def record_bid(actor: Actor, lot: Lot, data: BidData) -> Bid:
             "discount_percent": [None, cleaned["discount_percent"]],
             "price": [None, cleaned["price"]],
             "technical_score": [None, cleaned["technical_score"]],
+            "received_at": [None, cleaned["received_at"]],
         },
         obj=bid,
     )
@@ -1066,13 +1189,21 @@ def decide_bid(actor: Actor, bid: Bid, decision: str, reason: str = "") -> Bid:
         "status": [bid.status, status],
         "exclusion_reason": [bid.exclusion_reason, reason if decision == EXCLUDE else ""],
     }
+    # A change of the admitted set makes the lot's evaluation stale: drop it, readmitting the bids it found
+    # anomalous (this one included, before the officer's decision applies).
+    drop_evaluation(bid.lot)
     bid.status = status
     bid.exclusion_reason = reason if decision == EXCLUDE else ""
     bid.save(update_fields=["status", "exclusion_reason"])
-    # A change of the admitted set makes the lot's evaluation stale.
-    Evaluation.objects.filter(lot=bid.lot).delete()
     event(actor, procedure, f"bid.{decision}", changes, obj=bid)
     return bid
+
+
+def drop_evaluation(lot: Lot) -> None:
+    """Delete the lot's evaluation and readmit the bids it excluded as anomalous: they were admitted bids,
+    excluded only by that computation."""
+    lot.bids.filter(status=BidStatus.ANOMALOUS).update(status=BidStatus.ADMITTED, exclusion_reason="")
+    Evaluation.objects.filter(lot=lot).delete()
 
 
 # --- Evaluation ---------------------------------------------------------------------------------------------
@@ -1087,8 +1218,30 @@ ANOMALY_KIND = {
 }
 
 
+def bid_labels(bids: list[Bid]) -> dict[str, str]:
+    """How the minutes name each bid: the operator's name; homonyms (two operators of one name) get the
+    order in which their bids were received. Keyed back to the operator id for the stored values."""
+    seen: dict[str, int] = {}
+    for bid in bids:
+        seen[bid.operator.name] = seen.get(bid.operator.name, 0) + 1
+    labels = {}
+    ordered = sorted(bids, key=lambda bid: (bid.received_at, bid.pk))
+    for position, bid in enumerate(ordered, start=1):
+        name = bid.operator.name
+        label = name if seen[name] == 1 else f"{name} (offerta n. {position})"
+        labels[label] = str(bid.operator_id)
+    return labels
+
+
+def trimmed(value: Decimal) -> Decimal:
+    """A discount without the zeros its column pads it with ("7.5000" is 7.5): the minutes print it with the
+    decimals of the documents, never fewer than it has."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+
+
 def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
-    params = anomaly_parameters_from(procedure.anomaly_parameters)
+    params, cell = lot_anomaly_parameters(procedure, lot)
     decision = route_of(procedure)
     facts = anomaly.ApplicabilityFacts(
         criterion=anomaly.LOWEST_PRICE,
@@ -1098,12 +1251,11 @@ def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tu
         admitted_bids=len(bids),
         direct_award=procedure.procedure_type == procs.DIRECT_AWARD,
     )
-    # The rules engine names each bid by the operator's name (and id, for homonyms): the minutes' reasoning
-    # reads names; the stored values are then keyed by operator id again.
-    labels = {f"{b.operator.name} (#{b.operator_id})": str(b.operator_id) for b in bids}
+    # The rules engine names each bid as the minutes do; the stored values are keyed by operator id again.
+    labels = bid_labels(bids)
     by_id = {pk: label for label, pk in labels.items()}
     result = anomaly.compute_threshold(
-        [anomaly.Bid(by_id[str(b.operator_id)], b.discount_percent) for b in bids], params, facts
+        [anomaly.Bid(by_id[str(b.operator_id)], trimmed(b.discount_percent)) for b in bids], params, facts
     )
     data = calculators.anomaly_result(result)
     for key in ("lower_wing", "upper_wing", "remaining", "excluded", "admitted"):
@@ -1126,7 +1278,42 @@ def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tu
     ]
     data["excluded_names"] = [{"operator": op, "name": names[op]} for op in sorted(excluded)]
     data["names"] = names
-    return method, anomaly_parameters_json(params), data
+    parameters = anomaly_parameters_json(params)
+    if cell is not None:
+        parameters["reference_cell"] = {
+            "category": cell.category,
+            "band": cell.band,
+            "percentile": cell.percentile,
+            "discount": str(cell.discount),
+            "table_valid_from": cell.valid_from.isoformat(),
+        }
+    return method, parameters, data
+
+
+def anomalous_reason(discount: Decimal, threshold: Decimal, decimals: int) -> str:
+    """The reason written on a bid the threshold excluded: Italian, the wording of the minutes."""
+    return (
+        f"Offerta anomala, art. 54 c.1 D.Lgs. 36/2023: ribasso del "
+        f"{anomaly.italian_number(discount, decimals)} % superiore alla soglia di anomalia del "
+        f"{anomaly.italian_number(threshold, decimals)} %"
+    )
+
+
+def exclude_anomalous(lot: Lot, result: dict) -> None:
+    """The evaluation's outcome becomes the bids' status: those above the anomaly threshold are excluded with
+    the reason and the threshold (art. 54 c.1); the others stay admitted."""
+    if not result.get("threshold") or not result.get("excluded"):
+        return
+    threshold = Decimal(result["threshold"])
+    decimals = max(-threshold.as_tuple().exponent, 0)
+    by_operator = {str(bid.operator_id): bid for bid in lot.bids.filter(status=BidStatus.ADMITTED)}
+    for row in result["excluded"]:
+        bid = by_operator[row["operator"]]
+        bid.status = BidStatus.ANOMALOUS
+        bid.exclusion_reason = anomalous_reason(Decimal(row["discount"]), threshold, decimals)
+    Bid.objects.bulk_update(
+        [by_operator[row["operator"]] for row in result["excluded"]], ["status", "exclusion_reason"]
+    )
 
 
 def discounted(base: Decimal, discount: Decimal) -> Decimal:
@@ -1230,21 +1417,28 @@ def oepv_reasoning(settings, ranking, result) -> list[str]:
 
 
 @transaction.atomic
-def evaluate_lot(actor: Actor, lot: Lot) -> Evaluation:
-    """Run the rules engine on the lot's admitted bids, store every value and write the minutes (DOCX, PDF)."""
+def evaluate_lot(actor: Actor, lot: Lot, now: datetime | None = None) -> Evaluation:
+    """Run the rules engine on the lot's admitted bids (and those a previous evaluation found anomalous), make
+    the outcome the bids' status, store every value and write the minutes (DOCX, PDF) dated ``now``."""
     procedure = locked(actor, lot.procedure)
     lot = Lot.objects.select_for_update().get(pk=lot.pk, procedure=procedure)
     require_state(procedure, life.EVALUATION, message=_("Start the evaluation first."))
-    bids = list(lot.bids.admitted().select_related("operator").order_by("pk"))
+    bids = list(lot.bids.evaluated().select_related("operator").order_by("pk"))
     if not bids:
         raise ValidationError(_("The lot has no admitted bid."), code="state")
     if procedure.criterion == Criterion.OEPV:
         method, parameters, result = evaluate_oepv(procedure, lot, bids)
     else:
         method, parameters, result = evaluate_lowest_price(procedure, lot, bids)
-    Evaluation.objects.filter(lot=lot).delete()
+    drop_evaluation(lot)
+    exclude_anomalous(lot, result)
     evaluation = Evaluation.objects.create(
-        lot=lot, method=method, parameters=parameters, result=result, computed_by=actor.user
+        lot=lot,
+        method=method,
+        parameters=parameters,
+        result=result,
+        computed_by=actor.user,
+        computed_at=now or timezone.now(),
     )
     from casacomuni.procurement import minutes
 

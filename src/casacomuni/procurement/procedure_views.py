@@ -272,7 +272,11 @@ def procedure_edit(request, pk):
         return render_detail(
             request, procedure, error=_("Only a draft procedure can be changed."), status=400
         )
-    form = forms.ProcedureForm(request.POST or None, initial=forms.ProcedureForm.initial_from(procedure))
+    form = forms.ProcedureForm(
+        request.POST or None,
+        initial=forms.ProcedureForm.initial_from(procedure),
+        reference_choices=ps.reference_choices(procedure),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             ps.update_procedure(Actor.from_request(request), procedure, form.changes())

@@ -330,7 +330,9 @@ def make_procedure(side, world=None, *, state="draft", discounts=BID_DISCOUNTS, 
     for number, operator in enumerate(
         make_operators(side, len(discounts), prefix=f"Offerente {procedure.pk}")
     ):
-        bid = ps.record_bid(officer, lot, ps.BidData(operator.pk, discount_percent=discounts[number]))
+        bid = ps.record_bid(
+            officer, lot, ps.BidData(operator.pk, timezone.now(), discount_percent=discounts[number])
+        )
         ps.decide_bid(officer, bid, ps.ADMIT)
     after = deadline + _timedelta(hours=1)
     procedure = ps.transition_procedure(officer, procedure, life.CLOSE_BIDS, now=after)

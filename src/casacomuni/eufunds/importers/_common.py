@@ -18,6 +18,7 @@ from casacomuni.eufunds.rules.money import parse_amount
 from casacomuni.lib.bounds import MAX_AMOUNT
 
 ROME = ZoneInfo("Europe/Rome")
+UTC = ZoneInfo("UTC")
 END_OF_DAY = time(23, 59, 59)
 
 # Fields compared on re-import (and hashed): everything but the original record.
@@ -210,11 +211,18 @@ def _year(text: str) -> int:
     return year + 2000 if year < 100 else year
 
 
-def parse_moment(value, *, end_of_period: bool = False) -> tuple[date, datetime | None] | None:
+def parse_moment(
+    value, *, end_of_period: bool = False, naive_zone: ZoneInfo = ROME
+) -> tuple[date, datetime | None] | None:
     """A date or date-time as sources write it: ISO 8601 (with or without offset), "9/2/2026",
     "02/12/25", "21 aprile 2026", "aprile 2024" (the month: its first day, or its last with
     ``end_of_period``). Returns (date, aware datetime or None when only a date was given); None if
-    unreadable or outside 1990-2100."""
+    unreadable or outside 1990-2100.
+
+    An ISO date-time without offset is read in ``naive_zone`` (Italian time unless the source says otherwise:
+    incentivi.gov.it writes UTC). Its date is taken in Italian time. A midnight is a date in date-time
+    clothing (incentivi's close dates, SEDIA's deadlines): midnight as written, or midnight in Italy once
+    converted ("2025-03-31T22:00:00" in UTC is 1 April 2025 in Rome)."""
     if value is None or isinstance(value, bool):
         return None
     text = str(value).strip().lower()
@@ -234,11 +242,13 @@ def parse_moment(value, *, end_of_period: bool = False) -> tuple[date, datetime 
                     offset = offset[:3] + ":" + offset[3:]
                 moment = datetime.fromisoformat(moment.isoformat() + offset)
             else:
-                moment = moment.replace(tzinfo=ROME)
+                moment = moment.replace(tzinfo=naive_zone)
+            local = moment.astimezone(ROME)
             if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
-                # A midnight is a date in date-time clothing (incentivi's close dates, SEDIA's deadlines).
                 return _checked(moment.date(), None)
-            return _checked(moment.astimezone(ROME).date(), moment)
+            if (local.hour, local.minute, local.second) == (0, 0, 0):
+                return _checked(local.date(), None)
+            return _checked(local.date(), moment)
         if m := _DMY.match(text):
             return _checked(date(_year(m[3]), int(m[2]), int(m[1])), None)
         if (m := _DAY_MONTH_YEAR.match(text)) and m[2] in MONTHS:
@@ -258,14 +268,14 @@ def _checked(day: date, moment: datetime | None):
     return day, moment
 
 
-def parse_date(value) -> date | None:
-    parsed = parse_moment(value)
+def parse_date(value, *, naive_zone: ZoneInfo = ROME) -> date | None:
+    parsed = parse_moment(value, naive_zone=naive_zone)
     return parsed[0] if parsed else None
 
 
-def parse_deadline(value, *, end_of_period: bool = True) -> datetime | None:
+def parse_deadline(value, *, end_of_period: bool = True, naive_zone: ZoneInfo = ROME) -> datetime | None:
     """A deadline: a bare date means the end of that day in Italy (the call is open through it)."""
-    parsed = parse_moment(value, end_of_period=end_of_period)
+    parsed = parse_moment(value, end_of_period=end_of_period, naive_zone=naive_zone)
     if parsed is None:
         return None
     day, moment = parsed

@@ -6,7 +6,9 @@
   (``ID_Incentivo``, ``Titolo``, ``Data_apertura``...).
 
 Every record is first mapped to the alias names, then read once. There is no status field: it is derived
-from the dates. ``Stanziamento_incentivo`` is free text ("€ 10 milioni", "2.066.866"): read into a Decimal
+from the dates. Date-times are UTC in both shapes, with or without an offset (Solr's convention, DOMAIN §5):
+"2025-03-31T22:00:00" is 1 April 2025 in Rome. ``Base_normativa_primaria`` (the call's legal basis) is read
+as its programme. ``Stanziamento_incentivo`` is free text ("€ 10 milioni", "2.066.866"): read into a Decimal
 when possible, kept as published in ``budget_text`` always. Comuni are free text with no ISTAT code: they
 go to the territorial scope, for the officers to turn into criteria.
 """
@@ -15,6 +17,7 @@ import csv
 from collections.abc import Iterator
 
 from ._common import (
+    UTC,
     BadRecord,
     ParsedCall,
     amount,
@@ -53,7 +56,7 @@ ALIASES = {
     "Stanziamento_incentivo": "zs_field_budget_allocation",
     "Link_istituzionale": "zs_field_link",
     "Data_ultimo_aggiornamento": "ds_last_update",
-    "Normativa": "zs_field_primary_ruleset",
+    "Base_normativa_primaria": "zs_field_primary_ruleset",
 }
 _LOWER_ALIASES = {alias.lower(): alias for alias in ALIASES}
 
@@ -114,8 +117,9 @@ def parse_record(record, index: int) -> ParsedCall | BadRecord:
         return BadRecord(ref, "no ID_Incentivo")
     if not title:
         return BadRecord(ref, "no title")
-    opens_on = parse_date(_plain(r.get("Data_apertura")))
-    deadline = parse_deadline(_plain(r.get("Data_chiusura")))
+    # Solr's convention, in both shapes: date-times are UTC even without an offset (DOMAIN §5).
+    opens_on = parse_date(_plain(r.get("Data_apertura")), naive_zone=UTC)
+    deadline = parse_deadline(_plain(r.get("Data_chiusura")), naive_zone=UTC)
     if opens_on is None and deadline is None:
         return BadRecord(ref, "no opening date and no closing date")
     budget_text = _plain(r.get("Stanziamento_incentivo"))
@@ -136,7 +140,8 @@ def parse_record(record, index: int) -> ParsedCall | BadRecord:
         source_id=source_id,
         title=title,
         summary=clip(text_of(r.get("Descrizione"))),
-        programme=text_of(r.get("Normativa")) or text_of(r.get("Obiettivo_Finalita")),
+        # The call's legal basis ("Base_normativa_primaria"), else its aim.
+        programme=text_of(r.get("Base_normativa_primaria")) or text_of(r.get("Obiettivo_Finalita")),
         funder=text_of(r.get("Soggetto_Concedente")),
         url=link,
         beneficiaries=clip(beneficiaries, 2000),

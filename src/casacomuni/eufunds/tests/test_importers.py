@@ -325,3 +325,33 @@ def test_parsers_never_raise_on_random_bytes(payload):
     for parse in PARSERS.values():
         for result in parse(payload):
             assert isinstance(result, (ParsedCall, BadRecord))
+
+
+def test_incentivi_date_times_are_utc_even_without_an_offset():
+    """DOMAIN.md §5: incentivi.gov.it writes date-times in UTC (Solr's convention) even without an offset:
+    "2025-03-31T22:00:00" is 1 April 2025, 00:00 in Rome (summer time, UTC+2), so the call opens on 1 April,
+    not on 31 March; a close at "2025-06-30T21:59:59" is 23:59:59 in Rome, not two hours earlier."""
+    row = EXPORT_ROW | {"Data_apertura": "2025-03-31T22:00:00", "Data_chiusura": "2025-06-30T21:59:59"}
+    (call,) = incentivi.parse([row])
+    assert call.opens_on == date(2025, 4, 1)
+    assert call.deadline == datetime(2025, 6, 30, 23, 59, 59, tzinfo=ROME)
+    # A Rome midnight in UTC clothing is a date: the call is open through that day.
+    (call,) = incentivi.parse([EXPORT_ROW | {"Data_chiusura": "2025-06-29T22:00:00"}])
+    assert call.deadline == datetime(2025, 6, 30, 23, 59, 59, tzinfo=ROME)
+    # In winter (UTC+1) the same rule: 23:00 UTC on 14 January is 15 January in Rome.
+    (call,) = incentivi.parse([EXPORT_ROW | {"Data_apertura": "2026-01-14T23:00:00"}])
+    assert call.opens_on == date(2026, 1, 15)
+
+
+def test_other_sources_without_an_offset_stay_in_italian_time():
+    # Regional portals write Italian local time: 14:00 without offset is 14:00 in Rome.
+    assert parse_deadline("2026-05-20T14:00:00") == datetime(2026, 5, 20, 14, 0, tzinfo=ROME)
+
+
+def test_incentivi_legal_basis_is_read_from_base_normativa_primaria():
+    """The open-data download names the call's legal basis Base_normativa_primaria (zs_field_primary_ruleset
+    in the raw Solr documents, DOMAIN §5): both shapes read it as the call's programme."""
+    (call,) = incentivi.parse([EXPORT_ROW | {"Base_normativa_primaria": "Legge 30 dicembre 2018, n. 145"}])
+    assert call.programme == "Legge 30 dicembre 2018, n. 145"
+    good, _bad = split(incentivi.parse(sample("incentivi_sample.json")))
+    assert good[0].programme.startswith("Misure urgenti rafforzamento della capacità amministrativa")

@@ -107,7 +107,8 @@ class AnomalyParameters:
     they are exact and shown rounded only for display.
 
     ``reference_discount``: R_ref of method C, chosen in the documents from the Allegato's table of
-    historical percentiles by SOA category and amount band (values [unverified]); required for C only.
+    historical percentiles by SOA category and amount band (``rules.reference_discounts``); required for C
+    only.
 
     ``stated_in_documents``: the documents provide for the automatic exclusion (art. 54 c.1).
     ``method_drawn``: the method was drawn at the evaluation among the compatible ones (art. 54 c.2) rather
@@ -222,7 +223,7 @@ class AnomalyResult:
     total: Decimal | None  # S
     mean: Decimal | None  # M
     mean_deviation: Decimal | None  # SM
-    above_mean: int | None  # how many r in R exceed the centre (M, or R_ref for method C)
+    above_mean: int | None  # how many r in R exceed the mean M
     c1: int | None
     c2: int | None
     digit_sum: int | None  # d, methods B and C
@@ -344,10 +345,10 @@ def compute_threshold(
        (when M = 0, rho is undefined and T = M + SM = 0);
     4. method B: V = SM * (c1 * c2) / 100; d = sum of the digits of S up to its second decimal;
        T = M + SM - V if d is even, T = M + SM + V if d is odd;
-    5. method C [unverified: DOMAIN.md gives it only as "as B but around a reference discount"]: as B with
-       R_ref in place of M as the centre: SM = mean of (r - R_ref) over the r in R with r > R_ref (0 if none),
-       V = SM * (c1 * c2) / 100 with c1, c2 and d from S as in B, T = R_ref + SM - V if d is even, else
-       R_ref + SM + V. M is still reported but does not enter T;
+    5. method C: S, M, SM, c1, c2, V and d exactly as in B (SM is the mean excess over M, not over R_ref);
+       T = R_ref - V if d is even, T = R_ref + V if d is odd: T is centred on the reference discount R_ref
+       fixed in the documents (``rules.reference_discounts``) and M + SM plays no part in it (DOMAIN.md §4.5,
+       as TuttoGare PA computes it);
     6. the bids (wings included) above T are excluded, those equal to T per ``params.excludes_equal``; wing
        bids are set aside only to compute T. Among the rest the highest discount wins; equal highest
        discounts are returned in ``tied_for_first`` for a recorded fair draw (never drawn here).
@@ -423,8 +424,8 @@ class _Calculator:
         mean = self.step(Fraction(total) / len(remaining))
         c1, c2 = _first_two_decimals(total)
         method = self.params.method
-        centre = Fraction(self.params.reference_discount) if method == METHOD_C else mean
-        above = [Fraction(bid.discount) - centre for bid in remaining if bid.discount > centre]
+        # SM is the mean excess over M for every method, C included (Allegato II.2, DOMAIN §4.5).
+        above = [Fraction(bid.discount) - mean for bid in remaining if bid.discount > mean]
         deviation = self.step(sum(above) / len(above)) if above else Fraction(0)
         values = {
             "total": total,
@@ -446,7 +447,9 @@ class _Calculator:
         digit_sum = _digit_sum_to_second_decimal(total)
         sign = -1 if digit_sum % 2 == 0 else 1
         branch = f"{method}_{EVEN if sign < 0 else ODD}"
-        threshold = centre + deviation + sign * adjustment
+        # Method B: T = M + SM -/+ V. Method C: T = R_ref -/+ V, centred on the reference discount alone.
+        centre = Fraction(self.params.reference_discount) if method == METHOD_C else mean + deviation
+        threshold = centre + sign * adjustment
         return self._report(values, branch, threshold, adjustment=adjustment, digit_sum=digit_sum)
 
     def _report(
@@ -522,7 +525,7 @@ def _caveats(params: AnomalyParameters, branch: str) -> tuple[str, ...]:
     if branch != NOT_APPLICABLE and params.method == METHOD_C:
         caveats.append(
             gettext_noop(
-                "Method C is computed as method B centred on the reference discount: check this reading against the text of Allegato II.2 before relying on it."
+                "The reference discount comes from a copy of the table of Allegato II.2: compare its cell with the text in the Gazzetta Ufficiale before relying on it."
             )
         )
     if branch != NOT_APPLICABLE and params.method == METHOD_B:
@@ -580,17 +583,18 @@ def _as_discount(value) -> Decimal:
 
 # --- The minutes (Italian: the text of a legal act) ---------------------------------------------------
 
-_ROUNDING_IT = {
-    ROUND_HALF_UP: "per eccesso se la cifra successiva è pari o superiore a 5 (ROUND_HALF_UP)",
-    ROUND_HALF_DOWN: "per eccesso solo se la cifra successiva supera la metà (ROUND_HALF_DOWN)",
-    ROUND_HALF_EVEN: "al pari più vicino in caso di metà esatta (ROUND_HALF_EVEN)",
-    ROUND_DOWN: "per troncamento (ROUND_DOWN)",
-    ROUND_UP: "per eccesso (ROUND_UP)",
-    ROUND_FLOOR: "per difetto (ROUND_FLOOR)",
-    ROUND_CEILING: "per eccesso verso l'alto (ROUND_CEILING)",
+ROUNDING_WORDS = {
+    ROUND_HALF_UP: "per eccesso se la cifra successiva è pari o superiore a cinque, per difetto altrimenti",
+    ROUND_HALF_DOWN: "per eccesso se la cifra successiva è superiore a cinque, per difetto altrimenti",
+    ROUND_HALF_EVEN: "alla cifra pari più vicina quando la parte da eliminare è esattamente la metà",
+    ROUND_DOWN: "per troncamento",
+    ROUND_UP: "sempre per eccesso",
+    ROUND_FLOOR: "per difetto",
+    ROUND_CEILING: "per eccesso verso l'alto",
 }
+NUMBER_WORDS = ("zero", "una", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci")
 
-_REASONS_IT = {
+REASONS_IT = {
     "criterion": "il criterio di aggiudicazione non è quello del prezzo più basso",
     "supplies": "l'appalto ha per oggetto forniture, mentre l'esclusione automatica riguarda solo lavori e servizi",
     "above_threshold": "l'importo non è inferiore alla soglia di rilevanza europea",
@@ -600,6 +604,15 @@ _REASONS_IT = {
     "not_in_documents": "gli atti di gara non prevedono l'esclusione automatica",
     "method_c_drawn": "il metodo C non può essere sorteggiato: il ribasso di riferimento va fissato negli atti di gara",
 }
+
+
+def decimals_in_words(decimals: int) -> str:
+    """ "tre cifre decimali", "una cifra decimale", "nessuna cifra decimale": as a tender document says it."""
+    if decimals == 0:
+        return "nessuna cifra decimale"
+    if decimals == 1:
+        return "una cifra decimale"
+    return f"{NUMBER_WORDS[decimals]} cifre decimali"
 
 
 def italian_number(value: Decimal, places: int) -> str:
@@ -617,7 +630,7 @@ def _minutes(result: AnomalyResult, params: AnomalyParameters) -> list[str]:
         return "; ".join(f"{bid.operator_id} ({num(bid.discount)} %)" for bid in bids) or "nessuna"
 
     if not result.applicable:
-        why = "; ".join(_REASONS_IT[reason.code].format(**reason.params) for reason in result.reasons)
+        why = "; ".join(REASONS_IT[reason.code].format(**reason.params) for reason in result.reasons)
         lines = [
             f"L'esclusione automatica delle offerte anomale non si applica (art. 54, commi 1 e 2, D.Lgs. 36/2023): {why}.",
             "Nessuna offerta è esclusa automaticamente; resta ferma la verifica delle offerte anormalmente basse ai sensi dell'art. 110 D.Lgs. 36/2023.",
@@ -655,14 +668,13 @@ def _settings_lines(result: AnomalyResult, params: AnomalyParameters) -> list[st
     equal = "escluse" if params.excludes_equal else "non escluse"
     return [
         f"Metodo di calcolo della soglia di anomalia: metodo {result.method} dell'Allegato II.2 al D.Lgs. 36/2023, {chosen} (art. 54, comma 2).",
-        f"Calcoli con {params.decimals} cifre decimali, arrotondamento {_ROUNDING_IT[params.rounding]}; {intermediates}; "
+        f"Calcoli con {decimals_in_words(params.decimals)}, arrotondamento {ROUNDING_WORDS[params.rounding]}; {intermediates}; "
         f"taglio delle ali: {wings}; offerte con ribasso pari alla soglia: {equal}.",
     ]
 
 
 def _computation_lines(result: AnomalyResult, params: AnomalyParameters, num) -> list[str]:
     size = len(result.remaining)
-    centre = "R_rif" if result.method == METHOD_C else "M"
     lines = [
         f"Offerte rimaste dopo il taglio delle ali: {size}. Somma dei ribassi S = {num(result.total)}; media aritmetica M = S / {size} = {num(result.mean)}.",
     ]
@@ -671,7 +683,7 @@ def _computation_lines(result: AnomalyResult, params: AnomalyParameters, num) ->
             f"Ribasso di riferimento fissato negli atti di gara: R_rif = {num(result.reference_discount)}."
         )
     lines.append(
-        f"Scarto medio aritmetico dei ribassi superiori a {centre} ({result.above_mean} {'offerta' if result.above_mean == 1 else 'offerte'}): SM = {num(result.mean_deviation)}."
+        f"Scarto medio aritmetico dei ribassi superiori alla media M ({result.above_mean} {'offerta' if result.above_mean == 1 else 'offerte'}): SM = {num(result.mean_deviation)}."
     )
     if result.branch in (A_SMALL_LOW_RATIO, A_SMALL_HIGH_RATIO):
         ratio = "non calcolabile (M = 0)" if result.ratio is None else num(result.ratio)
@@ -694,8 +706,9 @@ def _computation_lines(result: AnomalyResult, params: AnomalyParameters, num) ->
         else:
             parity = "pari" if result.branch.endswith(EVEN) else "dispari"
             sign = "−" if parity == "pari" else "+"
+            centre = "R_rif" if result.method == METHOD_C else "M + SM"
             lines.append(
-                f"Somma delle cifre di S fino alla seconda cifra decimale: d = {result.digit_sum}, {parity}; soglia T = {centre} + SM {sign} V."
+                f"Somma delle cifre di S fino alla seconda cifra decimale: d = {result.digit_sum}, {parity}; soglia T = {centre} {sign} V."
             )
     lines.append(f"Soglia di anomalia T = {num(result.threshold)} %.")
     return lines

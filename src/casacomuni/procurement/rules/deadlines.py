@@ -2,8 +2,9 @@
 
 Deadlines are in calendar days counted from the day after the event (Reg. CEE/Euratom 1182/71 art. 3): a
 30-day term from a notice sent on 1 March ends on 31 March. When the last day is an Italian public holiday, a
-Sunday or the patron saint's day of the SUA's seat the platform *flags* it and the officer decides: the date
-is never moved here. The officer may set a longer deadline, never a shorter one (art. 92 c.1: deadlines
+Saturday, a Sunday or the patron saint's day of the SUA's seat, Reg. 1182/71 art. 3(4) makes the period end
+with the last hour of the following working day: the platform *flags* the day, says which day the period
+really ends (``Deadline.ends_on``) and the officer decides; the date is never moved here. The officer may set a longer deadline, never a shorter one (art. 92 c.1: deadlines
 adequate to the complexity of the contract, "nel rispetto dei termini minimi" of artt. 71-76).
 
 The table follows the 2023 text of artt. 71-75 (DOMAIN §4.4); post-2024 changes are [unverified], so every
@@ -134,7 +135,9 @@ class PatronSaint:
 
 @dataclass(frozen=True)
 class Deadline:
-    """A deadline: the day, its length in days, the article that sets it and the holiday it falls on (if any)."""
+    """A deadline: the day, its length in days, the article that sets it, the holiday (or Saturday, Sunday) it
+    falls on if any, and ``ends_on``, the day the period really ends: the day itself, or the next working day
+    when the day is not one (Reg. 1182/71 art. 3(4))."""
 
     day: date
     days: int
@@ -142,6 +145,11 @@ class Deadline:
     holiday: str | None
     procedure: str = ""
     phase: str = ""
+    ends_on: date | None = None
+
+    def __post_init__(self):
+        if self.ends_on is None:
+            object.__setattr__(self, "ends_on", next_working_day(self.day) if self.holiday else self.day)
 
 
 def minimum_deadline(
@@ -179,7 +187,15 @@ def minimum_deadline(
         if reduced < days:
             days, article = reduced, reduced_article
     day = start_day + timedelta(days=days)
-    return Deadline(day, days, article, holiday_on(day, patron_saint), procedure, phase)
+    return Deadline(
+        day,
+        days,
+        article,
+        holiday_on(day, patron_saint),
+        procedure,
+        phase,
+        next_working_day(day, patron_saint),
+    )
 
 
 def _rule(procedure: str, phase: str, negotiation_request_days: int, table) -> Rule:
@@ -222,14 +238,22 @@ def validate_chosen_deadline(
     start = minimum.day - timedelta(days=minimum.days)
     days = (chosen - start).days
     return Deadline(
-        chosen, days, minimum.article, holiday_on(chosen, patron_saint), minimum.procedure, minimum.phase
+        chosen,
+        days,
+        minimum.article,
+        holiday_on(chosen, patron_saint),
+        minimum.procedure,
+        minimum.phase,
+        next_working_day(chosen, patron_saint),
     )
 
 
 def holiday_on(day: date, patron_saint: PatronSaint | None = None) -> str | None:
-    """The name of the Italian public holiday(s) on ``day``, the patron saint's day, or "Sunday"; else None.
+    """The name of the Italian public holiday(s) on ``day``, the patron saint's day, "Saturday" or "Sunday";
+    None on a working day (Reg. 1182/71 art. 3(4): holidays, Saturdays and Sundays are not working days).
 
-    Holiday names come from the ``holidays`` package in Italian; "Sunday" is an English source string.
+    Holiday names come from the ``holidays`` package in Italian; "Saturday" and "Sunday" are English source
+    strings.
     """
     names = []
     national = _italian_holidays(day.year).get(day)
@@ -239,9 +263,20 @@ def holiday_on(day: date, patron_saint: PatronSaint | None = None) -> str | None
         names.append(patron_saint.name)
     if names:
         return "; ".join(names)
+    if day.weekday() == 5:
+        return gettext_noop("Saturday")
     if day.weekday() == 6:
         return gettext_noop("Sunday")
     return None
+
+
+def next_working_day(day: date, patron_saint: PatronSaint | None = None) -> date:
+    """``day`` if it is a working day, else the first working day after it: where a period ends on a
+    holiday, a Saturday or a Sunday, it ends with the last hour of the following working day (Reg. CEE/Euratom
+    1182/71 art. 3(4))."""
+    while holiday_on(day, patron_saint) is not None:
+        day += timedelta(days=1)
+    return day
 
 
 @lru_cache(maxsize=32)

@@ -76,7 +76,33 @@ class ThresholdPeriod:
         return self.supplies_services_sub_central
 
 
+# Oldest first. Before 1 July 2023 (D.Lgs. 36/2023, art. 229 c.2) the same EU thresholds applied through
+# art. 35 D.Lgs. 50/2016: the figures are the Directives', whichever Italian code transposed them.
 PERIODS = (
+    ThresholdPeriod(
+        start=date(2020, 1, 1),
+        end=date(2021, 12, 31),
+        source="Reg. delegati (UE) 2019/1827, 2019/1828, 2019/1829",
+        works=Decimal("5350000"),
+        supplies_services_central=Decimal("139000"),
+        supplies_services_sub_central=Decimal("214000"),
+        social=Decimal("750000"),
+        special_works=Decimal("5350000"),
+        special_supplies_services=Decimal("428000"),
+        special_social=Decimal("1000000"),
+    ),
+    ThresholdPeriod(
+        start=date(2022, 1, 1),
+        end=date(2023, 12, 31),
+        source="Reg. delegati (UE) 2021/1951, 2021/1952, 2021/1953",
+        works=Decimal("5382000"),
+        supplies_services_central=Decimal("140000"),
+        supplies_services_sub_central=Decimal("215000"),
+        social=Decimal("750000"),
+        special_works=Decimal("5382000"),
+        special_supplies_services=Decimal("431000"),
+        special_social=Decimal("1000000"),
+    ),
     ThresholdPeriod(
         start=date(2024, 1, 1),
         end=date(2025, 12, 31),

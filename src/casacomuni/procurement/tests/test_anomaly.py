@@ -4,8 +4,8 @@ Sources: art. 54 c.1-2 D.Lgs. 36/2023 (as amended by D.Lgs. 209/2024) and its Al
 DOMAIN.md §4.5: k = ceil(10 % of n) wings set aside (bids equal to a wing's boundary value too); on the rest R,
 S = sum, M = S/|R|, SM = mean of (r - M) for r > M, c1 c2 = first two decimals of S; method A with n >= 15:
 T = M + SM - SM*c1*c2/100; method A with n < 15: rho = SM/M, T = 1,20*M if rho <= 0,15 else M + SM; method B:
-V = SM*c1*c2/100, d = digit sum of S to its second decimal, T = M + SM -/+ V for d even/odd; method C: as B
-around a reference discount. Bids above T are excluded (bids equal to T: method A excludes them, Cons. Stato V
+V = SM*c1*c2/100, d = digit sum of S to its second decimal, T = M + SM -/+ V for d even/odd; method C: S, M,
+SM, V and d as in B, T = R_ref -/+ V for d even/odd (DOMAIN.md §4.5, corrected). Bids above T are excluded (bids equal to T: method A excludes them, Cons. Stato V
 n. 5780/2024; B and C keep them); the highest remaining discount wins, ties go to a recorded draw.
 
 Every expected value below is derived by hand in the comments from those rules; all discounts are percentages
@@ -136,20 +136,79 @@ def test_method_b_with_odd_digit_sum_adds_v():
     assert result.caveats  # the [unverified] award-price detail of method B is shown to the officer
 
 
-def test_method_c_centres_the_method_b_computation_on_the_reference_discount():
-    # FIFTEEN with R_ref = 10,000 (the [unverified] reading: R_ref takes the place of M)
-    # r in R above 10,000: 10,5 11 11,5 12 12,295 13 13,5 13,7 14 14,3 -> deviations
-    # 0,5 + 1 + 1,5 + 2 + 2,295 + 3 + 3,5 + 3,7 + 4 + 4,3 = 25,795 -> SM = 25,795 / 10 = 2,5795
-    # c1 c2 = 63 from S = 135,795 as in B; V = 2,5795 x 0,63 = 1,625085; d = 25, odd
-    # T = R_ref + SM + V = 10 + 2,5795 + 1,625085 = 14,204585 -> 14,205
-    # 14,300 (OE13) is now excluded too: 14,000 (OE12) wins, where method B gave the win to OE13
+def test_method_c_with_odd_digit_sum_adds_v_to_the_reference_discount():
+    """Allegato II.2 D.Lgs. 36/2023, method C (DOMAIN.md §4.5, as TuttoGare PA's 23C.php computes it):
+    S, M, SM, c1, c2, V and d as in method B, SM being the mean excess over M; T = R_ref + V when d is odd.
+
+    FIFTEEN with R_ref = 10,000 (k = 2, R = the 11 middle bids, see above):
+    S = 135,795; M = 12,345; SM = 1,355 (the five bids above M); c1 = 7, c2 = 9, c1 x c2 = 63;
+    V = 1,355 x 63 / 100 = 0,85365; d = 1 + 3 + 5 + 7 + 9 = 25, odd;
+    T = R_ref + V = 10 + 0,85365 = 10,85365 -> 10,854 (3 decimals, half up).
+    Every bid above 10,854 is excluded (OE05 11,000 ... OE15 18,500): OE04 (10,500) wins. The old reading
+    (SM around R_ref and T = R_ref + SM + V = 14,205) excluded only OE13-OE15.
+    """
     params = AnomalyParameters(method=METHOD_C, reference_discount=D("10.000"))
     result = compute_threshold(FIFTEEN, params)
     assert result.branch == "C_odd" and result.reference_discount == D("10.000")
-    assert (result.mean, result.mean_deviation, result.above_mean) == (D("12.345"), D("2.580"), 10)
-    assert result.threshold == D("14.205")
-    assert ids(result.excluded) == ["OE13", "OE14", "OE15"] and result.winner == "OE12"
-    assert any("Method C" in caveat for caveat in result.caveats)
+    assert (result.total, result.mean, result.mean_deviation, result.above_mean) == (
+        D("135.795"),
+        D("12.345"),
+        D("1.355"),
+        5,
+    )
+    assert (result.c1, result.c2, result.digit_sum, result.adjustment) == (7, 9, 25, D("0.854"))
+    assert result.threshold == D("10.854")
+    assert ids(result.excluded) == [f"OE{number:02}" for number in range(5, 16)]
+    assert result.winner == "OE04"
+    assert "soglia T = R_rif + V." in result.reasoning_text
+
+
+# Seven bids around a real cell of the Allegato's table: SOA category OG1, band 150,000-1,000,000 euro,
+# 70th percentile, R_ref = 29,950 (procurement/data/allegato_II2_metodo_c.json).
+OG1_BAND_2_P70 = D("29.950")
+
+
+def test_method_c_with_odd_digit_sum_on_a_table_cell():
+    """Allegato II.2 method C, R_ref = 29,950 (OG1, 150,000-1,000,000 euro, 70th percentile).
+
+    Bids 22,100 26,400 27,350 28,120 30,100 31,000 35,000: n = 7, k = ceil(0,7) = 1; wings 22,100 and
+    35,000; R = {26,400 27,350 28,120 30,100 31,000}.
+    S = 26,4 + 27,35 + 28,12 + 30,1 + 31 = 142,970; M = 142,97 / 5 = 28,594.
+    Above M: 30,100 (1,506) and 31,000 (2,406): SM = 3,912 / 2 = 1,956.
+    c1 = 9, c2 = 7, c1 x c2 = 63; V = 1,956 x 63 / 100 = 1,23228; d = 1 + 4 + 2 + 9 + 7 = 23, odd.
+    T = R_ref + V = 29,950 + 1,23228 = 31,18228 -> 31,182: only 35,000 is excluded; 31,000 (OE06) wins.
+    The old reading (SM over R_ref: (0,15 + 1,05) / 2 = 0,6; T = 29,95 + 0,6 + 0,378 = 30,928) excluded
+    31,000 too.
+    """
+    bids = bids_of("22.100", "26.400", "27.350", "28.120", "30.100", "31.000", "35.000")
+    result = compute_threshold(bids, AnomalyParameters(method=METHOD_C, reference_discount=OG1_BAND_2_P70))
+    assert result.branch == "C_odd"
+    assert (result.total, result.mean, result.mean_deviation) == (D("142.970"), D("28.594"), D("1.956"))
+    assert (result.c1, result.c2, result.digit_sum, result.adjustment) == (9, 7, 23, D("1.232"))
+    assert result.threshold == D("31.182")
+    assert ids(result.excluded) == ["OE07"] and result.winner == "OE06"
+
+
+def test_method_c_with_even_digit_sum_subtracts_v_from_the_reference_discount():
+    """Allegato II.2 method C, R_ref = 29,950 (OG1, 150,000-1,000,000 euro, 70th percentile), d even.
+
+    Bids 22,100 26,400 27,350 28,120 30,100 31,010 35,000: n = 7, k = 1; R = {26,400 27,350 28,120 30,100
+    31,010}. S = 142,980; M = 142,98 / 5 = 28,596.
+    Above M: 30,100 (1,504) and 31,010 (2,414): SM = 3,918 / 2 = 1,959.
+    c1 = 9, c2 = 8, c1 x c2 = 72; V = 1,959 x 72 / 100 = 1,41048; d = 1 + 4 + 2 + 9 + 8 = 24, even.
+    T = R_ref - V = 29,950 - 1,41048 = 28,53952 -> 28,540: 30,100, 31,010 and 35,000 are excluded;
+    28,120 (OE04) wins. M + SM (30,555) plays no part in T. The old reading gave T = 30,119 and the win to
+    30,100.
+    """
+    bids = bids_of("22.100", "26.400", "27.350", "28.120", "30.100", "31.010", "35.000")
+    result = compute_threshold(bids, AnomalyParameters(method=METHOD_C, reference_discount=OG1_BAND_2_P70))
+    assert result.branch == "C_even"
+    assert (result.total, result.mean, result.mean_deviation) == (D("142.980"), D("28.596"), D("1.959"))
+    assert (result.c1, result.c2, result.digit_sum, result.adjustment) == (9, 8, 24, D("1.410"))
+    assert result.threshold == D("28.540")
+    assert ids(result.excluded) == ["OE05", "OE06", "OE07"] and result.winner == "OE04"
+    assert "soglia T = R_rif − V." in result.reasoning_text
+    assert any("Gazzetta Ufficiale" in caveat for caveat in result.caveats)
 
 
 # n = 11 -> k = ceil(1,1) = 2. Sorted: 5 5 7 9 10 11 12 13 15 16 16
@@ -421,15 +480,18 @@ def test_the_winner_is_never_an_excluded_bid_and_exclusion_follows_the_threshold
 @given(values=st.lists(discounts, min_size=5, max_size=40), params=parameters())
 def test_the_threshold_is_never_below_its_centre(values, params):
     # Method A: T = M + SM(1 - c1c2/100) with c1c2 <= 81, or 1,20 M, or M + SM, and SM >= 0, so T >= M; the
-    # same holds for method B (M + SM - V with V <= SM) and, around R_ref, for method C. Rounding is
-    # monotone, so the printed T is never below the printed M (or R_ref rounded the same way).
+    # same holds for method B (M + SM - V with V <= SM). Method C is R_ref - V (d even) or R_ref + V (d odd),
+    # V >= 0: T lies on the side of R_ref that d says. Rounding is monotone, so the printed values keep the
+    # order.
     result = compute_threshold(as_bids(values), params)
     if result.threshold is None:
         return
     if params.method == METHOD_C:
-        assert result.threshold >= round_fraction(
-            Fraction(params.reference_discount), params.decimals, params.rounding
-        )
+        centre = round_fraction(Fraction(params.reference_discount), params.decimals, params.rounding)
+        if result.digit_sum % 2 == 0:
+            assert result.threshold <= centre
+        else:
+            assert result.threshold >= centre
     else:
         assert result.threshold >= result.mean
 

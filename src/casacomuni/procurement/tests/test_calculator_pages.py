@@ -86,6 +86,28 @@ def test_the_api_computes_the_same_threshold_with_every_value(client):
     assert (body["c1"], body["c2"], body["winner"]) == (7, 9, "OE08")
 
 
+def test_the_api_centres_method_c_on_the_reference_discount(client):
+    """Allegato II.2 method C (DOMAIN.md §4.5): T = R_ref + V when d is odd, M + SM playing no part.
+
+    The fifteen bids above with R_ref = 10,000: S = 135,795, M = 12,345, SM = 1,355 (excess over M),
+    c1 x c2 = 7 x 9 = 63, V = 1,355 x 63 / 100 = 0,85365, d = 25 (odd): T = 10 + 0,85365 = 10,854.
+    """
+    response = client.post(
+        "/api/v1/procurement/anomaly-threshold",
+        api_payload(method="C", reference_discount="10.000"),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["mean"], body["mean_deviation"], body["adjustment"], body["digit_sum"]) == (
+        "12.345",
+        "1.355",
+        "0.854",
+        25,
+    )
+    assert body["threshold"] == "10.854" and body["winner"] == "OE04"
+
+
 def test_the_api_refuses_a_discount_of_a_hundred_percent_with_a_problem(client):
     payload = api_payload()
     payload["bids"][0]["discount"] = "100"

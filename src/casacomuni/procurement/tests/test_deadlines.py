@@ -4,7 +4,8 @@ Artt. 71-75 D.Lgs. 36/2023 (2023 text, DOMAIN §4.4): open 30 days for offers (1
 notice or for motivated urgency); restricted 30 for requests (15 urgent) and 30 for offers (10 with a PIN or
 urgent); competitive with negotiation: requests 30 by default (10 in the Italian text, [unverified]), offers 25;
 competitive dialogue and innovation partnership 30 for requests. Calendar days counted from the day after the
-sending (Reg. 1182/71 art. 3). Holidays flagged, never moved. Art. 18 c.3 standstill 35 days (not below
+sending (Reg. 1182/71 art. 3). Holidays, Saturdays and Sundays flagged, never moved, with the day the period
+really ends (the next working day, Reg. 1182/71 art. 3(4)). Art. 18 c.3 standstill 35 days (not below
 threshold, art. 55); contract within 30 days of the award below threshold; offers bind 180 days (art. 17 c.4).
 """
 
@@ -51,6 +52,32 @@ def test_a_deadline_on_christmas_is_flagged():
     # Restricted procedure, invitation sent 2026-11-25: 30 days -> November 26..30 = 5, December 1..25 = 25.
     deadline = minimum_deadline(d.RESTRICTED, date(2026, 11, 25), phase=d.OFFERS)
     assert (deadline.day, deadline.holiday) == (date(2026, 12, 25), "Natale")
+
+
+def test_a_deadline_on_a_saturday_is_flagged_and_the_period_ends_on_monday():
+    """Reg. CEE/Euratom 1182/71 art. 3(4): a period whose last day is a public holiday, a Sunday or a Saturday
+    ends with the last hour of the following working day. 2026-01-29 + 30: January 30-31 = 2 days, February
+    1-28 = 28 more -> Saturday 2026-02-28; Sunday 1 March follows, so the period ends on Monday 2026-03-02."""
+    deadline = minimum_deadline(d.OPEN, date(2026, 1, 29))
+    assert deadline.day == date(2026, 2, 28) and deadline.day.weekday() == 5
+    assert deadline.holiday == "Saturday"
+    assert deadline.ends_on == date(2026, 3, 2)
+
+
+def test_a_period_ending_on_easter_saturday_ends_on_the_tuesday():
+    # 2026-03-05 + 30: March 6-31 = 26 days, April 1-4 = 4 -> Saturday 2026-04-04; Easter Sunday 5 April and
+    # Easter Monday 6 April follow: the first working day is Tuesday 2026-04-07 (Reg. 1182/71 art. 3(4)).
+    deadline = minimum_deadline(d.OPEN, date(2026, 3, 5))
+    assert (deadline.day, deadline.holiday, deadline.ends_on) == (
+        date(2026, 4, 4),
+        "Saturday",
+        date(2026, 4, 7),
+    )
+
+
+def test_a_deadline_on_a_working_day_ends_that_day():
+    deadline = minimum_deadline(d.OPEN, date(2026, 3, 2))
+    assert deadline.ends_on == deadline.day == date(2026, 4, 1)
 
 
 def test_a_deadline_on_a_sunday_is_flagged():
@@ -172,11 +199,17 @@ def test_offers_bind_for_180_days_from_the_submission_deadline():
     st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
     st.sampled_from([d.OPEN, d.RESTRICTED]),
 )
-def test_the_deadline_is_never_moved_and_flagged_exactly_on_holidays_and_sundays(start, procedure):
+def test_the_deadline_is_never_moved_and_flagged_exactly_on_holidays_and_weekends(start, procedure):
     deadline = minimum_deadline(procedure, start)
     assert deadline.day == start + timedelta(days=deadline.days)
-    national = deadline.day in holidays.country_holidays("IT", years=deadline.day.year)
-    assert (deadline.holiday is not None) == (national or deadline.day.weekday() == 6)
+    italian = holidays.country_holidays("IT", years=[deadline.day.year, deadline.day.year + 1])
+    national = deadline.day in italian
+    assert (deadline.holiday is not None) == (national or deadline.day.weekday() >= 5)
+    # The period ends on the first working day from the deadline on (Reg. 1182/71 art. 3(4)).
+    assert deadline.ends_on >= deadline.day
+    assert deadline.ends_on not in italian and deadline.ends_on.weekday() < 5
+    between = [deadline.day + timedelta(days=n) for n in range((deadline.ends_on - deadline.day).days)]
+    assert all(day in italian or day.weekday() >= 5 for day in between)
 
 
 @given(st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)), st.integers(-60, 60))

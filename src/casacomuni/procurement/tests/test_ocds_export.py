@@ -19,7 +19,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from casacomuni.procurement import ocds_export
-from casacomuni.procurement.procedure_models import Evaluation, EvaluationMethod, ProcedureState
+from casacomuni.procurement.procedure_models import BidStatus, Evaluation, EvaluationMethod, ProcedureState
 from casacomuni.procurement.testing_procedures import VALID_VAT_NUMBERS, write_procedure
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +143,9 @@ def test_release_package_of_every_outcome_validates(client, operators):
     lot = signed.lots.order_by("number").first()
     Evaluation.objects.filter(lot=lot).update(
         method=EvaluationMethod.ANOMALY_A,
-        result={"winner": str(world.operator.pk), "excluded": [{"operator": "9"}]},
+        result={"winner": str(world.operator.pk), "excluded": [{"operator": str(world.other_operator.pk)}]},
     )
+    lot.bids.filter(operator=world.other_operator).update(status=BidStatus.ANOMALOUS)
     for state in (
         ProcedureState.PUBLISHED,
         ProcedureState.EVALUATION,
@@ -194,8 +195,9 @@ def test_release_package_of_every_outcome_validates(client, operators):
     assert award["awards"][0]["value"] == {"amount": 175000.0, "currency": "EUR"}  # 200,000 less 12.5%
     statistics = {(s["relatedLot"], s["measure"]): s["value"] for s in award["bids"]["statistics"]}
     assert statistics[(cigs[0], "bids")] == 2
-    assert statistics[(cigs[0], "validBids")] == 2
+    assert statistics[(cigs[0], "validBids")] == 1  # the anomalous bid is not valid (art. 54 c.1)
     assert statistics[(cigs[0], "tendersAbnormallyLow")] == 1
+    assert statistics[(cigs[1], "validBids")] == 2
     assert (cigs[1], "tendersAbnormallyLow") not in statistics  # evaluated without the threshold
     assert statistics[(cigs[0], "lowestValidBidValue")] == 175000.0
     assert "awards" not in next(r for r in package["releases"] if r["id"] == f"{signed.ocid}-tender")
@@ -235,16 +237,20 @@ def test_record_package_validates_and_compiles(client, operators):
     assert get_json(client, url)["records"][0]["releases"] == record["releases"]
 
 
-def test_record_of_draft_or_unknown_is_404(client, world):
+def test_record_of_draft_or_unknown_is_a_json_404(client, world, settings):
+    """An API answers in JSON even when nothing is found: problem+json (RFC 9457), never an HTML page."""
     draft = write_procedure(world.home, world, ProcedureState.DRAFT)
     assert draft.ocid is None
-    assert client.get(reverse("ocds:record", kwargs={"ocid": f"ocds-casacom-{draft.pk}"})).status_code == 404
-    assert client.get(reverse("ocds:record", kwargs={"ocid": "ocds-nothing-1"})).status_code == 404
+    for ocid in (f"{settings.CASACOMUNI_OCDS_PREFIX}-{draft.pk}", "ocds-nothing-1"):
+        response = client.get(reverse("ocds:record", kwargs={"ocid": ocid}))
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["status"] == 404 and ocid in response.json()["detail"]
 
 
 def test_ocid_is_stable_and_prefixed(world, settings):
     procedure = write_procedure(world.home, world, ProcedureState.PUBLISHED)
-    assert procedure.ocid == f"ocds-casacom-{procedure.pk}"
+    assert procedure.ocid == f"{settings.CASACOMUNI_OCDS_PREFIX}-{procedure.pk}"
     procedure.refresh_from_db()
     release = ocds_export.build_release(
         ocds_export.procedures_for_export(type(procedure).objects.filter(pk=procedure.pk)).get(),
@@ -369,11 +375,16 @@ def test_procedure_run_through_the_services_publishes_valid_ocds(client, world, 
     lot = procedure.lots.get()
     assert compiled["tender"]["lots"][0]["id"] == lot.cig
     statistics = {s["measure"]: s["value"] for s in compiled["bids"]["statistics"]}
-    assert statistics["bids"] == 5 and statistics["validBids"] == 5
-    assert lot.evaluation.method.startswith(
-        "anomaly_"
-    )  # 5 admitted bids, lowest price, works below threshold
-    assert statistics["tendersAbnormallyLow"] == len(lot.evaluation.result["excluded"])
+    # 5 admitted bids, lowest price, works below threshold: method A excludes 27,90 % (T = 16,140, worked in
+    # test_procedures); art. 54 c.1 excludes it, so it is not a valid bid and its value (150,000 less 27,9 %
+    # = 108,150) is not the lowest valid one: 127,500 is (150,000 less 15 %).
+    assert lot.evaluation.method == "anomaly_A"
+    assert statistics["bids"] == 5 and statistics["validBids"] == 4
+    assert statistics["tendersAbnormallyLow"] == 1
+    assert statistics["lowestValidBidValue"] == 127500.0
+    anomalous = lot.bids.get(status=BidStatus.ANOMALOUS)
+    detail = next(d for d in compiled["bids"]["details"] if d["id"].endswith(f"-OFFERTA-{anomalous.pk}"))
+    assert detail["status"] == "disqualified" and "value" not in detail
     assert compiled["awards"][0]["suppliers"][0]["name"] == lot.awarded_operator.name
     assert compiled["contracts"][0]["value"]["amount"] == float(lot.contract_amount)
 
@@ -384,4 +395,71 @@ def test_published_text_does_not_depend_on_the_language(client, world):
     italian = client.get(url, headers={"accept-language": "it"}).json()
     english = client.get(url, headers={"accept-language": "en"}).json()
     assert italian["records"] == english["records"]
-    assert italian["records"][0]["compiledRelease"]["tender"]["statusDetails"] == "Procedura annullata"
+    assert italian["records"][0]["compiledRelease"]["tender"]["status"] == "cancelled"
+
+
+def undeclared_fields(value, schema: dict, root: dict, path: str = "") -> list[str]:
+    """The paths of the object fields of ``value`` that ``schema`` (resolved in ``root``) does not declare."""
+    if "$ref" in schema:
+        schema = root["definitions"][schema["$ref"].rsplit("/", 1)[-1]]
+    if isinstance(value, dict):
+        declared = schema.get("properties", {})
+        found = []
+        for key, item in value.items():
+            if key not in declared:
+                found.append(f"{path}/{key}")
+            else:
+                found += undeclared_fields(item, declared[key], root, f"{path}/{key}")
+        return found
+    if isinstance(value, list) and "items" in schema:
+        return [
+            field for item in value for field in undeclared_fields(item, schema["items"], root, f"{path}[]")
+        ]
+    return []
+
+
+def test_every_published_field_is_declared_in_ocds_1_1_or_its_extensions(client, operators):
+    """OCDS 1.1 allows extra fields, so the schema's validation cannot catch one: a field outside OCDS 1.1 and
+    the declared lots and bids extensions is still not the standard (tender.statusDetails is OCDS 1.2)."""
+    world = operators
+    for state in (ProcedureState.CONTRACT_SIGNED, ProcedureState.CANCELLED, ProcedureState.DESERTED):
+        write_procedure(world.home, world, state)
+    schema = extended_release_schema()
+    releases = get_json(client, reverse("ocds:releases"))["releases"]
+    assert {release["tag"][0] for release in releases} >= {"tenderCancellation", "tenderUpdate", "contract"}
+    for release in releases:
+        assert undeclared_fields(release, schema, schema) == [], release["id"]
+
+
+def test_the_compiled_release_id_is_the_ocid_and_the_newest_release_date(client, operators):
+    """OCDS merging specification: a compiled release has tag ["compiled"], the date of the most recent
+    release and the id "<ocid>-<date>", as the reference implementation (ocdsmerge, in ocdskit) sets it."""
+    world = operators
+    procedure = write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED)
+    record = get_json(client, reverse("ocds:record", kwargs={"ocid": procedure.ocid}))["records"][0]
+    newest = max(release["date"] for release in record["releases"])
+    compiled = record["compiledRelease"]
+    assert (compiled["id"], compiled["date"], compiled["tag"]) == (
+        f"{procedure.ocid}-{newest}",
+        newest,
+        ["compiled"],
+    )
+
+
+@pytest.mark.parametrize("prefix", ["ocds-casacom", "ocds-abc", "OCDS-abc123", "ocds-ab_123", "abcdef", ""])
+def test_an_ocid_prefix_of_the_wrong_shape_is_refused_at_start_up(settings, prefix):
+    """An OCID prefix is "ocds-" and six characters, assigned on registration (OCDS identifiers guidance):
+    the system check stops runserver, migrate and check with a message naming the setting."""
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.CASACOMUNI_OCDS_PREFIX = prefix
+    with pytest.raises(SystemCheckError, match="CASACOMUNI_OCDS_PREFIX"):
+        call_command("check")
+
+
+def test_the_default_ocid_prefix_has_the_registered_shape(settings):
+    from casacomuni.procurement.checks import check_ocds_prefix
+
+    assert check_ocds_prefix(None) == []
+    assert re.fullmatch(r"ocds-[a-z0-9]{6}", settings.CASACOMUNI_OCDS_PREFIX)

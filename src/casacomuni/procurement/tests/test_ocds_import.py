@@ -166,6 +166,23 @@ def test_buyer_name_matches_the_comune_despite_apostrophes_and_accents():
     assert ocds_import.municipality_name_key("AZIENDA SANITARIA LOCALE NAPOLI 1") == ""
 
 
+def test_the_usual_short_forms_read_as_the_istat_name():
+    """ANAC's buyers write "COMUNE DI REGGIO EMILIA" for the comune that ISTAT's Elenco comuni italiani calls
+    "Reggio nell'Emilia" (and "Reggio Calabria" for "Reggio di Calabria"): the table of name variants in
+    ocds_import maps the short form to the ISTAT name."""
+    assert ocds_import.municipality_name_key("COMUNE DI REGGIO EMILIA") == ocds_import.name_key(
+        "Reggio nell'Emilia"
+    )
+    assert ocds_import.municipality_name_key("Comune di Reggio Calabria") == ocds_import.name_key(
+        "Reggio di Calabria"
+    )
+    assert ocds_import.municipality_name_key("COMUNE DI LA SPEZIA") == ocds_import.name_key("La Spezia")
+    linker = Linker({}, ocds_import.unique_index([(ocds_import.name_key("Reggio nell'Emilia"), (None, 7))]))
+    release = copy.deepcopy(sample_release(TRANI))
+    release["buyer"]["name"] = "COMUNE DI REGGIO EMILIA"
+    assert linker.link(parse_release(release)) == ocds_import.Link(None, 7)
+
+
 # --- File shapes, without the database -----------------------------------------------------------------------
 
 
@@ -265,6 +282,40 @@ def test_a_broken_file_raises_and_writes_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_zip_archive_is_refused_saying_to_unpack_it(tmp_path):
+    """ANAC's bulk files come zipped: the message says so, instead of "not UTF-8 text"."""
+    import zipfile
+
+    path = tmp_path / "2025.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(SAMPLE, "2025.json")
+    with pytest.raises(CommandError, match="2025.zip è un archivio ZIP: estrarlo e importare") as refused:
+        call_command("import_ocds", str(path), stdout=StringIO())
+    assert "UTF-8" not in str(refused.value)
+    assert not MarketRelease.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_without_ocds_releases_is_refused_not_reported_as_unchanged(tmp_path):
+    """A TED notice (JSON of another standard) holds no release with an ocid: the import says that no OCDS
+    release was found and fails (a CommandError: non-zero exit), rather than "nothing changed"."""
+    notice = {
+        "notice-identifier": "00123456-2025",
+        "notice-type": "cn-standard",
+        "publication-date": "2025-01-08",
+    }
+    path = tmp_path / "ted.json"
+    path.write_text(json.dumps(notice), encoding="utf-8")
+    with pytest.raises(CommandError, match="nessuna release OCDS trovata in ted.json") as refused:
+        call_command("import_ocds", str(path), stdout=StringIO())
+    assert "Nessuna modifica" not in str(refused.value)
+    # With a good file beside it, still refused whole: nothing is written.
+    with pytest.raises(CommandError):
+        call_command("import_ocds", str(SAMPLE), str(path), stdout=StringIO())
+    assert not MarketRelease.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_release_without_id_is_skipped_and_reported_by_position(tmp_path):
     releases = sample_releases()
     del releases[1]["id"]
@@ -298,3 +349,23 @@ def test_a_new_link_is_an_update_on_the_next_import(world):
     out = import_files(SAMPLE)
     assert "aggiornate: 1" in out
     assert MarketRelease.objects.get(ocid=TRANI).organization == world.home.comune
+
+
+@pytest.mark.django_db
+def test_reggio_emilia_is_linked_and_the_buyers_left_unmatched_are_listed(world, tmp_path):
+    """Buyers are matched by codice fiscale where the comune's organisation has one, else by name with the
+    usual short forms; the comuni and Unioni left unmatched are listed in the import report."""
+    reggio = make_municipality(world.home.province, "035033", "Reggio nell'Emilia", 170000)
+    release = copy.deepcopy(sample_release(TRANI))
+    release["ocid"], release["id"] = "ocds-hu01ve-1", "ocds-hu01ve-1-1"
+    release["buyer"] = {"id": "IT-CF-00145920351", "name": "COMUNE DI REGGIO EMILIA"}
+    release["parties"][0] |= {"id": "IT-CF-00145920351", "name": "COMUNE DI REGGIO EMILIA"}
+    release["parties"][0]["identifier"] = {"scheme": "IT-CF", "id": "00145920351"}
+    out = import_files(write_lines(tmp_path / "reggio.jsonl", [release]), SAMPLE)
+    assert MarketRelease.objects.get(ocid="ocds-hu01ve-1").municipality == reggio
+    # The sample's comuni are not in this test's territory: each is listed with its codice fiscale; the
+    # Unione too; the health authority, the port authority and the region are not comuni, so not listed.
+    assert "Acquirenti che si dichiarano comune o Unione non collegati ad alcuno (9):" in out
+    assert "- COMUNE DI TRANI (codice fiscale 83000350724), release: 1" in out
+    assert "- UNIONE DEI COMUNI DEL PRATOMAGNO (codice fiscale 90024210511), release: 1" in out
+    assert "AZIENDA SANITARIA" not in out and "REGGIO EMILIA (codice" not in out

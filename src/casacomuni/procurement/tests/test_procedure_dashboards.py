@@ -15,6 +15,7 @@ from django.utils import timezone
 from casacomuni.procurement import procedure_selectors as selectors
 from casacomuni.procurement.procedure_exports import COLUMNS
 from casacomuni.procurement.procedure_models import ProcedureState
+from casacomuni.procurement.testing import make_procedure
 from casacomuni.procurement.testing_procedures import write_procedure
 
 pytestmark = pytest.mark.django_db
@@ -228,6 +229,19 @@ def test_csv_filters(client, login_as, world, history):
     assert len(body) == 1
     body = read_csv(client.get(reverse("procurement:procedures_csv"), {"year": "1999"}))[1:]
     assert body == []
+
+
+def test_csv_counts_the_bid_excluded_as_anomalous(client, login_as, world, settings, tmp_path):
+    """Art. 54 c.1 D.Lgs. 36/2023: the bid above the anomaly threshold is excluded. make_procedure's five bids
+    under method A (n < 15): T = 1,20 x M = 16,140 (worked in test_procedures), 27,90 % excluded."""
+    settings.MEDIA_ROOT = tmp_path
+    procedure = make_procedure(world.home, world, state="evaluation")
+    login_as("funzionario_sua")
+    rows = read_csv(client.get(reverse("procurement:procedures_csv")))
+    data = dict(zip(rows[0], next(r for r in rows[1:] if r[0] == procedure.lots.get().cig), strict=True))
+    assert (data["Offerte ricevute"], data["Offerte ammesse"], data["Offerte escluse"]) == ("5", "4", "1")
+    assert data["di cui escluse perché anomale (art. 54)"] == "1"
+    assert data["Soglia di anomalia (%)"] == "16,140"
 
 
 @pytest.mark.parametrize("persona", ["operatore_economico", "dirigente_upi", "funzionario_europa"])

@@ -169,6 +169,39 @@ def test_edit_lot_cig_and_deadline_then_publish(world, login_as):
     assert procedure.state == life.PUBLISHED and procedure.ocid
 
 
+def test_method_c_reference_discount_is_chosen_from_the_table_on_the_edit_page(world, login_as):
+    """Allegato II.2 method C: the officer picks the percentile; the lot's SOA category (OG1) and amount band
+    (150,000 euro: "fino a 150.000") give R_ref, 32,000 % at the 80th percentile."""
+    procedure = make_procedure(world.home, world)
+    client = login_as("funzionario_sua")
+    edit = reverse("procurement:procedure_edit", args=[procedure.pk])
+    form = client.get(edit).context["form"]
+    labels = dict(form.fields["reference_percentile"].choices)
+    assert "32,000 %" in labels[80] and "OG1" in labels[80]
+    values = {k: v for k, v in form.initial.items() if v not in (None, False)}
+    values |= {"anomaly_method": "C", "reference_percentile": "80", "deadline_reductions": []}
+    values["bid_deadline"] = (timezone.localtime() + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(edit, values)
+    assert response.status_code == 302, response.context["form"].errors
+    procedure.refresh_from_db()
+    assert procedure.anomaly_parameters["method"] == "C"
+    assert procedure.anomaly_parameters["reference_percentile"] == 80
+
+
+def test_the_page_shows_the_bid_excluded_as_anomalous_with_its_reason(world, login_as):
+    """Art. 54 c.1: the evaluation's outcome is the bid's status. make_procedure's five bids under method A:
+    T = 16,140 (worked in test_procedures), the 27,90 % bid excluded."""
+    procedure = make_procedure(world.home, world, state="evaluation")
+    anomalous = procedure.lots.get().bids.get(status=BidStatus.ANOMALOUS)
+    client = login_as("funzionario_sua")
+    page = client.get(detail(procedure, "offerte")).content.decode()
+    assert f'data-status="{BidStatus.ANOMALOUS}"' in page
+    assert "Esclusa perché anomala: Offerta anomala, art. 54 c.1 D.Lgs. 36/2023" in page
+    assert "superiore alla soglia di anomalia del 16,140 %" in page
+    evaluation = client.get(detail(procedure, "valutazione")).content.decode()
+    assert anomalous.operator.name in evaluation.split('id="anomalous-1"')[1].split("</span>")[0]
+
+
 def test_an_impossible_action_is_refused_with_a_message(world, login_as):
     procedure = make_procedure(world.home, world, state="draft")
     client = login_as("funzionario_sua")
@@ -188,20 +221,35 @@ def test_record_and_exclude_bids_from_the_page(world, login_as):
     client = login_as("funzionario_sua")
     url = reverse("procurement:bid_record", args=[procedure.pk, lot.pk])
     prefix = f"b{lot.pk}-"
-    assert (
-        client.post(url, {prefix + "operator": operator.pk, prefix + "discount_percent": "120"}).status_code
-        == 400
-    )
-    assert (
-        client.post(url, {prefix + "operator": operator.pk, prefix + "discount_percent": "12.5"}).status_code
-        == 302
-    )
+    received = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    bid = {prefix + "operator": operator.pk, prefix + "received_at": received}
+    assert client.post(url, bid | {prefix + "discount_percent": "120"}).status_code == 400
+    assert client.post(url, bid | {prefix + "discount_percent": "12.5"}).status_code == 302
     bid = Bid.objects.get()
     exclude = reverse("procurement:bid_decide", args=[procedure.pk, bid.pk, "exclude"])
     assert client.post(exclude, {}).status_code == 400
     assert client.post(exclude, {f"d{bid.pk}-reason": "DURC irregolare"}).status_code == 302
     bid.refresh_from_db()
     assert bid.status == BidStatus.EXCLUDED and bid.exclusion_reason == "DURC irregolare"
+
+
+def test_a_bid_without_its_time_of_receipt_or_after_the_deadline_is_refused_on_the_page(world, login_as):
+    """Art. 71 ff. D.Lgs. 36/2023: no bid is admitted after the deadline; the time of receipt is the one
+    recorded (art. 25, Dir. 2014/24 Annex IV), so the form requires it and never assumes now."""
+    procedure = make_procedure(world.home, world, state="bids_open")
+    lot = procedure.lots.get()
+    operator = make_operators(world.home, 1)[0]
+    client = login_as("funzionario_sua")
+    url = reverse("procurement:bid_record", args=[procedure.pk, lot.pk])
+    prefix = f"b{lot.pk}-"
+    bid = {prefix + "operator": operator.pk, prefix + "discount_percent": "12.5"}
+    response = client.post(url, bid)
+    assert response.status_code == 400 and not Bid.objects.exists()
+    Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=timezone.now() - timedelta(days=1))
+    late = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, bid | {prefix + "received_at": late})
+    assert response.status_code == 400 and not Bid.objects.exists()
+    assert "dopo il termine di presentazione delle offerte" in response.content.decode()
 
 
 def test_clarifications_from_an_operator_and_answers(world, login_as):

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.audit.models import AuditEvent
@@ -163,7 +165,28 @@ def test_a_deadline_on_a_holiday_is_flagged(world):
     ps.update_procedure(
         sua_officer(world.home), procedure, ps.ProcedureChanges(bid_deadline=ps.deadline_datetime(day))
     )
-    assert ps.deadline_info(Procedure.objects.get(pk=procedure.pk))["holiday"] == procs.holiday_on(day)
+    assert ps.deadline_info(Procedure.objects.get(pk=procedure.pk))["holiday"] == gettext(
+        procs.holiday_on(day)
+    )
+
+
+def test_a_deadline_on_a_saturday_is_flagged_with_the_day_the_period_ends(world, client):
+    """Reg. 1182/71 art. 3(4): a period ending on a Saturday ends on the next working day; the procedure's
+    deadline box says so."""
+    procedure = make_procedure(world.home, world)
+    day = timezone.localdate() + timedelta(days=31)
+    while day.weekday() != 5 or procs.holiday_on(day + timedelta(days=2)) is not None:
+        day += timedelta(days=1)
+    ps.update_procedure(
+        sua_officer(world.home), procedure, ps.ProcedureChanges(bid_deadline=ps.deadline_datetime(day))
+    )
+    info = ps.deadline_info(Procedure.objects.get(pk=procedure.pk))
+    assert info["holiday"] == "Sabato" and info["ends_on"] == day + timedelta(days=2)
+    client.force_login(world.acting("funzionario_sua"))
+    page = client.get(reverse("procurement:procedure_detail", args=[procedure.pk])).content.decode()
+    monday = (day + timedelta(days=2)).strftime("%d/%m/%Y")
+    assert "Giorno non lavorativo: Sabato" in page
+    assert f"Il termine scade in realtà il giorno {monday}, primo giorno lavorativo successivo" in page
 
 
 def test_publication_refuses_a_deadline_now_too_short(world):
@@ -203,7 +226,7 @@ def test_anomaly_and_oepv_settings_are_validated(world):
     sua = sua_officer(world.home)
     with pytest.raises(ValidationError) as refused:
         ps.update_procedure(sua, procedure, ps.ProcedureChanges(anomaly_parameters={"method": "C"}))
-    assert "anomaly_parameters" in refused.value.message_dict  # method C needs its reference discount
+    assert "anomaly_parameters" in refused.value.message_dict  # method C needs its percentile
     ps.update_procedure(
         sua, procedure, ps.ProcedureChanges(anomaly_parameters={"method": "B", "decimals": 4})
     )
@@ -239,7 +262,7 @@ def test_from_request_to_contract_with_anomaly_exclusion(world):
     assert [row["name"] for row in evaluation.result["excluded_names"]][0].endswith("5 S.r.l.")
     assert lot.awarded_amount == Decimal("127500.00")  # 150.000,00 less 15 %
     assert lot.savings == Decimal("22500.00")
-    assert procedure.state == life.CONTRACT_SIGNED and procedure.ocid == f"ocds-casacom-{procedure.pk}"
+    assert procedure.state == life.CONTRACT_SIGNED and procedure.ocid == f"ocds-casadc-{procedure.pk}"
     steps = {step["code"]: step["day"] for step in ps.timeline(procedure)}
     assert all(
         steps[code] for code in ("submitted", "accepted", "published", "deadline", "award", "contract")
@@ -274,7 +297,7 @@ def test_minutes_in_docx_and_pdf_carry_every_value(world):
         assert pdf.read(5) == b"%PDF-"
     with evaluation.minutes_docx.open("rb") as docx, zipfile.ZipFile(io.BytesIO(docx.read())) as package:
         text = package.read("word/document.xml").decode()
-    for value in ("16.140", "Soglia di anomalia", "13,450", "Graduatoria", procedure.lots.get().cig):
+    for value in ("16,140 %", "Soglia di anomalia", "13,450", "Graduatoria", procedure.lots.get().cig):
         assert value in text, value
 
 
@@ -284,10 +307,10 @@ def test_fewer_than_five_bids_are_ranked_without_exclusion(world):
     result = procedure.lots.get().evaluation.result
     assert procedure.lots.get().evaluation.method == EvaluationMethod.RANKING
     assert result["excluded"] == [] and [row["discount"] for row in result["ranking"]] == [
-        "30.0000",
-        "20.0000",
-        "15.0000",
-        "10.0000",
+        "30",
+        "20",
+        "15",
+        "10",
     ]
     assert [reason["code"] for reason in result["reasons"]] == ["too_few_bids"]
 
@@ -327,7 +350,7 @@ def test_excluded_bids_leave_a_deserted_procedure(world):
     lot = procedure.lots.get()
     sua = sua_officer(world.home)
     operator = make_operators(world.home, 1)[0]
-    bid = ps.record_bid(sua, lot, ps.BidData(operator.pk, discount_percent="5"))
+    bid = ps.record_bid(sua, lot, ps.BidData(operator.pk, timezone.now(), discount_percent="5"))
     ps.decide_bid(sua, bid, ps.EXCLUDE, "Offerta priva della garanzia provvisoria.")
     later = procedure.bid_deadline + timedelta(minutes=1)
     with pytest.raises(ValidationError):  # before the deadline
@@ -350,21 +373,102 @@ def test_bids_are_checked(world):
     sua = sua_officer(world.home)
     operator = make_operators(world.home, 1)[0]
     for data, field in (
-        (ps.BidData(operator.pk), "discount_percent"),
-        (ps.BidData(operator.pk, discount_percent="100"), "discount_percent"),
-        (ps.BidData(operator.pk, discount_percent="1.23456"), "discount_percent"),
-        (ps.BidData(world.home.comune.pk, discount_percent="5"), "operator"),
+        (ps.BidData(operator.pk, timezone.now()), "discount_percent"),
+        (ps.BidData(operator.pk, timezone.now(), discount_percent="100"), "discount_percent"),
+        (ps.BidData(operator.pk, timezone.now(), discount_percent="1.23456"), "discount_percent"),
+        (ps.BidData(world.home.comune.pk, timezone.now(), discount_percent="5"), "operator"),
     ):
         with pytest.raises(ValidationError) as refused:
             ps.record_bid(sua, lot, data)
         assert field in refused.value.message_dict
-    ps.record_bid(sua, lot, ps.BidData(operator.pk, discount_percent="5"))
+    ps.record_bid(sua, lot, ps.BidData(operator.pk, timezone.now(), discount_percent="5"))
     with pytest.raises(ValidationError):
-        ps.record_bid(sua, lot, ps.BidData(operator.pk, discount_percent="6"))
+        ps.record_bid(sua, lot, ps.BidData(operator.pk, timezone.now(), discount_percent="6"))
     assert lot.bids.get().status == BidStatus.RECEIVED
     draft = make_procedure(world.home, world, party=world.home.sibling_comune)
     with pytest.raises(ValidationError):
-        ps.record_bid(sua, draft.lots.get(), ps.BidData(operator.pk, discount_percent="5"))
+        ps.record_bid(sua, draft.lots.get(), ps.BidData(operator.pk, timezone.now(), discount_percent="5"))
+
+
+def test_a_late_bid_is_refused_naming_the_deadline_in_italian_time(world):
+    """Art. 71 ff. D.Lgs. 36/2023: a bid received after the deadline for offers is not admitted; the message
+    names the deadline in Italian time and format, and nothing is written."""
+    procedure = make_procedure(world.home, world, state="bids_open")
+    lot = procedure.lots.get()
+    sua = sua_officer(world.home)
+    operator = make_operators(world.home, 1)[0]
+    deadline = timezone.now() - timedelta(hours=1)
+    Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=deadline)
+    with pytest.raises(ValidationError) as refused:
+        ps.record_bid(sua, lot, ps.BidData(operator.pk, timezone.now(), discount_percent="5"))
+    message = refused.value.message_dict["received_at"][0]
+    assert timezone.localtime(deadline).strftime("%d/%m/%Y, ore %H:%M") in message
+    assert "art. 71" in message and not lot.bids.exists()
+    # Received in time, recorded later: admitted with its own time of receipt.
+    received = deadline - timedelta(minutes=5)
+    bid = ps.record_bid(sua, lot, ps.BidData(operator.pk, received, discount_percent="5"))
+    assert bid.received_at == received
+
+
+def test_the_time_of_receipt_is_never_assumed(world):
+    """The time of receipt is the one recorded (art. 25, Dir. 2014/24 Annex IV): none, or one in the future,
+    is refused."""
+    procedure = make_procedure(world.home, world, state="bids_open")
+    lot = procedure.lots.get()
+    sua = sua_officer(world.home)
+    operator = make_operators(world.home, 1)[0]
+    for received in (None, timezone.now() + timedelta(hours=2)):
+        with pytest.raises(ValidationError) as refused:
+            ps.record_bid(sua, lot, ps.BidData(operator.pk, received, discount_percent="5"))
+        assert "received_at" in refused.value.message_dict
+    assert not lot.bids.exists()
+
+
+def test_the_anomalous_bid_becomes_excluded_with_the_reason_and_the_threshold(world):
+    """Art. 54 c.1 D.Lgs. 36/2023: the bid above the threshold is excluded automatically. BID_DISCOUNTS,
+    method A with n = 5 < 15 (Allegato II.2): wings 10,50 and 27,90; R = {12,25 13,10 15,00}, S = 40,35,
+    M = 13,45; above M only 15,00: SM = 1,55; rho = 1,55 / 13,45 = 0,115 <= 0,15, T = 1,20 x 13,45 = 16,140:
+    27,90 is excluded, its status says so; re-evaluating computes on the same five bids; dropping the
+    evaluation readmits it."""
+    procedure = make_procedure(world.home, world, state="evaluation")
+    lot = procedure.lots.get()
+    anomalous = lot.bids.get(discount_percent=Decimal("27.9"))
+    assert anomalous.status == BidStatus.ANOMALOUS
+    assert anomalous.exclusion_reason == (
+        "Offerta anomala, art. 54 c.1 D.Lgs. 36/2023: ribasso del 27,900 % superiore alla soglia di "
+        "anomalia del 16,140 %"
+    )
+    assert lot.bids.admitted().count() == 4
+    sua = sua_officer(world.home)
+    again = ps.evaluate_lot(sua, lot)
+    assert again.result["n"] == 5 and again.result["threshold"] == "16.140"
+    anomalous.refresh_from_db()
+    assert anomalous.status == BidStatus.ANOMALOUS
+    other = lot.bids.exclude(pk=anomalous.pk).order_by("pk").first()
+    ps.decide_bid(sua, other, ps.EXCLUDE, "Garanzia provvisoria mancante.")
+    anomalous.refresh_from_db()
+    assert (anomalous.status, anomalous.exclusion_reason) == (BidStatus.ADMITTED, "")
+
+
+def test_method_c_reads_the_reference_discount_of_the_lots_cell(world):
+    """Allegato II.2 method C: R_ref from the table by the lot's SOA category (OG1) and band (150,000 euro
+    is "fino a 150.000": the first band) at the documents' percentile (80th: 32,000).
+
+    BID_DISCOUNTS: S = 40,35, M = 13,45, SM = 1,55, c1 = 3, c2 = 5, V = 1,55 x 15 / 100 = 0,2325;
+    d = 4 + 0 + 3 + 5 = 12, even: T = R_ref - V = 32 - 0,2325 = 31,7675 -> 31,768: no bid is excluded."""
+    procedure = make_procedure(world.home, world)
+    sua = sua_officer(world.home)
+    with pytest.raises(ValidationError) as refused:
+        ps.update_procedure(sua, procedure, ps.ProcedureChanges(anomaly_parameters={"method": "C"}))
+    assert "percentile" in refused.value.message_dict["anomaly_parameters"][0]
+    settings = {"method": "C", "reference_percentile": "80"}
+    ps.update_procedure(sua, procedure, ps.ProcedureChanges(anomaly_parameters=settings))
+    procedure.refresh_from_db()
+    assert procedure.anomaly_parameters["reference_percentile"] == 80
+    lot = procedure.lots.get()
+    params, cell = ps.lot_anomaly_parameters(procedure, lot)
+    assert (cell.category, cell.band, cell.discount) == ("OG1", "0-150000", Decimal("32.000"))
+    assert params.reference_discount == Decimal("32.000")
 
 
 def test_oepv_evaluation_ranks_by_total_score(world):
@@ -381,11 +485,15 @@ def test_oepv_evaluation_ranks_by_total_score(world):
     # Linear on the discount (C = A / A_max): 20 % → 30 points, 10 % → 15 points.
     for operator, discount, technical in ((first, "10", "70"), (second, "20", "50")):
         bid = ps.record_bid(
-            sua, lot, ps.BidData(operator.pk, discount_percent=discount, technical_score=technical)
+            sua,
+            lot,
+            ps.BidData(operator.pk, timezone.now(), discount_percent=discount, technical_score=technical),
         )
         ps.decide_bid(sua, bid, ps.ADMIT)
     with pytest.raises(ValidationError):  # an OEPV bid needs its technical score
-        ps.record_bid(sua, lot, ps.BidData(make_operators(world.home, 1)[0].pk, discount_percent="5"))
+        ps.record_bid(
+            sua, lot, ps.BidData(make_operators(world.home, 1)[0].pk, timezone.now(), discount_percent="5")
+        )
     later = procedure.bid_deadline + timedelta(minutes=1)
     ps.transition_procedure(sua, procedure, life.CLOSE_BIDS, now=later)
     ps.transition_procedure(sua, procedure, life.START_EVALUATION, now=later)

@@ -352,3 +352,11 @@ def test_a_sua_level_that_does_not_suffice_for_an_amount_does_not_suffice_for_mo
     low, high = sorted((first, second))
     if route(kind, high, DAY, sua_qualification=level).sua_level_suffices.value:
         assert route(kind, low, DAY, sua_qualification=level).sua_level_suffices.value
+
+
+def test_a_procedure_started_in_2023_is_routed_not_refused():
+    # Reg. delegato (UE) 2021/1952: works threshold 5,382,000 in 2022-2023; 300,000 euro of works are below it
+    # and go to the negotiated procedure of art. 50 c.1 lett. c) (from 150,000 to under 1,000,000).
+    decision = route(r.OBJECT_WORKS, Decimal("300000"), date(2023, 9, 1))
+    assert decision.threshold.value == Decimal("5382000") and not decision.above_threshold.value
+    assert [option.code for option in decision.procedures.value] == ["negotiated_below_threshold"]

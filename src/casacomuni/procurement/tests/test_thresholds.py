@@ -1,7 +1,8 @@
 """EU thresholds as dated data (procurement/rules/thresholds.py).
 
-Art. 14 D.Lgs. 36/2023; values 2024-2025 from Reg. delegati (UE) 2023/2495-2497, values 2026-2027 from
-Reg. delegati (UE) 2025/2150-2152 (DOMAIN §4.1). A value equal to the threshold is of European relevance
+Art. 14 D.Lgs. 36/2023; values 2020-2021 from Reg. delegati (UE) 2019/1827-1829, 2022-2023 from Reg. delegati
+(UE) 2021/1951-1953, 2024-2025 from Reg. delegati (UE) 2023/2495-2497, 2026-2027 from Reg. delegati (UE)
+2025/2150-2152 (DOMAIN §4.1 and the issue that added the earlier biennia). A value equal to the threshold is of European relevance
 (Dir. 2014/24/UE art. 4: "equal to or greater than"); options and renewals count (art. 14 c.4); the
 threshold is the one in force the day the procedure starts.
 """
@@ -74,7 +75,36 @@ def test_options_and_renewals_count_towards_the_threshold():
     assert not is_above(Decimal("180000"), t.SUPPLIES_SERVICES, FIRST_DAY_2026)
 
 
-@pytest.mark.parametrize("day", [date(2023, 12, 31), date(2028, 1, 1)])
+@pytest.mark.parametrize(
+    ("day", "kind", "authority", "sector", "threshold"),
+    [
+        # Reg. delegato (UE) 2021/1952 (Dir. 2014/24), in force 2022-2023.
+        (date(2023, 12, 31), t.WORKS, t.SUB_CENTRAL, t.ORDINARY, "5382000"),
+        (date(2023, 3, 15), t.SUPPLIES_SERVICES, t.SUB_CENTRAL, t.ORDINARY, "215000"),
+        (date(2022, 1, 1), t.SUPPLIES_SERVICES, t.CENTRAL, t.ORDINARY, "140000"),
+        # Reg. delegato (UE) 2021/1953 (Dir. 2014/25, special sectors).
+        (date(2022, 6, 1), t.SUPPLIES_SERVICES, t.SUB_CENTRAL, t.SPECIAL, "431000"),
+        # Reg. delegato (UE) 2019/1828 (Dir. 2014/24), in force 2020-2021.
+        (date(2021, 12, 31), t.WORKS, t.SUB_CENTRAL, t.ORDINARY, "5350000"),
+        (date(2020, 1, 1), t.SUPPLIES_SERVICES, t.SUB_CENTRAL, t.ORDINARY, "214000"),
+        (date(2020, 7, 1), t.SUPPLIES_SERVICES, t.CENTRAL, t.ORDINARY, "139000"),
+        # Reg. delegato (UE) 2019/1829 (Dir. 2014/25, special sectors).
+        (date(2021, 6, 1), t.SUPPLIES_SERVICES, t.SUB_CENTRAL, t.SPECIAL, "428000"),
+    ],
+)
+def test_earlier_biennia_are_dated_data_with_their_regulations(day, kind, authority, sector, threshold):
+    assert threshold_on(kind, day, authority, sector) == Decimal(threshold)
+
+
+def test_a_procedure_started_in_2023_is_routed_on_the_2022_2023_threshold():
+    # 215,000 euro of services on 2023-09-01: equal to the sub-central threshold of Reg. 2021/1952, so of
+    # European relevance; 214,999.99 is not.
+    assert is_above(Decimal("215000.00"), t.SUPPLIES_SERVICES, date(2023, 9, 1))
+    assert not is_above(Decimal("214999.99"), t.SUPPLIES_SERVICES, date(2023, 9, 1))
+    assert "2021/1952" in t.period_on(date(2023, 9, 1)).source
+
+
+@pytest.mark.parametrize("day", [date(2019, 12, 31), date(2028, 1, 1)])
 def test_a_day_outside_the_known_periods_is_refused_not_guessed(day):
     with pytest.raises(ThresholdError, match="No EU threshold is recorded"):
         threshold_on(t.WORKS, day)

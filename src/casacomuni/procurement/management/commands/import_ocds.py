@@ -17,7 +17,9 @@ LISTED_SKIPS = 20
 class Command(BaseCommand):
     help = (
         "Import ANAC's OCDS releases (a release package, a record package, JSON Lines, plain or gzip, or a "
-        "single release) into the market data, linking them to the comuni. Importing a file again writes only "
+        "single release) into the market data, linking them to the comuni (by codice fiscale, else by name, usual "
+        "short forms included) and listing the buyers naming a comune that no comune matched. Importing a file "
+        "again writes only "
         "the releases that changed. A package written as one JSON document is read whole into memory: split "
         "very large ones into JSON Lines."
     )
@@ -47,7 +49,25 @@ class Command(BaseCommand):
             self.stderr.write(
                 _("… and %(count)d more skipped.") % {"count": len(report.skipped) - LISTED_SKIPS}
             )
+        self._unmatched(report)
         self.stdout.write(self._totals(report, time.monotonic() - started))
+
+    def _unmatched(self, report) -> None:
+        """The buyers naming a comune or an Unione left unlinked, most releases first."""
+        if not report.unmatched_buyers:
+            return
+        self.stdout.write(
+            _("Buyers naming a comune or an Unione not linked to any (%(count)d):")
+            % {"count": len(report.unmatched_buyers)}
+        )
+        ranked = sorted(report.unmatched_buyers.items(), key=lambda item: (-item[1], item[0]))
+        for (name, fiscal_code), releases in ranked[:LISTED_SKIPS]:
+            self.stdout.write(
+                _("- %(name)s (codice fiscale %(code)s), releases: %(count)d")
+                % {"name": name, "code": fiscal_code or "—", "count": releases}
+            )
+        if len(ranked) > LISTED_SKIPS:
+            self.stdout.write(_("… and %(count)d more.") % {"count": len(ranked) - LISTED_SKIPS})
 
     def _totals(self, report, seconds: float) -> str:
         totals = _(
