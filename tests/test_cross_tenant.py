@@ -21,6 +21,7 @@ from casacomuni.accounts.testing import PERSONAS, World
 from casacomuni.agreements.services import TRANSITION_ROLES
 from casacomuni.api.core import api
 from casacomuni.indicators.testing import hidden_municipalities, hidden_provinces
+from casacomuni.lib.pdf import act_pdf
 
 # Pages anyone may open: reference data, public information, authentication.
 PUBLIC_URLS = {
@@ -790,12 +791,16 @@ OPERATION_FORMS = {
     "POST /api/v1/agreements/{agreement_id}/transitions": lambda: {"transition": "activate"},
     "POST /api/v1/procurement/requests/{request_id}/attachments": lambda: {
         "kind": "specifications",
-        "file": SimpleUploadedFile("capitolato.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+        "file": SimpleUploadedFile(
+            "capitolato.pdf", act_pdf(["Documento di prova"]), content_type="application/pdf"
+        ),
     },
     "POST /api/v1/operators/{registration_id}/documents": lambda: {
         "kind": "durc",
         "expires_on": "2030-01-01",
-        "file": SimpleUploadedFile("durc.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+        "file": SimpleUploadedFile(
+            "durc.pdf", act_pdf(["Documento di prova"]), content_type="application/pdf"
+        ),
     },
 }
 LIST_OPERATIONS = {

@@ -15,7 +15,7 @@ from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import PASSWORD
 from casacomuni.agreements.models import Agreement, AgreementState, Service
-from casacomuni.demo.agreements import act_pdf
+from casacomuni.lib.pdf import act_pdf
 from casacomuni.territory.models import Municipality, Province
 
 pytestmark = pytest.mark.browser

@@ -21,6 +21,7 @@ from casacomuni.agreements.models import (
 from casacomuni.agreements.rules import lifecycle
 from casacomuni.agreements.services import ActData
 from casacomuni.lib.forms import StyledForm
+from casacomuni.lib.pdf import is_readable_pdf
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -239,7 +240,7 @@ class FilterForm(LocalPartyFilterForm):
 
 
 def check_act_file(upload, allow_p7m: bool) -> None:
-    """Accept a PDF (it starts with ``%PDF-``) or, when allowed, a CAdES-signed ``.p7m`` (DER), up to 20 MB.
+    """Accept a PDF (``%PDF-`` and a structure that reads) or, when allowed, a CAdES-signed ``.p7m`` (DER), up to 20 MB.
 
     The content is checked, not the name alone: a renamed file of another kind is refused.
     """
@@ -252,7 +253,7 @@ def check_act_file(upload, allow_p7m: bool) -> None:
         if not head or head[0] != DER_SEQUENCE:
             raise ValidationError(_("The file is not a digitally signed .p7m envelope."))
         return
-    if head != PDF_MAGIC:
+    if head != PDF_MAGIC or not is_readable_pdf(upload):
         if allow_p7m:
             raise ValidationError(_("Upload the signed agreement as a PDF or a signed .p7m file."))
         raise ValidationError(_("Upload the resolution as a PDF file."))

@@ -26,6 +26,7 @@ from casacomuni.agreements import services
 from casacomuni.agreements.forms import STANDARD_CLAUSES, years_later
 from casacomuni.agreements.models import Agreement, JoinRequest, Service, ServiceKind
 from casacomuni.agreements.rules import lifecycle
+from casacomuni.lib.pdf import act_pdf
 
 TITLE = "Convenzione per la gestione associata di servizi con la Provincia di {province}"
 
@@ -389,33 +390,3 @@ def signed_pdf(agreement: Agreement, day: date) -> ContentFile:
         "Documento dimostrativo generato da Casa dei Comuni.",
     ]
     return ContentFile(act_pdf(lines), name=f"convenzione-firmata-{day:%Y%m%d}.pdf")
-
-
-def act_pdf(lines: list[str]) -> bytes:
-    """A one-page A4 PDF 1.4 with ``lines`` in Helvetica: small, valid, and quick to make (no renderer)."""
-    text = b"".join(b"(" + pdf_string(line) + b") Tj T* " for line in lines)
-    content = b"BT /F1 11 Tf 16 TL 60 780 Td " + text + b"ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
-        b"/Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-    ]
-    body = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(body)
-
-
-def pdf_string(line: str) -> bytes:
-    """A PDF literal string in WinAnsi (Italian letters and the euro sign fit), with its specials escaped."""
-    encoded = line.encode("cp1252", errors="replace")
-    return encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")

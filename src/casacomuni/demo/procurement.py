@@ -22,7 +22,8 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.agreements.models import Adhesion, ServiceKind
-from casacomuni.demo.agreements import act_pdf, actor_for
+from casacomuni.demo.agreements import actor_for
+from casacomuni.lib.pdf import act_pdf
 from casacomuni.procurement import market_services, services
 from casacomuni.procurement.models import AttachmentKind, ProcurementRequest, RequestState
 

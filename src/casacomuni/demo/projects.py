@@ -25,7 +25,8 @@ from django.utils import timezone
 from casacomuni.accounts.models import Membership, Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.agreements.models import Adhesion, ServiceKind
-from casacomuni.demo.agreements import act_pdf, actor_for
+from casacomuni.demo.agreements import actor_for
+from casacomuni.lib.pdf import act_pdf
 from casacomuni.projects import project_services, services
 from casacomuni.projects.models import Application, FundedProject
 from casacomuni.projects.rules import pipeline

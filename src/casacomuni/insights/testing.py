@@ -19,9 +19,10 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import Role
 from casacomuni.insights import services
 from casacomuni.insights.models import AdoptionStatus, CampaignTarget, QuestionKind, ServiceCategory
+from casacomuni.lib.pdf import act_pdf
 from casacomuni.procurement.testing import actor_for
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = act_pdf(["Documento di prova"])
 
 MATURITY_ANSWERS = {
     "spid_cie_login": True,

@@ -26,6 +26,7 @@ from casacomuni.agreements.services import AdhesionRequired, require_adhesion
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
 from casacomuni.lib.bounds import MAX_AMOUNT
+from casacomuni.lib.pdf import is_readable_pdf
 from casacomuni.procurement import calculators
 from casacomuni.procurement.models import (
     OPEN_STATES,
@@ -181,7 +182,8 @@ ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 
 def is_pdf(upload) -> bool:
-    return head_of(upload, len(PDF_MAGIC)) == PDF_MAGIC
+    # The header, then the whole structure: a PDF header in front of another file is refused.
+    return head_of(upload, len(PDF_MAGIC)) == PDF_MAGIC and is_readable_pdf(upload)
 
 
 def is_p7m(upload) -> bool:

@@ -20,10 +20,11 @@ from casacomuni.accounts.testing import make_user
 from casacomuni.agreements import services as agreements
 from casacomuni.agreements.models import Service, ServiceKind
 from casacomuni.agreements.rules import lifecycle
+from casacomuni.lib.pdf import act_pdf
 from casacomuni.procurement import services
 from casacomuni.procurement.models import AttachmentKind, RequestAttachment
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = act_pdf(["Documento di prova"])
 
 
 def actor_for(organization, role: str, username: str) -> Actor:

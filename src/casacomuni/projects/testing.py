@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from casacomuni.agreements.models import Adhesion, Agreement, Service, ServiceKind
+from casacomuni.lib.pdf import act_pdf
 from casacomuni.projects.models import (
     Application,
     ApplicationDocument,
@@ -32,7 +33,7 @@ from casacomuni.projects.models import (
     ReportingPeriod,
 )
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = act_pdf(["Documento di prova"])
 # CUPs of the right shape (letter, 2 digits, letter, 11 digits), one per side and number.
 CUP_PREFIX = "E84D22000"
 # CIGs with valid check characters (computed with lib.identifiers.new_cig_check).

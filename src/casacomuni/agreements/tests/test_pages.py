@@ -28,10 +28,11 @@ from casacomuni.agreements.models import (
 )
 from casacomuni.agreements.rules import lifecycle
 from casacomuni.audit.models import AuditEvent
+from casacomuni.lib.pdf import act_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = act_pdf(["Documento di prova"])
 # The first bytes of a DER-encoded CMS SignedData envelope, as a CAdES .p7m file starts.
 P7M = bytes.fromhex("3082000006092a864886f70d010702a0") + b"\x00" * 32
 

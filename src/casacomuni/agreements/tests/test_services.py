@@ -13,10 +13,11 @@ from casacomuni.agreements import services
 from casacomuni.agreements.models import Adhesion, Agreement, JoinRequest, ServiceKind
 from casacomuni.agreements.rules import lifecycle
 from casacomuni.audit.models import AuditEvent
+from casacomuni.lib.pdf import act_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = act_pdf(["Documento di prova"])
 
 
 @pytest.fixture

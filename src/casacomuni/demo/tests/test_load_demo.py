@@ -16,9 +16,9 @@ from casacomuni.accounts.services import save_union
 from casacomuni.agreements import selectors
 from casacomuni.agreements.models import Adhesion, Agreement, AgreementState, JoinRequest, Service
 from casacomuni.audit.models import AuditEvent
-from casacomuni.demo.agreements import act_pdf
 from casacomuni.demo.builder import DEMO_PASSWORD
 from casacomuni.lib.identifiers import check_cpv, check_cup
+from casacomuni.lib.pdf import act_pdf
 from casacomuni.procurement.market_models import MarketRelease
 from casacomuni.procurement.models import ProcurementRequest, RequestAttachment, RequestState
 
