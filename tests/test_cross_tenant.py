@@ -554,6 +554,9 @@ OBJECT_URLS: dict[str, Callable] = {
     "projects:project_detail": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
     "projects:project_edit": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
     "projects:project_expense_add": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
+    "projects:project_statement_submit": lambda w, p: [
+        {"pk": pr.pk, "period_pk": period.pk} for pr in foreign_projects(w, p) for period in pr.periods.all()
+    ],
     "projects:project_procurement": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
     "projects:project_add": lambda w, p: [
         {"pk": pr.pk, "part": part}
@@ -723,6 +726,9 @@ OBJECT_OPERATIONS: dict[str, Callable] = {
     "GET /api/v1/eufunds/projects/{project_id}": lambda w, p: [
         {"project_id": pr.pk} for pr in foreign_projects(w, p)
     ],
+    "POST /api/v1/eufunds/projects/{project_id}/expenses": lambda w, p: [
+        {"project_id": pr.pk} for pr in foreign_projects(w, p)
+    ],
     "GET /api/v1/opendata/datasets/{dataset_id}": lambda w, p: [
         {"dataset_id": d.pk} for d in unpublished_datasets(w)
     ],
@@ -756,6 +762,13 @@ OPERATION_FORMS = {
     "POST /api/v1/procurement/requests/{request_id}/attachments": lambda: {
         "kind": "specifications",
         "file": SimpleUploadedFile("capitolato.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    },
+    "POST /api/v1/eufunds/projects/{project_id}/expenses": lambda: {
+        "period": "1",
+        "description": "Fattura",
+        "amount": "100.00",
+        "date": "2026-01-15",
+        "file": SimpleUploadedFile("fattura.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
     },
     "POST /api/v1/operators/{registration_id}/documents": lambda: {
         "kind": "durc",
