@@ -36,11 +36,11 @@ SUBTITLE = (
 PARTIES = [
     "TRA",
     "la {{ provincia.nome }} ({{ provincia.sigla }}), codice fiscale "
-    "{{ provincia.codice_fiscale or '__________' }}, di seguito «Provincia», rappresentata dal Presidente "
+    "{{ provincia.codice_fiscale }}, di seguito «Provincia», rappresentata dal Presidente "
     "pro tempore, autorizzato con deliberazione {{ convenzione.delibera_provincia or 'n. ____ del ____' }};",
     "E",
     "{{ ente.nome }} ({{ ente.tipo }}{% if ente.codice_istat %}, codice ISTAT {{ ente.codice_istat }}"
-    "{% endif %}), codice fiscale {{ ente.codice_fiscale or '__________' }}, popolazione residente "
+    "{% endif %}), codice fiscale {{ ente.codice_fiscale }}, popolazione residente "
     "{{ ente.popolazione or '____' }} abitanti, di seguito «Ente», rappresentato dal legale rappresentante "
     "pro tempore, autorizzato con deliberazione consiliare "
     "{{ convenzione.delibera_ente or 'n. ____ del ____' }}.",
@@ -68,7 +68,8 @@ ARTICLES = [
         [
             "La Provincia svolge per l'Ente i servizi seguenti:",
             "{%p for s in servizi %}",
-            "{{ loop.index }}. {{ s.nome }} ({{ s.tipo }}): {{ s.descrizione }}"
+            "{{ loop.index }}. {{ s.nome }}{% if s.tipo|lower != s.nome|lower %} ({{ s.tipo }}){% endif %}: "
+            "{{ s.descrizione }}"
             "{% if s.funzioni_delegate %} Funzioni delegate: {{ s.funzioni_delegate }}.{% endif %}",
             "{%p endfor %}",
         ],
@@ -77,9 +78,7 @@ ARTICLES = [
         "Art. 4 – Durata e rinnovo",
         [
             "La convenzione ha efficacia dal {{ convenzione.data_inizio }} al {{ convenzione.data_fine }}. "
-            "Può essere rinnovata, con deliberazione di entrambe le parti adottata prima della scadenza, per "
-            "non più di {{ convenzione.rinnovi_ammessi }} volta/e e per una durata non superiore a quella "
-            "iniziale.",
+            "{{ convenzione.rinnovo }}",
         ],
     ),
     (
@@ -106,13 +105,9 @@ ARTICLES = [
     ("Art. 7 – Responsabile unico del progetto", ["{{ convenzione.rup }}"]),
     (
         "Art. 8 – Protezione dei dati personali",
-        [
-            "L'Ente è titolare dei trattamenti di dati personali connessi ai servizi; la Provincia è "
-            "designata responsabile del trattamento ai sensi dell'art. 28 del Regolamento (UE) 2016/679 e "
-            "tratta i dati soltanto su istruzione documentata dell'Ente, con misure tecniche e organizzative "
-            "adeguate, vincolando alla riservatezza le persone autorizzate.",
-            "{{ convenzione.protezione_dati }}",
-        ],
+        # The agreement's own clause only: the standard one (agreements/forms.py) already names the Province
+        # as processor under art. 28 GDPR; a fixed paragraph here said it a second time.
+        ["{{ convenzione.protezione_dati }}"],
     ),
     (
         "Art. 9 – Recesso",

@@ -561,7 +561,9 @@ OBJECT_URLS: dict[str, Callable] = {
     "insights:section_create": lambda w, p: [{"pk": q.pk} for q in foreign_insights(w, p, "questionnaire")],
     "insights:section_delete": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "section")],
     "insights:question_create": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "section")],
+    "insights:question_add": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "section")],
     "insights:question_edit": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "question")],
+    "insights:question_move": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "question")],
     "insights:question_delete": lambda w, p: [{"pk": x.pk} for x in foreign_insights(w, p, "question")],
     "insights:service_detail": lambda w, p: [{"pk": x.pk} for x in foreign_digital_services(w, p)],
     "eufunds:import_run": lambda w, p: [{"pk": run.pk} for run in foreign_import_runs(w, p)],
@@ -590,6 +592,9 @@ OBJECT_URLS: dict[str, Callable] = {
     "projects:project_detail": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
     "projects:project_edit": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
     "projects:project_expense_add": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
+    "projects:project_statement_submit": lambda w, p: [
+        {"pk": pr.pk, "period_pk": period.pk} for pr in foreign_projects(w, p) for period in pr.periods.all()
+    ],
     "projects:project_procurement": lambda w, p: [{"pk": pr.pk} for pr in foreign_projects(w, p)],
     "projects:project_add": lambda w, p: [
         {"pk": pr.pk, "part": part}
@@ -759,6 +764,9 @@ OBJECT_OPERATIONS: dict[str, Callable] = {
     "GET /api/v1/eufunds/projects/{project_id}": lambda w, p: [
         {"project_id": pr.pk} for pr in foreign_projects(w, p)
     ],
+    "POST /api/v1/eufunds/projects/{project_id}/expenses": lambda w, p: [
+        {"project_id": pr.pk} for pr in foreign_projects(w, p)
+    ],
     "GET /api/v1/opendata/datasets/{dataset_id}": lambda w, p: [
         {"dataset_id": d.pk} for d in unpublished_datasets(w)
     ],
@@ -794,6 +802,13 @@ OPERATION_FORMS = {
         "file": SimpleUploadedFile(
             "capitolato.pdf", act_pdf(["Documento di prova"]), content_type="application/pdf"
         ),
+    },
+    "POST /api/v1/eufunds/projects/{project_id}/expenses": lambda: {
+        "period": "1",
+        "description": "Fattura",
+        "amount": "100.00",
+        "date": "2026-01-15",
+        "file": SimpleUploadedFile("fattura.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
     },
     "POST /api/v1/operators/{registration_id}/documents": lambda: {
         "kind": "durc",

@@ -69,6 +69,16 @@ def test_sua_dashboard_national_page_and_open_data(
     expect(page.locator("#procedures-by-state td[data-state=contract_signed]")).to_have_text("1")
     expect(page.locator("#days-publication-award")).to_have_text("40,0")
     expect(page.locator("#procedures-csv")).to_have_attribute("href", reverse("procurement:procedures_csv"))
+    for chart in ("awards-by-month", "procedures-by-state", "requests-by-state", "top-cpv"):
+        expect(page.locator(f"#chart-{chart}")).to_have_attribute("data-rendered", "true")
+        expect(page.locator(f"#chart-{chart} svg")).to_be_visible()
+
+    # Filtering by one of the two Comuni: its lot only, in the figures and in the chart's table.
+    page.select_option("#id_municipality", label="Comune di Montebelluna")
+    page.locator("#dashboard-filters button[type=submit]").click()
+    expect(page.locator("#figure-lots-awarded")).to_have_text("1")
+    expect(page.locator("#chart-awards-by-month")).to_have_attribute("data-rendered", "true")
+    checked_page.assert_clean()
 
     page.goto(url("web:dashboard"))
     checked_page.assert_clean()

@@ -1,8 +1,8 @@
 """API of the agreements: the services catalogue, agreements and their acts, adhesions, national coverage.
 
 Every read goes through the QuerySets' ``for_user``; every write through ``agreements.services``. A refused
-transition is a 409 when the agreement as it stands refuses it (wrong state, term over, no renewal left)
-and a 400 when the act's data are missing or wrong.
+transition is a 409 when the agreement as it stands refuses it (wrong state, term over, no renewal left, or
+another agreement already covering one of its services on the same days) and a 400 when the act's data are missing or wrong.
 """
 
 import datetime
@@ -80,7 +80,12 @@ class ServiceBriefOut(Schema):
 class AgreementOut(Schema):
     id: int
     title: str
-    state: AgreementState
+    state: AgreementState = Field(description="The state the recorded acts reached")
+    standing: str = Field(
+        description="The state corrected by the dates today: 'upcoming' for an agreement activated before "
+        "its start date, 'expired' for one past its term not yet marked; otherwise the state"
+    )
+    in_force_today: bool = Field(description="Whether the agreement binds its parties today")
     province: AgreementPartyOut
     municipality: AgreementPartyOut = Field(description="The Comune or Unione")
     start_date: datetime.date
@@ -88,6 +93,14 @@ class AgreementOut(Schema):
     max_renewals: int
     renewals: int
     notice_days: int
+
+    @staticmethod
+    def resolve_standing(obj):
+        return obj.standing()
+
+    @staticmethod
+    def resolve_in_force_today(obj):
+        return obj.in_force(timezone.localdate())
 
 
 class ResolutionOut(Schema):
@@ -314,7 +327,12 @@ def create_agreements(request, payload: AgreementIn):
         payload.municipalities,
         _("These Comuni or Unioni are not in your province: %(ids)s."),
     )
-    created = services.create_agreements(Actor.from_request(request), draft, parties)
+    try:
+        created = services.create_agreements(Actor.from_request(request), draft, parties)
+    except ValidationError as refused:
+        if getattr(refused, "code", None) == "overlap":
+            raise HttpError(409, " ".join(refused.messages)) from refused
+        raise
     return Status(201, list(agreements_for(request).filter(pk__in=[a.pk for a in created]).order_by("pk")))
 
 
@@ -355,7 +373,7 @@ def perform_transition(request, agreement_id: int, data: Form[TransitionIn], fil
     try:
         services.perform_transition(Actor.from_request(request), agreement, data.transition, act)
     except ValidationError as refused:
-        if conflict:
+        if conflict or getattr(refused, "code", None) == "overlap":
             raise HttpError(409, " ".join(refused.messages)) from refused
         raise
     return agreements_for(request).get(pk=agreement.pk)

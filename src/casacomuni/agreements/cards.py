@@ -1,7 +1,8 @@
 """The agreements' card on the dashboard (see casacomuni.web.dashboard.card_providers).
 
-Four queries at most, whatever the number of agreements: the count in force, the active agreements with
-their dates (for the deadlines), and for a Comune its adhesions of the year with its population.
+A fixed number of queries, whatever the number of agreements: the count in force, the active agreements
+with their dates (for the deadlines), and for a Comune its adhesions of the year with its population and,
+for a service billed by usage, the procedures counted (one query per such kind of service).
 """
 
 from django.utils import timezone

@@ -60,6 +60,7 @@ VOCABULARY = (
             "data_inizio": _("start date, e.g. 1 gennaio 2027"),
             "data_fine": _("end date"),
             "rinnovi_ammessi": _("number of renewals allowed"),
+            "rinnovo": _("the renewal clause as a sentence, e.g. renewable no more than once"),
             "preavviso_giorni": _("notice for withdrawal, in days"),
             "delibera_provincia": _("the Province's resolution, e.g. n. 12 del 3 marzo 2027 (empty if none)"),
             "delibera_ente": _("the council's resolution (empty if none)"),
@@ -135,6 +136,25 @@ STATES_IT = {
 }
 
 
+# What a document says where a party's fiscal code should be and the platform does not know it: a visible
+# gap to fill before the signature, not a blank line that reads as done.
+MISSING_FISCAL_CODE = "[da completare: non registrato sulla piattaforma]"
+NUMBERS_IN_WORDS = ("zero", "una", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci")
+
+
+def renewal_clause(allowed: int) -> str:
+    """Art. 4's renewal sentence, with "una volta" / "due volte" as Italian writes them."""
+    if allowed == 0:
+        return "La convenzione non è rinnovabile."
+    times = (
+        "una volta" if allowed == 1 else f"{NUMBERS_IN_WORDS[allowed] if allowed <= 10 else allowed} volte"
+    )
+    return (
+        "Può essere rinnovata, con deliberazione di entrambe le parti adottata prima della scadenza, per non "
+        f"più di {times} e per una durata non superiore a quella iniziale."
+    )
+
+
 def format_date(day: date | None) -> str:
     """``1° marzo 2027``, ``12 marzo 2027``: the form of dates in Italian acts; "" for no date."""
     if day is None:
@@ -202,13 +222,13 @@ def build_context(agreement: Agreement, services: list[Service], population: int
     return {
         "provincia": {
             "nome": province.name,
-            "codice_fiscale": province.fiscal_code,
+            "codice_fiscale": province.fiscal_code or MISSING_FISCAL_CODE,
             "sigla": province.province.sigla if province.province else "",
         },
         "ente": {
             "nome": party.name,
             "tipo": PARTY_KINDS.get(party.kind, ""),
-            "codice_fiscale": party.fiscal_code,
+            "codice_fiscale": party.fiscal_code or MISSING_FISCAL_CODE,
             "codice_istat": party.municipality.istat_code if party.municipality else "",
             "popolazione": format_number(population) if population is not None else "",
         },
@@ -223,6 +243,7 @@ def build_context(agreement: Agreement, services: list[Service], population: int
             "data_inizio": format_date(agreement.start_date),
             "data_fine": format_date(agreement.end_date),
             "rinnovi_ammessi": agreement.max_renewals,
+            "rinnovo": renewal_clause(agreement.max_renewals),
             "preavviso_giorni": agreement.notice_days,
             "delibera_provincia": resolution(
                 agreement.province_resolution_number, agreement.province_resolution_date

@@ -154,7 +154,8 @@ STANDARD_CLAUSES = {
         "Per i trattamenti di dati personali connessi ai servizi, il Comune resta titolare del trattamento "
         "e nomina la Provincia responsabile del trattamento ai sensi dell'art. 28 del Regolamento (UE) "
         "2016/679; la Provincia tratta i dati solo su istruzione documentata del Comune, ne garantisce la "
-        "riservatezza e la sicurezza e li restituisce o cancella al termine della convenzione."
+        "riservatezza e la sicurezza con misure tecniche e organizzative adeguate, vincola alla riservatezza "
+        "le persone autorizzate e li restituisce o cancella al termine della convenzione."
     ),
     "disputes": (
         "Le parti si impegnano a risolvere in via amichevole, in sede di conferenza dei sindaci, le "

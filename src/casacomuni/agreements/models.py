@@ -10,8 +10,9 @@ from datetime import date, timedelta
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
@@ -240,6 +241,26 @@ class Agreement(models.Model):
 
     def allowed_transitions(self) -> list[str]:
         return lifecycle.allowed_transitions(self.state)
+
+    def standing(self, today: date | None = None) -> str:
+        """The recorded state corrected by the dates (lifecycle.standing): UPCOMING before the term starts."""
+        return lifecycle.standing(
+            self.state,
+            self.start_date,
+            self.end_date,
+            self.withdrawal_effective_date,
+            today or timezone.localdate(),
+        )
+
+    @property
+    def standing_label(self) -> str:
+        """What the pages call the agreement today: "Attiva" only once its term has started."""
+        standing = self.standing()
+        if standing == lifecycle.UPCOMING:
+            return gettext("Signed, in force from %(day)s") % {
+                "day": date_format(self.start_date, "SHORT_DATE_FORMAT")
+            }
+        return str(AgreementState(standing).label)
 
 
 class AdhesionQuerySet(models.QuerySet):

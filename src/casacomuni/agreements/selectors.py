@@ -7,7 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.db.models import Count, Q
 
 from casacomuni.accounts.models import Organization
@@ -109,15 +113,52 @@ class CostLine:
     depends_on_usage: bool
 
 
+USAGE_MODELS = (costs.PER_PROCEDURE, costs.PERCENTAGE)
+
+
+@cache
+def usage_providers() -> dict:
+    """Service kind -> the function that reads what the Comuni used of it, from the app that runs it.
+
+    The apps that run a service depend on this one (they ask its gate), so this one cannot read them: each
+    offers, in a ``billing`` module, a ``USAGE`` dict of functions called as ``provider(party_ids, year)``
+    that return, per party pk, the ``costs.Procedure`` to count in that year, in one query.
+    """
+    providers = {}
+    for config in apps.get_app_configs():
+        name = f"{config.name}.billing"
+        if find_spec(name) is not None:
+            providers.update(import_module(name).USAGE)
+    return providers
+
+
+def recorded_usage(adhesions: list[Adhesion], year: int) -> dict[tuple[str, int], list[costs.Procedure]]:
+    """(service kind, party pk) -> the procedures counted in ``year``: one query per kind of service billed
+    by usage, whatever the number of adhesions."""
+    parties = defaultdict(set)
+    for adhesion in adhesions:
+        if adhesion.service.cost_model in USAGE_MODELS:
+            parties[adhesion.service.kind].add(adhesion.agreement.municipality_id)
+    usage = {}
+    for kind, party_ids in parties.items():
+        provider = usage_providers().get(kind)
+        if provider is not None:
+            for party_id, procedures in provider(party_ids, year).items():
+                usage[(kind, party_id)] = procedures
+    return usage
+
+
 def cost_lines(adhesions, year: int) -> list[CostLine]:
-    usage_models = (costs.PER_PROCEDURE, costs.PERCENTAGE)
+    adhesions = list(adhesions)
+    usage = recorded_usage(adhesions, year)
     lines = []
     for adhesion in adhesions:
+        procedures = usage.get((adhesion.service.kind, adhesion.agreement.municipality_id), [])
         try:
-            total = services.yearly_cost(adhesion, year).total
+            total = services.yearly_cost(adhesion, year, procedures).total
         except ValueError:  # per inhabitant with no population known: no figure rather than a wrong one
             total = None
-        lines.append(CostLine(adhesion, total, adhesion.service.cost_model in usage_models))
+        lines.append(CostLine(adhesion, total, adhesion.service.cost_model in USAGE_MODELS))
     return lines
 
 

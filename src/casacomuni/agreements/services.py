@@ -108,6 +108,8 @@ def create_agreements(
             )
     if any(service.province_id != province.pk for service in draft.services):
         raise ValidationError(_("Only the services of your own catalogue can be agreed."), code="services")
+    for party in municipalities:
+        refuse_overlap(party, [s.pk for s in draft.services], (draft.start_date, draft.end_date))
     clauses = {k: v for k, v in draft.__dict__.items() if k != "services"}
     with transaction.atomic():
         agreements = []
@@ -183,6 +185,14 @@ def perform_transition(
             new_state = lifecycle.next_state(agreement.facts, transition, facts_act, today)
         except lifecycle.TransitionRefused as refused:
             raise ValidationError(refusal_message(refused), code="transition") from refused
+        if transition in OVERLAP_CHECKED:
+            end = act.new_end_date if transition == lifecycle.RENEW else agreement.end_date
+            refuse_overlap(
+                agreement.municipality,
+                list(agreement.adhesions.values_list("service_id", flat=True)),
+                (agreement.start_date, end),
+                exclude_pk=agreement.pk,
+            )
         before = agreement.state
         changes = apply_act(agreement, transition, act, actor)
         agreement.state = new_state
@@ -192,6 +202,52 @@ def perform_transition(
             actor, f"agreement.{transition}", agreement, changes, organization=agreement.municipality
         )
     return agreement
+
+
+# The acts that commit an agreement to its term (or extend it): each must find no other agreement past its
+# draft with the same party, a service in common and a day in common. Drafts may overlap (a draft cannot be
+# discarded, so a corrected one must be possible); the first to be approved wins.
+OVERLAP_CHECKED = (
+    lifecycle.APPROVE_PROVINCE,
+    lifecycle.APPROVE_MUNICIPALITY,
+    lifecycle.SIGN,
+    lifecycle.ACTIVATE,
+    lifecycle.RENEW,
+)
+
+
+def refuse_overlap(
+    party: Organization, service_ids: list[int], period: tuple[date, date], exclude_pk: int | None = None
+) -> None:
+    """ValidationError (code "overlap") if another agreement of ``party``, past its draft, covers one of
+    these services on a day of ``period``: a Comune pays once for a service, under one convenzione."""
+    candidates = (
+        Adhesion.objects.filter(agreement__municipality=party, service_id__in=service_ids)
+        .exclude(agreement__state=lifecycle.DRAFT)
+        .exclude(agreement_id=exclude_pk)
+        .filter(agreement__start_date__lte=period[1], agreement__end_date__gte=period[0])
+        .select_related("agreement", "service")
+        .order_by("agreement__start_date", "pk")
+    )
+    for adhesion in candidates:
+        other = adhesion.agreement
+        last = lifecycle.last_binding_day(other.end_date, other.withdrawal_effective_date)
+        if lifecycle.periods_overlap(period, (other.start_date, last)):
+            raise ValidationError(
+                _(
+                    "%(party)s already has an agreement for “%(service)s” from %(start)s to %(end)s "
+                    "(“%(title)s”): two agreements cannot cover the same service on the same days. "
+                    "Start this one after %(end)s, or end the earlier one first by withdrawal."
+                )
+                % {
+                    "party": party.name,
+                    "service": adhesion.service.name,
+                    "start": other.start_date.strftime("%d/%m/%Y"),
+                    "end": last.strftime("%d/%m/%Y"),
+                    "title": other.title,
+                },
+                code="overlap",
+            )
 
 
 def refusal_message(refused: lifecycle.TransitionRefused) -> str:
@@ -302,6 +358,12 @@ def answer_join_request(
                     ),
                     code="no_agreement",
                 )
+            refuse_overlap(
+                join_request.municipality,
+                [join_request.service_id],
+                (today, agreement.end_date),
+                exclude_pk=agreement.pk,
+            )
             Adhesion.objects.update_or_create(
                 agreement=agreement,
                 service=join_request.service,

@@ -258,6 +258,10 @@ def render_detail(request, agreement, bound_form=None, error: str = "", status: 
         "timeline": timeline(agreement),
         "notice_deadline": selectors.notice_deadline(agreement),
         "earliest_withdrawal": selectors.earliest_withdrawal(agreement, today),
+        # The documents mark a missing fiscal code as to be completed: the page says so before they are opened.
+        "missing_fiscal_codes": [
+            party.name for party in (agreement.province, agreement.municipality) if not party.fiscal_code
+        ],
     }
     return render(request, "agreements/agreement_detail.html", context, status=status)
 

@@ -318,6 +318,38 @@ OTHER_PROVINCES_PROCEDURE = DemoProcedure(
     120,
     ("7.5000", "9.8000", "10.2500", "11.6000", "12.4000", "22.0000"),
 )
+# Every Province, not only the first, holds a procedure in each stage (issue 18): besides its own plans above,
+# the stages these add, and the draft, published and evaluation cases of PROCEDURES for the others.
+STAGE_PROCEDURES = (
+    DemoProcedure(
+        "Adeguamento antincendio della scuola secondaria di primo grado",
+        "works",
+        "45343000",
+        (Decimal("175000.00"),),
+        "bids_open",
+        10,
+        ("10.1500", "11.4000", "12.8000", "13.2500"),
+    ),
+    DemoProcedure(
+        "Ristrutturazione degli spogliatoi del campo sportivo comunale",
+        "works",
+        "45212290",
+        (Decimal("195000.00"),),
+        "bids_closed",
+        25,
+        ("9.7000", "10.9500", "11.8000", "12.6000", "13.1000"),
+    ),
+    DemoProcedure(
+        "Sistemazione idraulica del fosso di guardia della zona artigianale",
+        "works",
+        "45246000",
+        (Decimal("230000.00"),),
+        "proposed_award",
+        70,
+        ("8.9000", "10.2000", "11.1500", "11.9000", "12.6500", "13.4000"),
+    ),
+)
+SHARED_STAGES = ("draft", "published", "evaluation")
 DEMO_BIDDERS = 9
 
 
@@ -338,6 +370,9 @@ class DemoProcedures:
         for index, province in enumerate(provinces.select_related("province").order_by("province__sigla")):
             parties = DemoProcurement(timezone.localdate(self.now)).parties(province)
             plans = PROCEDURES if index == 0 else (OTHER_PROVINCES_PROCEDURE,)
+            if index > 0:
+                plans += tuple(plan for plan in PROCEDURES if plan.state in SHARED_STAGES)
+            plans += STAGE_PROCEDURES
             for plan in plans:
                 if len(parties) >= len(plan.amounts):
                     self.procedure(province, parties, plan)
@@ -431,12 +466,17 @@ class DemoProcedures:
             )
             ps.invite_operator(officer, lot, row["operator_id"], reason)
         procedure = ps.transition_procedure(officer, procedure, life.OPEN_BIDS, now=start + timedelta(days=1))
+        if plan.state == life.BIDS_OPEN:
+            self.receive_bids(officer, lot, invited, plan, start)
+            return
         for number, (row, discount) in enumerate(zip(invited, plan.discounts, strict=False)):
             received = start + timedelta(days=5 + number)
             data = ps.BidData(row["operator_id"], discount_percent=discount, received_at=received)
             ps.decide_bid(officer, ps.record_bid(officer, lot, data), ps.ADMIT)
         after = deadline + timedelta(hours=1)
         procedure = ps.transition_procedure(officer, procedure, life.CLOSE_BIDS, now=after)
+        if plan.state == life.BIDS_CLOSED:
+            return
         procedure = ps.transition_procedure(officer, procedure, life.START_EVALUATION, now=after)
         # The evaluation session: 10 o'clock two days after the deadline (noon), the minutes dated so.
         ps.evaluate_lot(officer, lot, now=deadline + timedelta(days=2, hours=-2))
@@ -445,12 +485,25 @@ class DemoProcedures:
         procedure = ps.transition_procedure(
             officer, procedure, life.PROPOSE_AWARD, now=after + timedelta(days=5)
         )
+        if plan.state == life.PROPOSED_AWARD:
+            return
         ps.award_lot(officer, lot, award_date=timezone.localdate(after) + timedelta(days=12))
         procedure = ps.transition_procedure(officer, procedure, life.AWARD, now=after + timedelta(days=12))
         lot.refresh_from_db()
         contract_day = timezone.localdate(after) + timedelta(days=40)
         ps.record_contract(officer, lot, contract_day, lot.awarded_amount + lot.safety_costs)
         ps.transition_procedure(officer, procedure, life.SIGN_CONTRACT, now=after + timedelta(days=40))
+
+    @staticmethod
+    def receive_bids(officer, lot, invited, plan: DemoProcedure, start) -> None:
+        """Bids recorded as they arrive, before the deadline: admitted or excluded only after it."""
+        from casacomuni.procurement import procedure_services as ps
+
+        for number, (row, discount) in enumerate(zip(invited, plan.discounts, strict=False)):
+            data = ps.BidData(
+                row["operator_id"], discount_percent=discount, received_at=start + timedelta(days=5 + number)
+            )
+            ps.record_bid(officer, lot, data)
 
 
 def demo_cig(number: int) -> str:

@@ -382,11 +382,7 @@ class DemoProjects:
             comune,
             project,
             "period",
-            {
-                "starts_on": start,
-                "ends_on": start + timedelta(days=110),
-                "submitted_on": start + timedelta(days=115),
-            },
+            {"starts_on": start, "ends_on": start + timedelta(days=110)},
         )
         invoice = SimpleUploadedFile(
             "fattura-progettazione.pdf",
@@ -404,4 +400,6 @@ class DemoProjects:
             },
             invoice,
         )
+        # Submitted once its expenses are in: from then on the period takes no more.
+        project_services.submit_statement(comune, project, period.pk, start + timedelta(days=115))
         return project

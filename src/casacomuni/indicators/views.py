@@ -42,12 +42,25 @@ def home(request):
     return redirect("indicators:municipality", istat_code=first.istat_code)
 
 
+# The session key of the user's last choice: coming back to the dashboards (the menu, another page's link)
+# opens them on the indicator and year last chosen, as a user expects, rather than on the first indicator.
+REMEMBERED = "indicators_choice"
+
+
 def choose(request) -> tuple[IndicatorYearForm, bool]:
-    """The GET form on the indicators and years with data; ``ready`` when both are chosen and valid."""
-    form = IndicatorYearForm(
-        request.GET, indicators=selectors.indicators(), years=selectors.years_with_data()
-    )
+    """The GET form on the indicators and years with data; ``ready`` when both are chosen and valid.
+
+    A parameter missing from the query string takes the user's last choice when it is still offered; a
+    choice made in the query string is remembered for the next visit."""
+    indicators, years = selectors.indicators(), selectors.years_with_data()
+    remembered = request.session.get(REMEMBERED, {})
+    offered = {"indicatore": {i.code for i in indicators}, "anno": set(years)}
+    data = {key: value for key, value in remembered.items() if value in offered.get(key, ())}
+    data.update({key: value for key, value in request.GET.items() if value})
+    form = IndicatorYearForm(data, indicators=indicators, years=years)
     ready = form.has_data and form.is_valid()
+    if ready and any(request.GET.get(key) for key in offered):
+        request.session[REMEMBERED] = {"indicatore": form.indicator.code, "anno": form.year}
     return form, ready
 
 

@@ -9,6 +9,7 @@ from casacomuni.insights.models import (
     QuestionKind,
     ServiceCategory,
 )
+from casacomuni.insights.services import slug
 from casacomuni.lib.forms import StyledForm
 
 
@@ -83,6 +84,32 @@ class QuestionForm(StyledForm):
         data = dict(self.cleaned_data)
         question, equals = data.pop("visible_question").strip(), data.pop("visible_equals").strip()
         data["visible_if"] = {"question": question, "equals": equals} if question else {}
+        return data
+
+
+class QuickQuestionForm(StyledForm):
+    """The builder's inline form: the question's text, kind and options; the code, when left empty, is made
+    from the text. The other settings (limits, conditions) are on the question's own page."""
+
+    text = forms.CharField(label=_("Question"), max_length=500)
+    kind = forms.ChoiceField(label=_("Kind of answer"), choices=QuestionKind.choices)
+    required = forms.BooleanField(label=_("Answer required"), required=False)
+    choices = forms.CharField(
+        label=_("Options"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For choice questions: one option per line, as “code = label”."),
+    )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        required=False,
+        help_text=_("The column name in the exports; if left empty, it is made from the question."),
+    )
+
+    def data_for_service(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["code"] = data["code"].strip() or slug(data["text"])
         return data
 
 

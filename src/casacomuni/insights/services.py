@@ -471,6 +471,40 @@ def save_question(actor: Actor, section: Section, data: dict, question: Question
     return question
 
 
+MOVES = {"up": -1, "down": 1}
+
+
+def move_question(actor: Actor, question: Question, direction: str) -> Question:
+    """Swap the question with its neighbour above (``"up"``) or below (``"down"``) in its section.
+
+    The section's questions are numbered 1..n again, so that equal orders (the default 0 of imported rows)
+    cannot make a swap change nothing."""
+    questionnaire = question.questionnaire
+    require_data_officer(actor, questionnaire.province)
+    require_editable_questionnaire(questionnaire)
+    if direction not in MOVES:
+        raise ValidationError({"direction": _("Move the question up or down.")})
+    with transaction.atomic():
+        siblings = list(question.section.questions.select_for_update().order_by("order", "pk"))
+        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == question.pk)
+        target = index + MOVES[direction]
+        if not 0 <= target < len(siblings):
+            raise ValidationError(
+                _("The question is already the first of its section.")
+                if direction == "up"
+                else _("The question is already the last of its section.")
+            )
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        moved = [sibling for position, sibling in enumerate(siblings, start=1) if sibling.order != position]
+        for position, sibling in enumerate(siblings, start=1):
+            sibling.order = position
+        Question.objects.bulk_update(moved, ["order"])
+        touch(questionnaire)
+        record_event(actor, "insights_question.move", question, {"order": [index + 1, target + 1]})
+    question.order = target + 1
+    return question
+
+
 def delete_question(actor: Actor, question: Question) -> None:
     questionnaire = question.questionnaire
     require_data_officer(actor, questionnaire.province)

@@ -387,9 +387,55 @@ def get_questionnaire(request, pk) -> Questionnaire:
     return get_object_or_404(Questionnaire.objects.for_user(request.user), pk=pk)
 
 
+def builder_context(questionnaire: Questionnaire, add_forms: dict | None = None) -> dict:
+    """The builder's sections, each with its questions and inline form, and the preview of the questionnaire
+    as a Comune will fill it in: two queries for the questions whatever their number."""
+    sections = list(questionnaire.sections.prefetch_related("questions"))
+    add_forms = add_forms or {}
+    questions = [question for section in sections for question in section.questions.all()]
+    preview = forms.ResponseForm(questions=questions, disabled=True, prefix="preview")
+    return {
+        "questionnaire": questionnaire,
+        "locked": questionnaire.is_locked,
+        "sections": [
+            {
+                "section": section,
+                "questions": [
+                    {"question": question, "preview": preview[forms.field_name(question.code)]}
+                    for question in section.questions.all()
+                ],
+                "add_form": add_forms.get(section.pk)
+                or forms.QuickQuestionForm(prefix=f"add-{section.pk}", initial={"kind": QuestionKind.TEXT}),
+            }
+            for section in sections
+        ],
+    }
+
+
+def builder_reply(request, questionnaire, message: str, *, status: int = 200, add_forms: dict | None = None):
+    """After a change in the builder: htmx gets the builder again (list, forms and preview) and the message for
+    the live region; a plain form post goes back to the page."""
+    if request.htmx:
+        context = {**builder_context(questionnaire, add_forms), "status_message": message}
+        return render(request, "insights/_builder.html", context, status=status)
+    if status >= 400 and add_forms:
+        return questionnaire_page(request, questionnaire, builder_context(questionnaire, add_forms), status)
+    (messages.error if status >= 400 else messages.success)(request, message)
+    return redirect("insights:questionnaire_detail", pk=questionnaire.pk)
+
+
+def questionnaire_page(request, questionnaire, builder: dict, status: int = 200, form=None):
+    form = form or forms.QuestionnaireForm(
+        initial={"title": questionnaire.title, "description": questionnaire.description}
+    )
+    context = {**builder, "form": form, "section_form": forms.SectionForm(prefix="section")}
+    return render(request, "insights/questionnaire_detail.html", context, status=status)
+
+
 @login_required
 def questionnaire_detail(request, pk):
-    """The builder: the questionnaire's sections and questions, with forms to change them."""
+    """The builder: title, sections and questions (added, moved and removed in place with htmx) beside the
+    preview of the questionnaire as a Comune sees it."""
     questionnaire = get_questionnaire(request, pk)
     form = forms.QuestionnaireForm(
         request.POST or None, initial={"title": questionnaire.title, "description": questionnaire.description}
@@ -405,15 +451,7 @@ def questionnaire_detail(request, pk):
                 messages.success(request, _("The questionnaire was saved."))
                 return redirect("insights:questionnaire_detail", pk=questionnaire.pk)
         status = 400
-    sections = list(questionnaire.sections.prefetch_related("questions"))
-    context = {
-        "questionnaire": questionnaire,
-        "sections": sections,
-        "form": form,
-        "section_form": forms.SectionForm(prefix="section"),
-        "locked": questionnaire.is_locked,
-    }
-    return render(request, "insights/questionnaire_detail.html", context, status=status)
+    return questionnaire_page(request, questionnaire, builder_context(questionnaire), status, form)
 
 
 @require_POST
@@ -511,15 +549,51 @@ def question_page(request, section, question):
 
 @require_POST
 @login_required
+def question_add(request, pk):
+    """The builder's inline form: a new question at the end of the section."""
+    section = get_section(request, pk)
+    form = forms.QuickQuestionForm(request.POST, prefix=f"add-{section.pk}")
+    if form.is_valid():
+        try:
+            question = services.save_question(Actor.from_request(request), section, form.data_for_service())
+        except ValidationError as error:
+            refused(form, error)
+        else:
+            message = _("The question “%(text)s” was added.") % {"text": question.text}
+            return builder_reply(request, section.questionnaire, message)
+    message = _("The question was not added: correct the form.")
+    return builder_reply(request, section.questionnaire, message, status=400, add_forms={section.pk: form})
+
+
+@require_POST
+@login_required
+def question_move(request, pk):
+    """One place up or down in its section ("Sposta su", "Sposta giù": usable from the keyboard)."""
+    question = get_question(request, pk)
+    try:
+        question = services.move_question(
+            Actor.from_request(request), question, request.POST.get("direction", "")
+        )
+    except ValidationError as error:
+        return builder_reply(request, question.section.questionnaire, " ".join(error.messages), status=400)
+    count = question.section.questions.count()
+    message = _("“%(text)s” is now question %(position)d of %(count)d.") % {
+        "text": question.text,
+        "position": question.order,
+        "count": count,
+    }
+    return builder_reply(request, question.section.questionnaire, message)
+
+
+@require_POST
+@login_required
 def question_delete(request, pk):
     question = get_question(request, pk)
     try:
         services.delete_question(Actor.from_request(request), question)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The question was deleted."))
-    return redirect("insights:questionnaire_detail", pk=question.questionnaire_id)
+        return builder_reply(request, question.section.questionnaire, " ".join(error.messages), status=400)
+    return builder_reply(request, question.section.questionnaire, _("The question was deleted."))
 
 
 # --- Digital services catalogue ----------------------------------------------------------------------------

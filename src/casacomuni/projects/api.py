@@ -3,7 +3,7 @@
 Reads go through ``for_user`` (404 for another tenant's object), writes through ``projects.services``.
 Errors (problem+json): 400 invalid data, 403 a role that may not act or a Comune without an EU-funds
 adhesion, 404 an unknown or unreadable object (a call outside the caller's catalogue included), 409 an
-action the application's status does not allow.
+action the application's status does not allow, or an expense for a period whose statement was submitted.
 """
 
 import datetime
@@ -12,15 +12,16 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import Role
 from casacomuni.lib.bounds import Amount
-from casacomuni.projects import selectors, services
+from casacomuni.projects import project_services, selectors, services
 from casacomuni.projects.models import (
     READER_ROLES,
     Application,
@@ -297,6 +298,11 @@ class ProjectOut(Schema):
     commitments: Decimal
     payments: Decimal
     expenses_total: Decimal
+    budget_total: Decimal = Field(description="The cost plan: the sum of the budget lines")
+    cost_plan_gap: Decimal | None = Field(
+        description="Budget lines minus financing when they differ (negative: the plan falls short of the "
+        "financing); null when they match or no budget line is written yet"
+    )
 
 
 class ProjectDetailOut(ProjectOut):
@@ -372,6 +378,41 @@ def list_projects(request, filters: Query[ProjectFilters]):
 @router.get("/projects/{project_id}", response=ProjectDetailOut, summary="One funded project")
 def get_project(request, project_id: int):
     return get_object_or_404(projects_for(request), pk=project_id)
+
+
+class ExpenseIn(Schema):
+    period: int = Field(description="The reporting period's id (see the project's ``periods``)")
+    description: str
+    amount: Decimal
+    date: datetime.date
+    cig: str = Field("", description="The CIG of the procurement the expense comes from, if any")
+
+
+@router.post(
+    "/projects/{project_id}/expenses",
+    response={201: ExpenseOut},
+    summary="Record an expense with its document in a reporting period (multipart form)",
+)
+def add_expense(request, project_id: int, data: Form[ExpenseIn], file: File[UploadedFile]):
+    """The office or the beneficiary records an expense of an open period. 409 when the period's statement
+    was already submitted (its expenses are what was declared), 400 for bad data (a date outside the
+    period, a wrong CIG, a document that is not a PDF, DOCX, ODT or .p7m)."""
+    project = get_object_or_404(projects_for(request), pk=project_id)
+    payload = data.dict()
+    try:
+        expense = project_services.add_expense(
+            Actor.from_request(request), project, payload.pop("period"), payload, file
+        )
+    except ValidationError as refused:
+        if submitted_period(refused):
+            raise HttpError(409, " ".join(refused.messages)) from refused
+        raise
+    return Status(201, expense)
+
+
+def submitted_period(refused: ValidationError) -> bool:
+    errors = getattr(refused, "error_dict", {}).get("period", [])
+    return any(error.code == "submitted" for error in errors)
 
 
 # --- Results ------------------------------------------------------------------------------------------------

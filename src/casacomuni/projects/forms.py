@@ -177,7 +177,18 @@ def item_form(kind: str):
 
 
 class ExpenseForm(StyledForm):
-    period = forms.ModelChoiceField(label=_("Reporting period"), queryset=None)
+    """``periods``: the project's periods; only those whose statement is not submitted yet are offered."""
+
+    period = forms.ModelChoiceField(
+        label=_("Reporting period"),
+        queryset=None,
+        error_messages={
+            "invalid_choice": _(
+                "Choose an open reporting period: the statement of this one was already submitted, or it is "
+                "not a period of this project."
+            )
+        },
+    )
     description = forms.CharField(label=_("Description"), max_length=300)
     amount = forms.DecimalField(label=_("Amount (€)"), max_digits=14, decimal_places=2, min_value=0)
     date = forms.DateField(label=_("Date"), widget=DATE)
@@ -191,7 +202,11 @@ class ExpenseForm(StyledForm):
 
     def __init__(self, *args, periods, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = periods
+        self.fields["period"].queryset = periods.filter(submitted_on__isnull=True)
+
+
+class StatementForm(StyledForm):
+    submitted_on = forms.DateField(label=_("Statement submitted on"), widget=DATE)
 
 
 class ProcurementForm(StyledForm):

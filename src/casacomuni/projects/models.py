@@ -22,7 +22,7 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.lib.storage import private_upload_to
-from casacomuni.projects.rules import pipeline
+from casacomuni.projects.rules import budget, pipeline
 
 # The Province's EU-funds office: reads its territory's applications and projects and moves them.
 OFFICE_ROLES = (Role.PROVINCE_ADMIN, Role.EUFUNDS_OFFICER)
@@ -355,6 +355,17 @@ class FundedProject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cup} — {self.title}"
+
+    @property
+    def cost_plan_gap(self) -> Decimal | None:
+        """Budget lines minus financing when they differ (rules.budget); needs ``with_totals()``."""
+        return budget.cost_plan_gap(self.fin_total, self.budget_total)
+
+    @property
+    def cost_plan_difference(self) -> Decimal | None:
+        """The gap as a positive amount, for the sentence that says which way it goes."""
+        gap = self.cost_plan_gap
+        return abs(gap) if gap is not None else None
 
 
 class FinancingSource(models.TextChoices):

@@ -298,6 +298,20 @@ def add_expense(actor: Actor, project: FundedProject, period_id, data: dict, fil
     )
     if period is None:
         raise ValidationError({"period": _("Choose a reporting period of this project.")})
+    if period.submitted_on is not None:
+        # The statement went to the funder with these expenses: adding one would change what was declared.
+        raise ValidationError(
+            {
+                "period": ValidationError(
+                    _(
+                        "The statement of this period was submitted on %(day)s: its expenses can no longer "
+                        "change. Record the expense in an open period."
+                    )
+                    % {"day": period.submitted_on.strftime("%d/%m/%Y")},
+                    code="submitted",
+                )
+            }
+        )
     if file is None:
         raise ValidationError({"file": _("Attach the expense's document.")})
     check_document(file)
@@ -334,6 +348,42 @@ def add_expense(actor: Actor, project: FundedProject, period_id, data: dict, fil
         organization=project.beneficiary,
     )
     return expense
+
+
+@transaction.atomic
+def submit_statement(actor: Actor, project: FundedProject, period_id, day) -> ReportingPeriod:
+    """Record that the statement of one reporting period went to the funder on ``day``: from then on its
+    expenses are what was declared, and ``add_expense`` refuses new ones for it."""
+    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    project = locked(actor, project)
+    if acting_side(actor, project) is None:
+        raise PermissionDenied
+    period = ReportingPeriod.objects.select_for_update().filter(project=project, pk=period_id).first()
+    if period is None:
+        raise ValidationError({"period": _("Choose a reporting period of this project.")})
+    if period.submitted_on is not None:
+        raise ValidationError(
+            {
+                "submitted_on": _("This statement was already submitted on %(day)s.")
+                % {"day": f"{period.submitted_on:%d/%m/%Y}"}
+            }
+        )
+    if day is None:
+        raise ValidationError({"submitted_on": _("This field is required.")})
+    if day > timezone.localdate():
+        raise ValidationError({"submitted_on": _("The date cannot be in the future.")})
+    if day < period.starts_on:
+        raise ValidationError({"submitted_on": _("A statement is submitted after its period has started.")})
+    period.submitted_on = day
+    period.save(update_fields=["submitted_on"])
+    record_event(
+        actor,
+        "funded_project.statement_submit",
+        project,
+        {"period": [None, period.pk], "submitted_on": [None, day]},
+        organization=project.beneficiary,
+    )
+    return period
 
 
 def procurement_funding_source(project: FundedProject) -> str:

@@ -137,7 +137,7 @@ def render_project(request, project, bound=None, error="", status=200):
     }
     if side:
         context["edit_form"] = bound.get("edit") or forms.ProjectForm(instance=project, prefix="edit")
-        if periods:
+        if any(period.submitted_on is None for period in periods):
             context["expense_form"] = bound.get("expense") or forms.ExpenseForm(
                 periods=project.periods.all(), prefix="expense"
             )
@@ -217,6 +217,24 @@ def project_expense_add(request, pk):
     except ValidationError as error:
         return refused(request, project, "expense", form, error)
     messages.success(request, _("The expense was recorded."))
+    return redirect(f"{project_detail_url(project)}#expenses")
+
+
+@require_POST
+@login_required
+def project_statement_submit(request, pk, period_pk):
+    """The statement of an open period was submitted to the funder: its expenses close."""
+    project = get_project(request, pk)
+    form = forms.StatementForm(request.POST, prefix=f"statement-{period_pk}")
+    if not form.is_valid():
+        return render_project(request, project, {"statement": form}, _("Enter the date of submission."), 400)
+    try:
+        project_services.submit_statement(
+            Actor.from_request(request), project, period_pk, form.cleaned_data["submitted_on"]
+        )
+    except ValidationError as error:
+        return render_project(request, project, {"statement": form}, " ".join(error.messages), 400)
+    messages.success(request, _("The statement was recorded as submitted: its expenses are closed."))
     return redirect(f"{project_detail_url(project)}#expenses")
 
 

@@ -16,6 +16,7 @@ from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.projects.models import (
     Application,
     ApplicationPartner,
+    BudgetLine,
     Expense,
     Financing,
     FinancingSource,
@@ -45,13 +46,14 @@ def sum_of(queryset, relation: str, field: str = "amount"):
 
 def annotate_totals(queryset):
     """``fin_<source>`` for each financing source, ``fin_total``, ``fin_public`` (all but private),
-    ``commitments``, ``payments`` and ``expenses_total`` on each project."""
+    ``budget_total`` (the cost plan), ``commitments``, ``payments`` and ``expenses_total`` on each project."""
     annotations = {
         f"fin_{source}": sum_of(Financing.objects.filter(source=source), "project")
         for source in FinancingSource.values
     }
     annotations["fin_total"] = sum_of(Financing.objects.all(), "project")
     annotations["fin_public"] = sum_of(Financing.objects.exclude(source=FinancingSource.PRIVATE), "project")
+    annotations["budget_total"] = sum_of(BudgetLine.objects.all(), "project")
     annotations["commitments"] = sum_of(Movement.objects.filter(kind=MovementKind.COMMITMENT), "project")
     annotations["payments"] = sum_of(Movement.objects.filter(kind=MovementKind.PAYMENT), "project")
     annotations["expenses_total"] = sum_of(Expense.objects.all(), "period__project")

@@ -36,6 +36,11 @@ urlpatterns = [
     path("finanziati/<int:pk>/aggiungi/<str:part>/", project_views.project_add, name="project_add"),
     path("finanziati/<int:pk>/spese/", project_views.project_expense_add, name="project_expense_add"),
     path(
+        "finanziati/<int:pk>/periodi/<int:period_pk>/presentazione/",
+        project_views.project_statement_submit,
+        name="project_statement_submit",
+    ),
+    path(
         "finanziati/<int:pk>/spese/<int:expense_pk>/",
         project_views.project_expense_document,
         name="project_expense_document",

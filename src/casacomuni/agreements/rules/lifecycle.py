@@ -25,6 +25,8 @@ ACTIVE = "active"
 EXPIRED = "expired"
 WITHDRAWN = "withdrawn"
 STATES = (DRAFT, PROVINCE_APPROVED, MUNICIPALITY_APPROVED, SIGNED, ACTIVE, EXPIRED, WITHDRAWN)
+# Not a recorded state: an agreement activated before the first day of its term (see ``standing``).
+UPCOMING = "upcoming"
 
 APPROVE_PROVINCE = "approve_province"
 APPROVE_MUNICIPALITY = "approve_municipality"
@@ -188,3 +190,29 @@ def in_force(state: str, start: date, end: date, withdrawal_effective: date | No
     if withdrawal_effective is not None and on >= withdrawal_effective:
         return False
     return start <= on <= end
+
+
+def standing(state: str, start: date, end: date, withdrawal_effective: date | None, today: date) -> str:
+    """What an agreement is on ``today`` for whoever reads it: its recorded state, corrected by its dates.
+
+    The recorded state follows the acts; the dates decide whether an active agreement binds yet (art. 30
+    TUEL: for the term it states). Activated before its start, it is UPCOMING; past its term before the
+    daily run marks it, it is already EXPIRED.
+    """
+    if state == ACTIVE and today < start:
+        return UPCOMING
+    if state == ACTIVE and today > end:
+        return EXPIRED
+    return state
+
+
+def last_binding_day(end: date, withdrawal_effective: date | None) -> date:
+    """The last day an agreement binds: its term, or the eve of the day a withdrawal takes effect."""
+    if withdrawal_effective is not None:
+        return min(end, withdrawal_effective - timedelta(days=1))
+    return end
+
+
+def periods_overlap(first: tuple[date, date], second: tuple[date, date]) -> bool:
+    """Whether two periods (first and last day, both included) share at least one day."""
+    return first[0] <= second[1] and second[0] <= first[1]

@@ -527,3 +527,52 @@ def test_an_administrator_who_gave_only_the_password_cannot_write_through_the_se
 
     assert response.status_code == 401
     assert not Agreement.objects.exists()
+
+
+def test_an_agreement_overlapping_one_in_force_is_a_conflict_and_nothing_is_written(
+    client, world, catalogue, as_persona
+):
+    agreement_in(world, catalogue, lifecycle.ACTIVE)
+    response = client.post(
+        "/api/v1/agreements",
+        payload(world, catalogue, world.home.comune),
+        content_type="application/json",
+        headers=as_persona("amministratore_provincia"),
+    )
+    assert response.status_code == 409
+    assert response["Content-Type"] == PROBLEM
+    assert "ha già una convenzione per «Stazione unica appaltante»" in response.json()["detail"]
+    assert Agreement.objects.count() == 1
+
+
+def test_approving_a_draft_that_overlaps_an_approved_agreement_is_a_conflict(
+    client, world, catalogue, as_persona
+):
+    first, second = (agreement_in(world, catalogue, lifecycle.DRAFT) for _ in range(2))
+    services.perform_transition(
+        actor(world, "amministratore_provincia"),
+        first,
+        lifecycle.APPROVE_PROVINCE,
+        services.ActData(number="45", day=timezone.localdate()),
+    )
+    response = client.post(
+        transitions_url(second),
+        {"transition": "approve_province", "number": "46", "date": str(timezone.localdate())},
+        headers=as_persona("amministratore_provincia"),
+    )
+    assert response.status_code == 409
+    assert Agreement.objects.get(pk=second.pk).state == lifecycle.DRAFT
+
+
+def test_an_agreement_activated_before_its_start_is_upcoming_not_active_today(
+    client, world, catalogue, as_persona
+):
+    agreement = agreement_in(world, catalogue, lifecycle.ACTIVE)
+    start = timezone.localdate() + timedelta(days=30)
+    Agreement.objects.filter(pk=agreement.pk).update(start_date=start)
+    body = client.get(
+        f"/api/v1/agreements/{agreement.pk}", headers=as_persona("amministratore_provincia")
+    ).json()
+    assert body["state"] == "active"
+    assert body["standing"] == "upcoming"
+    assert body["in_force_today"] is False

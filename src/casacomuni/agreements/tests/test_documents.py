@@ -142,7 +142,7 @@ def test_a_union_has_no_istat_code_and_the_population_of_its_members(admin, worl
     assert context["ente"] | {"nome": ""} == {
         "nome": "",
         "tipo": "Unione di Comuni",
-        "codice_fiscale": "",
+        "codice_fiscale": "[da completare: non registrato sulla piattaforma]",
         "codice_istat": "",
         "popolazione": "2.400",
     }
@@ -243,3 +243,66 @@ def test_a_province_template_failing_on_real_data_gives_a_message_not_a_500(admi
     assert response.status_code == 200
     (message,) = list(response.context["messages"])
     assert message.level_tag == "error" and "2" in str(message)
+
+
+def both_texts(agreement) -> tuple[str, str]:
+    """The generated DOCX's and PDF's words, each on one line (the PDF breaks lines anywhere)."""
+    docx_words = " ".join(docx_text(documents.render_agreement_docx(agreement)).split())
+    pdf_words = " ".join(pdf_text(documents.agreement_pdf_document(agreement)).split())
+    return docx_words, pdf_words
+
+
+def test_a_missing_fiscal_code_is_marked_to_complete_not_left_blank(admin, world, client):
+    world.home.comune.fiscal_code = ""
+    world.home.comune.save()
+    agreement = make_agreement(admin, world.home.comune)
+    for text in both_texts(agreement):
+        assert "Provincia di Treviso (TV), codice fiscale 80008870265" in text
+        assert "codice fiscale [da completare: non registrato sulla piattaforma], popolazione" in text
+        assert "_____" not in text.split("codice fiscale")[2][:20]
+    client.force_login(admin.user)
+    page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    assert "Il codice fiscale di Comune di Treviso Capoluogo non è registrato sulla piattaforma" in page
+
+
+@pytest.mark.parametrize(
+    ("allowed", "expected"),
+    [
+        (
+            1,
+            "Può essere rinnovata, con deliberazione di entrambe le parti adottata prima della scadenza, "
+            "per non più di una volta e per una durata non superiore a quella iniziale.",
+        ),
+        (2, "per non più di due volte e per una durata"),
+        (0, "La convenzione non è rinnovabile."),
+    ],
+)
+def test_the_renewals_allowed_are_written_in_proper_italian(admin, world, allowed, expected):
+    agreement = make_agreement(admin, world.home.comune)
+    agreement.max_renewals = allowed
+    agreement.save()
+    for text in both_texts(agreement):
+        assert expected in text
+        assert "volta/e" not in text
+
+
+def test_the_data_protection_clause_is_written_once(admin, world):
+    from casacomuni.agreements.forms import STANDARD_CLAUSES
+
+    agreement = make_agreement(admin, world.home.comune)
+    agreement.data_protection = STANDARD_CLAUSES["data_protection"]
+    agreement.save()
+    for text in both_texts(agreement):
+        article = text.split("Art. 8 – Protezione dei dati personali")[1].split("Art. 9")[0]
+        assert article.count("art. 28 del Regolamento (UE) 2016/679") == 1, article
+        assert "misure tecniche e organizzative adeguate" in article
+
+
+def test_a_service_named_as_its_kind_is_not_followed_by_its_kind_again(admin, world):
+    from casacomuni.agreements.models import Service
+
+    agreement = make_agreement(admin, world.home.comune)
+    Service.objects.filter(kind=ServiceKind.SUA).update(name="Stazione unica appaltante (SUA)")
+    for text in both_texts(agreement):
+        assert "Stazione unica appaltante (SUA) (Stazione" not in text
+        assert "Stazione unica appaltante (SUA): Descrizione" in text

@@ -156,3 +156,26 @@ def test_in_force_on_a_date():
     assert not lifecycle.in_force(lifecycle.WITHDRAWN, start, end, date(2026, 9, 1), date(2026, 9, 1))
     # An expired agreement still answers for the days it was in force (history).
     assert lifecycle.in_force(lifecycle.EXPIRED, start, end, None, date(2026, 3, 1))
+
+
+def test_an_agreement_activated_before_its_start_is_not_yet_in_force():
+    """Art. 30 TUEL: the convenzione binds for the term it states; activated early, it waits for its first day."""
+    start, end = date(2027, 1, 1), date(2029, 12, 31)
+    assert lifecycle.standing(lifecycle.ACTIVE, start, end, None, date(2026, 12, 1)) == lifecycle.UPCOMING
+    assert lifecycle.standing(lifecycle.ACTIVE, start, end, None, start) == lifecycle.ACTIVE
+    # Past its term before the daily run marks it: already expired for whoever reads it.
+    assert lifecycle.standing(lifecycle.ACTIVE, start, end, None, date(2030, 1, 1)) == lifecycle.EXPIRED
+    assert lifecycle.standing(lifecycle.SIGNED, start, end, None, date(2026, 12, 1)) == lifecycle.SIGNED
+
+
+def test_the_last_binding_day_is_the_term_or_the_eve_of_a_withdrawal():
+    assert lifecycle.last_binding_day(date(2028, 12, 31), None) == date(2028, 12, 31)
+    assert lifecycle.last_binding_day(date(2028, 12, 31), date(2027, 7, 1)) == date(2027, 6, 30)
+
+
+def test_two_agreements_overlap_when_they_share_a_day():
+    first = (date(2026, 1, 1), date(2028, 12, 31))
+    assert lifecycle.periods_overlap(first, (date(2028, 12, 31), date(2031, 12, 30)))
+    assert lifecycle.periods_overlap(first, (date(2025, 1, 1), date(2030, 1, 1)))
+    assert not lifecycle.periods_overlap(first, (date(2029, 1, 1), date(2031, 12, 31)))
+    assert not lifecycle.periods_overlap(first, (date(2024, 1, 1), date(2025, 12, 31)))

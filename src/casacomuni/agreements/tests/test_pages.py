@@ -576,8 +576,14 @@ def test_agreement_list_query_count_does_not_grow_with_agreements(login_as, worl
         p: queries(login_as(p), reverse("agreements:list"))
         for p in ("amministratore_provincia", "referente_comune")
     }
-    for party in (world.home.comune, world.home.sibling_comune, world.home.union, world.home.comune):
-        make_agreement(world, world.home, party, services_, state=lifecycle.ACTIVE)
+    later = date(timezone.localdate().year + 3, 1, 1)  # the Comune's next agreement, after the first
+    for party, start in (
+        (world.home.comune, later),
+        (world.home.sibling_comune, None),
+        (world.home.union, None),
+        (world.home.comune, later.replace(year=later.year + 3)),
+    ):
+        make_agreement(world, world.home, party, services_, start=start, state=lifecycle.ACTIVE)
     after = {p: queries(login_as(p), reverse("agreements:list")) for p in before}
     assert after == before
 

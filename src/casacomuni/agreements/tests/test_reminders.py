@@ -35,9 +35,12 @@ def test_the_daily_task_expires_agreements_and_emails_each_party_once(world, set
     expiring = active_agreement(world, world.home.comune, service, days_to_term=30)
     notice = active_agreement(world, world.home.union, service, days_to_term=210, notice_days=180)
     # Within the 90-day window but not on a reminder day (90, 60, 30, 7, 1): no e-mail about it today.
-    between = active_agreement(world, world.home.comune, service, days_to_term=45)
+    # (The Comune's other agreements are for other services: one service has one agreement at a time.)
+    statistics = make_service(world.home, name="Statistica", kind="statistics", delegated_functions=[])
+    between = active_agreement(world, world.home.comune, statistics, days_to_term=45)
     active_agreement(world, world.home.sibling_comune, service, days_to_term=400, notice_days=30)
-    ended = active_agreement(world, world.home.comune, service, days_to_term=-1)
+    innovation = make_service(world.home, name="Innovazione", kind="innovation", delegated_functions=[])
+    ended = active_agreement(world, world.home.comune, innovation, days_to_term=-1)
 
     call_command("agreement_reminders", verbosity=0)
     assert mail.outbox == []  # enqueued, not run: the worker sends

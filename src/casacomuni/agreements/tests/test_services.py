@@ -213,3 +213,102 @@ def test_the_yearly_cost_follows_the_service_model(admin, world):
     adhesion.service.save()
     # Treviso Capoluogo of the test world: 80,000 inhabitants × 0.25 €.
     assert services.yearly_cost(Adhesion.objects.get(pk=adhesion.pk), 2026).total == Decimal("20000.00")
+
+
+def approve(admin, agreement, day=date(2026, 11, 20)):
+    return services.perform_transition(
+        admin, agreement, lifecycle.APPROVE_PROVINCE, services.ActData(number="40", day=day), today=day
+    )
+
+
+def test_a_second_agreement_for_the_same_comune_and_service_on_the_same_days_is_refused(admin, world):
+    """Two convenzioni for one service would make the Comune pay twice: the earlier must end first."""
+    first = active_agreement(admin, world)  # SUA, 1/1/2026 – 31/12/2028
+    service = first.adhesions.get().service
+    with pytest.raises(ValidationError) as refused:
+        services.create_agreements(
+            admin, draft([service], start=date(2028, 1, 1), end=date(2030, 12, 31)), [world.home.comune]
+        )
+    message = refused.value.messages[0]
+    assert refused.value.code == "overlap"
+    assert "ha già una convenzione per «Stazione Unica Appaltante» dal 01/01/2026 al 31/12/2028" in message
+    assert "dopo il 31/12/2028" in message and "recesso" in message
+    assert Agreement.objects.count() == 1
+    # Starting the day after the earlier one ends is what the message asks for, and it is accepted.
+    (successor,) = services.create_agreements(
+        admin, draft([service], start=date(2029, 1, 1), end=date(2031, 12, 31)), [world.home.comune]
+    )
+    assert successor.state == lifecycle.DRAFT
+
+
+def test_of_two_overlapping_drafts_only_the_first_approved_goes_on(admin, world):
+    service = services.save_service(admin, service_data())
+    (first,) = services.create_agreements(admin, draft([service]), [world.home.comune])
+    (second,) = services.create_agreements(admin, draft([service]), [world.home.comune])
+    approve(admin, first)
+    with pytest.raises(ValidationError, match="ha già una convenzione"):
+        approve(admin, second)
+    second.refresh_from_db()
+    assert second.state == lifecycle.DRAFT and not second.province_resolution_number
+
+
+def test_a_renewal_may_not_run_into_the_next_agreement(admin, world):
+    first = active_agreement(admin, world)
+    service = first.adhesions.get().service
+    (successor,) = services.create_agreements(
+        admin, draft([service], start=date(2029, 1, 1), end=date(2031, 12, 31)), [world.home.comune]
+    )
+    approve(admin, successor)
+    renewal = services.ActData(number="41", day=date(2026, 11, 20), new_end_date=date(2030, 12, 31))
+    with pytest.raises(ValidationError, match="ha già una convenzione"):
+        services.perform_transition(admin, first, lifecycle.RENEW, renewal, today=date(2026, 11, 26))
+    first.refresh_from_db()
+    assert first.end_date == date(2028, 12, 31) and first.renewals == 0
+
+
+def test_after_a_withdrawal_a_new_agreement_may_start_when_it_takes_effect(admin, world):
+    first = active_agreement(admin, world)
+    service = first.adhesions.get().service
+    services.perform_transition(
+        admin,
+        first,
+        lifecycle.WITHDRAW,
+        services.ActData(day=date(2026, 3, 1), effective_date=date(2026, 9, 1)),
+        today=date(2026, 3, 1),
+    )
+    with pytest.raises(ValidationError, match="al 31/08/2026"):
+        services.create_agreements(admin, draft([service], start=date(2026, 8, 1)), [world.home.comune])
+    services.create_agreements(admin, draft([service], start=date(2026, 9, 1)), [world.home.comune])
+
+
+def test_another_service_or_another_comune_does_not_overlap(admin, world):
+    first = active_agreement(admin, world)
+    statistics = services.save_service(
+        admin, service_data(kind=ServiceKind.STATISTICS, name="Statistica", cost_model="free")
+    )
+    services.create_agreements(admin, draft([statistics]), [world.home.comune])
+    services.create_agreements(admin, draft([first.adhesions.get().service]), [world.home.sibling_comune])
+    assert Agreement.objects.count() == 3
+
+
+def test_an_agreement_activated_before_its_start_says_when_it_comes_into_force(admin, world):
+    service = services.save_service(admin, service_data())
+    start = timezone.localdate() + timedelta(days=30)
+    (agreement,) = services.create_agreements(
+        admin, draft([service], start=start, end=start + timedelta(days=1000)), [world.home.comune]
+    )
+    today = timezone.localdate()
+    steps = [
+        (lifecycle.APPROVE_PROVINCE, services.ActData(number="12", day=today)),
+        (
+            lifecycle.APPROVE_MUNICIPALITY,
+            services.ActData(number="7", day=today, file=SimpleUploadedFile("d.pdf", PDF)),
+        ),
+        (lifecycle.SIGN, services.ActData(day=today, file=SimpleUploadedFile("f.pdf", PDF))),
+        (lifecycle.ACTIVATE, services.ActData()),
+    ]
+    for transition, act in steps:
+        agreement = services.perform_transition(admin, agreement, transition, act, today=today)
+    assert agreement.standing() == lifecycle.UPCOMING
+    assert agreement.standing_label == f"Firmata, in vigore dal {start:%d/%m/%Y}"
+    assert not agreement.in_force(today)

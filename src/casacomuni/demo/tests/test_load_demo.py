@@ -205,3 +205,22 @@ def test_demo_requests_are_in_their_comunes_audit_trail(italy):
         ("procurement_request.ask_changes", Role.SUA_OFFICER),
     ]
     assert set(events.values_list("organization", flat=True)) == {changed.municipality_id}
+
+
+def test_each_demo_province_has_procedures_in_every_state(italy):
+    """Each Province's SUA officer finds every stage of a procedure in the demo, evaluation included."""
+    from casacomuni.procurement.procedure_models import Procedure, ProcedureState
+
+    call_command("load_demo", verbosity=0)
+    for sigla in ("TV", "PG", "BS"):
+        states = set(
+            Procedure.objects.filter(province__province__sigla=sigla).values_list("state", flat=True)
+        )
+        assert states == set(ProcedureState.values), (sigla, sorted(set(ProcedureState.values) - states))
+    # Bids still being received are recorded but not decided: admission comes after the deadline.
+    receiving = Procedure.objects.filter(state=ProcedureState.BIDS_OPEN)
+    assert all(procedure.bid_deadline > timezone.now() for procedure in receiving)
+    statuses = [
+        bid.status for procedure in receiving for lot in procedure.lots.all() for bid in lot.bids.all()
+    ]
+    assert statuses and set(statuses) == {"received"}

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casacomuni.accounts.testing import make_municipality
+from casacomuni.indicators import services
 from casacomuni.indicators.models import MIN_GROUP_FOR_MUNICIPALITIES
 from casacomuni.indicators.testing import YEARS, add_indicators, add_values, indicator_for_tests
 
@@ -261,3 +262,32 @@ def test_the_dashboard_card(login_as, data, persona, expected):
     else:
         assert card["comuni"] == expected["comuni"]
     assert b'id="indicators-card"' in response.content
+
+
+def test_the_chosen_indicator_is_remembered_when_the_user_comes_back(login_as, world, data):
+    """A user who chose an indicator and opens the dashboards again from the menu finds the same one."""
+    second = services.sync_indicators(["procedures_run"])["procedures_run"]
+    add_values(second, YEAR, {m: 7 for m in world.home.municipalities})
+    client = login_as("funzionario_dati")
+    default = client.get(reverse("indicators:province", args=["TV"]))
+    assert default.context["indicator"].code != second.code  # the page opens on the first indicator
+
+    client.get(province_url("TV", indicatore=second.code))
+    client.get(reverse("web:dashboard"))  # elsewhere in the platform
+    back = client.get(reverse("indicators:home"), follow=True)
+
+    assert back.context["indicator"].code == second.code and back.context["year"] == YEAR
+    assert back.context["form"]["indicatore"].value() == second.code
+    # The Comune pages it links to open on the same indicator too.
+    comune = client.get(reverse("indicators:municipality", args=[data["home"]["comune"].istat_code]))
+    assert comune.context["indicator"].code == second.code
+
+
+def test_a_remembered_indicator_no_longer_offered_falls_back_to_the_first(login_as, world, data):
+    client = login_as("funzionario_dati")
+    session = client.session
+    session["indicators_choice"] = {"indicatore": "no_longer_there", "anno": 1999}
+    session.save()
+    response = client.get(reverse("indicators:province", args=["TV"]))
+    assert response.status_code == 200
+    assert response.context["indicator"].code == "services_joined" and response.context["year"] == YEAR

@@ -150,6 +150,66 @@ def test_a_sent_questionnaire_is_locked(world):
     assert refused.value.code == "state"
 
 
+def codes_in_order(section) -> list[str]:
+    return list(section.questions.order_by("order", "pk").values_list("code", flat=True))
+
+
+def test_the_builder_adds_moves_and_removes_questions_with_an_audit_trail(world):
+    questionnaire, section, _registrations, _manual = make_questionnaire(world.home)
+    officer = data_officer(world.home)
+    pec = services.save_question(officer, section, {"code": "pec", "text": "Indirizzo PEC", "kind": "text"})
+    assert codes_in_order(section) == ["registrations", "manual", "pec"]  # a new question goes last
+
+    services.move_question(officer, pec, "up")
+    assert codes_in_order(section) == ["registrations", "pec", "manual"]
+    services.move_question(officer, pec, "up")
+    assert codes_in_order(section) == ["pec", "registrations", "manual"]
+    services.move_question(officer, pec, "down")
+    assert codes_in_order(section) == ["registrations", "pec", "manual"]
+    assert list(section.questions.order_by("order").values_list("order", flat=True)) == [1, 2, 3]
+
+    services.delete_question(officer, pec)
+    assert codes_in_order(section) == ["registrations", "manual"]
+    assert actions("insights_question.") == [
+        "insights_question.create",
+        "insights_question.create",
+        "insights_question.create",
+        "insights_question.move",
+        "insights_question.move",
+        "insights_question.move",
+        "insights_question.delete",
+    ]
+    moved = AuditEvent.objects.filter(action="insights_question.move").order_by("pk").first()
+    assert moved.changes == {"order": [3, 2]}
+
+
+def test_questions_with_the_same_order_still_move(world):
+    """Rows stored with the default order 0 (an import, an old version) are renumbered by the move."""
+    _questionnaire, section, registrations, manual = make_questionnaire(world.home)
+    section.questions.update(order=0)
+    services.move_question(data_officer(world.home), manual, "up")
+    assert codes_in_order(section) == ["manual", "registrations"]
+
+
+def test_a_move_past_the_ends_or_in_a_locked_questionnaire_changes_nothing(world):
+    questionnaire, section, registrations, manual = make_questionnaire(world.home)
+    officer = data_officer(world.home)
+    for question, direction in ((registrations, "up"), (manual, "down"), (manual, "sideways")):
+        with pytest.raises(ValidationError):
+            services.move_question(officer, question, direction)
+    assert codes_in_order(section) == ["registrations", "manual"]
+    with pytest.raises(PermissionDenied):
+        services.move_question(data_officer(world.elsewhere), manual, "up")
+    from casacomuni.insights.testing import make_campaign_of
+
+    make_campaign_of(world.home, questionnaire)
+    with pytest.raises(ValidationError) as refused:
+        services.move_question(officer, manual, "up")
+    assert refused.value.code == "state"
+    assert codes_in_order(section) == ["registrations", "manual"]
+    assert not AuditEvent.objects.filter(action="insights_question.move").exists()
+
+
 # --- Campaigns ---------------------------------------------------------------------------------------------
 
 

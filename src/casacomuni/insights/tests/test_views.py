@@ -203,6 +203,118 @@ def test_the_builder_pages(login_as, world):
     assert not Question.objects.filter(code="layers").exists()
 
 
+# --- The builder on one page (htmx) ------------------------------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def preview_codes(response) -> list[str]:
+    """The questions' codes in the order the preview shows them."""
+    import re
+
+    preview = response.content.decode().split('id="preview"', 1)[1]
+    return re.findall(r'class="preview-question mb-3" data-code="([^"]+)"', preview)
+
+
+def test_the_builder_adds_moves_and_deletes_questions_in_place(login_as, world):
+    from casacomuni.insights.testing import make_questionnaire
+
+    questionnaire, section, registrations, manual = make_questionnaire(world.home)
+    client = login_as("funzionario_dati")
+    page = client.get(reverse("insights:questionnaire_detail", args=[questionnaire.pk]))
+    assert preview_codes(page) == ["registrations", "manual"]
+    assert f'id="add-question-form-{section.pk}"' in page.content.decode()
+
+    added = client.post(
+        reverse("insights:question_add", args=[section.pk]),
+        {f"add-{section.pk}-text": "Indirizzo PEC", f"add-{section.pk}-kind": "text"},
+        **HTMX,
+    )
+    assert added.status_code == 200
+    html = added.content.decode()
+    assert html.lstrip().startswith('<div id="builder"')
+    assert "<html" not in html  # the fragment only, swapped in place
+    assert preview_codes(added) == ["registrations", "manual", "indirizzo_pec"]  # the code made from the text
+    assert 'hx-swap-oob="innerHTML">La domanda “Indirizzo PEC” è stata aggiunta.' in html
+
+    pec = Question.objects.get(code="indirizzo_pec")
+    moved = client.post(reverse("insights:question_move", args=[pec.pk]), {"direction": "up"}, **HTMX)
+    assert moved.status_code == 200
+    assert preview_codes(moved) == ["registrations", "indirizzo_pec", "manual"]
+    assert "“Indirizzo PEC” è ora la domanda 2 di 3." in moved.content.decode()
+
+    deleted = client.post(reverse("insights:question_delete", args=[pec.pk]), **HTMX)
+    assert deleted.status_code == 200 and preview_codes(deleted) == ["registrations", "manual"]
+
+
+def test_the_builder_refuses_bad_input_with_the_reason_and_writes_nothing(login_as, world):
+    from casacomuni.insights.testing import make_questionnaire
+
+    questionnaire, section, registrations, manual = make_questionnaire(world.home)
+    client = login_as("funzionario_dati")
+    add = reverse("insights:question_add", args=[section.pk])
+    duplicate = client.post(
+        add,
+        {
+            f"add-{section.pk}-text": "Registrazioni",
+            f"add-{section.pk}-kind": "text",
+            f"add-{section.pk}-code": "registrations",
+        },
+        **HTMX,
+    )
+    assert duplicate.status_code == 400
+    html = duplicate.content.decode()
+    assert "Un&#x27;altra domanda ha già il codice «registrations»." in html
+    assert 'value="Registrazioni"' in html  # the text typed is kept in the form
+    assert questionnaire.questions.count() == 2
+
+    first = client.post(
+        reverse("insights:question_move", args=[registrations.pk]), {"direction": "up"}, **HTMX
+    )
+    assert first.status_code == 400
+    assert "La domanda è già la prima della sua sezione." in first.content.decode()
+    assert preview_codes(first) == ["registrations", "manual"]
+
+    # Without JavaScript the same forms post and come back to the page.
+    plain = client.post(add, {f"add-{section.pk}-text": "", f"add-{section.pk}-kind": "text"})
+    assert plain.status_code == 400 and "<html" in plain.content.decode()
+    moved = client.post(reverse("insights:question_move", args=[manual.pk]), {"direction": "up"})
+    assert moved.status_code == 302
+    assert list(section.questions.order_by("order").values_list("code", flat=True)) == [
+        "manual",
+        "registrations",
+    ]
+
+
+def test_a_locked_questionnaire_has_no_builder_commands(login_as, world):
+    from casacomuni.insights.testing import make_campaign_of, make_questionnaire
+
+    questionnaire, section, registrations, manual = make_questionnaire(world.home)
+    make_campaign_of(world.home, questionnaire)
+    client = login_as("funzionario_dati")
+    html = client.get(reverse("insights:questionnaire_detail", args=[questionnaire.pk])).content.decode()
+    assert 'id="move-up-' not in html and 'id="add-question-form-' not in html
+    assert 'data-code="manual"' in html  # the preview is still there
+    refused = client.post(reverse("insights:question_move", args=[manual.pk]), {"direction": "up"}, **HTMX)
+    assert refused.status_code == 400
+
+
+def test_the_builder_runs_a_fixed_number_of_queries(login_as, world):
+    from casacomuni.insights.testing import make_questionnaire
+
+    questionnaire, section, registrations, manual = make_questionnaire(world.home)
+    client = login_as("funzionario_dati")
+    url = reverse("insights:questionnaire_detail", args=[questionnaire.pk])
+    few = queries(client, url)
+    officer = data_officer(world.home)
+    other = services.save_section(officer, questionnaire, {"title": "Altro"})
+    for index in range(6):
+        services.save_question(
+            officer, other, {"code": f"q{index}", "text": f"Domanda {index}", "kind": "text"}
+        )
+    assert queries(client, url) == few
+
+
 def test_the_catalogue_pages(login_as, world):
     client = login_as("funzionario_dati")
     created = client.post(

@@ -325,3 +325,113 @@ def test_the_median_days_from_request_to_award_take_the_middle_lot_or_the_mean_o
     assert selectors.median_days(scope.lots) == Decimal("20.0")
     awarded_after(30)
     assert selectors.median_days(scope.lots) == Decimal("25.0")
+
+
+# --- Charts and filters ---------------------------------------------------------------------------------------
+
+
+def spec_of(response, name: str) -> dict:
+    """The Vega-Lite specification the page embeds for chart ``name`` (json_script, read by charts.js)."""
+    import json
+    import re
+
+    html = response.content.decode()
+    match = re.search(rf'<script id="chart-{name}-spec" type="application/json">(.*?)</script>', html, re.S)
+    assert match, f"no chart {name}"
+    return json.loads(match.group(1))
+
+
+def test_the_sua_dashboard_draws_charts_each_with_its_data_table(client, login_as, world, history):
+    login_as("funzionario_sua")
+    response = client.get(reverse("procurement:dashboard"))
+    html = response.content.decode()
+    for name in ("awards-by-month", "procedures-by-state", "requests-by-state", "top-cpv"):
+        spec = spec_of(response, name)
+        assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+        assert f'data-spec-id="chart-{name}-spec"' in html
+    # The signed procedure was published on 2 January and awarded 40 days later: two lots in February.
+    months = spec_of(response, "awards-by-month")["data"]["values"]
+    assert len(months) == 12
+    assert [row["lots"] for row in months if row["lots"]] == [2]
+    assert months[1]["lots"] == 2 and months[1]["savings"] == 50000.0
+    table = response.context["awards_by_month"]
+    assert table[1]["lots"] == 2 and table[1]["savings"] == Decimal("50000.00")
+    assert 'id="awards-by-month"' in html  # the chart's data table
+    states = {row["code"]: row["count"] for row in spec_of(response, "procedures-by-state")["data"]["values"]}
+    assert states == {ProcedureState.CONTRACT_SIGNED: 1, ProcedureState.BIDS_OPEN: 1, ProcedureState.DRAFT: 1}
+
+
+def test_the_sua_dashboard_filters_by_year_comune_and_procedure_type(client, login_as, world, history):
+    login_as("funzionario_sua")
+    url = reverse("procurement:dashboard")
+
+    sibling = client.get(url, {"municipality": world.home.sibling_comune.pk})
+    assert sibling.status_code == 200
+    assert sibling.context["awarded_this_year"]["lots"] == 1
+    assert '<p class="figure-value mb-1" id="figure-lots-awarded">1</p>' in sibling.content.decode()
+    assert [row["lots"] for row in spec_of(sibling, "awards-by-month")["data"]["values"] if row["lots"]] == [
+        1
+    ]
+    states = {row["code"]: row["count"] for row in sibling.context["procedures_by_state"]}
+    assert states == {ProcedureState.CONTRACT_SIGNED: 1}  # its lot is in the signed procedure only
+
+    open_type = client.get(url, {"procedure_type": "open"})
+    assert (
+        open_type.context["awarded_this_year"]["lots"] == 0 and not open_type.context["procedures_by_state"]
+    )
+    negotiated = client.get(url, {"procedure_type": "negotiated_below_threshold"})
+    assert negotiated.context["awarded_this_year"]["lots"] == 2
+
+    last_year = client.get(url, {"year": timezone.localdate().year - 1})
+    assert last_year.context["awarded_this_year"]["lots"] == 0 and last_year.context["year"] == (
+        timezone.localdate().year - 1
+    )
+    assert last_year.context["awarded_all_time"]["lots"] == 2
+    assert f'<option value="{world.home.sibling_comune.pk}"' in sibling.content.decode()
+    assert world.elsewhere.comune.name not in sibling.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", [{"year": "duemila"}, {"procedure_type": "asta"}, {"municipality": "999999"}]
+)
+def test_a_bad_filter_is_refused_with_the_form(client, login_as, world, history, query):
+    login_as("funzionario_sua")
+    response = client.get(reverse("procurement:dashboard"), query)
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == set(query)
+
+
+def test_a_comune_of_another_province_cannot_be_chosen(client, login_as, world, history):
+    login_as("funzionario_sua")
+    response = client.get(reverse("procurement:dashboard"), {"municipality": world.elsewhere.comune.pk})
+    assert response.status_code == 400
+    assert response.context["awarded_this_year"]["lots"] == 2  # the page shows the unfiltered figures
+
+
+def test_a_comune_filters_by_year_and_type_but_chooses_no_other_comune(client, login_as, world, history):
+    login_as("referente_comune")
+    response = client.get(reverse("procurement:dashboard"), {"municipality": world.home.sibling_comune.pk})
+    assert response.status_code == 200
+    assert "municipality" not in response.context["form"].fields
+    assert response.context["awarded_this_year"]["lots"] == 1  # its own lot, whatever the query says
+
+
+def test_filtered_dashboards_cost_the_same_queries_whatever_the_data(client, login_as, world):
+    published = this_year_noon(1, 2)
+    write_procedure(world.home, world, ProcedureState.CONTRACT_SIGNED, published_at=published)
+    login_as("funzionario_sua")
+    url = (
+        reverse("procurement:dashboard")
+        + f"?year={timezone.localdate().year}&municipality={world.home.comune.pk}"
+        + "&procedure_type=negotiated_below_threshold"
+    )
+    few = count_queries(client, url)
+    for _ in range(5):
+        write_procedure(
+            world.home,
+            world,
+            ProcedureState.CONTRACT_SIGNED,
+            parties=[world.home.comune, world.home.sibling_comune],
+            published_at=published,
+        )
+    assert count_queries(client, url) == few

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from casacomuni.accounts.roles import Role
-from casacomuni.demo.procurement import DemoProcedures
+from casacomuni.demo.procurement import OTHER_PROVINCES_PROCEDURE, DemoProcedures
 from casacomuni.procurement.procedure_models import BidStatus, Evaluation, Invitation, Lot, Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
 from casacomuni.procurement.testing import actor_for, sua_adhesion
@@ -35,17 +35,21 @@ def test_demo_procedures(world):
     DemoProcedures().build(siglas)
     first = min(siglas)
     states = sorted(Procedure.objects.filter(province__province__sigla=first).values_list("state", flat=True))
-    assert states == sorted([life.CONTRACT_SIGNED, life.PUBLISHED, life.EVALUATION, life.DRAFT])
-    other = Procedure.objects.exclude(province__province__sigla=first).get()
-    assert other.state == life.CONTRACT_SIGNED
-    aggregated = Procedure.objects.get(state=life.PUBLISHED)
+    stages = [life.BIDS_OPEN, life.BIDS_CLOSED, life.PROPOSED_AWARD]
+    assert states == sorted([life.CONTRACT_SIGNED, life.PUBLISHED, life.EVALUATION, life.DRAFT, *stages])
+    others = Procedure.objects.exclude(province__province__sigla=first)
+    assert others.get(title=OTHER_PROVINCES_PROCEDURE.title).state == life.CONTRACT_SIGNED
+    assert sorted(others.values_list("state", flat=True)) == sorted(
+        [life.CONTRACT_SIGNED, life.PUBLISHED, life.EVALUATION, life.DRAFT, *stages]
+    )
+    aggregated = Procedure.objects.get(state=life.PUBLISHED, province__province__sigla=first)
     assert aggregated.lots.count() == 2 and len({lot.municipality_id for lot in aggregated.lots.all()}) == 2
     signed = Procedure.objects.filter(state=life.CONTRACT_SIGNED, province__province__sigla=first).get()
     evaluation = signed.lots.get().evaluation
     assert evaluation.result["excluded"], "an anomalous bid is excluded"
     assert signed.published_at < signed.awarded_at < signed.contract_signed_at
     # Rotation: the contractor of the signed OG1 contract is not invited to the next OG1 procedure of its band.
-    evaluated = Procedure.objects.get(state=life.EVALUATION)
+    evaluated = Procedure.objects.get(state=life.EVALUATION, province__province__sigla=first)
     winner = signed.lots.get().awarded_operator_id
     assert not Invitation.objects.filter(procedure=evaluated, operator_id=winner).exists()
     counts = (

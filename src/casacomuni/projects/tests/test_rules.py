@@ -192,3 +192,16 @@ def test_combine_sums_every_count():
     b = kpis.Counts(interests=2, not_funded=1, granted=Decimal("5"), population=50)
     total = kpis.combine([a, b])
     assert total == kpis.Counts(interests=3, funded=1, not_funded=1, granted=Decimal("15"), population=150)
+
+
+def test_the_cost_plan_gap():
+    """Art. 191 c. 1 TUEL: a local authority spends only with financial cover; a cost plan (quadro economico)
+    above the financing has an uncovered share, one below it leaves financing unplanned. Worked example: a
+    school financed € 200,000 (EU) with budget lines of € 150,000 (works) and € 30,000 (design) is € 20,000
+    short of its financing."""
+    from casacomuni.projects.rules import budget
+
+    assert budget.cost_plan_gap(Decimal("200000"), Decimal("180000")) == Decimal("-20000")
+    assert budget.cost_plan_gap(Decimal("200000"), Decimal("230000.50")) == Decimal("30000.50")
+    assert budget.cost_plan_gap(Decimal("200000"), Decimal("200000.00")) is None
+    assert budget.cost_plan_gap(Decimal("200000"), Decimal("0")) is None  # no cost plan written yet
