@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.forms import LocalPartyFilterForm
+from casacomuni.documents.forms import KeepsUploadsMixin
 from casacomuni.lib.forms import StyledForm, StyledFormMixin
 from casacomuni.projects import project_services
 from casacomuni.projects.models import (
@@ -121,7 +122,9 @@ class TaskForm(StyledForm):
         self.fields["assignee"].queryset = users
 
 
-class DocumentForm(StyledForm):
+class DocumentForm(KeepsUploadsMixin, StyledForm):
+    uploads_form = "projects.application_document"
+
     file = forms.FileField(label=_("Document (PDF, DOCX, ODT or .p7m, up to 20 MB)"))
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
@@ -176,7 +179,9 @@ def item_form(kind: str):
     )
 
 
-class ExpenseForm(StyledForm):
+class ExpenseForm(KeepsUploadsMixin, StyledForm):
+    uploads_form = "projects.expense"
+
     period = forms.ModelChoiceField(label=_("Reporting period"), queryset=None)
     description = forms.CharField(label=_("Description"), max_length=300)
     amount = forms.DecimalField(label=_("Amount (€)"), max_digits=14, decimal_places=2, min_value=0)
