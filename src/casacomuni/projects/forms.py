@@ -49,7 +49,10 @@ class ProjectFilterForm(LocalPartyFilterForm):
 class NewApplicationForm(StyledForm):
     """A Comune flags interest in a call; the office proposes a call to one of its adhering Comuni."""
 
-    call = forms.ModelChoiceField(label=_("Call"), queryset=None)
+    # The calls' titles are quoted as their source published them, often in English.
+    call = forms.ModelChoiceField(
+        label=_("Call"), queryset=None, widget=forms.Select(attrs={"translate": "no"})
+    )
     lead = forms.ModelChoiceField(label=_("Comune or Unione"), queryset=None, required=False)
     title = forms.CharField(
         label=_("Title of the project idea"),
