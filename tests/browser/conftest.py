@@ -23,6 +23,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
+# The journeys run at both sizes: a desktop's, and a phone's (an iPhone's 375 CSS pixels, the narrowest
+# common one).
+SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
 SUBRESOURCES = {"script", "stylesheet", "font", "image"}
 # Shortens the data: URLs (whole fonts) that a CSP message may quote.
 LONG_DATA_URL = re.compile(r"(data:[^,'\"\s]*,.{40})[^'\"\s]+")
@@ -152,9 +155,17 @@ class CheckedPage:
         blocking = [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
         assert not blocking, f"Accessibility violations on {self.page.url}:\n{format_violations(blocking)}"
 
+    def assert_fits_the_screen(self) -> None:
+        """The page does not scroll sideways: nothing is wider than the window (wide tables scroll in their
+        own box)."""
+        width, window = self.page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= window, f"{self.page.url} is {width} px wide in a window of {window} px"
+
     def assert_clean(self) -> None:
-        """The current page loaded, respects the CSP, raised no script error and passes axe."""
+        """The current page loaded, respects the CSP, raised no script error, fits the screen's width and
+        passes axe."""
         self.assert_no_problems()
+        self.assert_fits_the_screen()
         self.assert_accessible()
 
 
@@ -174,6 +185,13 @@ def checked_page(request, page: Page, axe_source: str) -> CheckedPage:
     # passed; a test that failed already says what went wrong.
     if getattr(request.node, "call_passed", False):
         checked.assert_no_problems()
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request, page: Page) -> str:
+    """Runs the test at a desktop's size and again at a phone's: ``pytest.mark.usefixtures("screen")``."""
+    page.set_viewport_size(SCREENS[request.param])
+    return request.param
 
 
 @pytest.fixture

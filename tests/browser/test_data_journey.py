@@ -36,7 +36,7 @@ from casacomuni.insights.rules.maturity import maturity_index
 from casacomuni.opendata.models import Dataset
 from casacomuni.territory.models import Municipality, Province
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("screen")]
 
 INDICATOR = "digital_maturity"
 GENERATOR = "indicatori-comuni"

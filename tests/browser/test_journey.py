@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.territory.models import Municipality
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("screen")]
 
 
 def test_officer_switches_organisation_and_browses_the_territory(

@@ -38,7 +38,7 @@ from casacomuni.projects.rules import kpis
 from casacomuni.projects.testing import CUP_PREFIX, PDF, VALID_CIG, eu_funds_adhesion
 from casacomuni.territory.models import Municipality, Province
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("screen")]
 
 TOPIC = "HORIZON-CL4-2027-04-DIGITAL-EMERGING-10"
 CUP = f"{CUP_PREFIX}310042"  # letter, 2 digits, letter, 11 digits

@@ -29,7 +29,7 @@ from casacomuni.procurement.rules import rotation
 from casacomuni.procurement.testing import make_operators, make_procedure, next_cig, sua_adhesion
 from casacomuni.territory.models import Municipality, Province
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("screen")]
 
 # Works of 180.000 + 140.000 euro: aggregated value 320.000, a negotiated procedure (art. 50 c.1 lett. c).
 REQUESTS = (

@@ -20,6 +20,7 @@ from casacomuni.agreements.models import (
 )
 from casacomuni.agreements.rules import lifecycle
 from casacomuni.agreements.services import ActData
+from casacomuni.documents.forms import KeepsUploadsMixin
 from casacomuni.lib.forms import StyledForm
 from casacomuni.lib.pdf import is_readable_pdf
 
@@ -260,8 +261,9 @@ def check_act_file(upload, allow_p7m: bool) -> None:
         raise ValidationError(_("Upload the resolution as a PDF file."))
 
 
-class ActForm(StyledForm):
-    """The data of one act; ``act()`` turns the cleaned data into the service's ActData."""
+class ActForm(KeepsUploadsMixin, StyledForm):
+    """The data of one act; ``act()`` turns the cleaned data into the service's ActData. A file chosen with
+    an act refused for another reason is kept for the next try."""
 
     def act(self) -> ActData:
         return ActData(**self.cleaned_data)
@@ -322,7 +324,7 @@ TRANSITION_FORMS = {
 }
 
 
-def transition_form(transition: str, data=None, files=None) -> ActForm:
+def transition_form(transition: str, data=None, files=None, owner=None) -> ActForm:
     """The form of ``transition``'s act, prefixed so that the forms of one page have distinct ids."""
     initial = {"day": timezone.localdate()} if transition != lifecycle.ACTIVATE else None
-    return TRANSITION_FORMS[transition](data, files, prefix=transition, initial=initial)
+    return TRANSITION_FORMS[transition](data, files, prefix=transition, initial=initial, owner=owner)

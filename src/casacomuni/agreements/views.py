@@ -300,13 +300,15 @@ def agreement_transition(request, pk, transition):
     if transition not in forms.TRANSITION_FORMS:
         raise Http404
     tenancy.require_role(request.user, *services.TRANSITION_ROLES[transition])
-    form = forms.transition_form(transition, request.POST, request.FILES)
+    form = forms.transition_form(transition, request.POST, request.FILES, owner=request.user)
     if not form.is_valid():
         return render_detail(request, agreement, form, _("Please correct the errors below."), status=400)
     try:
         services.perform_transition(Actor.from_request(request), agreement, transition, form.act())
     except ValidationError as error:
+        form.keep_uploads()
         return render_detail(request, agreement, form, error.messages[0], status=400)
+    form.forget_kept_uploads()
     messages.success(request, _("Recorded: %(act)s.") % {"act": Transition(transition).label})
     return redirect("agreements:detail", pk=agreement.pk)
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.models import Organization
+from casacomuni.audit import display
 
 PLATFORM_CHAIN = "platform"
 # The prev_hash of the first event of every chain.
@@ -206,14 +207,8 @@ class AuditEvent(models.Model):
         return str(Role(self.role).label) if self.role in Role.values else self.role
 
     def change_rows(self) -> list[tuple[str, object, object]]:
-        """The changes as (field, old, new) rows for display; tolerant of values not shaped [old, new]."""
-        rows = []
-        for field, values in (self.changes or {}).items():
-            if isinstance(values, list) and len(values) == 2:
-                rows.append((field, values[0], values[1]))
-            else:
-                rows.append((field, None, values))
-        return rows
+        """The changes as (label, old, new) rows for display, in words a person reads (see display.py)."""
+        return display.change_rows(self.object_type, self.changes)
 
 
 def start_of_day(day: date) -> datetime:

@@ -1,4 +1,8 @@
-"""The DOCX templates a Province uploads, one numbered version after another."""
+"""The DOCX templates a Province uploads, one numbered version after another; the files a user left in a
+refused form."""
+
+import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -62,3 +66,45 @@ class DocumentTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version} — {self.owner}"
+
+
+# A form left with its error shown is abandoned after a day: its files are deleted then.
+PENDING_UPLOAD_LIFETIME = timedelta(days=1)
+
+
+class PendingUploadQuerySet(models.QuerySet):
+    def of(self, owner, form: str):
+        """The files ``owner`` left in ``form`` (one user's drafts: nobody else ever reads them)."""
+        return self.filter(owner=owner, form=form)
+
+    def stale(self, now=None):
+        """Uploads older than PENDING_UPLOAD_LIFETIME: the form they belonged to was abandoned."""
+        return self.filter(created_at__lt=(now or timezone.now()) - PENDING_UPLOAD_LIFETIME)
+
+
+class PendingUpload(models.Model):
+    """A file a user uploaded in a form that was refused for another reason: kept, so that the user does
+    not have to choose it again, until the form is sent successfully or the day is over."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="pending_uploads",
+        verbose_name=_("owner"),
+    )
+    form = models.CharField(_("form"), max_length=100)
+    file = models.FileField(_("file"), upload_to=private_upload_to("pending"))
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
+
+    objects = PendingUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pending upload")
+        verbose_name_plural = _("pending uploads")
+        indexes = [models.Index(fields=["owner", "form"], name="pending_upload_owner_form")]
+
+    def __str__(self) -> str:
+        return self.original_name

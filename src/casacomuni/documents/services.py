@@ -1,4 +1,5 @@
-"""Write operations of the documents app: uploading a new version of a Province's template."""
+"""Write operations of the documents app: uploading a new version of a Province's template; keeping the
+files of a refused form until it is sent again."""
 
 from pathlib import PurePath
 
@@ -14,7 +15,7 @@ from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.audit.services import record_event
 from casacomuni.documents import docx, kinds
-from casacomuni.documents.models import DocumentTemplate
+from casacomuni.documents.models import DocumentTemplate, PendingUpload
 
 
 def upload_template(actor: Actor, kind: str, uploaded_file, note: str = "") -> DocumentTemplate:
@@ -84,3 +85,46 @@ def read_upload(uploaded_file) -> bytes:
         )
     uploaded_file.seek(0)
     return uploaded_file.read()
+
+
+# --- Pending uploads ---------------------------------------------------------------------------------------
+# A pending upload is a user's draft, not a record: nothing is audited until the form that uses it is sent,
+# and the service that receives the file then records it in the trail with the rest of the form.
+
+
+def keep_upload(owner, form: str, uploaded_file) -> PendingUpload:
+    """Store ``uploaded_file``, chosen by ``owner`` in ``form``, as a pending upload.
+
+    The form was refused for another reason: the file is shown again and used when the form is sent.
+    """
+    pending = PendingUpload(
+        owner=owner,
+        form=form,
+        original_name=PurePath(uploaded_file.name or "file").name[-255:],
+        size=uploaded_file.size,
+    )
+    try:
+        with transaction.atomic():
+            pending.file.save(pending.original_name, uploaded_file, save=False)
+            pending.save()
+    except BaseException:
+        if pending.file.name:
+            pending.file.storage.delete(pending.file.name)
+        raise
+    return pending
+
+
+def discard_uploads(uploads) -> int:
+    """Delete pending uploads (used, removed by their owner or stale), rows and files. Returns how many."""
+    uploads = list(uploads)
+    with transaction.atomic():
+        PendingUpload.objects.filter(pk__in=[upload.pk for upload in uploads]).delete()
+    for upload in uploads:
+        # After the rows: a file whose row survives a failure is still reachable, and purged later.
+        upload.file.storage.delete(upload.file.name)
+    return len(uploads)
+
+
+def purge_stale_uploads(now=None) -> int:
+    """The daily clean-up: the pending uploads of forms abandoned for more than a day."""
+    return discard_uploads(PendingUpload.objects.stale(now))

@@ -4,6 +4,7 @@ from a questionnaire's questions. They only shape input: the checks live in ``se
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casacomuni.documents.forms import KeepsUploadsMixin
 from casacomuni.insights.models import (
     AdoptionStatus,
     QuestionKind,
@@ -181,7 +182,7 @@ def field_name(code: str) -> str:
     return f"q_{code}"
 
 
-class ResponseForm(StyledForm):
+class ResponseForm(KeepsUploadsMixin, StyledForm):
     """One field per question, named ``q_<code>``. Every field is optional here: what is required depends on
     which questions are shown, which the rules decide (``rules.answers``)."""
 

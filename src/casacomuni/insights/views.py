@@ -240,6 +240,7 @@ def response_form(request, pk):
         questions=questions,
         answers=answers_of(response),
         disabled=not editable,
+        owner=request.user,
     )
     status = 200
     if request.method == "POST":
@@ -262,6 +263,7 @@ def response_form(request, pk):
                 form.add_error(None, " ".join(error.messages))
             status = 400
         else:
+            form.forget_kept_uploads()
             messages.success(
                 request, _("Your answers were submitted.") if submit else _("Your draft was saved.")
             )

@@ -13,8 +13,9 @@ class ItalianFormRenderer(DjangoTemplates):
     field_template_name = "lib/field.html"
 
 
+# Bootstrap Italia draws a checkbox from its label (``.form-check``): the input itself takes no class.
 WIDGET_CLASSES = {
-    forms.CheckboxInput: "form-check-input",
+    forms.CheckboxInput: "",
     forms.CheckboxSelectMultiple: "",
     forms.RadioSelect: "",
     forms.Select: "form-select",

@@ -21,6 +21,7 @@ PROCEDURE_LABELS = {
     deadlines.INNOVATION_PARTNERSHIP: gettext_lazy("Innovation partnership"),
     deadlines.NEGOTIATED_WITHOUT_NOTICE: gettext_lazy("Negotiated procedure without notice (art. 76)"),
 }
+BELOW_THRESHOLD = gettext_lazy("Below the EU threshold")
 ANSWER_LABELS = {
     "threshold": gettext_lazy("EU threshold in force"),
     "above_threshold": gettext_lazy("Above the EU threshold"),
@@ -34,6 +35,13 @@ ANSWER_LABELS = {
     "rotation": gettext_lazy("Rotation"),
     "self_declaration": gettext_lazy("Self-declarations"),
 }
+
+
+def answer_label(name: str, value) -> str:
+    """The answer's label; the threshold's says which side of it the amount is on."""
+    if name == "above_threshold" and value is False:
+        return str(BELOW_THRESHOLD)
+    return str(ANSWER_LABELS[name])
 
 
 def translated(message: str, params: dict | None = None) -> str:
@@ -111,7 +119,7 @@ def route_result(decision: router.RouteDecision) -> dict:
         "answers": [
             {
                 "name": name,
-                "label": str(ANSWER_LABELS[name]),
+                "label": answer_label(name, answer.value),
                 "value": answer_value(answer.value),
                 "article": answer.article,
                 "explanation": answer.explanation(_),

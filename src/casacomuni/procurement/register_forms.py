@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.documents.forms import KeepsUploadsMixin
 from casacomuni.lib.forms import StyledForm
 from casacomuni.procurement import register_services as services
 from casacomuni.procurement.register_models import DocumentKind, RegistrationState
@@ -44,8 +45,10 @@ def date_field(label) -> forms.DateField:
     return forms.DateField(label=label, required=False, widget=DATE_WIDGET)
 
 
-class EntryForm(StyledForm):
+class EntryForm(KeepsUploadsMixin, StyledForm):
     """An operator's data, categories and documents: the application, or the SUA's own entry."""
+
+    uploads_form = "procurement.register_entry"
 
     name = forms.CharField(label=_("Company name"), max_length=200)
     fiscal_code = forms.CharField(
@@ -136,7 +139,9 @@ class ApplicationForm(EntryForm):
         return initial
 
 
-class DocumentForm(StyledForm):
+class DocumentForm(KeepsUploadsMixin, StyledForm):
+    uploads_form = "procurement.register_document"
+
     kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
     file = forms.FileField(
         label=_("File"),

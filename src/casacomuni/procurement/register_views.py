@@ -92,7 +92,10 @@ def register_apply(request):
     last = RegisteredOperator.objects.for_user(request.user).order_by("-applied_at").first()
     join_code = None
     form = forms.ApplicationForm(
-        request.POST or None, request.FILES or None, initial=forms.ApplicationForm.initial_for(operator, last)
+        request.POST or None,
+        request.FILES or None,
+        initial=forms.ApplicationForm.initial_for(operator, last),
+        owner=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,6 +111,7 @@ def register_apply(request):
             if getattr(refused, "code", None) == services.OPERATOR_EXISTS:
                 join_code = refused.params["code"]
         else:
+            form.forget_kept_uploads()
             messages.success(request, _("Your application was sent to the SUA."))
             return redirect("procurement:register_detail", pk=created.pk)
     status = 400 if form.errors else 200
@@ -119,7 +123,7 @@ def register_apply(request):
 def register_create(request):
     """The SUA enters an operator in its albo itself (an operator without an account, for instance)."""
     tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES)
-    form = forms.EntryForm(request.POST or None, request.FILES or None)
+    form = forms.EntryForm(request.POST or None, request.FILES or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.register_operator(
@@ -128,6 +132,7 @@ def register_create(request):
         except ValidationError as refused:
             form.add_error(None, refused)
         else:
+            form.forget_kept_uploads()
             messages.success(request, _("The operator is in the albo."))
             return redirect("procurement:register_detail", pk=created.pk)
     status = 400 if form.errors else 200
@@ -204,7 +209,7 @@ def register_action(request, pk, action):
 def register_document_add(request, pk):
     entry = get_entry(request, pk)
     tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES, *OPERATOR_ROLES)
-    form = forms.DocumentForm(request.POST, request.FILES)
+    form = forms.DocumentForm(request.POST, request.FILES, owner=request.user)
     if form.is_valid():
         try:
             services.add_documents(Actor.from_request(request), entry, [form.upload()])
@@ -212,8 +217,10 @@ def register_document_add(request, pk):
             if hasattr(refused, "error_dict"):
                 form.add_error(None, refused)
             else:
+                form.keep_uploads()
                 return render_detail(request, entry, ("document", form), refused.messages[0], status=400)
         else:
+            form.forget_kept_uploads()
             messages.success(request, _("Document added."))
             return redirect("procurement:register_detail", pk=entry.pk)
     return render_detail(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.forms import LocalPartyFilterForm
+from casacomuni.documents.forms import KeepsUploadsMixin
 from casacomuni.lib.forms import StyledForm
 from casacomuni.procurement import services
 from casacomuni.procurement.models import AttachmentKind, ContractKind, FundingSource, RequestState
@@ -26,7 +27,9 @@ def file_field(label) -> forms.FileField:
     )
 
 
-class RequestForm(StyledForm):
+class RequestForm(KeepsUploadsMixin, StyledForm):
+    uploads_form = "procurement.request"
+
     title = forms.CharField(label=_("Object of the contract"), max_length=300)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     contract_kind = forms.ChoiceField(label=_("Kind of contract"), choices=ContractKind.choices)

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
-from casacomuni.agreements.services import AdhesionRequired
+from casacomuni.agreements.models import JoinRequest, Service, ServiceKind
+from casacomuni.agreements.services import MUNICIPALITY_ROLES, AdhesionRequired
 from casacomuni.audit.models import AuditEvent
 from casacomuni.procurement import request_forms, services
 from casacomuni.procurement.models import REQUESTER_ROLES, SUA_ROLES, ProcurementRequest, RequestAttachment
@@ -76,28 +77,43 @@ def request_list(request):
 @login_required
 def request_create(request):
     tenancy.require_role(request.user, *REQUESTER_ROLES)
-    form = request_forms.RequestForm(request.POST or None, request.FILES or None)
-    error = ""
-    if request.method == "GET":
-        # Say at once, before the Comune fills the form, that without an adhesion the SUA cannot take it.
-        try:
-            services.sua_adhesion(tenancy.acting_organization(request.user), None, timezone.localdate())
-        except AdhesionRequired as refused:
-            error = str(refused)
+    try:
+        # Said at once, before the Comune fills the form: without an adhesion the SUA cannot take it.
+        services.sua_adhesion(tenancy.acting_organization(request.user), None, timezone.localdate())
+    except AdhesionRequired as refused:
+        return render_join_first(request, str(refused))
+    form = request_forms.RequestForm(request.POST or None, request.FILES or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.submit_request(
                 Actor.from_request(request), form.data_for_service(), form.uploads()
             )
         except AdhesionRequired as refused:
-            error = str(refused)
+            return render_join_first(request, str(refused))
         except ValidationError as refused:
             form.add_error(None, refused)
         else:
+            form.forget_kept_uploads()
             messages.success(request, _("Your request was sent to the SUA."))
             return redirect("procurement:request_detail", pk=created.pk)
-    status = 400 if form.errors else 403 if error and request.method == "POST" else 200
-    return render(request, "procurement/requests/form.html", {"form": form, "error": error}, status=status)
+    status = 400 if form.errors else 200
+    return render(request, "procurement/requests/form.html", {"form": form}, status=status)
+
+
+def render_join_first(request, reason: str):
+    """The page that tells a Comune with no SUA adhesion to join the service first, with the button that
+    asks its Province (the catalogue's request to join), or the request already pending."""
+    user = request.user
+    sua = Service.objects.for_user(user).filter(kind=ServiceKind.SUA).order_by("pk").first()
+    pending = JoinRequest.objects.for_user(user).pending().filter(service=sua).first() if sua else None
+    context = {
+        "reason": reason,
+        "service": sua,
+        "pending": pending,
+        "may_join": tenancy.has_role(user, *MUNICIPALITY_ROLES),
+    }
+    status = 403 if request.method == "POST" else 200
+    return render(request, "procurement/requests/join_first.html", context, status=status)
 
 
 def get_request(request, pk) -> ProcurementRequest:
@@ -196,6 +212,7 @@ def request_resubmit(request, pk):
         request.POST or None,
         request.FILES or None,
         initial=request_forms.RequestForm.initial_from(procurement_request),
+        owner=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -205,9 +222,10 @@ def request_resubmit(request, pk):
         except ValidationError as refused:
             form.add_error(None, refused)
         else:
+            form.forget_kept_uploads()
             messages.success(request, ACTION_LABELS[services.RESUBMIT])
             return redirect("procurement:request_detail", pk=procurement_request.pk)
-    context = {"form": form, "req": procurement_request, "error": ""}
+    context = {"form": form, "req": procurement_request}
     return render(request, "procurement/requests/form.html", context, status=400 if form.errors else 200)
 
 

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.forms import LocalPartyFilterForm
+from casacomuni.documents.forms import KeepsUploadsMixin
 from casacomuni.lib.forms import StyledForm, StyledFormMixin
 from casacomuni.projects import project_services
 from casacomuni.projects.models import (
@@ -48,7 +49,10 @@ class ProjectFilterForm(LocalPartyFilterForm):
 class NewApplicationForm(StyledForm):
     """A Comune flags interest in a call; the office proposes a call to one of its adhering Comuni."""
 
-    call = forms.ModelChoiceField(label=_("Call"), queryset=None)
+    # The calls' titles are quoted as their source published them, often in English.
+    call = forms.ModelChoiceField(
+        label=_("Call"), queryset=None, widget=forms.Select(attrs={"translate": "no"})
+    )
     lead = forms.ModelChoiceField(label=_("Comune or Unione"), queryset=None, required=False)
     title = forms.CharField(
         label=_("Title of the project idea"),
@@ -121,7 +125,9 @@ class TaskForm(StyledForm):
         self.fields["assignee"].queryset = users
 
 
-class DocumentForm(StyledForm):
+class DocumentForm(KeepsUploadsMixin, StyledForm):
+    uploads_form = "projects.application_document"
+
     file = forms.FileField(label=_("Document (PDF, DOCX, ODT or .p7m, up to 20 MB)"))
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
@@ -176,9 +182,10 @@ def item_form(kind: str):
     )
 
 
-class ExpenseForm(StyledForm):
+class ExpenseForm(KeepsUploadsMixin, StyledForm):
     """``periods``: the project's periods; only those whose statement is not submitted yet are offered."""
 
+    uploads_form = "projects.expense"
     period = forms.ModelChoiceField(
         label=_("Reporting period"),
         queryset=None,

@@ -206,7 +206,9 @@ def project_detail_url(project) -> str:
 @login_required
 def project_expense_add(request, pk):
     project = get_project(request, pk)
-    form = forms.ExpenseForm(request.POST, request.FILES, periods=project.periods.all(), prefix="expense")
+    form = forms.ExpenseForm(
+        request.POST, request.FILES, periods=project.periods.all(), prefix="expense", owner=request.user
+    )
     if not form.is_valid():
         return render_project(request, project, {"expense": form}, _("Please correct the errors below."), 400)
     data = dict(form.cleaned_data)
@@ -215,7 +217,10 @@ def project_expense_add(request, pk):
             Actor.from_request(request), project, data.pop("period").pk, data, data.pop("file")
         )
     except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            form.keep_uploads()  # refused for no field's sake: the document is kept for the next try
         return refused(request, project, "expense", form, error)
+    form.forget_kept_uploads()
     messages.success(request, _("The expense was recorded."))
     return redirect(f"{project_detail_url(project)}#expenses")
 

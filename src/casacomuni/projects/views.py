@@ -305,7 +305,7 @@ def application_task_done(request, pk, task_pk):
 @login_required
 def application_document_add(request, pk):
     application = get_application(request, pk)
-    form = forms.DocumentForm(request.POST, request.FILES, prefix="document")
+    form = forms.DocumentForm(request.POST, request.FILES, prefix="document", owner=request.user)
     if not form.is_valid():
         return render_detail(
             request, application, {"document": form}, _("Please correct the errors below."), 400
@@ -314,7 +314,10 @@ def application_document_add(request, pk):
     try:
         services.add_document(actor_of(request), application, upload)
     except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            form.keep_uploads()  # refused for no field's sake: the document is kept for the next try
         return refused(request, application, "document", form, error)
+    form.forget_kept_uploads()
     messages.success(request, EVENT_LABELS["document_add"])
     return redirect("projects:application_detail", pk=application.pk)
 

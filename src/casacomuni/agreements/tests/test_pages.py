@@ -452,6 +452,27 @@ def test_a_resolution_that_is_not_a_pdf_is_refused(login_as, world, name, conten
     assert (agreement.state, agreement.municipality_resolution_file.name) == (lifecycle.PROVINCE_APPROVED, "")
 
 
+def test_a_resolution_refused_for_its_number_keeps_its_file_for_the_next_try(login_as, world):
+    agreement = make_agreement(world, world.home, world.home.comune, [make_service(world.home)])
+    Agreement.objects.filter(pk=agreement.pk).update(state=lifecycle.PROVINCE_APPROVED)
+    client = login_as("referente_comune")
+    data = {"approve_municipality-number": "", "approve_municipality-day": timezone.localdate().isoformat()}
+    response = client.post(
+        act_url(agreement, "approve_municipality"), data | {"approve_municipality-file": pdf_upload()}
+    )
+    assert response.status_code == 400
+    assert "Già caricato: <strong>delibera.pdf</strong>" in response.content.decode()
+    bound = next(act["form"] for act in response.context["acts"] if act["name"] == "approve_municipality")
+
+    data |= {
+        "approve_municipality-number": "12",
+        "approve_municipality-file-kept": str(bound.kept_uploads["file"].pk),
+    }
+    assert client.post(act_url(agreement, "approve_municipality"), data).status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.municipality_resolution_file.read() == PDF
+
+
 def test_a_signed_file_that_is_neither_pdf_nor_p7m_is_refused(login_as, world):
     agreement = make_agreement(world, world.home, world.home.comune, [make_service(world.home)])
     response = login_as("amministratore_provincia").post(

@@ -14,6 +14,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from casacomuni.eufunds.rules.money import parse_amount
 from casacomuni.lib.bounds import MAX_AMOUNT
 
@@ -141,12 +143,12 @@ def decode_text(payload) -> str:
 def read_csv(text: str) -> list[dict]:
     """Rows of a CSV (``;`` or ``,``, sniffed from the header line) as dicts; raises ValueError."""
     if "\x00" in text:
-        raise ValueError("binary content")
+        raise ValueError(_("binary content"))
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     if not reader.fieldnames or len(reader.fieldnames) < 2:
-        raise ValueError("not a CSV with a header")
+        raise ValueError(_("not a CSV with a header"))
     return [{(k or "").strip(): v for k, v in row.items()} for row in reader]
 
 

@@ -16,6 +16,8 @@ go to the territorial scope, for the officers to turn into criteria.
 import csv
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+
 from ._common import (
     UTC,
     BadRecord,
@@ -70,7 +72,10 @@ def parse(payload) -> Iterator[ParsedCall | BadRecord]:
         try:
             yield parse_record(record, index)
         except Exception as exc:  # noqa: BLE001 — one broken record must never stop the file
-            yield BadRecord(f"record {index}", f"unreadable record ({type(exc).__name__}: {exc})")
+            yield BadRecord(
+                _("record %(index)s") % {"index": index},
+                _("unreadable record (%(error)s)") % {"error": f"{type(exc).__name__}: {exc}"},
+            )
 
 
 def _records(payload) -> tuple[list, str]:
@@ -80,17 +85,17 @@ def _records(payload) -> tuple[list, str]:
         try:
             return read_csv(decode_text(payload)), ""
         except (ValueError, csv.Error) as exc:
-            return [], f"neither JSON nor CSV: {exc}"
+            return [], _("neither JSON nor CSV: %(error)s") % {"error": exc}
     if isinstance(data, dict):
         if isinstance(data.get("response"), dict):
             data = data["response"]
         for key in ("docs", "data", "items", "records", "incentivi"):
             if isinstance(data.get(key), list):
                 return data[key], ""
-        return [], "no list of records (expected 'docs' or a list)"
+        return [], _("no list of records (expected 'docs' or a list)")
     if isinstance(data, list):
         return data, ""
-    return [], "no list of records"
+    return [], _("no list of records")
 
 
 def normalise(record: dict) -> dict:
@@ -108,20 +113,20 @@ def normalise(record: dict) -> dict:
 
 def parse_record(record, index: int) -> ParsedCall | BadRecord:
     if not isinstance(record, dict):
-        return BadRecord(f"record {index}", "not an object")
+        return BadRecord(_("record %(index)s") % {"index": index}, _("not an object"))
     r = normalise(record)
     source_id = _plain(r.get("ID_Incentivo"))
-    ref = source_id or f"record {index}"
+    ref = source_id or _("record %(index)s") % {"index": index}
     title = text_of(r.get("Titolo"))
     if not source_id:
-        return BadRecord(ref, "no ID_Incentivo")
+        return BadRecord(ref, _("no ID_Incentivo"))
     if not title:
-        return BadRecord(ref, "no title")
+        return BadRecord(ref, _("no title"))
     # Solr's convention, in both shapes: date-times are UTC even without an offset (DOMAIN §5).
     opens_on = parse_date(_plain(r.get("Data_apertura")), naive_zone=UTC)
     deadline = parse_deadline(_plain(r.get("Data_chiusura")), naive_zone=UTC)
     if opens_on is None and deadline is None:
-        return BadRecord(ref, "no opening date and no closing date")
+        return BadRecord(ref, _("no opening date and no closing date"))
     budget_text = _plain(r.get("Stanziamento_incentivo"))
     link = _plain(r.get("Link_istituzionale"))
     if not link and isinstance(record.get("zs_url"), str) and record["zs_url"].startswith("/"):

@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from ._common import (
     BadRecord,
     ParsedCall,
@@ -113,7 +115,10 @@ def parse(payload) -> Iterator[ParsedCall | BadRecord]:
         try:
             yield parse_record(record, index, origin)
         except Exception as exc:  # noqa: BLE001 — one broken record must never stop the file
-            yield BadRecord(f"record {index}", f"unreadable record ({type(exc).__name__}: {exc})")
+            yield BadRecord(
+                _("record %(index)s") % {"index": index},
+                _("unreadable record (%(error)s)") % {"error": f"{type(exc).__name__}: {exc}"},
+            )
 
 
 def _records(payload) -> tuple[list, str, str]:
@@ -123,7 +128,7 @@ def _records(payload) -> tuple[list, str, str]:
         try:
             return read_csv(decode_text(payload)), "", ""
         except Exception as exc:  # noqa: BLE001
-            return [], "", f"neither JSON nor CSV: {exc}"
+            return [], "", _("neither JSON nor CSV: %(error)s") % {"error": exc}
     if isinstance(data, list):
         return data, "", ""
     if isinstance(data, dict):
@@ -131,8 +136,8 @@ def _records(payload) -> tuple[list, str, str]:
         for key in LIST_KEYS:
             if isinstance(data.get(key), list):
                 return data[key], origin, ""
-        return [], origin, "no list of records"
-    return [], "", "no list of records"
+        return [], origin, _("no list of records")
+    return [], "", _("no list of records")
 
 
 def _key(name) -> str:
@@ -162,16 +167,20 @@ def portal(url: str) -> tuple[str, str]:
 
 def parse_record(record, index: int, origin: str) -> ParsedCall | BadRecord:
     if not isinstance(record, dict):
-        return BadRecord(f"record {index}", "not an object")
+        return BadRecord(_("record %(index)s") % {"index": index}, _("not an object"))
     url = _url(field(record, "url"))
     prefix, funder = portal(origin or url)
     title = text_of(field(record, "title"))
     raw_id = field(record, "id")
-    ref = f"{prefix}:{raw_id}" if raw_id not in (None, "") else (title[:80] or f"record {index}")
+    ref = (
+        f"{prefix}:{raw_id}"
+        if raw_id not in (None, "")
+        else (title[:80] or _("record %(index)s") % {"index": index})
+    )
     if not title:
-        return BadRecord(ref, "no title")
+        return BadRecord(ref, _("no title"))
     if str(field(record, "kind") or "").strip().lower() == "tender":
-        return BadRecord(ref, "a tender, not a call for funding")
+        return BadRecord(ref, _("a tender, not a call for funding"))
     content = text_of(field(record, "content"))
     summary = text_of(field(record, "summary")) or content
     opens_value = field(record, "opens")
@@ -182,7 +191,7 @@ def parse_record(record, index: int, origin: str) -> ParsedCall | BadRecord:
         deadline = deadline_in_text(f"{title}\n{content or summary}")
     if opens_on is None and deadline is None:
         # A publication date alone says nothing of when applications close (rankings, amendments...).
-        return BadRecord(ref, "no usable opening date or deadline")
+        return BadRecord(ref, _("no usable opening date or deadline"))
     if opens_on is None and opens_value is None and published and published <= deadline.date():
         opens_on = published
     if raw_id in (None, ""):

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from ._common import BadRecord, ParsedCall, clip, first, load_json, parse_date, parse_deadline, text_of
 
 SOURCE = "sedia"
@@ -57,42 +59,45 @@ def parse(payload) -> Iterator[ParsedCall | BadRecord]:
     try:
         data = load_json(payload)
     except (ValueError, UnicodeDecodeError) as exc:
-        yield BadRecord("file", f"not JSON: {exc}", fatal=True)
+        yield BadRecord("file", _("not JSON: %(error)s") % {"error": exc}, fatal=True)
         return
     results = data.get("results") if isinstance(data, dict) else data
     if not isinstance(results, list):
-        yield BadRecord("file", "no 'results' list: not a SEDIA search response", fatal=True)
+        yield BadRecord("file", _("no 'results' list: not a SEDIA search response"), fatal=True)
         return
     for index, result in enumerate(results, start=1):
         try:
             yield parse_result(result, index)
         except Exception as exc:  # noqa: BLE001 — one broken record must never stop the file
-            yield BadRecord(f"result {index}", f"unreadable record ({type(exc).__name__}: {exc})")
+            yield BadRecord(
+                _("result %(index)s") % {"index": index},
+                _("unreadable record (%(error)s)") % {"error": f"{type(exc).__name__}: {exc}"},
+            )
 
 
 def parse_result(result, index: int) -> ParsedCall | BadRecord:
     if not isinstance(result, dict) or not isinstance(result.get("metadata"), dict):
-        return BadRecord(f"result {index}", "no metadata")
+        return BadRecord(_("result %(index)s") % {"index": index}, _("no metadata"))
     meta = result["metadata"]
     identifier = _text(meta.get("identifier")) or _text(meta.get("callIdentifier"))
-    ref = identifier or f"result {index}"
+    ref = identifier or _("result %(index)s") % {"index": index}
     kind = _text(meta.get("type"))
     if kind == TENDER:
-        return BadRecord(ref, "a tender (type 0), not a call for funding")
+        return BadRecord(ref, _("a tender (type 0), not a call for funding"))
     if kind and kind not in GRANT_TYPES:
-        return BadRecord(ref, f"unknown type {kind}")
+        return BadRecord(ref, _("unknown type %(kind)s") % {"kind": kind})
     title = _text(meta.get("title")) or text_of(result.get("summary"))
     if not identifier:
-        return BadRecord(ref, "no identifier")
+        return BadRecord(ref, _("no identifier"))
     if not title:
-        return BadRecord(ref, "no title")
+        return BadRecord(ref, _("no title"))
     deadlines = sorted(d for d in (parse_deadline(v) for v in _list(meta.get("deadlineDate"))) if d)
     actions = _json_list(meta.get("actions"))
     opens_on = parse_date(_text(meta.get("startDate")))
     if opens_on is None and actions:
         opens_on = parse_date(actions[0].get("plannedOpeningDate"))
     if not deadlines and opens_on is None:
-        return BadRecord(ref, "no opening date and no deadline")
+        return BadRecord(ref, _("no opening date and no deadline"))
     budget, min_c, max_c = topic_budget(identifier, _text(meta.get("budgetOverview")))
     call_title = _text(meta.get("callTitle"))
     summary = text_of(_text(meta.get("descriptionByte"))) or call_title

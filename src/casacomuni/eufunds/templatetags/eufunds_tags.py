@@ -4,7 +4,9 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casacomuni.eufunds.forms import ENTITY_TYPE_CHOICES
 from casacomuni.eufunds.rules import eligibility
+from casacomuni.lib.formats import number, percent
 
 register = template.Library()
 
@@ -34,8 +36,23 @@ def outcome_badge(outcome: str) -> str:
 
 @register.filter
 def reason_text(reason) -> str:
+    """A reason in words: its message with the types of body by their names, numbers in the Italian format."""
     text = _(reason.message)
-    return text % dict(reason.params) if reason.params else text
+    if not reason.params:
+        return text
+    return text % {name: param_text(name, value) for name, value in dict(reason.params).items()}
+
+
+def param_text(name: str, value) -> str:
+    if name == "types":
+        return type_names(value.split(", "))
+    return number(value) if isinstance(value, int) else value
+
+
+def type_names(codes) -> str:
+    """The types of body by their names ("Comuni, Unioni di Comuni"), an unknown code as it is."""
+    names = dict(ENTITY_TYPE_CHOICES)
+    return ", ".join(str(names.get(code, code)) for code in codes)
 
 
 @register.filter
@@ -44,11 +61,11 @@ def criterion_value(criterion) -> str:
     value = criterion.value or {}
     kind = criterion.kind
     if kind == eligibility.ENTITY_TYPE:
-        return ", ".join(value.get("types", []))
+        return type_names(value.get("types", []))
     if kind == eligibility.POPULATION_MAX:
-        return f"{'≤' if value.get('inclusive') else '<'} {value.get('limit')}"
+        return f"{'≤' if value.get('inclusive') else '<'} {number(value.get('limit'))}"
     if kind == eligibility.POPULATION_MIN:
-        return f"{'≥' if value.get('inclusive', True) else '>'} {value.get('limit')}"
+        return f"{'≥' if value.get('inclusive', True) else '>'} {number(value.get('limit'))}"
     if kind == eligibility.REGIONS:
         return ", ".join(value.get("codes", []))
     if kind == eligibility.PROVINCES:
@@ -60,5 +77,5 @@ def criterion_value(criterion) -> str:
     if kind == eligibility.ASSOCIATION_REQUIRED:
         return f"≥ {value.get('min_members')}"
     if kind == eligibility.COFINANCING_SHARE:
-        return f"{value.get('percent')}%"
+        return percent(value.get("percent"), -2)
     return str(value)

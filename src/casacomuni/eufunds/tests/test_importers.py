@@ -5,6 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +16,13 @@ from casacomuni.eufunds.rules.money import parse_amount
 from casacomuni.eufunds.testing import sample
 
 ROME = ZoneInfo("Europe/Rome")
+
+
+@pytest.fixture(autouse=True)
+def italian():
+    """The reasons of a bad record are for the office that imports: in Italian."""
+    with translation.override("it"):
+        yield
 
 
 def split(results):
@@ -96,7 +105,7 @@ def test_sedia_tender_and_missing_fields_are_bad_records():
     }
     good, bad = split(sedia.parse(json.dumps(payload)))
     assert good == []
-    assert [b.ref for b in bad] == ["T-1", "G-1", "G-2", "result 4"]
+    assert [b.ref for b in bad] == ["T-1", "G-1", "G-2", "risultato 4"]
     assert not any(b.fatal for b in bad)
 
 
@@ -160,7 +169,7 @@ def test_incentivi_open_data_csv_with_bom_and_semicolons():
     good, bad = split(incentivi.parse(payload))
     assert [g.title for g in good] == ["Bando per la rigenerazione dei borghi"]
     assert good[0].opens_on == date(2026, 1, 15)
-    assert bad[0].reason == "no ID_Incentivo"
+    assert bad[0].reason == "manca ID_Incentivo"
 
 
 def test_incentivi_same_record_in_both_shapes_hashes_the_same():
@@ -225,7 +234,7 @@ def test_regional_record_without_title_or_date_is_bad():
     payload = {"records": [{"title": "", "deadline": "2026-01-01"}, {"title": "Avviso", "deadline": None}]}
     good, bad = split(regional.parse(payload))
     assert good == []
-    assert [b.reason for b in bad] == ["no title", "no usable opening date or deadline"]
+    assert [b.reason for b in bad] == ["manca il titolo", "nessuna data di apertura o scadenza utilizzabile"]
 
 
 def test_regional_unknown_portal_with_similar_field_names():

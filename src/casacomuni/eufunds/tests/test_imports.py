@@ -83,8 +83,11 @@ def test_a_broken_record_is_skipped_with_its_reason_and_the_rest_imported(world)
     data["results"][3]["metadata"] = "garbage"
     run = services.import_calls(officer(world.home), "sedia", json.dumps(data).encode())
     assert (run.created, run.bad) == (6, 2)
-    assert run.bad_records[0] == {"ref": "HORIZON-CL4-2027-04-DIGITAL-EMERGING-10", "reason": "no title"}
-    assert run.bad_records[1] == {"ref": "result 4", "reason": "no metadata"}
+    assert run.bad_records[0] == {
+        "ref": "HORIZON-CL4-2027-04-DIGITAL-EMERGING-10",
+        "reason": "manca il titolo",
+    }
+    assert run.bad_records[1] == {"ref": "risultato 4", "reason": "mancano i metadati"}
 
 
 def test_another_identifier_with_the_same_content_is_a_duplicate(world):

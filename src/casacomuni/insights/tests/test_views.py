@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,9 +17,12 @@ from casacomuni.insights.models import Campaign, Question, Response, ResponseSta
 from casacomuni.insights.testing import (
     MATURITY_ANSWERS,
     MATURITY_SCORE,
+    PDF,
     add_insights,
     data_officer,
     make_campaign,
+    make_campaign_of,
+    make_questionnaire,
     referent,
 )
 
@@ -115,6 +119,24 @@ def test_a_comune_fills_in_saves_and_submits_through_the_form(login_as, world):
     )
     assert reopen.status_code == 302
     assert Response.objects.get().state == ResponseState.REOPEN_REQUESTED
+
+
+def test_a_file_answer_survives_a_refused_draft(login_as, world):
+    questionnaire = make_questionnaire(world.home)[0]
+    campaign = make_campaign_of(world.home, questionnaire)
+    client = login_as("referente_comune")
+    url = reverse("insights:response_form", args=[campaign.pk])
+    manual = SimpleUploadedFile("manuale.pdf", PDF, content_type="application/pdf")
+    bad = client.post(url, {"save": "1", "q_registrations": "tante", "q_manual": manual})
+    assert bad.status_code == 400
+    assert "Già caricato: <strong>manuale.pdf</strong>" in bad.content.decode()
+    token = str(bad.context["form"].kept_uploads["q_manual"].pk)
+
+    assert (
+        client.post(url, {"save": "1", "q_registrations": "1200", "q_manual-kept": token}).status_code == 302
+    )
+    answer = Response.objects.get().answers.get(question__code="manual")
+    assert (answer.original_name, answer.file.read()) == ("manuale.pdf", PDF)
 
 
 def test_the_officer_reads_and_reopens_a_response(login_as, world):

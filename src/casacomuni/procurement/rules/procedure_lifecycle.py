@@ -14,6 +14,10 @@ the action leads to. Every (state, action) pair is covered by the tests.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
+
+# The deadlines are those of the Italian procedures: a person reads them in Rome time, never in UTC.
+ROME = ZoneInfo("Europe/Rome")
 
 
 def gettext_noop(message: str) -> str:
@@ -178,7 +182,9 @@ def _publish(facts: ProcedureFacts) -> list[Problem]:
         found.append(
             Problem(
                 "cig_missing",
-                gettext_noop("Every lot needs its CIG before publication: missing for lot(s) %(lots)s."),
+                gettext_noop("Every lot needs its CIG before publication: missing for lot %(lots)s.")
+                if len(missing) == 1
+                else gettext_noop("Every lot needs its CIG before publication: missing for lot(s) %(lots)s."),
                 {"lots": ", ".join(missing)},
             )
         )
@@ -200,7 +206,7 @@ def _close_bids(facts: ProcedureFacts) -> list[Problem]:
             Problem(
                 "deadline_not_reached",
                 gettext_noop("Bids can be closed only after the deadline (%(deadline)s)."),
-                {"deadline": facts.bid_deadline.strftime("%d/%m/%Y %H:%M")},
+                {"deadline": facts.bid_deadline.astimezone(ROME).strftime("%d/%m/%Y %H:%M")},
             )
         ]
     return []
@@ -225,7 +231,9 @@ def _propose_award(facts: ProcedureFacts) -> list[Problem]:
         found.append(
             Problem(
                 "evaluation_missing",
-                gettext_noop("Evaluate the bids of lot(s) %(lots)s first."),
+                gettext_noop("Evaluate the bids of lot %(lots)s first.")
+                if len(pending) == 1
+                else gettext_noop("Evaluate the bids of lot(s) %(lots)s first."),
                 {"lots": ", ".join(pending)},
             )
         )
@@ -238,7 +246,11 @@ def _propose_award(facts: ProcedureFacts) -> list[Problem]:
         found.append(
             Problem(
                 "winner_missing",
-                gettext_noop("The evaluation of lot(s) %(lots)s ranks no bid first (a tie needs a draw)."),
+                gettext_noop("The evaluation of lot %(lots)s ranks no bid first (a tie needs a draw).")
+                if len(no_winner) == 1
+                else gettext_noop(
+                    "The evaluation of lot(s) %(lots)s ranks no bid first (a tie needs a draw)."
+                ),
                 {"lots": ", ".join(no_winner)},
             )
         )
@@ -261,7 +273,9 @@ def _award(facts: ProcedureFacts) -> list[Problem]:
         return [
             Problem(
                 "award_missing",
-                gettext_noop("Record the award (operator, amount, date) of lot(s) %(lots)s."),
+                gettext_noop("Record the award (operator, amount, date) of lot %(lots)s.")
+                if len(missing) == 1
+                else gettext_noop("Record the award (operator, amount, date) of lot(s) %(lots)s."),
                 {"lots": ", ".join(missing)},
             )
         ]
@@ -277,7 +291,9 @@ def _sign_contract(facts: ProcedureFacts) -> list[Problem]:
         return [
             Problem(
                 "contract_missing",
-                gettext_noop("Record the contract (date, amount) of lot(s) %(lots)s."),
+                gettext_noop("Record the contract (date, amount) of lot %(lots)s.")
+                if len(missing) == 1
+                else gettext_noop("Record the contract (date, amount) of lot(s) %(lots)s."),
                 {"lots": ", ".join(missing)},
             )
         ]

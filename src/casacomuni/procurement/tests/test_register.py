@@ -313,6 +313,32 @@ def test_a_wrong_partita_iva_in_the_form_is_shown_on_its_field(world, login_as):
     assert not RegisteredOperator.objects.exists()
 
 
+def test_an_application_refused_for_its_partita_iva_keeps_the_durc_for_the_next_try(world, login_as):
+    client = login_as("operatore_economico")
+    today = timezone.localdate()
+    data = {
+        "province": world.home.province_org.pk,
+        "cpv_codes": "90910",
+        "durc_issued_on": (today - timedelta(days=10)).isoformat(),
+        "durc_expires_on": (today + timedelta(days=110)).isoformat(),
+    }
+    durc = SimpleUploadedFile("durc.pdf", PDF)
+    response = client.post(
+        reverse("procurement:register_apply"),
+        operator_data(fiscal_code="00743110158") | data | {"durc_file": durc},
+    )
+    assert response.status_code == 400
+    assert "Già caricato: <strong>durc.pdf</strong>" in response.content.decode()
+    token = str(response.context["form"].kept_uploads["durc_file"].pk)
+
+    response = client.post(
+        reverse("procurement:register_apply"), operator_data() | data | {"durc_file-kept": token}
+    )
+    assert response.status_code == 302
+    document = RegisteredOperator.objects.get().documents.get()
+    assert (document.kind, document.file.read()) == (DocumentKind.DURC, PDF)
+
+
 def test_the_sua_decides_on_the_page_and_reasons_are_required_to_reject(world, login_as):
     registration = make_registration(world.home.province_org, world.operator, state=RegistrationState.PENDING)
     client = login_as("funzionario_sua")

@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casacomuni.accounts.actor import Actor
+from casacomuni.agreements import services as agreements
+from casacomuni.agreements.models import JoinRequest, ServiceKind
 from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.audit.models import AuditEvent
 from casacomuni.procurement import services
@@ -22,6 +24,7 @@ from casacomuni.procurement.testing import (
     PDF,
     make_attachment,
     make_request,
+    province_admin,
     request_data,
     sua_adhesion,
 )
@@ -282,6 +285,51 @@ def test_the_form_without_an_adhesion_refuses_and_writes_nothing(world, login_as
     assert response.status_code == 403
     assert "non ha una convenzione in vigore" in response.content.decode()
     assert not ProcurementRequest.objects.exists()
+
+
+def sua_service(side):
+    """The Province's SUA service, published in its catalogue, with no agreement yet."""
+    return agreements.save_service(
+        province_admin(side),
+        {
+            "kind": ServiceKind.SUA,
+            "name": "Stazione Unica Appaltante",
+            "description": "Gare e contratti per i Comuni",
+            "delegated_functions": [1, 2],
+            "cost_model": "free",
+            "cost_amount": Decimal(0),
+            "cost_minimum": None,
+            "cost_maximum": None,
+            "standard_clauses": "",
+            "is_published": True,
+        },
+    )
+
+
+def test_a_comune_without_an_adhesion_is_told_before_the_form_and_asks_to_join(world, login_as):
+    service = sua_service(world.home)
+    client = login_as("referente_comune")
+    page = client.get(reverse("procurement:request_create"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "non ha una convenzione in vigore" in text
+    assert 'name="title"' not in text  # no form to fill in vain
+    join_url = reverse("agreements:join_request", args=[service.pk])
+    assert f'action="{join_url}"' in text and "Chiedi di aderire" in text
+
+    assert client.post(join_url).status_code == 302
+    assert JoinRequest.objects.get().municipality == world.home.comune
+
+    text = client.get(reverse("procurement:request_create")).content.decode()
+    assert "Hai chiesto di aderire il" in text
+    assert f'action="{join_url}"' not in text
+
+
+def test_staff_without_an_adhesion_are_sent_to_their_referent(world, login_as):
+    sua_service(world.home)
+    text = login_as("personale_comune").get(reverse("procurement:request_create")).content.decode()
+    assert "Il referente del tuo Comune può chiedere di aderire" in text
+    assert "Chiedi di aderire" not in text
 
 
 def test_a_bad_cpv_re_renders_the_form_with_400(world, joined, login_as):

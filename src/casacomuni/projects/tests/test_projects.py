@@ -269,6 +269,27 @@ def test_the_project_page_adds_an_expense(world, login_as):
     assert login_as("referente_unione").get(url).status_code == 404
 
 
+def test_an_expense_refused_for_its_date_keeps_its_document_for_the_next_try(world, login_as):
+    objects = add_projects(world.home)
+    project, period = objects["project"], objects["period"]
+    client = login_as("referente_comune")
+    url = reverse("projects:project_expense_add", args=[project.pk])
+    data = {
+        "expense-period": period.pk,
+        "expense-description": "Fattura lavori",
+        "expense-amount": "1000.50",
+        "expense-date": (period.ends_on + timedelta(days=1)).isoformat(),
+    }
+    response = client.post(url, data | {"expense-file": SimpleUploadedFile("fattura.pdf", PDF)})
+    assert response.status_code == 400
+    kept = response.context["expense_form"].kept_uploads["file"]
+    assert "Già caricato: <strong>fattura.pdf</strong>" in response.content.decode()
+
+    data |= {"expense-date": period.ends_on.isoformat(), "expense-file-kept": str(kept.pk)}
+    assert client.post(url, data).status_code == 302
+    assert Expense.objects.get(description="Fattura lavori").file.read() == PDF
+
+
 def test_project_pages_of_other_tenants_are_not_found(world, login_as):
     foreign = add_projects(world.elsewhere)["project"]
     for persona in ("referente_comune", "funzionario_europa", "referente_unione"):

@@ -1,0 +1,61 @@
+"""Numbers, labels and times as an Italian reader expects them (issue 18, point 7)."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from casacomuni.procurement.calculators import route_result
+from casacomuni.procurement.rules import procedure_lifecycle as life
+from casacomuni.procurement.rules import router
+
+
+@pytest.fixture(autouse=True)
+def italian():
+    with translation.override("it"):
+        yield
+
+
+def rendered(source: str, **context) -> str:
+    return Template("{% load formats %}" + source).render(Context(context))
+
+
+def test_one_filter_gives_italian_percentages_amounts_and_counts():
+    assert rendered("{{ share|percent }}", share=Decimal("14.527")) == "14,53\u00a0%"
+    assert rendered("{{ amount|euro }}", amount=Decimal("275520")) == "€\u00a0275.520,00"
+    assert rendered("{{ done|number }} / {{ target|number }}", done=6991, target=5000) == "6.991 / 5.000"
+    assert rendered("{{ value|number:-2 }}", value=Decimal("2.50")) == "2,5"
+    assert rendered("{{ value|euro }}", value=None) == "—"
+
+
+def test_a_deadline_at_11_utc_is_shown_at_12_in_rome():
+    # 10 December 2026: Rome is on CET, UTC+1.
+    deadline = datetime(2026, 12, 10, 11, 0, tzinfo=UTC)
+    facts = life.ProcedureFacts(
+        life.BIDS_OPEN, (life.LotFacts(1, True),), now=deadline.replace(hour=9), bid_deadline=deadline
+    )
+    assert life.problems(life.CLOSE_BIDS, facts)[0].params == {"deadline": "10/12/2026 12:00"}
+
+
+def test_the_threshold_answer_says_below_for_an_amount_below_it():
+    # Reg. (EU) 2025/2151: services of sub-central authorities, 216.000 euro from 2026; 100.000 is below.
+    decision = router.route(
+        "services", Decimal("100000"), datetime(2026, 3, 1).date(), sua_qualification="advanced"
+    )
+    labels = {answer["name"]: answer["label"] for answer in route_result(decision)["answers"]}
+    assert labels["above_threshold"] == "Sotto la soglia europea"
+
+
+def test_one_lot_is_named_in_the_singular_and_several_in_the_plural():
+    one = life.ProcedureFacts(life.DRAFT, (life.LotFacts(1, has_cig=False),), bid_deadline=None)
+    two = life.ProcedureFacts(
+        life.DRAFT, (life.LotFacts(1, has_cig=False), life.LotFacts(2, has_cig=False)), bid_deadline=None
+    )
+    assert "per il lotto 1." in translated(life.problems(life.PUBLISH, one)[0])
+    assert "per i lotti 1, 2." in translated(life.problems(life.PUBLISH, two)[0])
+
+
+def translated(problem) -> str:
+    return translation.gettext(problem.message) % problem.params
