@@ -1,11 +1,11 @@
 """Benchmark of the procedures' list page, detail page and API with many procedures.
 
-Like ``benchmark_procedure_dashboards`` (whose data filler it reuses: N procedures, one lot each and two
+Like ``procedure_dashboards.py`` (whose data filler it reuses: N procedures, one lot each and two
 every tenth, two bids a lot), everything runs inside one transaction rolled back at the end, so nothing stays.
 Use a fresh, migrated database (it builds the test world)::
 
     DATABASE_URL=postgres://.../casacomuni_bench casacomuni migrate
-    DATABASE_URL=postgres://.../casacomuni_bench casacomuni benchmark_procedures --procedures 50000
+    DATABASE_URL=postgres://.../casacomuni_bench python benchmarks/run_command.py procedures --procedures 50000
 
 For each page: the server time (median of ``--repeat`` runs through Django's test client, middleware
 included) and the number of queries.
@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.accounts.testing import make_world
-from casacomuni.procurement.management.commands.benchmark_procedure_dashboards import Command as Filler
+from procedure_dashboards import Command as Filler
 from casacomuni.procurement.procedure_models import Procedure
 
 

@@ -5,7 +5,7 @@ stays, so it may run against any database (run it against PostgreSQL for the fig
 an empty territory (it builds the test world: Provinces TV and PD), so use a fresh database, e.g.::
 
     DATABASE_URL=postgres://.../casacomuni_bench casacomuni migrate
-    DATABASE_URL=postgres://.../casacomuni_bench casacomuni benchmark_procedure_dashboards --procedures 50000
+    DATABASE_URL=postgres://.../casacomuni_bench python benchmarks/run_command.py procedure_dashboards --procedures 50000
 
 For each page: the server time of the request (median of ``--repeat`` runs, through Django's test client,
 middleware included) and its number of queries.
