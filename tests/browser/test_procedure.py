@@ -120,6 +120,7 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
         bid_form = page.locator("#bid-form-1")
         bid_form.locator(f"select[name='b{lot.pk}-operator']").select_option(str(operator.pk))
         bid_form.locator(f"input[name='b{lot.pk}-discount_percent']").fill(discount)
+        bid_form.locator(f"input[name='b{lot.pk}-received_at']").fill(received_an_hour_ago())
         bid_form.locator("[type=submit]").click()
         page.wait_for_load_state()
     expect(page.locator("#bids-lot-1 .bid-row")).to_have_count(5)
@@ -168,3 +169,8 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     checked_page.assert_clean()
     lot.refresh_from_db()
     assert lot.awarded_operator == operators[3] and str(lot.awarded_amount) == "127500.00"
+
+
+def received_an_hour_ago() -> str:
+    """A time of receipt before the deadline, as the datetime-local field takes it (Rome time)."""
+    return timezone.localtime(timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")

@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casacomuni.documents import services
 from casacomuni.documents.models import PendingUpload
@@ -58,7 +59,9 @@ def kept_token(response) -> str:
 def test_a_refused_forms_file_is_shown_again_and_sent_with_the_next_try(login_as, world, media):
     client = login_as("referente_comune")
     page = refused_with_a_file(client).content.decode()
-    assert "Già caricato: <strong>progetto.pdf</strong> (45\xa0byte)" in page
+    with translation.override("it"):
+        size = filesizeformat(len(PDF))
+    assert f"Già caricato: <strong>progetto.pdf</strong> ({size})" in page
     assert 'name="project-kept-remove"' in page
     pending = PendingUpload.objects.get()
     assert pending.owner == world.personas["referente_comune"]
