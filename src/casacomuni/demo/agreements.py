@@ -176,7 +176,8 @@ class Plan:
 
 def plans_for(parties: list[Organization], sigla: str, today: date) -> list[Plan]:
     """The capoluogo is active with every service; a seeded draw gives the others their scenarios."""
-    rng = random.Random(f"demo-agreements-{sigla}")
+    # A seeded generator makes the demo reproducible; nothing secret (bandit B311, ruff S311).
+    rng = random.Random(f"demo-agreements-{sigla}")  # nosec B311
     capoluogo = [p for p in parties if p.municipality_id and p.municipality.is_capoluogo]
     others = [p for p in parties if p not in capoluogo]
     rng.shuffle(others)

@@ -26,7 +26,8 @@ from casacomuni.demo.procurement_history import DemoProcurementHistory
 from casacomuni.demo.projects import DemoProjects
 from casacomuni.territory.models import Municipality, Province
 
-DEMO_PASSWORD = "CasaComuni-Demo-2026"  # noqa: S105 (documented demo password)
+# The documented demo password (bandit B105, ruff S105).
+DEMO_PASSWORD = "CasaComuni-Demo-2026"  # noqa: S105  # nosec B105
 # Base32 key of every demo administrator's authenticator (documented in the README): the demo only.
 DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238 test key "12345678901234567890"
 DEMO_DEVICE_NAME = "Demo"
@@ -182,7 +183,8 @@ def chosen_municipalities(province: Province) -> list[Municipality]:
     """The capoluogo and a seeded sample of the province's current comuni."""
     municipalities = list(Municipality.objects.current().filter(province=province).order_by("istat_code"))
     count = max(1, round(len(municipalities) * MUNICIPALITY_SHARE))
-    sample = set(random.Random(f"{SEED}-{province.sigla}").sample(municipalities, count))
+    # A seeded generator makes the demo reproducible; nothing secret (bandit B311, ruff S311).
+    sample = set(random.Random(f"{SEED}-{province.sigla}").sample(municipalities, count))  # nosec B311
     sample.update(m for m in municipalities if m.is_capoluogo)
     return sorted(sample, key=lambda m: m.istat_code)
 

@@ -7,6 +7,7 @@ other Comuni's values at all. They are rewritten with the observations, in the s
 (``services.compute_indicators``).
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -129,7 +130,8 @@ class SizeClass(models.TextChoices):
     GE60000 = "ge60000", _("60,000 inhabitants or more")
 
 
-assert tuple(SizeClass.values) == stats.SIZE_CLASS_CODES
+if tuple(SizeClass.values) != stats.SIZE_CLASS_CODES:  # checked on import, also under python -O
+    raise ImproperlyConfigured("SizeClass and rules.stats.SIZE_CLASS_CODES list different size classes.")
 
 
 class AggregateQuerySet(models.QuerySet):
