@@ -125,6 +125,8 @@ def test_a_malformed_token_is_ignored(login_as):
     assert not ProcurementRequest.objects.get().attachments.exists()
 
 
+# The worker takes its tasks in transactions of its own, as in production: the rows must be committed.
+@pytest.mark.django_db(transaction=True)
 def test_the_daily_task_deletes_the_files_of_forms_abandoned_for_a_day(world, media):
     owner = world.personas["referente_comune"]
     stale = services.keep_upload(owner, "procurement.request", SimpleUploadedFile("vecchio.pdf", PDF))
