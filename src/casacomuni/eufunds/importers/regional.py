@@ -17,7 +17,8 @@ a portal with similar names imports as well. The record's status at the source i
 the dates). Records with no usable title or no usable date, and tenders (``kind: tender``: sales,
 concessions, services bought by the region — not calls for funding), are reported as bad records.
 Identifiers are prefixed with the portal (``basilicata:102357``); rows with none get one from their title
-and opening date, so a moved deadline is a change, not a new call.
+and opening date, so a moved deadline is a change, not a new call. Who may apply and where become the call's
+entity-type and territory criteria (``derived_criteria``).
 """
 
 import hashlib
@@ -27,6 +28,8 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
+from casacomuni.eufunds.rules import applicants
+
 from ._common import (
     BadRecord,
     ParsedCall,
@@ -34,6 +37,7 @@ from ._common import (
     clip,
     deadline_in_text,
     decode_text,
+    labels,
     load_json,
     parse_date,
     parse_deadline,
@@ -146,17 +150,27 @@ def _key(name) -> str:
 
 def field(record: dict, name: str):
     """The first non-empty value among the known names of ``name``."""
+    return field_item(record, name)[1]
+
+
+def field_item(record: dict, name: str) -> tuple[str, object]:
+    """(the record's own key, its value) of the first non-empty field among the known names of ``name``."""
     keys = {_key(k): k for k in record}
     for candidate in FIELDS[name]:
         actual = keys.get(_key(candidate))
         if actual is not None and record[actual] not in (None, "", [], {}):
-            return record[actual]
-    return None
+            return actual, record[actual]
+    return "", None
+
+
+def host_of(text: str) -> str:
+    """The host of the first address in ``text`` ("GET https://www.lazioinnova.it/..." → www.lazioinnova.it)."""
+    found = re.search(r"https?://[^\s\"'<>]+", text or "")
+    return (urlsplit(found[0]).hostname or "") if found else ""
 
 
 def portal(url: str) -> tuple[str, str]:
-    found = re.search(r"https?://[^\s\"'<>]+", url or "")
-    host = (urlsplit(found[0]).hostname or "") if found else ""
+    host = host_of(url)
     if host in PORTALS:
         return PORTALS[host]
     match = re.search(r"regione\.([a-z\-]+)\.it$", host)
@@ -220,7 +234,26 @@ def parse_record(record, index: int, origin: str) -> ParsedCall | BadRecord:
         min_contribution=amount(field(record, "min")),
         max_contribution=amount(field(record, "max")),
         raw=record,
+        criteria=derived_criteria(record, funder, host_of(origin or url)),
     )
+
+
+def derived_criteria(record: dict, funder: str, host: str) -> tuple:
+    """Who may apply (the record's list or sentence of beneficiaries, else its ``destinatari-*`` terms) and
+    where (its geographic area, else the Region whose portal publishes it), see ``rules.applicants``."""
+    key, beneficiaries = field_item(record, "beneficiaries")
+    if isinstance(beneficiaries, list):
+        who = applicants.from_labels(key, labels(beneficiaries))
+    elif beneficiaries is not None:
+        who = applicants.from_sentence(key, text_of(beneficiaries))
+    else:
+        who = applicants.from_labels("destinatari", labels(_wp_terms(record, "destinatari-")))
+    key, area = field_item(record, "scope")
+    if area is not None:
+        where = applicants.from_area(key, text_of(area))
+    else:
+        where = applicants.from_area("Portale", f"{funder} ({host})" if host else funder) if funder else []
+    return (*who, *where)
 
 
 def _url(value) -> str:
