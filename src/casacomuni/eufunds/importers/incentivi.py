@@ -145,7 +145,7 @@ def parse_record(record, index: int) -> ParsedCall | BadRecord:
     )
     min_c = amount(_plain(r.get("Agevolazione_Concedibile_min")))
     criteria = (
-        *applicants.from_labels("Tipologia_Soggetto", labels(r.get("Tipologia_Soggetto"))),
+        *applicants.from_labels("Tipologia soggetto", labels(r.get("Tipologia_Soggetto"))),
         *applicants.from_region_names("Regioni", labels(r.get("Regioni"))),
     )
     return ParsedCall(

@@ -150,17 +150,12 @@ def _key(name) -> str:
 
 def field(record: dict, name: str):
     """The first non-empty value among the known names of ``name``."""
-    return field_item(record, name)[1]
-
-
-def field_item(record: dict, name: str) -> tuple[str, object]:
-    """(the record's own key, its value) of the first non-empty field among the known names of ``name``."""
     keys = {_key(k): k for k in record}
     for candidate in FIELDS[name]:
         actual = keys.get(_key(candidate))
         if actual is not None and record[actual] not in (None, "", [], {}):
-            return actual, record[actual]
-    return "", None
+            return record[actual]
+    return None
 
 
 def host_of(text: str) -> str:
@@ -241,16 +236,16 @@ def parse_record(record, index: int, origin: str) -> ParsedCall | BadRecord:
 def derived_criteria(record: dict, funder: str, host: str) -> tuple:
     """Who may apply (the record's list or sentence of beneficiaries, else its ``destinatari-*`` terms) and
     where (its geographic area, else the Region whose portal publishes it), see ``rules.applicants``."""
-    key, beneficiaries = field_item(record, "beneficiaries")
+    beneficiaries = field(record, "beneficiaries")
     if isinstance(beneficiaries, list):
-        who = applicants.from_labels(key, labels(beneficiaries))
+        who = applicants.from_labels("Destinatari", labels(beneficiaries))
     elif beneficiaries is not None:
-        who = applicants.from_sentence(key, text_of(beneficiaries))
+        who = applicants.from_sentence("Destinatari", text_of(beneficiaries))
     else:
-        who = applicants.from_labels("destinatari", labels(_wp_terms(record, "destinatari-")))
-    key, area = field_item(record, "scope")
+        who = applicants.from_labels("Destinatari", labels(_wp_terms(record, "destinatari-")))
+    area = field(record, "scope")
     if area is not None:
-        where = applicants.from_area(key, text_of(area))
+        where = applicants.from_area("Area geografica", text_of(area))
     else:
         where = applicants.from_area("Portale", f"{funder} ({host})" if host else funder) if funder else []
     return (*who, *where)

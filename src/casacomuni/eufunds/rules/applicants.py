@@ -18,7 +18,7 @@ is (``other``): the call may be open to it, so a Comune not among the known type
 is derived from a sentence that names none. A list of regions is derived only when every name is a region.
 
 Pure: plain values in, ``eligibility.Criterion`` out; the excerpt is the record's own text, prefixed with the
-name of the field it comes from.
+Italian name of what the field says ("Tipologia soggetto: Impresa", "Area geografica: …").
 """
 
 import re

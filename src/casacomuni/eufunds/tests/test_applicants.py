@@ -18,8 +18,8 @@ BOLOGNA = e.Profile(e.MUNICIPALITY, "037006", "Bologna", 390000, "08", "BO")
 
 def test_a_business_only_call_excludes_a_comune_with_its_reason():
     # incentivi.gov.it 3400, zm_field_subject_type_value: ["Impresa"].
-    criteria = a.from_labels("Tipologia_Soggetto", ["Impresa"])
-    assert criteria == [e.Criterion(e.ENTITY_TYPE, {"types": ["enterprise"]}, "Tipologia_Soggetto: Impresa")]
+    criteria = a.from_labels("Tipologia soggetto", ["Impresa"])
+    assert criteria == [e.Criterion(e.ENTITY_TYPE, {"types": ["enterprise"]}, "Tipologia soggetto: Impresa")]
     verdict = e.verdict(criteria, TREVISO)
     assert verdict.outcome == e.NOT_ELIGIBLE
     assert verdict.reasons[0].message == "The call is open only to: %(types)s."
@@ -33,7 +33,7 @@ def test_several_business_labels_are_one_type():
         "Impresa - SU/PMI innovativa",
         "Professionista",
     ]
-    [criterion] = a.from_labels("Tipologia_Soggetto", labels)
+    [criterion] = a.from_labels("Tipologia soggetto", labels)
     assert criterion.value == {"types": ["enterprise", "non_profit"]}
     assert e.verdict([criterion], TREVISO).outcome == e.NOT_ELIGIBLE
 

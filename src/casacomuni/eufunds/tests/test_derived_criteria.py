@@ -71,7 +71,7 @@ def test_a_business_only_call_is_not_eligible_with_its_reason_in_italian(world, 
         ("entity_type", {"types": ["enterprise"]}, True, None),
         ("regions", {"codes": ["05"]}, True, None),
     ]
-    assert criteria[0].excerpt == "Tipologia_Soggetto: Impresa, Impresa - SU/PMI innovativa"
+    assert criteria[0].excerpt == "Tipologia soggetto: Impresa, Impresa - SU/PMI innovativa"
     verdict = verdict_for(world.home.comune, call)
     assert verdict.outcome == eligibility.NOT_ELIGIBLE
 
@@ -79,7 +79,7 @@ def test_a_business_only_call_is_not_eligible_with_its_reason_in_italian(world, 
     text = page.content.decode()
     assert "Il bando è aperto solo a: Imprese." in text
     assert "dal record del bando" in text
-    assert "«Tipologia_Soggetto: Impresa, Impresa - SU/PMI innovativa»" in text
+    assert "«Tipologia soggetto: Impresa, Impresa - SU/PMI innovativa»" in text
 
 
 def test_a_call_of_another_region_is_not_eligible(world):
@@ -88,6 +88,10 @@ def test_a_call_of_another_region_is_not_eligible(world):
     # body, not to a Comune of the Veneto.
     services.import_calls(SYSTEM, "regional", sample("regional_emilia_romagna.json"))
     call = Call.objects.get(title="Bando per la cooperazione internazionale 2026")
+    assert sorted(call.criteria.values_list("excerpt", flat=True)) == [
+        "Destinatari: Enti del Terzo settore, Enti pubblici",
+        "Portale: Regione Emilia-Romagna (politicheterritoriali.regione.emilia-romagna.it)",
+    ]
     verdict = verdict_for(world.home.comune, call)
     assert verdict.outcome == eligibility.NOT_ELIGIBLE
     by_kind = {reason.kind: reason for reason in verdict.reasons}
