@@ -285,3 +285,12 @@ def test_the_eligibility_report_gives_the_share_of_unknown_verdicts(world, mixed
     )
     with pytest.raises(CommandError):
         call_command("eligibility_report", "999999", stdout=out)
+
+
+def test_the_call_page_shows_the_applicants_the_platform_cannot_classify(world, login_as):
+    # regional_emilia_romagna.json, "Bando per la promozione di una cultura della pace 2026": destinatari
+    # "Enti del Terzo settore", "Enti pubblici", "Scuole", "Università", "Enti di formazione".
+    services.import_calls(SYSTEM, "regional", sample("regional_emilia_romagna.json"))
+    call = Call.objects.get(title="Bando per la promozione di una cultura della pace 2026")
+    page = login_as("referente_comune").get(reverse("eufunds:call_detail", args=[call.pk]))
+    assert "Scuole, Enti di formazione</td>" in page.content.decode()
