@@ -33,7 +33,8 @@ IMPORTS = (
     ("regional", "regional_trentino.json"),
 )
 
-# (source, identifier) → criteria (kind, value, excerpt): quoted from each call's published text.
+# (source, identifier) → criteria (kind, value, excerpt): quoted from each call's published text, where the
+# record says nothing of who may apply (the import derives the rest from the records: rules.applicants).
 CRITERIA = {
     ("sedia", "HORIZON-CL6-2026-04-GOVERNANCE-01"): [
         (
@@ -42,25 +43,6 @@ CRITERIA = {
             "Legal entities established in a Member State",
         ),
         ("association_required", {"min_members": 3}, "at least three independent legal entities"),
-    ],
-    ("incentivi", "3265"): [
-        ("entity_type", {"types": ["enterprise"]}, "Tipologia di soggetto: Impresa"),
-    ],
-    ("regional", "emilia-romagna:30334a5b3dac437d917a0ec73eb6e4a7"): [
-        (
-            "entity_type",
-            {"types": ["public_body", "non_profit"]},
-            "Destinatari: Enti pubblici, Enti del Terzo settore",
-        ),
-        ("regions", {"codes": ["08"]}, "enti locali dell'Emilia-Romagna"),
-    ],
-    ("regional", "calabria:61781"): [
-        (
-            "entity_type",
-            {"types": ["municipality", "union"]},
-            "Comuni costieri della Regione Calabria in forma singola o Unioni",
-        ),
-        ("regions", {"codes": ["18"]}, "Comuni costieri della Regione Calabria"),
     ],
 }
 

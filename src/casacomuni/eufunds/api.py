@@ -75,6 +75,7 @@ class CriterionOut(Schema):
     province: str | None = Field(
         description="Abbreviation of the Province whose own criterion this is; null: national"
     )
+    derived: bool = Field(description="Read by the import from the call's record (not entered by a person)")
 
     @staticmethod
     def resolve_province(obj):

@@ -1,6 +1,8 @@
 """The digest of calls for a Comune: the calls that opened or changed since its last digest, that it is not
-excluded from (eligible, or unknown: to review) and that match its interests; one card per call with
-funder, beneficiaries, deadlines, eligible actions, funding form, maximum amount and link (DOMAIN §5)."""
+excluded from and that match its interests; one card per call with funder, beneficiaries, deadlines, eligible
+actions, funding form, maximum amount and link (DOMAIN §5). The calls it can apply to come first; those whose
+eligibility is unknown (to review) follow in a part of their own; a call it is not eligible for is never
+sent."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,7 +67,8 @@ def build_digest(preference: DigestPreference, *, now: datetime | None = None) -
         if verdict.outcome == eligibility.NOT_ELIGIBLE or not matches_interests(call, interests):
             continue
         items.append(DigestItem(call, verdict, is_new=call.first_seen_at >= since))
-    return items
+    # Eligible first; within each part, by deadline (the order of the query: the sort is stable).
+    return sorted(items, key=lambda item: item.verdict.outcome != eligibility.ELIGIBLE)
 
 
 def due_preferences(now: datetime):

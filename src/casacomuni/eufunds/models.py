@@ -329,6 +329,9 @@ class CallCriterion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # Read by the import from the call's own record (who may apply, where): re-derived when the record is
+    # imported again; a criterion a person entered or changed is never touched by an import.
+    derived = models.BooleanField(_("from the call's record"), default=False)
 
     objects = CallCriterionQuerySet.as_manager()
 

@@ -89,6 +89,16 @@ def eligible_call_ids(profile: eligibility.Profile, calls, *, include_unknown: b
     return {pk: outcome for pk, outcome in outcomes.items() if outcome in keep}
 
 
+def outcome_counts(profile: eligibility.Profile, calls) -> dict[str, int]:
+    """{outcome: number of ``calls`` (a QuerySet)} for ``profile``, on the criteria of its Province."""
+    ids = list(calls.values_list("pk", flat=True))
+    criteria = criteria_by_call(ids, profile.province_sigla)
+    counts = dict.fromkeys((eligibility.ELIGIBLE, eligibility.NOT_ELIGIBLE, eligibility.UNKNOWN), 0)
+    for pk in ids:
+        counts[eligibility.Matcher(criteria.get(pk, [])).outcome(profile)] += 1
+    return counts
+
+
 def match_all(calls, profiles) -> dict[str, int]:
     """Every call × every profile, on the national criteria: counts of outcomes (the benchmark's work)."""
     calls = list(calls)

@@ -5,8 +5,10 @@ Every function checks the actor's role, runs in one transaction and records an a
 imports. Bad input raises ValidationError (or ImportFileError for an unreadable file) and writes nothing.
 """
 
+import json
 import urllib.request
 import uuid
+from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -35,6 +37,7 @@ from casacomuni.eufunds.models import (
     DigestFrequency,
     DigestPreference,
     ImportRun,
+    catalogue_filter_for_owner,
 )
 from casacomuni.eufunds.rules import eligibility
 from casacomuni.eufunds.rules.status import derive_status
@@ -135,6 +138,7 @@ def import_calls(
         )
         seen: set[str] = set()
         unchanged: list[Call] = []
+        imported: list[tuple[Call, ParsedCall]] = []
         for record in results:
             if isinstance(record, BadRecord):
                 run.bad += 1
@@ -152,7 +156,7 @@ def import_calls(
                 continue
             call = existing.get(record.source_id)
             if call is None:
-                _create_call(record, digest, now, owner)
+                call = _create_call(record, digest, now, owner)
                 run.created += 1
             elif call.content_hash == digest:
                 call.last_seen_at = now
@@ -161,7 +165,9 @@ def import_calls(
             else:
                 _update_call(call, record, digest, now, run)
                 run.updated += 1
+            imported.append((call, record))
         Call.objects.bulk_update(unchanged, ["last_seen_at"], batch_size=500)
+        rederived = sync_derived_criteria(imported, owner, now)
         run.finished_at = timezone.now()
         run.save()
         refresh_status(now=now)
@@ -177,9 +183,61 @@ def import_calls(
                 "national": [None, run.national],
                 "duplicates": [None, run.duplicates],
                 "bad": [None, run.bad],
+                "calls_with_criteria_rederived": [None, rederived],
             },
         )
     return run
+
+
+def sync_derived_criteria(imported: list[tuple[Call, ParsedCall]], owner: int | None, now: datetime) -> int:
+    """Make each imported call's derived criteria those its record says now (``ParsedCall.criteria``); returns
+    how many calls had theirs replaced. Called inside the import's transaction.
+
+    The derived criteria belong to the call's catalogue (``owner``). A criterion a person entered is never
+    touched, and a kind a person annotated in that catalogue (or a derived criterion a person changed) takes
+    the place of the record's: the record's is not derived again for it."""
+    records = {call.pk: record for call, record in imported}
+    current: dict[int, list[tuple[int, tuple]]] = defaultdict(list)
+    by_person: dict[int, set[str]] = defaultdict(set)
+    rows = CallCriterion.objects.filter(catalogue_filter_for_owner(owner), call_id__in=list(records))
+    for pk, call_id, kind, value, excerpt, derived in rows.values_list(
+        "pk", "call_id", "kind", "value", "excerpt", "derived"
+    ):
+        if derived:
+            current[call_id].append((pk, _criterion_key(kind, value, excerpt)))
+        else:
+            by_person[call_id].add(kind)
+    stale: list[int] = []
+    fresh: list[CallCriterion] = []
+    replaced = 0
+    for call_id, record in records.items():
+        wanted = [c for c in record.criteria if c.kind not in by_person[call_id]]
+        have = current[call_id]
+        if sorted(_criterion_key(c.kind, c.value, c.excerpt) for c in wanted) == sorted(
+            key for _, key in have
+        ):
+            continue
+        replaced += 1
+        stale.extend(pk for pk, _ in have)
+        fresh.extend(
+            CallCriterion(
+                call_id=call_id,
+                kind=c.kind,
+                value=dict(c.value),
+                excerpt=c.excerpt,
+                province_id=owner,
+                derived=True,
+                updated_at=now,
+            )
+            for c in wanted
+        )
+    CallCriterion.objects.filter(pk__in=stale).delete()
+    CallCriterion.objects.bulk_create(fresh, batch_size=500)
+    return replaced
+
+
+def _criterion_key(kind: str, value, excerpt: str) -> tuple:
+    return kind, json.dumps(value, sort_keys=True, default=str), excerpt
 
 
 def _values(record: ParsedCall) -> dict:
@@ -392,7 +450,8 @@ def save_criterion(
 
     The criterion belongs to the actor's catalogue: national for UPI and system actors (on national calls
     only), the Province's own for its office (on national calls and on its own). A criterion may be changed
-    only by the catalogue it belongs to.
+    only by the catalogue it belongs to. Changing a criterion derived from the call's record makes it a
+    person's: the next imports keep it and derive no other of its kind (``sync_derived_criteria``).
 
     Raises:
         PermissionDenied: not UPI, a system actor or an office role; the call is not readable by the actor
@@ -417,8 +476,11 @@ def save_criterion(
             if creating
             else {"kind": criterion.kind, "value": criterion.value, "excerpt": criterion.excerpt}
         )
+        was_derived = criterion is not None and criterion.derived
         criterion = criterion or CallCriterion(call=call, province_id=owner, created_by=actor.user)
         criterion.kind, criterion.value, criterion.excerpt = kind, value, excerpt
+        # A person who changes a criterion read from the record makes it theirs: imports leave it alone.
+        criterion.derived = False
         criterion.annotated_by = actor.organization
         criterion.updated_at = timezone.now()
         criterion.save()
@@ -430,7 +492,8 @@ def save_criterion(
                 "call": [None, call.pk],
                 "kind": [old and old["kind"], kind],
                 "value": [old and old["value"], value],
-            },
+            }
+            | ({"derived": [True, False]} if was_derived else {}),
         )
     return criterion
 

@@ -78,6 +78,9 @@ class ParsedCall:
     max_contribution: Decimal | None = None
     cofinancing_share: Decimal | None = None
     raw: dict = field(default_factory=dict)
+    # Eligibility criteria read from the record (``rules.applicants``): who may apply, where. Not hashed:
+    # they follow from the record's fields.
+    criteria: tuple = ()
 
     def __post_init__(self):
         for name, limit in LIMITS.items():
@@ -282,6 +285,12 @@ def parse_deadline(value, *, end_of_period: bool = True, naive_zone: ZoneInfo = 
         return None
     day, moment = parsed
     return moment if moment is not None else datetime.combine(day, END_OF_DAY, tzinfo=ROME)
+
+
+def labels(value) -> list[str]:
+    """The items of a multi-valued field: a list, or a string of items separated by ``;``, ``,`` or ``|``."""
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[;,|]", str(value or ""))
+    return [text for text in (text_of(item) for item in items) if text]
 
 
 def amount(value) -> Decimal | None:

@@ -10,13 +10,16 @@ from the dates. Date-times are UTC in both shapes, with or without an offset (So
 "2025-03-31T22:00:00" is 1 April 2025 in Rome. ``Base_normativa_primaria`` (the call's legal basis) is read
 as its programme. ``Stanziamento_incentivo`` is free text ("€ 10 milioni", "2.066.866"): read into a Decimal
 when possible, kept as published in ``budget_text`` always. Comuni are free text with no ISTAT code: they
-go to the territorial scope, for the officers to turn into criteria.
+go to the territorial scope, for the officers to turn into criteria. ``Tipologia_Soggetto`` and ``Regioni``
+become the call's entity-type and regions criteria (``rules.applicants``).
 """
 
 import csv
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
+
+from casacomuni.eufunds.rules import applicants
 
 from ._common import (
     UTC,
@@ -25,6 +28,7 @@ from ._common import (
     amount,
     clip,
     decode_text,
+    labels,
     load_json,
     parse_date,
     parse_deadline,
@@ -140,6 +144,10 @@ def parse_record(record, index: int) -> ParsedCall | BadRecord:
         if t
     )
     min_c = amount(_plain(r.get("Agevolazione_Concedibile_min")))
+    criteria = (
+        *applicants.from_labels("Tipologia soggetto", labels(r.get("Tipologia_Soggetto"))),
+        *applicants.from_region_names("Regioni", labels(r.get("Regioni"))),
+    )
     return ParsedCall(
         source=SOURCE,
         source_id=source_id,
@@ -160,6 +168,7 @@ def parse_record(record, index: int) -> ParsedCall | BadRecord:
         min_contribution=min_c or None,
         max_contribution=amount(_plain(r.get("Agevolazione_Concedibile_max"))) or None,
         raw=record,
+        criteria=criteria,
     )
 
 

@@ -17,7 +17,8 @@ a portal with similar names imports as well. The record's status at the source i
 the dates). Records with no usable title or no usable date, and tenders (``kind: tender``: sales,
 concessions, services bought by the region — not calls for funding), are reported as bad records.
 Identifiers are prefixed with the portal (``basilicata:102357``); rows with none get one from their title
-and opening date, so a moved deadline is a change, not a new call.
+and opening date, so a moved deadline is a change, not a new call. Who may apply and where become the call's
+entity-type and territory criteria (``derived_criteria``).
 """
 
 import hashlib
@@ -27,6 +28,8 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
+from casacomuni.eufunds.rules import applicants
+
 from ._common import (
     BadRecord,
     ParsedCall,
@@ -34,6 +37,7 @@ from ._common import (
     clip,
     deadline_in_text,
     decode_text,
+    labels,
     load_json,
     parse_date,
     parse_deadline,
@@ -154,9 +158,14 @@ def field(record: dict, name: str):
     return None
 
 
+def host_of(text: str) -> str:
+    """The host of the first address in ``text`` ("GET https://www.lazioinnova.it/..." → www.lazioinnova.it)."""
+    found = re.search(r"https?://[^\s\"'<>]+", text or "")
+    return (urlsplit(found[0]).hostname or "") if found else ""
+
+
 def portal(url: str) -> tuple[str, str]:
-    found = re.search(r"https?://[^\s\"'<>]+", url or "")
-    host = (urlsplit(found[0]).hostname or "") if found else ""
+    host = host_of(url)
     if host in PORTALS:
         return PORTALS[host]
     match = re.search(r"regione\.([a-z\-]+)\.it$", host)
@@ -220,7 +229,26 @@ def parse_record(record, index: int, origin: str) -> ParsedCall | BadRecord:
         min_contribution=amount(field(record, "min")),
         max_contribution=amount(field(record, "max")),
         raw=record,
+        criteria=derived_criteria(record, funder, host_of(origin or url)),
     )
+
+
+def derived_criteria(record: dict, funder: str, host: str) -> tuple:
+    """Who may apply (the record's list or sentence of beneficiaries, else its ``destinatari-*`` terms) and
+    where (its geographic area, else the Region whose portal publishes it), see ``rules.applicants``."""
+    beneficiaries = field(record, "beneficiaries")
+    if isinstance(beneficiaries, list):
+        who = applicants.from_labels("Destinatari", labels(beneficiaries))
+    elif beneficiaries is not None:
+        who = applicants.from_sentence("Destinatari", text_of(beneficiaries))
+    else:
+        who = applicants.from_labels("Destinatari", labels(_wp_terms(record, "destinatari-")))
+    area = field(record, "scope")
+    if area is not None:
+        where = applicants.from_area("Area geografica", text_of(area))
+    else:
+        where = applicants.from_area("Portale", f"{funder} ({host})" if host else funder) if funder else []
+    return (*who, *where)
 
 
 def _url(value) -> str:

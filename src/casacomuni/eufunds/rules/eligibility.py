@@ -17,7 +17,9 @@ popolazione inferiore a 5.000 abitanti" (strictly less: the default, ``inclusive
 A floor "almeno / non inferiore a N" includes N (default ``inclusive: true``); "superiore a N" excludes it.
 
 Values (``CallCriterion.value``) by kind:
-    entity_type          {"types": ["municipality", "union", "local_authority", "public_body", ...]}
+    entity_type          {"types": ["municipality", "union", "local_authority", "public_body", ...],
+                          "other": ["Scuole"]}   optional: applicants the source names that are none of
+                                                  the types (an import keeps them: ``rules.applicants``)
     population_min       {"limit": 1000, "inclusive": true}
     population_max       {"limit": 5000, "inclusive": false}
     regions              {"codes": ["05", "06"]}            ISTAT region codes
@@ -177,7 +179,23 @@ def _entity_type(kind, value, profile):
         return Reason(
             kind, ELIGIBLE, gettext_noop("The call is open to this type of body (%(types)s)."), params
         )
+    other = _others(value)
+    if other:
+        # The call names applicants the platform cannot classify: the applicant may be one of them.
+        return Reason(
+            kind,
+            UNKNOWN,
+            gettext_noop("The call is open to %(types)s and to: %(other)s. Check whether this body is one."),
+            params | {"other": ", ".join(other)},
+        )
     return Reason(kind, NOT_ELIGIBLE, gettext_noop("The call is open only to: %(types)s."), params)
+
+
+def _others(value: Mapping) -> list[str]:
+    items = value.get("other")
+    if not isinstance(items, list):
+        return []
+    return [str(item).strip() for item in items if str(item).strip()]
 
 
 def _population(kind, value, profile):
@@ -312,8 +330,9 @@ def _compile(criterion: Criterion):
         return lambda profile: UNKNOWN
     if kind == ENTITY_TYPE:
         types = {t.lower() for t in _codes(value, "types")}
+        excluded = UNKNOWN if _others(value) else NOT_ELIGIBLE
         table = {
-            entity: (ELIGIBLE if covered & types else NOT_ELIGIBLE) for entity, covered in COVERED_BY.items()
+            entity: (ELIGIBLE if covered & types else excluded) for entity, covered in COVERED_BY.items()
         }
         return lambda profile: table.get(profile.entity_type, UNKNOWN)
     if kind in (POPULATION_MIN, POPULATION_MAX):

@@ -61,7 +61,8 @@ def criterion_value(criterion) -> str:
     value = criterion.value or {}
     kind = criterion.kind
     if kind == eligibility.ENTITY_TYPE:
-        return type_names(value.get("types", []))
+        # The applicants the record names that are none of the types, as the record writes them.
+        return ", ".join([type_names(value.get("types", [])), *value.get("other", [])])
     if kind == eligibility.POPULATION_MAX:
         return f"{'≤' if value.get('inclusive') else '<'} {number(value.get('limit'))}"
     if kind == eligibility.POPULATION_MIN:

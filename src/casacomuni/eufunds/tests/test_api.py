@@ -74,6 +74,7 @@ def test_detail_with_criteria_and_404_for_another_provinces_call(client, world, 
     headers = as_persona("personale_comune")
     detail = client.get(f"{URL}/calls/{own.pk}", headers=headers).json()
     assert detail["criteria"][0]["value"] == {"limit": 5000, "inclusive": False}
+    assert detail["criteria"][0]["derived"] is False
     assert client.get(f"{URL}/calls/{foreign.pk}", headers=headers).status_code == 404
     assert client.get(f"{URL}/calls/{foreign.pk}", headers=as_persona("dirigente_upi")).status_code == 200
     assert client.get(f"{URL}/calls", headers=as_persona("funzionario_sua")).status_code == 403

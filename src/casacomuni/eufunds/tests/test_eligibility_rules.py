@@ -156,6 +156,7 @@ CRITERIA = st.builds(
         {},
         optional={
             "types": st.lists(st.sampled_from([*e.ENTITY_TYPES, "x"]), max_size=3),
+            "other": st.one_of(st.lists(st.sampled_from(["Scuole", " "]), max_size=2), st.just("Scuole")),
             "limit": st.one_of(st.none(), st.integers(-10, 20000), st.sampled_from(["5000", "x"])),
             "inclusive": st.booleans(),
             "codes": st.lists(st.sampled_from(["05", "06"]), max_size=2),
