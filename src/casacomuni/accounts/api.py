@@ -1,12 +1,24 @@
 """API operations on the caller, organisations and memberships (always scoped by tenancy)."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from casacomuni.accounts.models import Membership, Organization
 
 router = Router(tags=["accounts"])
+
+
+class OrganizationBriefOut(Schema):
+    """An organisation as the other pillars name it: the requesting Comune, a project's beneficiary..."""
+
+    id: int
+    name: str
+    istat_code: str | None = Field(description="ISTAT code, for a Comune")
+
+    @staticmethod
+    def resolve_istat_code(obj):
+        return obj.municipality.istat_code if obj.municipality_id else None
 
 
 class OrganizationOut(Schema):

@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.api import OrganizationBriefOut
 from casacomuni.insights import selectors, services
 from casacomuni.insights.models import (
     Campaign,
@@ -31,16 +32,6 @@ from casacomuni.insights.models import (
 )
 
 router = Router(tags=["insights"])
-
-
-class InsightOrganizationOut(Schema):
-    id: int
-    name: str
-    istat_code: str | None = Field(description="ISTAT code, for a Comune")
-
-    @staticmethod
-    def resolve_istat_code(obj):
-        return obj.municipality.istat_code if obj.municipality_id else None
 
 
 class QuestionnaireOut(Schema):
@@ -63,11 +54,11 @@ class CampaignOut(Schema):
     deadline: datetime.date
     state: CampaignState
     questionnaire: QuestionnaireOut
-    province: InsightOrganizationOut
+    province: OrganizationBriefOut
 
 
 class CompletionOut(Schema):
-    comune: InsightOrganizationOut
+    comune: OrganizationBriefOut
     status: str = Field(description="not_started, draft, submitted, reopen_requested or reopened")
     submitted_at: datetime.datetime | None
     score: Decimal | None = Field(description="The template's index (0-100), once submitted")
@@ -122,7 +113,7 @@ class CampaignFilters(Schema):
 class ResponseOut(Schema):
     id: int
     campaign: int
-    comune: InsightOrganizationOut
+    comune: OrganizationBriefOut
     state: ResponseState
     submitted_at: datetime.datetime | None
     score: Decimal | None

@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.api import OrganizationBriefOut
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.lib.bounds import Amount
@@ -37,20 +38,10 @@ from casacomuni.procurement.models import (
 router = Router(tags=["procurement requests"])
 
 
-class RequestOrganizationOut(Schema):
-    id: int
-    name: str
-    istat_code: str | None = Field(description="ISTAT code, for a Comune")
-
-    @staticmethod
-    def resolve_istat_code(obj):
-        return obj.municipality.istat_code if obj.municipality_id else None
-
-
 class RequestOut(Schema):
     id: int
-    municipality: RequestOrganizationOut = Field(description="The requesting Comune or Unione")
-    province: RequestOrganizationOut = Field(description="The Province whose SUA runs the procedure")
+    municipality: OrganizationBriefOut = Field(description="The requesting Comune or Unione")
+    province: OrganizationBriefOut = Field(description="The Province whose SUA runs the procedure")
     title: str
     contract_kind: ContractKind
     cpv_code: str = Field(description="8 digits")

@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.api import OrganizationBriefOut
 from casacomuni.accounts.roles import Role
 from casacomuni.lib.bounds import Amount
 from casacomuni.projects import project_services, selectors, services
@@ -37,16 +38,6 @@ from casacomuni.projects.rules import pipeline
 router = Router(tags=["applications and funded projects"])
 
 
-class ProjectPartyOut(Schema):
-    id: int
-    name: str
-    istat_code: str | None = Field(description="ISTAT code, for a Comune")
-
-    @staticmethod
-    def resolve_istat_code(obj):
-        return obj.municipality.istat_code if obj.municipality_id else None
-
-
 class CallRef(Schema):
     id: int
     title: str
@@ -57,7 +48,7 @@ class CallRef(Schema):
 class ApplicationOut(Schema):
     id: int
     call: CallRef
-    lead: ProjectPartyOut = Field(description="The lead Comune or Unione")
+    lead: OrganizationBriefOut = Field(description="The lead Comune or Unione")
     title: str
     status: ApplicationStatus
     proposed_by: str = Field(description="comune (interest flagged) or office (call proposed)")
@@ -289,7 +280,7 @@ class ProjectOut(Schema):
     title: str
     programme: str
     measure: str
-    beneficiary: ProjectPartyOut
+    beneficiary: OrganizationBriefOut
     status: ProjectStatus
     is_pnrr: bool
     application_id: int | None
