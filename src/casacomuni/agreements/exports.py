@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from casacomuni.lib.spreadsheets import no_formula
+
 # The columns of the exports: the keys of selectors.service_coverage rows and their headings.
 COLUMNS = [
     ("province_code", gettext_lazy("Province ISTAT code")),
@@ -26,7 +28,6 @@ COLUMNS = [
     ("comuni_total", gettext_lazy("Comuni of the province")),
     ("population_covered", gettext_lazy("Population covered")),
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The map's classes by number of comuni joined: (lowest, highest or None, CSS class). Same colours in
@@ -40,16 +41,9 @@ LEGEND = [
 ]
 
 
-def safe_cell(value):
-    """``value``, or its text behind an apostrophe when a spreadsheet would run it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def table(rows: list[dict]) -> list[list]:
     return [[str(label) for _key, label in COLUMNS]] + [
-        [safe_cell(row[key]) for key, _label in COLUMNS] for row in rows
+        [no_formula(row[key]) for key, _label in COLUMNS] for row in rows
     ]
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from casacomuni.lib.spreadsheets import no_formula
 
 
 def safe_cell(value):
@@ -19,9 +19,7 @@ def safe_cell(value):
         return ""
     if isinstance(value, Decimal):
         return str(value)  # a dot as decimal separator: the machine-readable form open data uses
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return no_formula(value)
 
 
 def csv_response(chart, file_stem: str) -> HttpResponse:

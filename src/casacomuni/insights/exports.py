@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from casacomuni.insights.models import Campaign, QuestionKind
 from casacomuni.insights.selectors import completion_rows
+from casacomuni.lib.spreadsheets import no_formula
 
 FIXED_COLUMNS = ("comune", "codice_istat", "stato", "inviato_il", "indice")
 
@@ -57,18 +58,11 @@ def answers_table(campaign: Campaign) -> list[list]:
     return table
 
 
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def as_csv(table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in table:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([no_formula(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -77,7 +71,7 @@ def as_xlsx(table, campaign: Campaign) -> bytes:
     sheet = workbook.active
     sheet.title = str(campaign.year)
     for row in table:
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([no_formula(v) for v in row])
     for index in range(1, len(table[0]) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 18
     sheet.freeze_panes = "C2"

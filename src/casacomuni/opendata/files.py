@@ -14,9 +14,8 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
+from casacomuni.lib.spreadsheets import no_formula
 from casacomuni.opendata.generators import Table
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value) -> str:
@@ -27,7 +26,7 @@ def csv_cell(value) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return no_formula(value)
     return str(value)
 
 

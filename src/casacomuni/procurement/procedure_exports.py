@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.lib.spreadsheets import no_formula
 from casacomuni.procurement.models import ContractKind
 from casacomuni.procurement.ocds_export import AWARD_CRITERIA, PROCUREMENT_METHODS
 from casacomuni.procurement.procedure_models import (
@@ -122,13 +123,9 @@ def lots_for_export(user):
     return Lot.objects.filter(municipality=org)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def text(value) -> str:
     """A text typed by someone (object, names): never read by a spreadsheet as a formula (CSV injection)."""
-    value = value or ""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    return no_formula(value or "")
 
 
 def amount(value) -> str:

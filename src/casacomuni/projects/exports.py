@@ -41,6 +41,7 @@ spreadsheet does not run them as formulas (OWASP "CSV injection").
 import csv
 import io
 
+from casacomuni.lib.spreadsheets import no_formula
 from casacomuni.projects.models import ProjectStatus
 
 OC_STATUS = {
@@ -77,12 +78,10 @@ COLUMNS = [
     "DEN_COMUNE",
     "DEN_PROVINCIA",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe(text: str) -> str:
-    text = text or ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return no_formula(text or "")
 
 
 def oc_date(day) -> str:
