@@ -32,6 +32,14 @@ class Actor:
         )
 
     @classmethod
+    def for_membership(cls, membership, label: str = "") -> "Actor":
+        """The membership's user acting through it, as the middleware sets it for a request (commands, the
+        demo, tests)."""
+        user = membership.user
+        user.acting_as = membership
+        return cls(user=user, membership=membership, label=label)
+
+    @classmethod
     def system(cls, label: str) -> "Actor":
         return cls(user=None, membership=None, label=label)
 

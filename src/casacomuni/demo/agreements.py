@@ -356,9 +356,7 @@ def actor_for(organization: Organization, role: str) -> Actor:
         .order_by("pk")
         .first()
     )
-    user = membership.user
-    user.acting_as = membership
-    return Actor(user=user, membership=membership, label="load_demo")
+    return Actor.for_membership(membership, label="load_demo")
 
 
 # --- The acts' PDF files -----------------------------------------------------------------------------------

@@ -24,9 +24,7 @@ def data_officer(province_org) -> Actor:
     if membership is None:
         user = make_user(f"dati_{province_org.province.sigla.lower()}_{province_org.pk}")
         membership = Membership.objects.create(user=user, organization=province_org, role=Role.DATA_OFFICER)
-    user = membership.user
-    user.acting_as = membership
-    return Actor(user=user, membership=membership)
+    return Actor.for_membership(membership)
 
 
 def make_catalog(province_org, ipa_code: str | None = None) -> Catalog:

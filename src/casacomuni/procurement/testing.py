@@ -36,9 +36,7 @@ def actor_for(organization, role: str, username: str) -> Actor:
     )
     if membership is None:
         membership = Membership.objects.create(user=make_user(username), organization=organization, role=role)
-    user = membership.user
-    user.acting_as = membership
-    return Actor(user=user, membership=membership)
+    return Actor.for_membership(membership)
 
 
 def province_admin(side) -> Actor:
