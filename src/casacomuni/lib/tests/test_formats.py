@@ -26,8 +26,18 @@ def test_one_filter_gives_italian_percentages_amounts_and_counts():
     assert rendered("{{ share|percent }}", share=Decimal("14.527")) == "14,53\u00a0%"
     assert rendered("{{ amount|euro }}", amount=Decimal("275520")) == "€\u00a0275.520,00"
     assert rendered("{{ done|number }} / {{ target|number }}", done=6991, target=5000) == "6.991 / 5.000"
-    assert rendered("{{ value|number:-2 }}", value=Decimal("2.50")) == "2,5"
+    assert rendered('{{ value|number:"0-2" }}', value=Decimal("2.50")) == "2,5"
+    assert rendered('{{ value|number:"0-2" }}', value=Decimal("2.00")) == "2"
     assert rendered("{{ value|euro }}", value=None) == "—"
+
+
+def test_a_rate_shows_the_decimals_it_has_between_the_least_and_the_most():
+    # A cost per inhabitant is stored with four decimals (agreements.Service.cost_amount).
+    assert rendered('{{ rate|euro:"2-4" }}', rate=Decimal("0.1500")) == "€\u00a00,15"
+    assert rendered('{{ rate|euro:"2-4" }}', rate=Decimal("0.1234")) == "€\u00a00,1234"
+    assert rendered('{{ rate|euro:"2-4" }}', rate=Decimal("1200.0000")) == "€\u00a01.200,00"
+    assert rendered('{{ share|percent:"0-4" }}', share=Decimal("0.8000")) == "0,8\u00a0%"
+    assert rendered("{{ value|number:1 }}", value=Decimal("73.05")) == "73,1"  # half up, not cut to 73,0
 
 
 def test_a_deadline_at_11_utc_is_shown_at_12_in_rome():
