@@ -145,6 +145,7 @@ def test_the_officer_reads_and_reopens_a_response(login_as, world):
     client = login_as("funzionario_dati")
     page = client.get(reverse("insights:response_detail", args=[response.pk]))
     assert page.status_code == 200 and 'id="reopen-response"' in page.content.decode()
+    assert '<dd class="col-sm-9" id="response-score">42,88 / 100</dd>' in page.content.decode()
     assert client.post(reverse("insights:response_reopen", args=[response.pk])).status_code == 302
     response.refresh_from_db()
     assert response.state == ResponseState.REOPENED
@@ -186,6 +187,7 @@ def test_the_editions_page_compares_years(login_as, world):
     assert page.context["years"] == [2025, 2026]
     ((comune, scores),) = page.context["rows"]
     assert comune == world.home.comune and [str(s) for s in scores] == ["39.55", MATURITY_SCORE]
+    assert '<td class="text-end">39,55</td>' in page.text
 
 
 def test_the_builder_pages(login_as, world):
@@ -210,13 +212,15 @@ def test_the_builder_pages(login_as, world):
             "text": "Strati",
             "kind": "integer",
             "min_value": "0",
-            "max_value": "500",
+            "max_value": "1500",
             "required": "on",
         },
     )
     assert ok.status_code == 302
     question = Question.objects.get(code="layers")
-    assert question.required and question.max_value == 500
+    assert question.required and question.max_value == 1500
+    detail = client.get(reverse("insights:questionnaire_detail", args=[questionnaire.pk])).content.decode()
+    assert "[0–1.500]" in detail
     edit = reverse("insights:question_edit", args=[question.pk])
     assert client.get(edit).status_code == 200
     assert client.post(edit, {"code": "layers", "text": "Strati GIS", "kind": "integer"}).status_code == 302

@@ -51,8 +51,8 @@ def test_the_comune_pays_its_share_of_each_procedure_awarded_in_the_year(login_a
 
     page = login_as("referente_comune").get(reverse("agreements:list")).content.decode()
 
-    assert "€ 1.525,00" in page
-    assert "€ 0,00" not in page
+    assert "€\u00a01.525,00" in page
+    assert "€\u00a00,00" not in page
 
 
 def test_last_years_cost_counts_last_years_awards(world, percentage_sua):
