@@ -1,4 +1,5 @@
-"""Numbers, amounts and percentages as an Italian reader writes them: "1.234,50", "€ 275.520,00", "14,53 %".
+"""Numbers, amounts and percentages as an Italian reader writes them: "1.234,50", "€ 275.520,00", "14,53 %";
+moments as read on a clock in Italy: "10/12/2026 12:00".
 
 Every page, e-mail and document formats numbers through these functions (in templates, through the
 ``formats`` filters), so that no page shows "14.527 %" or "€ 275520.00". Values are rounded half up first,
@@ -7,9 +8,11 @@ as the law's calculations and the CSV exports round: ``number_format`` alone wou
 The sign and the number are joined by a non-breaking space, so that a line never ends on a lone "€".
 """
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 
 NONE = "—"
 
@@ -51,3 +54,21 @@ def places(spec) -> tuple[int, int | None]:
     """A filter's argument as (decimals, most): ``2`` is exactly two decimals, ``"2-4"`` two to four."""
     least, _, most = str(spec).partition("-")
     return int(least), int(most) if most else None
+
+
+def moment(value) -> str:
+    """A date and time in the Rome time zone (CET/CEST), whatever zone it is stored in: "10/12/2026 12:00" for
+    11:00 UTC in winter; "—" for none. Python code that shows a moment to a person goes through here (templates
+    convert by themselves)."""
+    if value is None:
+        return NONE
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def day(value) -> str:
+    """The day of a moment (or a date) as in Rome: 23:30 UTC on 31 March is already 1 April; "—" for none."""
+    if value is None:
+        return NONE
+    if isinstance(value, datetime):
+        value = timezone.localdate(value)
+    return date_format(value, "SHORT_DATE_FORMAT")

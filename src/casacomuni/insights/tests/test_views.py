@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -176,6 +176,19 @@ def test_exports_have_one_row_per_comune_and_one_column_per_question(login_as, w
     assert list(values[0][:5]) == ["comune", "codice_istat", "stato", "inviato_il", "indice"]
     assert len(values) == 3
     assert client.get(reverse("insights:campaign_export", args=[campaign.pk, "pdf"])).status_code == 404
+
+
+def test_the_export_dates_a_late_evening_submission_on_the_day_in_rome(login_as, world):
+    campaign = make_campaign(world.home)
+    # 23:30 UTC is already the next day in Rome (00:30 in winter, 01:30 in summer).
+    late = datetime.combine(timezone.localdate() + timedelta(days=1), time(23, 30), tzinfo=UTC)
+    services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True, now=late)
+    exported = login_as("funzionario_dati").get(
+        reverse("insights:campaign_export", args=[campaign.pk, "csv"])
+    )
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    mine = next(row for row in rows if row["comune"] == world.home.comune.name)
+    assert mine["inviato_il"] == (late.date() + timedelta(days=1)).isoformat()
 
 
 def test_the_editions_page_compares_years(login_as, world):

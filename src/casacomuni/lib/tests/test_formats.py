@@ -7,6 +7,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from casacomuni.lib import formats
+from casacomuni.procurement import minutes
 from casacomuni.procurement.calculators import route_result
 from casacomuni.procurement.rules import procedure_lifecycle as life
 from casacomuni.procurement.rules import router
@@ -47,6 +49,23 @@ def test_a_deadline_at_11_utc_is_shown_at_12_in_rome():
         life.BIDS_OPEN, (life.LotFacts(1, True),), now=deadline.replace(hour=9), bid_deadline=deadline
     )
     assert life.problems(life.CLOSE_BIDS, facts)[0].params == {"deadline": "10/12/2026 12:00"}
+
+
+def test_a_moment_at_11_utc_reads_12_in_winter_and_13_in_summer_in_rome():
+    assert formats.moment(datetime(2026, 12, 10, 11, 0, tzinfo=UTC)) == "10/12/2026 12:00"  # CET, UTC+1
+    assert formats.moment(datetime(2026, 7, 10, 11, 0, tzinfo=UTC)) == "10/07/2026 13:00"  # CEST, UTC+2
+    assert formats.moment(None) == "—"
+
+
+def test_the_minutes_write_the_time_read_in_rome():
+    assert minutes.when(datetime(2026, 12, 10, 11, 0, tzinfo=UTC)) == "10/12/2026 alle ore 12:00"
+    assert minutes.when(datetime(2026, 7, 10, 11, 0, tzinfo=UTC)) == "10/07/2026 alle ore 13:00"
+
+
+def test_the_day_of_a_late_evening_moment_is_the_day_in_rome():
+    # 23:30 UTC on 31 March 2026 is 01:30 on 1 April in Rome (summer time began on 29 March).
+    assert formats.day(datetime(2026, 3, 31, 23, 30, tzinfo=UTC)) == "01/04/2026"
+    assert formats.day(datetime(2026, 3, 31, 23, 30, tzinfo=UTC).date()) == "31/03/2026"
 
 
 def test_the_threshold_answer_says_below_for_an_amount_below_it():
