@@ -50,6 +50,13 @@ def percent(value, decimals: int = 2, most: int | None = None) -> str:
     return f"{number(value, decimals, most)}\u00a0%"
 
 
+def share(value, decimals: int = 0, most: int | None = None) -> str:
+    """A fraction (0..1) as a percentage: 0.6667 → "67 %"; "—" for none."""
+    if value is None or value == "":
+        return NONE
+    return percent(Decimal(str(value)) * 100, decimals, most)
+
+
 def places(spec) -> tuple[int, int | None]:
     """A filter's argument as (decimals, most): ``2`` is exactly two decimals, ``"2-4"`` two to four."""
     least, _, most = str(spec).partition("-")

@@ -1,6 +1,6 @@
 """The template filters of casacomuni.lib.formats: ``{{ amount|euro }}``, ``{{ share|percent }}``,
-``{{ count|number }}``, ``{{ score|number:2 }}``, and a range of decimals as ``{{ rate|euro:"2-4" }}`` (two
-decimals, up to four when the value has them)."""
+``{{ count|number }}``, ``{{ score|number:2 }}``, ``{{ fraction|share }}`` (0.5 → "50 %"), and a range of
+decimals as ``{{ rate|euro:"2-4" }}`` (two decimals, up to four when the value has them)."""
 
 from django import template
 
@@ -22,3 +22,8 @@ def euro(value, decimals=2):
 @register.filter
 def percent(value, decimals=2):
     return formats.percent(value, *formats.places(decimals))
+
+
+@register.filter
+def share(value, decimals=0):
+    return formats.share(value, *formats.places(decimals))

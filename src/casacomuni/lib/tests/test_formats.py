@@ -31,6 +31,7 @@ def test_one_filter_gives_italian_percentages_amounts_and_counts():
     assert rendered('{{ value|number:"0-2" }}', value=Decimal("2.50")) == "2,5"
     assert rendered('{{ value|number:"0-2" }}', value=Decimal("2.00")) == "2"
     assert rendered("{{ value|euro }}", value=None) == "—"
+    assert rendered("{{ fraction|share }}", fraction=Decimal("0.6667")) == "67\u00a0%"
 
 
 def test_a_rate_shows_the_decimals_it_has_between_the_least_and_the_most():
