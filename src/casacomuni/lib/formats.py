@@ -23,6 +23,9 @@ def number(value, decimals: int = 0, most: int | None = None) -> str:
     With ``most``, up to ``most`` decimals are shown but the zeros past ``decimals`` are dropped: a rate
     stored with four decimals reads "0,15" and "0,1234" with ``(2, 4)``, a share "2" and "2,5" with ``(0, 2)``.
     """
+    if int(decimals) < 0:
+        # The old "-2 = up to two" convention would round to hundreds here: refuse it loudly.
+        raise ValueError("decimals cannot be negative: give the range as (decimals, most)")
     if value is None or value == "":
         return NONE
     try:

@@ -43,6 +43,11 @@ def test_a_rate_shows_the_decimals_it_has_between_the_least_and_the_most():
     assert rendered("{{ value|number:1 }}", value=Decimal("73.05")) == "73,1"  # half up, not cut to 73,0
 
 
+def test_the_old_negative_decimals_are_refused_rather_than_rounding_to_hundreds():
+    with pytest.raises(ValueError):
+        formats.number(Decimal("2.5"), -2)
+
+
 def test_a_deadline_at_11_utc_is_shown_at_12_in_rome():
     # 10 December 2026: Rome is on CET, UTC+1.
     deadline = datetime(2026, 12, 10, 11, 0, tzinfo=UTC)
