@@ -111,9 +111,9 @@ def italian(label) -> str:
 
 
 def euros(value) -> str:
-    """An amount as the pages show it: "€ 150.000,00"."""
+    """An amount as the pages show it: "€ 150.000,00", the sign held to the number by a non-breaking space."""
     with translation.override("it"):
-        return f"€ {floatformat(Decimal(value), '2g')}"
+        return f"€\u00a0{floatformat(Decimal(value), '2g')}"
 
 
 def test_sape_acceptance_journey_from_import_to_results(
@@ -307,6 +307,8 @@ def test_sape_acceptance_journey_from_import_to_results(
     page.goto(url("projects:results"))
     expect(page.locator("#kpi-funded")).to_have_text("1")
     expect(page.locator("#kpi-granted")).to_have_text(euros(GRANTED))
+    # to_have_text folds every space into one: the sign must not wrap away from its number on a phone.
+    assert page.locator("#kpi-granted").inner_text() == euros(GRANTED)
     checked_page.assert_clean()
 
     # 10. The office's results: the Province's figures and the row of the lead Comune.
@@ -317,11 +319,11 @@ def test_sape_acceptance_journey_from_import_to_results(
     expect(page.locator("#kpi-calls")).to_have_text(str(run.created))  # the catalogue: the imported calls
     for kpi in ("interests", "applications", "submitted", "funded"):
         expect(page.locator(f"#kpi-{kpi}")).to_have_text("1")
-    expect(page.locator("#kpi-success")).to_have_text("100%")
+    expect(page.locator("#kpi-success")).to_have_text("100\u00a0%")
     expect(page.locator("#kpi-requested")).to_have_text(euros(REQUESTED))
     expect(page.locator("#kpi-granted")).to_have_text(euros(GRANTED))
     expect(page.locator("#kpi-per-inhabitant")).to_have_text(euros(per_inhabitant))
-    expect(page.locator("#kpi-small-share")).to_have_text("100%")  # both Comuni served are small
+    expect(page.locator("#kpi-small-share")).to_have_text("100\u00a0%")  # both Comuni served are small
     row = page.locator("#results-by-lead tbody tr").filter(has=page.locator("th", has_text=sape.lead.name))
     expect(row.locator("td")).to_have_text(["1", "1", "1", euros(REQUESTED), euros(GRANTED)])
     checked_page.assert_clean()

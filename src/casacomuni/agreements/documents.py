@@ -25,6 +25,7 @@ from casacomuni.agreements.rules import costs
 from casacomuni.documents import docx
 from casacomuni.documents.docx import Placeholder
 from casacomuni.documents.kinds import TemplateKind
+from casacomuni.lib.formats import euro, number, percent
 
 DEFAULT_TEMPLATE = Path(__file__).parent / "docx" / "convenzione.docx"
 PRINT_TEMPLATE = "agreements/agreement_print.html"
@@ -162,17 +163,9 @@ def format_date(day: date | None) -> str:
     return f"{'1°' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def format_number(value, min_places: int = 0) -> str:
-    """Italian digits: ``1.234,5`` — thousands with a dot, decimals with a comma, no trailing zeros
-    beyond ``min_places``."""
-    value = Decimal(value)
-    places = max(min_places, -min(value.normalize().as_tuple().exponent, 0))
-    text = f"{value:,.{places}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
 def format_euro(value) -> str:
-    return f"€ {format_number(value, 2)}"
+    """An amount as the agreement states it: "€ 1.200,00", "€ 0,1234" for a rate per inhabitant."""
+    return euro(value, 2, most=4)
 
 
 def cost_in_words(service: Service) -> str:
@@ -189,7 +182,7 @@ def cost_in_words(service: Service) -> str:
         )
     if service.cost_model == costs.PER_PROCEDURE:
         return f"{format_euro(amount)} per ciascuna procedura svolta per conto dell'Ente"
-    words = f"{format_number(amount)}% dell'importo di ciascuna procedura"
+    words = f"{percent(amount, 0, most=4)} dell'importo di ciascuna procedura"
     bounds = []
     if service.cost_minimum is not None:
         bounds.append(f"un minimo di {format_euro(service.cost_minimum)}")
@@ -230,7 +223,7 @@ def build_context(agreement: Agreement, services: list[Service], population: int
             "tipo": PARTY_KINDS.get(party.kind, ""),
             "codice_fiscale": party.fiscal_code or MISSING_FISCAL_CODE,
             "codice_istat": party.municipality.istat_code if party.municipality else "",
-            "popolazione": format_number(population) if population is not None else "",
+            "popolazione": number(population) if population is not None else "",
         },
         "convenzione": {
             "titolo": agreement.title,

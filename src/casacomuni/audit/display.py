@@ -62,7 +62,7 @@ def shown(field, value):
     if isinstance(field, models.ForeignKey):
         return f"n. {value}"
     if isinstance(field, models.DecimalField):
-        return number(value, -field.decimal_places)
+        return number(value, 0, most=field.decimal_places)
     if isinstance(field, models.DateTimeField):
         moment = parse_datetime(str(value))
         return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else value

@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.lib import formats
 from casacomuni.territory.models import Province
 
 # Who of a Province runs the EU-funds office: imports, annotates criteria, enters manual calls.
@@ -267,7 +268,9 @@ class ImportRun(models.Model):
         verbose_name_plural = _("imports of calls")
 
     def __str__(self) -> str:
-        return f"{self.get_source_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.get_source_display()} {formats.moment(self.started_at)}"  # also the audit trail's label
+        )
 
     @property
     def total(self) -> int:
@@ -423,4 +426,4 @@ class DigestDelivery(models.Model):
         verbose_name_plural = _("digests sent")
 
     def __str__(self) -> str:
-        return f"{self.preference} {self.sent_at:%Y-%m-%d}"
+        return f"{self.preference} {formats.day(self.sent_at)}"

@@ -6,8 +6,8 @@ own values of that year, for a Province or UPI the number of comuni with a value
 
 from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.indicators import selectors
-from casacomuni.indicators.dashboards import formatted
 from casacomuni.indicators.models import Aggregate, Observation
+from casacomuni.lib.formats import number
 
 # The Comune's card shows these, when computed.
 COMUNE_CODES = ("digital_maturity", "services_joined", "digital_services_adopted", "eu_funds_per_inhabitant")
@@ -30,7 +30,7 @@ def indicators_card(user, membership) -> dict | None:
         )
         card["figures"] = [
             {
-                "value": formatted(row.value, row.indicator.decimals),
+                "value": number(row.value, row.indicator.decimals),
                 "label": row.indicator.name,
                 "unit": row.indicator.unit,
             }

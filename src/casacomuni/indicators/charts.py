@@ -8,7 +8,7 @@ static/indicators/charts.js draws them with vega-embed in Vega's CSP-safe mode.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.formats import number_format
+from casacomuni.lib.formats import NONE, number
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 # Bootstrap Italia's primary blue and neutral greys; series colours distinguishable in grey scale too.
@@ -46,13 +46,11 @@ class Chart:
 
 
 def cell(value, decimals: int) -> str:
-    if value is None:
-        return "—"
     if isinstance(value, Decimal):
-        return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+        return number(value, decimals)
     if isinstance(value, int) and not isinstance(value, bool):
-        return number_format(value, use_l10n=True, force_grouping=True)
-    return str(value)
+        return number(value)
+    return NONE if value is None else str(value)
 
 
 def plain(value):

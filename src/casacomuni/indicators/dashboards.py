@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from casacomuni.indicators import charts, selectors
 from casacomuni.indicators.charts import Chart
 from casacomuni.indicators.models import MIN_GROUP_FOR_MUNICIPALITIES, Aggregate, Observation, SizeClass
 from casacomuni.indicators.rules import stats
+from casacomuni.lib.formats import number
 
 SIZE_LABELS = dict(SizeClass.choices)
 
@@ -23,14 +23,6 @@ class Dashboard:
 
     def add(self, chart: Chart) -> None:
         self.charts[chart.name] = chart
-
-
-def formatted(value, decimals: int) -> str:
-    """A value as the tables show it: Italian separators, the indicator's decimals; "—" for none."""
-    if value is None:
-        return "—"
-    # Rounded first, as the ranking, the charts and the CSV round: number_format cuts the extra decimals.
-    return number_format(rounded(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def rounded(value, decimals: int):
@@ -53,8 +45,8 @@ def legend(breaks: list[Decimal], values: list[Decimal], decimals: int) -> list[
     return [
         {
             "level": level,
-            "low": formatted(min(members[level]), decimals),
-            "high": formatted(max(members[level]), decimals),
+            "low": number(min(members[level]), decimals),
+            "high": number(max(members[level]), decimals),
         }
         for level in sorted(members)
     ]
@@ -88,7 +80,7 @@ def province_dashboard(province, indicator, year: int) -> Dashboard:
         observation.municipality.istat_code: {
             "level": stats.class_of(observation.value, breaks),
             "name": observation.municipality.name,
-            "value": formatted(observation.value, decimals),
+            "value": number(observation.value, decimals),
         }
         for observation in observations
     }
@@ -222,7 +214,7 @@ def national_dashboard(indicator, year: int) -> Dashboard:
         group.province.sigla: {
             "level": stats.class_of(group.median, breaks),
             "name": group.province.name,
-            "value": formatted(group.median, decimals),
+            "value": number(group.median, decimals),
         }
         for group in groups
     }
@@ -355,7 +347,7 @@ def municipality_dashboard(municipality, indicator, year: int, all_indicators) -
             {
                 "indicator": ind,
                 **{
-                    key: formatted(value, ind.decimals if key == "value" else ind.summary_decimals)
+                    key: number(value, ind.decimals if key == "value" else ind.summary_decimals)
                     for key, value in numbers.items()
                 },
             }

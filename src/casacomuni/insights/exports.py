@@ -9,6 +9,7 @@ import csv
 import io
 import re
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -50,7 +51,9 @@ def answers_table(campaign: Campaign) -> list[list]:
                 row.comune.name,
                 municipality.istat_code if municipality else "",
                 row.status,
-                response.submitted_at.date().isoformat() if response and response.submitted_at else "",
+                timezone.localdate(response.submitted_at).isoformat()
+                if response and response.submitted_at
+                else "",
                 str(response.score) if response and response.score is not None else "",
                 *(export_value(q, values.get(q.pk)) for q in questions),
             ]

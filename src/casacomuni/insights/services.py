@@ -43,6 +43,7 @@ from casacomuni.insights.models import (
 )
 from casacomuni.insights.rules import answers as answer_rules
 from casacomuni.insights.rules.maturity import maturity_index
+from casacomuni.lib import formats
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 FILE_EXTENSIONS = (".pdf", ".odt", ".ods", ".docx", ".xlsx", ".csv", ".png", ".jpg", ".jpeg", ".p7m")
@@ -727,7 +728,7 @@ def save_response(
     if campaign.state != CampaignState.SENT:
         raise state_error(_("This campaign is not open for answers."))
     if campaign.opens_on > timezone.localtime(now).date():
-        raise state_error(_("This campaign opens on %(date)s.") % {"date": campaign.opens_on.isoformat()})
+        raise state_error(_("This campaign opens on %(date)s.") % {"date": formats.day(campaign.opens_on)})
     files = files or {}
     if not isinstance(raw, dict):
         raise ValidationError(_("The answers must be given by question code."))

@@ -12,6 +12,8 @@ counts and averages per question, over submitted responses only.
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils import timezone
+
 from casacomuni.opendata.generators import Generator, Table, istat_of, register
 from casacomuni.opendata.models import Frequency, Theme
 
@@ -78,7 +80,7 @@ def build_procedures(province) -> Table:
                 procedure.procedure_type,
                 procedure.criterion,
                 procedure.state,
-                procedure.published_at.date() if procedure.published_at else None,
+                timezone.localdate(procedure.published_at) if procedure.published_at else None,
                 procedure.bid_deadline,
                 lot.number,
                 lot.title,

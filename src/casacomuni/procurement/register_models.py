@@ -27,6 +27,7 @@ from django.utils.translation import pgettext_lazy
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.lib import formats
 from casacomuni.lib.storage import private_upload_to
 
 # Who of the Province keeps the albo; who of an operator acts for it; who of a Comune reads the albo.
@@ -271,7 +272,7 @@ class RegistrationDecision(models.Model):
         verbose_name_plural = _("decisions on registrations")
 
     def __str__(self) -> str:
-        return f"{self.action} ({self.decided_at:%Y-%m-%d})"
+        return f"{self.action} ({formats.day(self.decided_at)})"
 
 
 class OperatorDocumentQuerySet(models.QuerySet):

@@ -113,9 +113,9 @@ def test_generated_docx_reopens_with_the_parties_names_and_codes_and_the_service
         "popolazione residente 80.000 abitanti",
         "1. Stazione Unica Appaltante (Stazione unica appaltante (SUA))",
         "Funzioni delegate: 1. sola aggiudicazione; 2. aggiudicazione e stipula del contratto.",
-        "Stazione Unica Appaltante: 0,8% dell'importo di ciascuna procedura, con un minimo di € 300,00 "
-        "e un massimo di € 4.000,00 per procedura.",
-        "Ufficio Europa: quota fissa annua di € 1.200,00",
+        "Stazione Unica Appaltante: 0,8\u00a0% dell'importo di ciascuna procedura, con un minimo di "
+        "€\u00a0300,00 e un massimo di €\u00a04.000,00 per procedura.",
+        "Ufficio Europa: quota fissa annua di €\u00a01.200,00",
         "dal 1° marzo 2026 al 31 dicembre 2030",
         "Deliberazione del Consiglio provinciale n. 40/2026 & schema tipo",  # escaped in the XML, intact here
         "Per la Provincia di Treviso",
@@ -214,10 +214,11 @@ def test_the_default_template_accepts_the_vocabulary_and_is_what_the_script_buil
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (Decimal("1200"), "€ 1.200,00"),
-        (Decimal("1234567.891"), "€ 1.234.567,891"),
-        (Decimal("0.3500"), "€ 0,35"),
-        (Decimal("0"), "€ 0,00"),
+        (Decimal("1200"), "€\u00a01.200,00"),
+        (Decimal("1234567.891"), "€\u00a01.234.567,891"),
+        (Decimal("0.3500"), "€\u00a00,35"),
+        (Decimal("0"), "€\u00a00,00"),
+        (Decimal("0.1234"), "€\u00a00,1234"),
     ],
 )
 def test_amounts_are_written_the_italian_way(value, expected):

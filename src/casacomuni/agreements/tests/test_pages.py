@@ -218,6 +218,20 @@ def test_comune_sees_the_per_inhabitant_cost_from_its_population(login_as, world
     assert shown.whole_year_cost == Decimal("40000.00")  # 80,000 inhabitants (test world) × 0.50 euro
 
 
+def test_the_cost_models_read_as_italian_amounts_with_the_decimals_they_have(login_as, world):
+    make_service(world.home, "Statistica", cost_model="per_inhabitant", cost_amount=Decimal("0.1234"))
+    make_service(
+        world.home,
+        cost_model="percentage",
+        cost_amount=Decimal("0.8000"),
+        cost_minimum=Decimal("300"),
+        cost_maximum=Decimal("4000"),
+    )
+    page = login_as("referente_comune").get(reverse("agreements:services")).content.decode()
+    assert "€\u00a00,1234 per abitante all'anno" in page
+    assert "0,8\u00a0%, minimo €\u00a0300,00, massimo €\u00a04.000,00" in page
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

@@ -78,5 +78,5 @@ def criterion_value(criterion) -> str:
     if kind == eligibility.ASSOCIATION_REQUIRED:
         return f"≥ {value.get('min_members')}"
     if kind == eligibility.COFINANCING_SHARE:
-        return percent(value.get("percent"), -2)
+        return percent(value.get("percent"), 0, most=2)
     return str(value)

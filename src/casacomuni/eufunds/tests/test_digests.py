@@ -86,6 +86,7 @@ def test_send_digest_mails_the_referents_and_records_it(world, calls):
     assert message.to == ["sindaco@borgo.example"]
     html = message.alternatives[0].content
     assert "Piccoli comuni" in message.body and "Piccoli comuni" in html
+    assert "Importo massimo: €\u00a0500.000\n" in message.body  # not "€ 500000"
     assert reverse("eufunds:digest_unsubscribe", args=[preference.token]) in message.body
     delivery = DigestDelivery.objects.get()
     assert sorted(delivery.call_ids) == sorted([calls["small"].pk, calls["everyone"].pk])

@@ -1,5 +1,7 @@
 """The pages: catalogue, call with eligibility, import, criteria, manual calls; roles and query counts."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -7,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casacomuni.accounts.testing import make_municipality
+from casacomuni.audit.models import AuditEvent
 from casacomuni.eufunds import selectors, services
 from casacomuni.eufunds.models import Call, CallCriterion, CallSource, ImportRun
 from casacomuni.eufunds.rules import eligibility
@@ -155,6 +158,16 @@ def test_import_page_uploads_and_shows_the_report(world, login_as):
     report = client.get(response.url)
     assert report.status_code == 200 and report.context["run"].created == 8
     assert client.get(reverse("eufunds:import_calls")).context["runs"][0] == run
+
+
+def test_an_import_reads_in_rome_time_with_no_separator_for_a_missing_origin(world, login_as):
+    # 10 December 2026, 11:00 UTC: 12:00 in Rome (CET). A scheduled import has no file name.
+    at = datetime(2026, 12, 10, 11, 0, tzinfo=UTC)
+    run = services.import_calls(officer(world.home), "sedia", sample("sedia_search_page.json"), now=at)
+    page = login_as("funzionario_europa").get(reverse("eufunds:import_run", args=[run.pk])).content.decode()
+    assert '<p class="lead">Portale Funding &amp; Tenders dell&#x27;UE · 10/12/2026 12:00</p>' in page
+    event = AuditEvent.objects.get(action="eufunds.calls_imported")
+    assert event.object_repr.endswith(" 10/12/2026 12:00")  # was "2026-12-10 11:00", in UTC
 
 
 def test_import_page_refuses_a_bad_file_and_writes_nothing(world, login_as):

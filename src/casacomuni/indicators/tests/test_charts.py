@@ -5,7 +5,8 @@ from decimal import Decimal as D
 from django.utils import translation
 
 from casacomuni.indicators import charts
-from casacomuni.indicators.dashboards import formatted, long_rows, rounded
+from casacomuni.indicators.dashboards import long_rows, rounded
+from casacomuni.lib.formats import number
 
 
 def test_a_line_chart_draws_the_rows_of_its_table_one_point_per_series_and_year():
@@ -58,8 +59,10 @@ def test_the_table_shows_italian_numbers_and_a_dash_for_none():
 def test_values_shown_in_tables_are_rounded_half_up_like_the_charts_and_the_csv():
     """73,05 with one decimal is 73,1 everywhere (Django's number_format alone would cut it to 73,0)."""
     with translation.override("it"):
-        assert formatted(D("73.05"), 1) == "73,1"
-        assert formatted(D("25.28"), 1) == "25,3"
-        assert formatted(D("1234.5"), 0) == "1.235"
-        assert formatted(None, 1) == "—"
+        assert number(D("73.05"), 1) == "73,1"
+        assert number(D("25.28"), 1) == "25,3"
+        assert number(D("1234.5"), 0) == "1.235"
+        assert number(None, 1) == "—"
+        # The accessible table next to a chart rounds the same way (it used to cut 73,05 to 73,0).
+        assert charts.cell(D("73.05"), 1) == "73,1"
     assert rounded(D("73.05"), 1) == D("73.1")

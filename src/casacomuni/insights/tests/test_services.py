@@ -341,6 +341,14 @@ def test_only_target_comuni_answer_and_only_while_the_campaign_is_open(world):
         services.save_response(referent(world.home.comune), draft, {}, submit=False)
 
 
+def test_a_campaign_not_yet_open_names_its_opening_day_the_italian_way(world):
+    campaign = make_campaign(world.home, opens_on=timezone.localdate() + timedelta(days=3))
+    with pytest.raises(ValidationError) as refused:
+        services.save_response(referent(world.home.comune), campaign, {}, submit=False)
+    day = campaign.opens_on.strftime("%d/%m/%Y")
+    assert refused.value.messages == [f"Questa rilevazione si apre il {day}."]  # not "2026-12-10"
+
+
 def test_file_answers_are_stored_checked_and_kept(world):
     questionnaire, _section, _question, _file = make_questionnaire(world.home)
     from casacomuni.insights.testing import make_campaign_of

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -145,6 +145,7 @@ def test_the_officer_reads_and_reopens_a_response(login_as, world):
     client = login_as("funzionario_dati")
     page = client.get(reverse("insights:response_detail", args=[response.pk]))
     assert page.status_code == 200 and 'id="reopen-response"' in page.content.decode()
+    assert '<dd class="col-sm-9" id="response-score">42,88 / 100</dd>' in page.content.decode()
     assert client.post(reverse("insights:response_reopen", args=[response.pk])).status_code == 302
     response.refresh_from_db()
     assert response.state == ResponseState.REOPENED
@@ -177,6 +178,19 @@ def test_exports_have_one_row_per_comune_and_one_column_per_question(login_as, w
     assert client.get(reverse("insights:campaign_export", args=[campaign.pk, "pdf"])).status_code == 404
 
 
+def test_the_export_dates_a_late_evening_submission_on_the_day_in_rome(login_as, world):
+    campaign = make_campaign(world.home)
+    # 23:30 UTC is already the next day in Rome (00:30 in winter, 01:30 in summer).
+    late = datetime.combine(timezone.localdate() + timedelta(days=1), time(23, 30), tzinfo=UTC)
+    services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True, now=late)
+    exported = login_as("funzionario_dati").get(
+        reverse("insights:campaign_export", args=[campaign.pk, "csv"])
+    )
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    mine = next(row for row in rows if row["comune"] == world.home.comune.name)
+    assert mine["inviato_il"] == (late.date() + timedelta(days=1)).isoformat()
+
+
 def test_the_editions_page_compares_years(login_as, world):
     for year, extra in ((2025, {"send_act_types": 0}), (2026, {})):
         campaign = make_campaign(world.home, year=year)
@@ -186,6 +200,7 @@ def test_the_editions_page_compares_years(login_as, world):
     assert page.context["years"] == [2025, 2026]
     ((comune, scores),) = page.context["rows"]
     assert comune == world.home.comune and [str(s) for s in scores] == ["39.55", MATURITY_SCORE]
+    assert '<td class="text-end">39,55</td>' in page.text
 
 
 def test_the_builder_pages(login_as, world):
@@ -210,13 +225,15 @@ def test_the_builder_pages(login_as, world):
             "text": "Strati",
             "kind": "integer",
             "min_value": "0",
-            "max_value": "500",
+            "max_value": "1500",
             "required": "on",
         },
     )
     assert ok.status_code == 302
     question = Question.objects.get(code="layers")
-    assert question.required and question.max_value == 500
+    assert question.required and question.max_value == 1500
+    detail = client.get(reverse("insights:questionnaire_detail", args=[questionnaire.pk])).content.decode()
+    assert "[0–1.500]" in detail
     edit = reverse("insights:question_edit", args=[question.pk])
     assert client.get(edit).status_code == 200
     assert client.post(edit, {"code": "layers", "text": "Strati GIS", "kind": "integer"}).status_code == 302

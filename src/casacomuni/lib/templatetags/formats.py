@@ -1,5 +1,6 @@
 """The template filters of casacomuni.lib.formats: ``{{ amount|euro }}``, ``{{ share|percent }}``,
-``{{ count|number }}``, ``{{ score|number:2 }}``."""
+``{{ count|number }}``, ``{{ score|number:2 }}``, ``{{ fraction|share }}`` (0.5 → "50 %"), and a range of
+decimals as ``{{ rate|euro:"2-4" }}`` (two decimals, up to four when the value has them)."""
 
 from django import template
 
@@ -10,14 +11,19 @@ register = template.Library()
 
 @register.filter
 def number(value, decimals=0):
-    return formats.number(value, int(decimals))
+    return formats.number(value, *formats.places(decimals))
 
 
 @register.filter
 def euro(value, decimals=2):
-    return formats.euro(value, int(decimals))
+    return formats.euro(value, *formats.places(decimals))
 
 
 @register.filter
 def percent(value, decimals=2):
-    return formats.percent(value, int(decimals))
+    return formats.percent(value, *formats.places(decimals))
+
+
+@register.filter
+def share(value, decimals=0):
+    return formats.share(value, *formats.places(decimals))

@@ -3,7 +3,7 @@
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -117,6 +117,16 @@ def test_procedures_one_row_per_lot_with_award_and_savings(world):
     assert row["ribasso_euro"] == lot.base_amount - lot.awarded_amount
     assert row["ribasso_percentuale"] == discount_percent(lot.base_amount, lot.awarded_amount)
     assert row["aggiudicatario"] == lot.awarded_operator.name
+
+
+def test_a_procedure_published_late_in_the_evening_is_dated_as_in_rome(world):
+    from casacomuni.procurement.testing import make_procedure
+
+    procedure = make_procedure(world.home, world, state="published")
+    procedure.published_at = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)  # 01:30 on 1 April in Rome
+    procedure.save(update_fields=["published_at"])
+    (row,) = rows_by(get_generator("gare-sua").build(world.home.province_org), "")
+    assert row["data_pubblicazione"] == date(2026, 4, 1)
 
 
 def test_calls_of_the_province_only(world):

@@ -38,6 +38,7 @@ def test_a_comune_sees_its_totals_alone_and_through_the_sua_by_year(login_as, wo
     assert by_year[2025]["through_amount"] == Decimal("300000.00") and by_year[2025]["through_count"] == 1
     assert response.context["by_buyer"] is None
     assert "PROVINCIA DI TREVISO - SUA" in response.text
+    assert '<td class="text-end">150.000,00</td>' in response.text
 
 
 def test_a_comune_does_not_see_another_comunes_releases(login_as, world):
@@ -97,6 +98,7 @@ def test_the_release_page_shows_the_published_release(login_as, world):
     release.save()
     response = login_as("referente_comune").get(detail(release))
     assert "2025-01-08 17:31:38.793T12:00:00Z" in response.text
+    assert "100.000,00&nbsp;EUR" in response.text and "90.000,00&nbsp;EUR" in response.text
     assert release.ocid in response.context["release_json"]
 
 

@@ -68,6 +68,9 @@ def test_sua_dashboard_figures(client, login_as, world, history):
     assert durations["request_to_award"] == Decimal("70.0")
     assert context["top_cpv"][0]["cpv"] == "45233141" and context["top_cpv"][0]["lots"] == 4
     assert b'id="figure-savings"' in response.content
+    page = response.content.decode()
+    assert "Tutti gli anni: 2 lotti aggiudicati, €\u00a050.000,00 risparmiati." in page
+    assert '<td class="text-end">€\u00a0400.000,00</td><td class="text-end">€\u00a0350.000,00</td>' in page
 
 
 def test_comune_dashboard_sees_its_lots_only(client, login_as, world, history):
@@ -106,6 +109,10 @@ def test_national_page(client, login_as, world, history):
     assert totals["savings"] == Decimal("75000.00") and totals["savings_percent"] == Decimal("12.50")
     assert totals["average_days"] == Decimal("40.0")
     assert b'id="national-totals"' in response.content
+    page = response.content.decode()
+    # What the reader sees: amounts and shares in the Italian format, the euro sign kept with its number.
+    assert '<td class="text-end">€\u00a075.000,00</td>' in page
+    assert '<td class="text-end">12,50\u00a0%</td>' in page
 
 
 def test_national_page_year_filter_and_bad_year(client, login_as, world, history):
@@ -172,7 +179,9 @@ def test_card_on_the_home_dashboard(client, login_as, world, history):
     assert response.status_code == 200
     card = next(card for card in response.context["cards"] if card["template"].startswith("procurement/"))
     assert card["in_progress"] == 1 and card["awarded"]["lots"] == 2
-    assert b'id="card-savings"' in response.content
+    # 2 lots of 200.000,00 awarded at 175.000,00: 50.000,00 saved, 12,50 % of the base.
+    assert '<p class="figure-value mb-1" id="card-savings">€\u00a050.000,00</p>' in response.content.decode()
+    assert "(12,50\u00a0%)" in response.content.decode()
     login_as("operatore_economico")
     cards = client.get(reverse("web:dashboard")).context["cards"]
     assert not any(card["template"].startswith("procurement/") for card in cards)

@@ -1,6 +1,6 @@
 """The operators' register (albo): operators apply, the SUA decides; documents, tenancy, reminders, pages."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
@@ -21,6 +22,7 @@ from casacomuni.procurement.register_models import (
     OperatorDocument,
     RegisteredOperator,
     RegistrationCategory,
+    RegistrationDecision,
     RegistrationState,
 )
 from casacomuni.procurement.testing import (
@@ -213,6 +215,28 @@ def test_a_comune_sees_approved_operators_of_its_province_but_not_their_document
     assert document.original_name.encode() not in page.content
     download = client.get(reverse("procurement:register_document", args=[approved.pk, document.pk]))
     assert download.status_code in (403, 404)
+
+
+def test_a_document_with_only_an_expiry_shows_no_orphan_separator(world, login_as):
+    registration = make_registration(world.home.province_org, world.operator)
+    with_both = make_operator_document(registration, expires_on=date(2027, 3, 31))
+    only_expiry = make_operator_document(registration, kind="insurance", name="polizza.pdf")
+    only_expiry.issued_on, only_expiry.expires_on = None, date(2027, 6, 30)
+    only_expiry.save()
+    page = login_as("funzionario_sua").get(reverse("procurement:register_detail", args=[registration.pk]))
+    text = page.content.decode()
+    issued = date_format(with_both.issued_on, "SHORT_DATE_FORMAT")
+    assert f"<small>rilasciato il {issued} · scade il 31/03/2027</small>" in text
+    assert "<small>scade il 30/06/2027</small>" in text
+
+
+def test_a_decision_is_labelled_with_its_day_in_rome(world):
+    registration = make_registration(world.home.province_org, world.operator)
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January in Rome
+    decision = RegistrationDecision.objects.create(
+        registration=registration, action="approve", decided_at=late
+    )
+    assert str(decision) == "approve (01/01/2027)"
 
 
 def test_the_operator_and_the_sua_download_the_documents(world, login_as):

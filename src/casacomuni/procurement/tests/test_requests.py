@@ -106,6 +106,12 @@ def test_the_router_verdict_is_stored_with_the_request(world, joined):
     assert request.buyer_qualification == "none" and request.sua_qualification == "advanced"
 
 
+def test_the_verdict_on_the_request_page_states_the_amount_in_euro(world, joined, login_as):
+    request = make_request(world.home.comune)  # works of 150,000.00
+    page = login_as("funzionario_sua").get(reverse("procurement:request_detail", args=[request.pk]))
+    assert "su un importo complessivo di €\u00a0150.000,00." in page.content.decode()
+
+
 def test_options_and_renewals_count_for_the_router(world, joined):
     # Services of 100,000 plus 50,000 of renewals: 150,000 >= 140,000 (art. 14 c.4 counts options and
     # renewals; art. 50 c.1 lett. b allows direct award of services only under 140,000): no direct award.

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.projects import project_services
-from casacomuni.projects.models import BudgetLine, Expense, Financing, ReportingPeriod
+from casacomuni.projects.models import BudgetLine, Expense, Financing, ProjectIndicator, ReportingPeriod
 from casacomuni.projects.testing import PDF, make_project
 
 pytestmark = pytest.mark.django_db
@@ -140,8 +140,10 @@ def test_a_cost_plan_that_does_not_match_the_financing_is_flagged(world, project
     cost_plan(project, "200000", ["150000", "30000"])
     page = login_as("funzionario_europa").get(reverse("projects:project_detail", args=[project.pk]))
     text = page.content.decode()
-    assert "Il piano dei costi (€ 180.000,00) non corrisponde al finanziamento (€ 200.000,00)" in text
-    assert "mancano € 20.000,00" in text
+    assert (
+        "Il piano dei costi (€\u00a0180.000,00) non corrisponde al finanziamento (€\u00a0200.000,00)" in text
+    )
+    assert "mancano €\u00a020.000,00" in text
 
     client.force_login(world.personas["funzionario_europa"])
     body = client.get(f"/api/v1/eufunds/projects/{project.pk}").json()
@@ -183,3 +185,12 @@ def test_only_the_projects_parties_record_a_submission(world, login_as):
     assert response.status_code == 404
     open_.refresh_from_db()
     assert open_.submitted_on is None
+
+
+def test_indicator_values_read_in_the_italian_format(project, login_as):
+    ProjectIndicator.objects.create(
+        project=project, name="Superficie riqualificata", unit="m²", planned=Decimal("1250.50"), achieved=None
+    )
+    page = login_as("funzionario_europa").get(reverse("projects:project_detail", args=[project.pk])).content
+    # Through the formats filter, as every page: the decimals it has, "—" for a value not yet measured.
+    assert '<td class="text-end">1.250,5</td><td class="text-end">—</td>' in page.decode()

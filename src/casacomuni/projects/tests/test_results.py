@@ -120,6 +120,8 @@ def test_results_pages_by_role(world, pipeline_rows, login_as):
     assert page.status_code == 200
     assert page.context["results"].granted == Decimal("100000.00")
     assert world.elsewhere.comune.name not in page.content.decode()
+    # One funded of the two decided (the capoluogo's, Borgo's not funded): "50 %", not "50%".
+    assert 'id="kpi-success">50\u00a0%</p>' in page.content.decode()
     page = login_as("referente_comune").get(reverse("projects:results"))
     assert page.status_code == 200 and page.context["results"].funded == 1
     assert login_as("dirigente_upi").get(reverse("projects:results")).status_code == 403
