@@ -39,6 +39,7 @@ from casacomuni.procurement.procedure_models import (
     LotState,
     ProcedureState,
 )
+from casacomuni.procurement.rules import confidentiality
 
 CSV_ROLES = (*PROCEDURE_SUA_ROLES, *PROCEDURE_COMUNE_ROLES)
 
@@ -113,13 +114,14 @@ ANNOTATIONS = {
 }
 
 
-def lots_for_export(user):
-    """The lots the user may export: the SUA its Province's, a Comune its own."""
+def lots_for_export(user) -> tuple:
+    """The lots the user may export: the SUA its Province's, a Comune its own; and whether the user is the
+    SUA (who alone sees the bids before the deadline)."""
     membership = tenancy.acting_membership(user)
     org = membership.organization
     if org.kind == OrganizationKind.PROVINCE:
-        return Lot.objects.filter(procedure__province=org)
-    return Lot.objects.filter(municipality=org)
+        return Lot.objects.filter(procedure__province=org), True
+    return Lot.objects.filter(municipality=org), False
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -159,8 +161,15 @@ def savings(base, awarded) -> tuple[Decimal | None, Decimal | None]:
     return saved, percent
 
 
-def row_of(lot: dict) -> list[str]:
+def bid_counts(lot: dict, disclosed: bool) -> list[str]:
+    """The bids by outcome; empty cells for a Comune before the deadline for offers (art. 35 c.2-3)."""
+    names = ("bids_received", "bids_admitted", "bids_excluded", "bids_anomalous")
+    return [str(lot[name]) if disclosed else "" for name in names]
+
+
+def row_of(lot: dict, sua: bool = True, now: datetime | None = None) -> list[str]:
     saved, percent = savings(lot["base_amount"], lot["awarded_amount"])
+    disclosed = sua or confidentiality.disclosed(now or timezone.now(), lot["procedure__bid_deadline"])
     return [
         text(lot["cig"]),
         text(lot["cup"]),
@@ -184,10 +193,7 @@ def row_of(lot: dict) -> list[str]:
         day(lot["award_date"]),
         day(lot["contract_date"]),
         amount(lot["contract_amount"]),
-        str(lot["bids_received"]),
-        str(lot["bids_admitted"]),
-        str(lot["bids_excluded"]),
-        str(lot["bids_anomalous"]),
+        *bid_counts(lot, disclosed),
         percentage(lot["anomaly_threshold"]),
         STATE_LABELS.get(lot["procedure__state"], lot["procedure__state"]),
         LOT_STATE_LABELS.get(lot["state"], lot["state"]),
@@ -200,11 +206,12 @@ class Echo:
         return value
 
 
-def csv_lines(rows):
+def csv_lines(rows, sua: bool = True):
     writer = csv.writer(Echo(), delimiter=";", lineterminator="\r\n")
     yield codecs.BOM_UTF8.decode("utf-8") + writer.writerow([header for header, _field in COLUMNS])
+    now = timezone.now()
     for row in rows:
-        yield writer.writerow(row_of(row))
+        yield writer.writerow(row_of(row, sua, now))
 
 
 def export_rows(lots):
@@ -219,7 +226,7 @@ def export_rows(lots):
 @login_required
 def procedures_csv(request):
     tenancy.require_role(request.user, *CSV_ROLES)
-    lots = lots_for_export(request.user)
+    lots, sua = lots_for_export(request.user)
     state = request.GET.get("state", "")
     if state in ProcedureState.values:
         lots = lots.filter(procedure__state=state)
@@ -227,7 +234,7 @@ def procedures_csv(request):
     if year.isdigit() and len(year) == 4:
         lots = lots.filter(Q(procedure__created_at__year=int(year)) | Q(award_date__year=int(year)))
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in csv_lines(export_rows(lots))),
+        (line.encode("utf-8") for line in csv_lines(export_rows(lots), sua)),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()
