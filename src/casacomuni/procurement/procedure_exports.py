@@ -13,7 +13,8 @@ an interface that must not change with the language of the person downloading it
 
 One query streamed in chunks whatever the number of lots (``Lot.objects ... .values(...)``), the bids counted
 by outcome in it (received, admitted, excluded, excluded as anomalous under art. 54) with the lot's anomaly
-threshold.
+threshold. A Comune's file leaves the counts empty until the deadline for offers (art. 35 c.2-3 D.Lgs.
+36/2023: how many bid is not to be known before it); the SUA's has them.
 """
 
 import codecs

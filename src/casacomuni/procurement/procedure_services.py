@@ -1632,8 +1632,9 @@ def winner_of(lot: Lot) -> int | None:
     """The awarded operator, or the one the evaluation ranks first (before the award)."""
     if lot.awarded_operator_id:
         return lot.awarded_operator_id
-    evaluation = getattr(lot, "current_evaluation", None)
-    if evaluation is None:
+    if hasattr(lot, "current_evaluation"):  # read with the page's other lots (procedure_views.render_detail)
+        evaluation = lot.current_evaluation
+    else:
         evaluation = Evaluation.objects.filter(lot=lot).first()
     return evaluation.winner_operator_id if evaluation else None
 
@@ -1680,19 +1681,24 @@ def winners_requirements(procedure: Procedure, lots, day: date) -> dict[int, lis
 
 
 def requirement_json(row: requirements.Requirement) -> dict:
+    """A requirement as stored with the lot and in the trail: without the document's file name, which belongs
+    to the register (the SUA and the operator read it; the trail is read by UPI and the lot by the Comune)."""
     return {
         "kind": row.kind,
         "required": row.required,
         "state": row.state,
         "expires_on": row.expires_on.isoformat() if row.expires_on else None,
-        "name": row.name,
         "basis": row.basis,
     }
 
 
 def requirement_row(row: requirements.Requirement | dict) -> dict:
-    """A requirement with its labels, for the pages (from the rule or as stored at the contract)."""
-    data = requirement_json(row) if isinstance(row, requirements.Requirement) else dict(row)
+    """A requirement with its labels, for the pages (from the rule, with the document's name for the SUA, or
+    as stored at the contract)."""
+    if isinstance(row, requirements.Requirement):
+        data = requirement_json(row) | {"name": row.name}
+    else:
+        data = dict(row)
     data["kind_label"] = REQUIREMENT_KINDS.get(data["kind"], data["kind"])
     data["state_label"] = REQUIREMENT_STATES.get(data["state"], data["state"])
     data["expires_on"] = date.fromisoformat(data["expires_on"]) if data.get("expires_on") else None

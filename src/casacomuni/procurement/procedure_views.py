@@ -2,8 +2,9 @@
 procedures), writes through procedure_services (which checks the SUA's role and Province again).
 
 Readers: the Province's administrator and SUA officers (their Province's procedures, every tab, every form);
-the referents and staff of a Comune (the procedures with a lot of theirs: lots, clarifications, invitations,
-evaluation and minutes of their lots, timeline; never the bids). Everybody else gets 403 here; the public page
+the referents and staff of a Comune (the procedures with a lot of theirs: lots, published clarifications,
+invitations once the deadline for offers has passed (art. 35 c.2-3), evaluation and minutes of their lots,
+timeline; never the bids). Everybody else gets 403 here; the public page
 ``procedure/<pk>/pubblica/`` shows published procedures without login.
 """
 
@@ -636,8 +637,9 @@ def lot_minutes(request, pk, lot_pk, fmt):
 
 
 def procedure_public(request, pk):
-    """A published procedure without login: object, lots (CIG, amounts, buyer), deadline, anonymised Q&A,
-    outcome and savings; after the award, the operators consulted (art. 50 c.2, c.9). No personal data."""
+    """A published procedure without login: object, lots (CIG, amounts, buyer), deadline, the clarifications
+    in the text the SUA published, outcome and savings; the number of bids once the deadline has passed (art.
+    35 c.2-3); after the award, the operators consulted (art. 50 c.2, c.9). No personal data."""
     procedure = get_object_or_404(Procedure.objects.public().select_related("province"), pk=pk)
     return render_public(request, procedure)
 
