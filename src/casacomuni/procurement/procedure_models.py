@@ -352,8 +352,10 @@ class Lot(models.Model):
     contract_amount = models.DecimalField(
         _("contract amount"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    # The winner's requirements as checked on the contract day (rules.requirements: kind, required, state,
-    # expiry), and the officer's reasoned decision when a required one was expired or missing.
+    # The winner's requirements as checked on the award day and on the contract day (rules.requirements:
+    # kind, required, state, expiry), and the officer's reasoned decision when a required one was expired or
+    # missing at the contract.
+    award_requirements = models.JSONField(_("requirements checked at the award"), default=list, blank=True)
     contract_requirements = models.JSONField(
         _("requirements checked at the contract"), default=list, blank=True
     )

@@ -1549,10 +1549,10 @@ def award_lot(
     if draw_reason:
         changes["draw_reason"] = [None, draw_reason.strip()]
     # What the officer saw of the winner's requirements when awarding (art. 17 c.5), for the record.
-    changes["requirements"] = [
-        None,
-        [requirement_json(r) for r in lot_requirements(procedure, lot, award_date)],
-    ]
+    checked = [requirement_json(r) for r in lot_requirements(procedure, lot, award_date)]
+    changes["award_requirements"] = [requirements_text(lot.award_requirements), requirements_text(checked)]
+    lot.award_requirements = checked
+    lot.save(update_fields=["award_requirements"])
     event(actor, procedure, "lot.award", changes, obj=lot)
     return lot
 
@@ -1586,7 +1586,7 @@ def record_contract(
     changes = {
         "contract_date": [lot.contract_date, contract_date],
         "contract_amount": [lot.contract_amount, amount],
-        "contract_requirements": [lot.contract_requirements, stored],
+        "contract_requirements": [requirements_text(lot.contract_requirements), requirements_text(stored)],
         "contract_requirements_reason": [lot.contract_requirements_reason, reason],
     }
     lot.contract_date = contract_date
@@ -1608,7 +1608,7 @@ def record_contract(
             actor,
             procedure,
             REQUIREMENTS_DECISION,
-            {"lot": [None, lot.number], "reason": [None, reason]},
+            {"lot": [None, lot.number], "contract_requirements_reason": [None, reason]},
             obj=lot,
             log=True,
             reason=f"{_('Lot %(number)s') % {'number': lot.number}}: {blocking_summary(checks)}. {reason}",
@@ -1704,6 +1704,17 @@ def requirement_row(row: requirements.Requirement | dict) -> dict:
     data["expires_on"] = date.fromisoformat(data["expires_on"]) if data.get("expires_on") else None
     data["blocking"] = data["required"] and data["state"] in (requirements.EXPIRED, requirements.MISSING)
     return data
+
+
+def requirements_text(rows: list[dict]) -> str:
+    """Stored requirements as the trail shows them: "DURC: Valido, scadenza 07/03/2027; Certificato SOA: …"."""
+    parts = []
+    for row in map(requirement_row, rows):
+        text = f"{row['kind_label']}: {row['state_label']}"
+        if row["expires_on"]:
+            text += ", " + _("expiry %(day)s") % {"day": row["expires_on"].strftime("%d/%m/%Y")}
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def blocking_summary(checks) -> str:

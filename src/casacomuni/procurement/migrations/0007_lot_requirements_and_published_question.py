@@ -25,6 +25,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='lot',
+            name='award_requirements',
+            field=models.JSONField(blank=True, default=list, verbose_name='requirements checked at the award'),
+        ),
+        migrations.AddField(
+            model_name='lot',
             name='contract_requirements',
             field=models.JSONField(blank=True, default=list, verbose_name='requirements checked at the contract'),
         ),

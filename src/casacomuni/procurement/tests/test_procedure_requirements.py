@@ -79,8 +79,12 @@ def test_a_contract_with_the_winners_durc_expired_needs_a_reasoned_decision(worl
     lot.refresh_from_db()
     assert lot.contract_requirements_reason == reason
     assert {row["kind"]: row["state"] for row in lot.contract_requirements}["durc"] == "expired"
+    # At the award the DURC was in force (the factory's, issued 30 days before): stored with the lot too.
+    assert {row["kind"]: row["state"] for row in lot.award_requirements}["durc"] == "valid"
+    contract = AuditEvent.objects.get(action="procedure.lot.contract")
+    assert contract.changes["contract_requirements"][1].startswith(f"DURC: Scaduto, scadenza {expired_on}")
     event = AuditEvent.objects.get(action="procedure.requirements_decision")
-    assert event.changes["reason"] == [None, reason]
+    assert event.changes["contract_requirements_reason"] == [None, reason]
     page = evaluation_tab(client, procedure)
     assert 'id="requirements-decision-1"' in page and "DURC richiesto all&#x27;INPS" in page
     # The buyer Comune reads the decision on its lot; the timeline keeps it in the procedure's record.
