@@ -1247,3 +1247,101 @@ def test_persona_reaches_nothing_of_other_tenants(client, tenant_world, persona)
     login(client, tenant_world, persona)
     for check in PERSONA_CHECKS:
         check(client, tenant_world, persona)
+
+
+# --- Confidentiality until the deadline for offers (art. 35 c.2 lett. a-b, c.3 D.Lgs. 36/2023) ---------------
+# Before the deadline only the SUA running the procedure knows who was invited, who bid and how many bid; the
+# buyer Comune, the operators (invited or not) and the public learn it once the deadline has passed. Every
+# output that shows them is asked, by each persona, before and after.
+
+
+@pytest.fixture
+def bids_being_received(world, settings, tmp_path):
+    """A negotiated procedure of the home SUA taking offers: two operators invited, both have bid."""
+    from casacomuni.procurement import procedure_services as ps
+    from casacomuni.procurement.procedure_models import Invitation
+    from casacomuni.procurement.testing import make_operators, make_procedure, make_registration, sua_officer
+
+    settings.MEDIA_ROOT = tmp_path
+    procedure = make_procedure(world.home, world, state="bids_open", title="Scuola di prova: gara riservata")
+    assert procedure.uses_invitations
+    lot = procedure.lots.get()
+    make_registration(world.home.province_org, world.operator)
+    invited = [world.operator, make_operators(world.home, 1, prefix="Invitata riservata")[0]]
+    for operator in invited:
+        Invitation.objects.create(
+            procedure=procedure, lot=lot, operator=operator, reason="Iscritta all'albo."
+        )
+        ps.record_bid(
+            sua_officer(world.home), lot, ps.BidData(operator.pk, timezone.now(), discount_percent="9")
+        )
+    return procedure, [operator.name for operator in invited]
+
+
+def pass_the_deadline(procedure) -> None:
+    type(procedure).objects.filter(pk=procedure.pk).update(bid_deadline=timezone.now() - timedelta(minutes=1))
+
+
+def bids_received_on_the_public_page(client, procedure) -> str:
+    page = client.get(reverse("procurement:procedure_public", args=[procedure.pk])).content.decode()
+    row = page.split('id="public-lots"')[1].split("</tbody>")[0]
+    return row.split('<td class="text-end">')[2].split("</td>")[0].strip()
+
+
+def csv_bids_received(client) -> list[str]:
+    import csv as csv_module
+
+    body = b"".join(client.get(reverse("procurement:procedures_csv")).streaming_content).decode("utf-8-sig")
+    rows = list(csv_module.reader(body.splitlines(), delimiter=";"))
+    column = rows[0].index("Offerte ricevute")
+    return [row[column] for row in rows[1:] if "Scuola di prova" in row[2]]
+
+
+@pytest.mark.parametrize("persona", [None, "operatore_economico", "referente_comune", "personale_comune"])
+def test_nobody_but_the_sua_learns_invitees_bidders_or_their_number_before_the_deadline(
+    client, world, bids_being_received, persona
+):
+    procedure, names = bids_being_received
+    if persona:
+        client.force_login(world.personas[persona])
+    if (
+        persona == "operatore_economico"
+    ):  # an invited bidder knows itself (its name heads every page), not the others
+        names = [name for name in names if name != world.operator.name]
+    public = client.get(reverse("procurement:procedure_public", args=[procedure.pk])).content.decode()
+    assert bids_received_on_the_public_page(client, procedure) == "—"
+    assert 'id="bids-confidential"' in public and not any(name in public for name in names)
+    releases = client.get(reverse("ocds:releases")).content.decode()
+    assert procedure.ocid in releases and not any(name in releases for name in names)
+    if persona in BUYERS:
+        invitations = client.get(
+            reverse("procurement:procedure_detail", args=[procedure.pk]) + "?scheda=inviti"
+        )
+        assert 'id="invitations-confidential"' in invitations.content.decode()
+        assert not any(name in invitations.content.decode() for name in names)
+        api = client.get(f"/api/v1/procurement/procedures/{procedure.pk}").content.decode()
+        assert procedure.title in api and not any(name in api for name in names)
+        assert csv_bids_received(client) == [""]
+
+    pass_the_deadline(procedure)
+    assert bids_received_on_the_public_page(client, procedure) == "2"
+    if persona in BUYERS:
+        invitations = client.get(
+            reverse("procurement:procedure_detail", args=[procedure.pk]) + "?scheda=inviti"
+        )
+        assert all(name in invitations.content.decode() for name in names)
+        assert csv_bids_received(client) == ["2"]
+
+
+def test_the_sua_sees_invitees_bidders_and_their_number_while_bids_are_received(
+    client, world, bids_being_received
+):
+    procedure, names = bids_being_received
+    client.force_login(world.personas["funzionario_sua"])
+    detail = reverse("procurement:procedure_detail", args=[procedure.pk])
+    for tab in ("inviti", "offerte"):
+        page = client.get(f"{detail}?scheda={tab}").content.decode()
+        assert all(name in page for name in names), tab
+    assert csv_bids_received(client) == ["2"]
+    api = client.get(f"/api/v1/procurement/procedures/{procedure.pk}").json()
+    assert sorted(bid["operator"]["name"] for bid in api["lots"][0]["bids"]) == sorted(names)

@@ -124,18 +124,25 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
         bid_form.locator("[type=submit]").click()
         page.wait_for_load_state()
     expect(page.locator("#bids-lot-1 .bid-row")).to_have_count(5)
+    # While reception is open no bid is admitted or excluded: the page says until when, in Rome time.
+    expect(page.locator("#decision-wait")).to_contain_text(
+        timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M")
+    )
+    expect(page.locator(".admit-bid")).to_have_count(0)
     checked_page.assert_clean()
+
+    # The deadline passes; bids are closed, admitted and evaluated.
+    Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=timezone.now() - timedelta(minutes=1))
+    page.goto(url("procurement:procedure_detail", procedure.pk))
+    act("close_bids")
+    state_shown(ProcedureState.BIDS_CLOSED)
+    page.locator("#tab-offerte").click()
     for _bid in range(5):
         page.locator(".admit-bid").first.click()
         page.wait_for_load_state()
     expect(page.locator("#bids-lot-1 .bid-row[data-status=admitted]")).to_have_count(5)
     checked_page.assert_clean()
-
-    # The deadline passes; bids are closed and evaluated.
-    Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=timezone.now() - timedelta(minutes=1))
     page.goto(url("procurement:procedure_detail", procedure.pk))
-    act("close_bids")
-    state_shown(ProcedureState.BIDS_CLOSED)
     act("start_evaluation")
     state_shown(ProcedureState.EVALUATION)
     page.locator("#tab-valutazione").click()
@@ -150,6 +157,10 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     act("propose_award")
     state_shown(ProcedureState.PROPOSED_AWARD)
     page.locator("#tab-valutazione").click()
+    # The winner's requirements to verify, from the albo: it has uploaded no DURC and no SOA certificate.
+    expect(page.locator("#requirements-1 .requirement[data-kind=durc]")).to_have_attribute(
+        "data-state", "missing"
+    )
     checked_page.assert_clean()
     page.locator("#award-1").click()
     page.wait_for_load_state()
@@ -157,10 +168,19 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     state_shown(ProcedureState.AWARDED)
     expect(page.locator("#lot-1 .lot-savings")).to_contain_text("22.500,00")
     checked_page.assert_clean()
+    # The contract is refused while they are missing, until the officer writes a reasoned decision.
     page.locator("#tab-valutazione").click()
     page.locator("#contract-1").click()
     page.wait_for_load_state()
+    expect(page.locator("#contract-form-1")).to_contain_text("DURC: Mancante")
+    expect(page.locator("#contract-lot-1")).to_have_count(0)
+    checked_page.assert_clean()
+    reason = "DURC e attestazione SOA acquisiti d'ufficio presso gli enti: esito regolare in atti."
+    page.locator(f"textarea[name='c{lot.pk}-requirements_reason']").fill(reason)
+    page.locator("#contract-1").click()
+    page.wait_for_load_state()
     expect(page.locator("#contract-lot-1")).to_be_visible()
+    expect(page.locator("#requirements-decision-1")).to_contain_text(reason)
     checked_page.assert_clean()
     act("sign_contract")
     state_shown(ProcedureState.CONTRACT_SIGNED)

@@ -240,17 +240,22 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
         submit(bid_form.locator("[type=submit]"))
     expect(page.locator("#bids-lot-1 .bid-row")).to_have_count(5)
     expect(page.locator("#bids-lot-2 .bid-row")).to_have_count(0)
-    checked_page.assert_clean()
-    for _bid in range(5):
-        submit(page.locator(".admit-bid").first)
-    expect(page.locator("#bids-lot-1 .bid-row[data-status=admitted]")).to_have_count(5)
+    # Reception is open: no bid is admitted or excluded yet (the page says until when).
+    expect(page.locator("#decision-wait")).to_be_visible()
+    expect(page.locator(".admit-bid")).to_have_count(0)
     checked_page.assert_clean()
 
-    # 6. The deadline passes; bids closed, lot 1 evaluated with the anomaly threshold.
+    # 6. The deadline passes; bids closed and admitted, lot 1 evaluated with the anomaly threshold.
     Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=timezone.now() - timedelta(minutes=1))
     page.goto(url("procurement:procedure_detail", procedure.pk))
     act("close_bids")
     procedure_state(ProcedureState.BIDS_CLOSED)
+    submit(page.locator("#tab-offerte"))
+    for _bid in range(5):
+        submit(page.locator(".admit-bid").first)
+    expect(page.locator("#bids-lot-1 .bid-row[data-status=admitted]")).to_have_count(5)
+    checked_page.assert_clean()
+    page.goto(url("procurement:procedure_detail", procedure.pk))
     act("start_evaluation")
     procedure_state(ProcedureState.EVALUATION)
     submit(page.locator("#tab-valutazione"))

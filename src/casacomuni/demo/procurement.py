@@ -469,12 +469,16 @@ class DemoProcedures:
         if plan.state == life.BIDS_OPEN:
             self.receive_bids(officer, lot, invited, plan, start)
             return
+        bids = []
         for number, (row, discount) in enumerate(zip(invited, plan.discounts, strict=False)):
             received = start + timedelta(days=5 + number)
             data = ps.BidData(row["operator_id"], discount_percent=discount, received_at=received)
-            ps.decide_bid(officer, ps.record_bid(officer, lot, data), ps.ADMIT)
+            bids.append(ps.record_bid(officer, lot, data))
         after = deadline + timedelta(hours=1)
         procedure = ps.transition_procedure(officer, procedure, life.CLOSE_BIDS, now=after)
+        # Admitted once the deadline has passed (art. 35; rules.procedure_lifecycle.bid_decision_problems).
+        for bid in bids:
+            ps.decide_bid(officer, bid, ps.ADMIT, now=after)
         if plan.state == life.BIDS_CLOSED:
             return
         procedure = ps.transition_procedure(officer, procedure, life.START_EVALUATION, now=after)
@@ -482,17 +486,44 @@ class DemoProcedures:
         ps.evaluate_lot(officer, lot, now=deadline + timedelta(days=2, hours=-2))
         if plan.state == life.EVALUATION:
             return
+        award_day = timezone.localdate(after) + timedelta(days=12)
+        winner = lot.evaluation.winner_operator_id
+        # The winner's DURC and SOA certificate, in force at the award and at the contract (rules.requirements).
+        self.requirement_documents(province, winner, award_day - timedelta(days=10))
         procedure = ps.transition_procedure(
             officer, procedure, life.PROPOSE_AWARD, now=after + timedelta(days=5)
         )
         if plan.state == life.PROPOSED_AWARD:
             return
-        ps.award_lot(officer, lot, award_date=timezone.localdate(after) + timedelta(days=12))
+        ps.award_lot(officer, lot, award_date=award_day)
         procedure = ps.transition_procedure(officer, procedure, life.AWARD, now=after + timedelta(days=12))
         lot.refresh_from_db()
         contract_day = timezone.localdate(after) + timedelta(days=40)
         ps.record_contract(officer, lot, contract_day, lot.awarded_amount + lot.safety_costs)
         ps.transition_procedure(officer, procedure, life.SIGN_CONTRACT, now=after + timedelta(days=40))
+
+    @staticmethod
+    def requirement_documents(province: Organization, operator_id: int, issued_on: date) -> None:
+        """A DURC (valid 120 days, DM 30/01/2015 art. 7) and a SOA certificate issued on ``issued_on`` in the
+        operator's entry of the albo, unless it has them already."""
+        from casacomuni.procurement.register_models import DocumentKind, OperatorDocument, RegisteredOperator
+
+        entry = RegisteredOperator.objects.get(province=province, operator_id=operator_id)
+        validity = {DocumentKind.DURC: 120, DocumentKind.SOA_CERTIFICATE: 5 * 365}
+        for kind, days in validity.items():
+            if entry.documents.filter(kind=kind, issued_on=issued_on).exists():
+                continue
+            content = act_pdf([f"{kind.label} — {entry.operator.name}"])
+            document = OperatorDocument(
+                registration=entry,
+                kind=kind,
+                original_name=f"{kind}-{issued_on.isoformat()}.pdf",
+                size=len(content),
+                issued_on=issued_on,
+                expires_on=issued_on + timedelta(days=days),
+            )
+            document.file.save(document.original_name, ContentFile(content), save=False)
+            document.save()
 
     @staticmethod
     def receive_bids(officer, lot, invited, plan: DemoProcedure, start) -> None:

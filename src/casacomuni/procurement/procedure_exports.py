@@ -13,7 +13,8 @@ an interface that must not change with the language of the person downloading it
 
 One query streamed in chunks whatever the number of lots (``Lot.objects ... .values(...)``), the bids counted
 by outcome in it (received, admitted, excluded, excluded as anomalous under art. 54) with the lot's anomaly
-threshold.
+threshold. A Comune's file leaves the counts empty until the deadline for offers (art. 35 c.2-3 D.Lgs.
+36/2023: how many bid is not to be known before it); the SUA's has them.
 """
 
 import codecs
@@ -40,6 +41,7 @@ from casacomuni.procurement.procedure_models import (
     LotState,
     ProcedureState,
 )
+from casacomuni.procurement.rules import confidentiality
 
 CSV_ROLES = (*PROCEDURE_SUA_ROLES, *PROCEDURE_COMUNE_ROLES)
 
@@ -114,13 +116,14 @@ ANNOTATIONS = {
 }
 
 
-def lots_for_export(user):
-    """The lots the user may export: the SUA its Province's, a Comune its own."""
+def lots_for_export(user) -> tuple:
+    """The lots the user may export: the SUA its Province's, a Comune its own; and whether the user is the
+    SUA (who alone sees the bids before the deadline)."""
     membership = tenancy.acting_membership(user)
     org = membership.organization
     if org.kind == OrganizationKind.PROVINCE:
-        return Lot.objects.filter(procedure__province=org)
-    return Lot.objects.filter(municipality=org)
+        return Lot.objects.filter(procedure__province=org), True
+    return Lot.objects.filter(municipality=org), False
 
 
 def text(value) -> str:
@@ -156,8 +159,15 @@ def savings(base, awarded) -> tuple[Decimal | None, Decimal | None]:
     return saved, percent
 
 
-def row_of(lot: dict) -> list[str]:
+def bid_counts(lot: dict, disclosed: bool) -> list[str]:
+    """The bids by outcome; empty cells for a Comune before the deadline for offers (art. 35 c.2-3)."""
+    names = ("bids_received", "bids_admitted", "bids_excluded", "bids_anomalous")
+    return [str(lot[name]) if disclosed else "" for name in names]
+
+
+def row_of(lot: dict, sua: bool = True, now: datetime | None = None) -> list[str]:
     saved, percent = savings(lot["base_amount"], lot["awarded_amount"])
+    disclosed = sua or confidentiality.disclosed(now or timezone.now(), lot["procedure__bid_deadline"])
     return [
         text(lot["cig"]),
         text(lot["cup"]),
@@ -181,10 +191,7 @@ def row_of(lot: dict) -> list[str]:
         day(lot["award_date"]),
         day(lot["contract_date"]),
         amount(lot["contract_amount"]),
-        str(lot["bids_received"]),
-        str(lot["bids_admitted"]),
-        str(lot["bids_excluded"]),
-        str(lot["bids_anomalous"]),
+        *bid_counts(lot, disclosed),
         percentage(lot["anomaly_threshold"]),
         STATE_LABELS.get(lot["procedure__state"], lot["procedure__state"]),
         LOT_STATE_LABELS.get(lot["state"], lot["state"]),
@@ -197,11 +204,12 @@ class Echo:
         return value
 
 
-def csv_lines(rows):
+def csv_lines(rows, sua: bool = True):
     writer = csv.writer(Echo(), delimiter=";", lineterminator="\r\n")
     yield codecs.BOM_UTF8.decode("utf-8") + writer.writerow([header for header, _field in COLUMNS])
+    now = timezone.now()
     for row in rows:
-        yield writer.writerow(row_of(row))
+        yield writer.writerow(row_of(row, sua, now))
 
 
 def export_rows(lots):
@@ -216,7 +224,7 @@ def export_rows(lots):
 @login_required
 def procedures_csv(request):
     tenancy.require_role(request.user, *CSV_ROLES)
-    lots = lots_for_export(request.user)
+    lots, sua = lots_for_export(request.user)
     state = request.GET.get("state", "")
     if state in ProcedureState.values:
         lots = lots.filter(procedure__state=state)
@@ -224,7 +232,7 @@ def procedures_csv(request):
     if year.isdigit() and len(year) == 4:
         lots = lots.filter(Q(procedure__created_at__year=int(year)) | Q(award_date__year=int(year)))
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in csv_lines(export_rows(lots))),
+        (line.encode("utf-8") for line in csv_lines(export_rows(lots), sua)),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()

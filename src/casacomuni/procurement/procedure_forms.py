@@ -305,6 +305,16 @@ class ClarificationForm(StyledForm):
 
 
 class AnswerForm(StyledForm):
+    published_question = forms.CharField(
+        label=_("Question as published"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Edit the question so that it does not tell who asked (names, company, references): only this "
+            "text is published. The original stays visible to the SUA only."
+        ),
+    )
     answer = forms.CharField(label=_("Answer"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
     publish = forms.BooleanField(label=_("Publish (without the asker)"), required=False, initial=True)
 
@@ -388,3 +398,13 @@ class AwardForm(StyledForm):
 class ContractForm(StyledForm):
     contract_date = forms.DateField(label=_("Contract date"), widget=DATE_WIDGET)
     contract_amount = forms.DecimalField(label=_("Contract amount (euro)"), **AMOUNT)
+    requirements_reason = forms.CharField(
+        label=_("Reasoned decision on the requirements"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only when a required document of the winner is expired or missing on the contract day: why the "
+            "contract is signed all the same. It is kept in the record of the procedure."
+        ),
+    )

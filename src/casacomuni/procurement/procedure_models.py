@@ -352,6 +352,14 @@ class Lot(models.Model):
     contract_amount = models.DecimalField(
         _("contract amount"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # The winner's requirements as checked on the award day and on the contract day (rules.requirements:
+    # kind, required, state, expiry), and the officer's reasoned decision when a required one was expired or
+    # missing at the contract.
+    award_requirements = models.JSONField(_("requirements checked at the award"), default=list, blank=True)
+    contract_requirements = models.JSONField(
+        _("requirements checked at the contract"), default=list, blank=True
+    )
+    contract_requirements_reason = models.TextField(_("reasoned decision on the requirements"), blank=True)
 
     objects = LotQuerySet.as_manager()
 
@@ -521,14 +529,17 @@ class ClarificationQuerySet(models.QuerySet):
         return self.filter(procedure__in=Procedure.objects.for_user(user))
 
     def published(self):
-        return self.filter(published=True).exclude(answer="")
+        return self.filter(published=True).exclude(answer="").exclude(published_question="")
 
 
 class Clarification(models.Model):
-    """A question on a procedure and the SUA's answer; published without the asker (anonymised)."""
+    """A question on a procedure and the SUA's answer. ``question`` is the text as asked, read by the SUA only;
+    ``published_question`` the text the SUA edited to take out who asked (names, company, anything that tells
+    them), the only one others read. Both stay in the audit trail (the ask and the answer events)."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="clarifications")
     question = models.TextField(_("question"))
+    published_question = models.TextField(_("question as published"), blank=True)
     answer = models.TextField(_("answer"), blank=True)
     asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
@@ -46,8 +46,22 @@ from casacomuni.procurement.procedure_models import (
     ProcedureType,
     default_anomaly_parameters,
 )
-from casacomuni.procurement.register_models import RegisteredOperator, RegistrationState
-from casacomuni.procurement.rules import anomaly, oepv, reference_discounts, rotation, router
+from casacomuni.procurement.register_models import (
+    LIVE_STATES,
+    DocumentKind,
+    OperatorDocument,
+    RegisteredOperator,
+    RegistrationState,
+)
+from casacomuni.procurement.rules import (
+    anomaly,
+    confidentiality,
+    oepv,
+    reference_discounts,
+    requirements,
+    rotation,
+    router,
+)
 from casacomuni.procurement.rules import deadlines as procs
 from casacomuni.procurement.rules import procedure_lifecycle as life
 
@@ -785,6 +799,14 @@ def transition_procedure(
     return procedure
 
 
+# --- Confidentiality until the deadline (art. 35 c.2-3: rules.confidentiality) ------------------------------
+
+
+def names_disclosed(procedure: Procedure, now: datetime | None = None) -> bool:
+    """Whether anybody but the SUA may know the invitees, the bidders and how many bid."""
+    return confidentiality.disclosed(now or timezone.now(), procedure.bid_deadline)
+
+
 # --- Clarifications -----------------------------------------------------------------------------------------
 
 
@@ -826,14 +848,36 @@ def ask_clarification(actor: Actor, procedure: Procedure, question: str) -> Clar
 
 @transaction.atomic
 def answer_clarification(
-    actor: Actor, clarification: Clarification, answer: str, publish: bool = True
+    actor: Actor,
+    clarification: Clarification,
+    answer: str,
+    publish: bool = True,
+    published_question: str | None = None,
 ) -> Clarification:
+    """The SUA's answer and, to publish it, the question as others will read it: edited by the SUA to take out
+    who asked. The original stays as asked (the SUA's only, and in the trail with the ask event); the published
+    text goes in the trail with this one. Publishing needs that text; ``None`` keeps the one already set."""
     procedure = locked(actor, clarification.procedure)
     clarification = Clarification.objects.select_for_update().get(pk=clarification.pk, procedure=procedure)
     answer = (answer or "").strip()
+    shown = clarification.published_question if published_question is None else published_question.strip()
+    errors = {}
     if not answer:
-        raise ValidationError({"answer": _("This field is required.")})
-    changes = {"answer": [clarification.answer, answer], "published": [clarification.published, publish]}
+        errors["answer"] = _("This field is required.")
+    if publish and not shown:
+        errors["published_question"] = _(
+            "Write the question as it will be published, without the names of who asked."
+        )
+    elif len(shown) > 5000:
+        errors["published_question"] = _("Enter at most %(max_length)s characters.") % {"max_length": 5000}
+    if errors:
+        raise ValidationError(errors)
+    changes = {
+        "answer": [clarification.answer, answer],
+        "published": [clarification.published, publish],
+        "published_question": [clarification.published_question, shown],
+    }
+    clarification.published_question = shown
     clarification.answer = answer
     clarification.answered_at = timezone.now()
     clarification.answered_by = actor.user
@@ -1168,8 +1212,9 @@ EXCLUDE = "exclude"
 
 
 @transaction.atomic
-def decide_bid(actor: Actor, bid: Bid, decision: str, reason: str = "") -> Bid:
-    """Admit a bid, or exclude it with the reasons (the excluded operator is told them)."""
+def decide_bid(actor: Actor, bid: Bid, decision: str, reason: str = "", now: datetime | None = None) -> Bid:
+    """Admit a bid, or exclude it with the reasons (the excluded operator is told them): only after the
+    deadline for offers (``rules.procedure_lifecycle.bid_decision_problems``)."""
     procedure = locked(actor, bid.lot.procedure)
     bid = Bid.objects.select_for_update().select_related("lot").get(pk=bid.pk, lot__procedure=procedure)
     require_state(
@@ -1179,6 +1224,9 @@ def decide_bid(actor: Actor, bid: Bid, decision: str, reason: str = "") -> Bid:
         life.EVALUATION,
         message=_("Bids are admitted or excluded before the award is proposed."),
     )
+    refused = life.bid_decision_problems(now or timezone.now(), procedure.bid_deadline)
+    if refused:
+        raise ValidationError(" ".join(p.text(_) for p in refused), code="state")
     reason = (reason or "").strip()
     if decision not in (ADMIT, EXCLUDE):
         raise ValidationError({"decision": _("Choose admit or exclude.")})
@@ -1500,12 +1548,23 @@ def award_lot(
     touch(procedure)
     if draw_reason:
         changes["draw_reason"] = [None, draw_reason.strip()]
+    # What the officer saw of the winner's requirements when awarding (art. 17 c.5), for the record.
+    checked = [requirement_json(r) for r in lot_requirements(procedure, lot, award_date)]
+    changes["award_requirements"] = [requirements_text(lot.award_requirements), requirements_text(checked)]
+    lot.award_requirements = checked
+    lot.save(update_fields=["award_requirements"])
     event(actor, procedure, "lot.award", changes, obj=lot)
     return lot
 
 
 @transaction.atomic
-def record_contract(actor: Actor, lot: Lot, contract_date: date, contract_amount) -> Lot:
+def record_contract(
+    actor: Actor, lot: Lot, contract_date: date, contract_amount, requirements_reason: str = ""
+) -> Lot:
+    """The contract of an awarded lot. The winner's requirements are checked on the contract day
+    (``rules.requirements``): while a required one is expired or missing the contract is refused, unless the
+    officer writes the reasoned decision to sign all the same, kept with the lot, in the trail and in the
+    procedure's timeline."""
     procedure = locked(actor, lot.procedure)
     lot = Lot.objects.select_for_update().get(pk=lot.pk, procedure=procedure)
     require_state(procedure, life.AWARDED, message=_("The contract follows the award."))
@@ -1519,16 +1578,162 @@ def record_contract(actor: Actor, lot: Lot, contract_date: date, contract_amount
         errors["contract_date"] = _("The contract cannot precede the award.")
     if errors:
         raise ValidationError(errors)
+    checks = lot_requirements(procedure, lot, contract_date)
+    reason = (requirements_reason or "").strip() if requirements.blocking(checks) else ""
+    if requirements.blocking(checks) and not reason:
+        raise ValidationError({"requirements_reason": blocking_message(checks)})
+    stored = [requirement_json(row) for row in checks]
     changes = {
         "contract_date": [lot.contract_date, contract_date],
         "contract_amount": [lot.contract_amount, amount],
+        "contract_requirements": [requirements_text(lot.contract_requirements), requirements_text(stored)],
+        "contract_requirements_reason": [lot.contract_requirements_reason, reason],
     }
     lot.contract_date = contract_date
     lot.contract_amount = amount
-    lot.save(update_fields=["contract_date", "contract_amount"])
+    lot.contract_requirements = stored
+    lot.contract_requirements_reason = reason
+    lot.save(
+        update_fields=[
+            "contract_date",
+            "contract_amount",
+            "contract_requirements",
+            "contract_requirements_reason",
+        ]
+    )
     touch(procedure)
     event(actor, procedure, "lot.contract", changes, obj=lot)
+    if reason:
+        event(
+            actor,
+            procedure,
+            REQUIREMENTS_DECISION,
+            {"lot": [None, lot.number], "contract_requirements_reason": [None, reason]},
+            obj=lot,
+            log=True,
+            reason=f"{_('Lot %(number)s') % {'number': lot.number}}: {blocking_summary(checks)}. {reason}",
+        )
     return lot
+
+
+# --- Requirements of the winner (art. 17 c.5, art. 52, artt. 94-95: rules.requirements) ----------------------
+
+REQUIREMENTS_DECISION = "requirements_decision"
+REQUIREMENT_KINDS = {kind.value: kind.label for kind in DocumentKind}
+REQUIREMENT_STATES = {
+    requirements.VALID: pgettext_lazy("requirement state", "Valid"),
+    requirements.EXPIRING: pgettext_lazy("requirement state", "Expiring"),
+    requirements.EXPIRED: pgettext_lazy("requirement state", "Expired"),
+    requirements.MISSING: pgettext_lazy("requirement state", "Missing"),
+}
+
+
+def winner_of(lot: Lot) -> int | None:
+    """The awarded operator, or the one the evaluation ranks first (before the award)."""
+    if lot.awarded_operator_id:
+        return lot.awarded_operator_id
+    if hasattr(lot, "current_evaluation"):  # read with the page's other lots (procedure_views.render_detail)
+        evaluation = lot.current_evaluation
+    else:
+        evaluation = Evaluation.objects.filter(lot=lot).first()
+    return evaluation.winner_operator_id if evaluation else None
+
+
+def register_documents(province_id: int, operator_ids) -> dict[int, list[requirements.Document]]:
+    """The documents of the operators' entries standing in the Province's albo, by operator: one query."""
+    rows = OperatorDocument.objects.filter(
+        registration__province_id=province_id,
+        registration__operator_id__in=[pk for pk in operator_ids if pk],
+        registration__state__in=LIVE_STATES,
+    ).values_list("registration__operator_id", "kind", "issued_on", "expires_on", "original_name")
+    found: dict[int, list[requirements.Document]] = {}
+    for operator_id, kind, issued_on, expires_on, name in rows:
+        found.setdefault(operator_id, []).append(requirements.Document(kind, issued_on, expires_on, name))
+    return found
+
+
+def requirements_for(procedure: Procedure, lot: Lot, documents, day: date) -> list[requirements.Requirement]:
+    return requirements.check(
+        documents,
+        day,
+        works=procedure.kind == ContractKind.WORKS,
+        amount=lot.base_amount + lot.safety_costs,
+        direct_award=procedure.procedure_type == ProcedureType.DIRECT_AWARD,
+    )
+
+
+def lot_requirements(procedure: Procedure, lot: Lot, day: date) -> list[requirements.Requirement]:
+    winner = winner_of(lot)
+    documents = register_documents(procedure.province_id, [winner]).get(winner, [])
+    return requirements_for(procedure, lot, documents, day)
+
+
+def winners_requirements(procedure: Procedure, lots, day: date) -> dict[int, list[dict]]:
+    """For the award step: per lot with a winner, its requirements on ``day`` as rows to show (kind, state,
+    expiry, whether required and why). One query for every lot."""
+    winners = {lot.pk: winner_of(lot) for lot in lots}
+    documents = register_documents(procedure.province_id, winners.values())
+    return {
+        lot.pk: [requirement_row(r) for r in requirements_for(procedure, lot, documents.get(winner, []), day)]
+        for lot in lots
+        if (winner := winners[lot.pk])
+    }
+
+
+def requirement_json(row: requirements.Requirement) -> dict:
+    """A requirement as stored with the lot and in the trail: without the document's file name, which belongs
+    to the register (the SUA and the operator read it; the trail is read by UPI and the lot by the Comune)."""
+    return {
+        "kind": row.kind,
+        "required": row.required,
+        "state": row.state,
+        "expires_on": row.expires_on.isoformat() if row.expires_on else None,
+        "basis": row.basis,
+    }
+
+
+def requirement_row(row: requirements.Requirement | dict) -> dict:
+    """A requirement with its labels, for the pages (from the rule, with the document's name for the SUA, or
+    as stored at the contract)."""
+    if isinstance(row, requirements.Requirement):
+        data = requirement_json(row) | {"name": row.name}
+    else:
+        data = dict(row)
+    data["kind_label"] = REQUIREMENT_KINDS.get(data["kind"], data["kind"])
+    data["state_label"] = REQUIREMENT_STATES.get(data["state"], data["state"])
+    data["expires_on"] = date.fromisoformat(data["expires_on"]) if data.get("expires_on") else None
+    data["blocking"] = data["required"] and data["state"] in (requirements.EXPIRED, requirements.MISSING)
+    return data
+
+
+def requirements_text(rows: list[dict]) -> str:
+    """Stored requirements as the trail shows them: "DURC: Valido, scadenza 07/03/2027; Certificato SOA: …"."""
+    parts = []
+    for row in map(requirement_row, rows):
+        text = f"{row['kind_label']}: {row['state_label']}"
+        if row["expires_on"]:
+            text += ", " + _("expiry %(day)s") % {"day": row["expires_on"].strftime("%d/%m/%Y")}
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def blocking_summary(checks) -> str:
+    """ "DURC: Scaduto il 10/01/2026; Certificato SOA: Mancante" (dates in Italian format)."""
+    parts = []
+    for row in requirements.blocking(checks):
+        label = f"{REQUIREMENT_KINDS.get(row.kind, row.kind)}: {REQUIREMENT_STATES[row.state]}"
+        if row.expires_on:
+            label += " " + _("on %(day)s") % {"day": row.expires_on.strftime("%d/%m/%Y")}
+        parts.append(label)
+    return "; ".join(parts)
+
+
+def blocking_message(checks) -> str:
+    return _(
+        "The winner's requirements are not verified on the contract day (%(problems)s): renew the documents in "
+        "the register, or write the reasoned decision to sign the contract all the same (art. 17 c.5, artt. "
+        "94-95 D.Lgs. 36/2023)."
+    ) % {"problems": blocking_summary(checks)}
 
 
 # --- Read-side helpers --------------------------------------------------------------------------------------

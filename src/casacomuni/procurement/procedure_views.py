@@ -2,8 +2,9 @@
 procedures), writes through procedure_services (which checks the SUA's role and Province again).
 
 Readers: the Province's administrator and SUA officers (their Province's procedures, every tab, every form);
-the referents and staff of a Comune (the procedures with a lot of theirs: lots, clarifications, invitations,
-evaluation and minutes of their lots, timeline; never the bids). Everybody else gets 403 here; the public page
+the referents and staff of a Comune (the procedures with a lot of theirs: lots, published clarifications,
+invitations once the deadline for offers has passed (art. 35 c.2-3), evaluation and minutes of their lots,
+timeline; never the bids). Everybody else gets 403 here; the public page
 ``procedure/<pk>/pubblica/`` shows published procedures without login.
 """
 
@@ -11,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +32,6 @@ from casacomuni.procurement.procedure_models import (
     PROCEDURE_OPERATOR_ROLES,
     PROCEDURE_SUA_ROLES,
     Bid,
-    BidStatus,
     Clarification,
     Criterion,
     Evaluation,
@@ -67,6 +67,7 @@ ACTION_LABELS = {
     life.DECLARE_DESERTED: gettext_lazy("Declare deserted"),
     life.CANCEL: gettext_lazy("Cancel the procedure"),
     "create": gettext_lazy("Procedure prepared"),
+    ps.REQUIREMENTS_DECISION: gettext_lazy("Contract signed despite the requirements"),
 }
 
 
@@ -185,18 +186,27 @@ def render_detail(
         context["route"] = ps.route_summary(procedure, lots) if sua else None
         context["deadline"] = ps.deadline_info(procedure)
     elif tab == "chiarimenti":
-        context["clarifications"] = list(Clarification.objects.filter(procedure=procedure))
+        # Others read only the published clarifications, in the text the SUA published (art. 35 c.3: who asked
+        # is not to be known).
+        clarifications = Clarification.objects.filter(procedure=procedure)
+        context["clarifications"] = list(clarifications if sua else clarifications.published())
         for c in context["clarifications"]:
             c.answer_form = bound.get(("answer", c.pk)) or forms.AnswerForm(
-                prefix=f"a{c.pk}", initial={"answer": c.answer}
+                prefix=f"a{c.pk}",
+                initial={"answer": c.answer, "published_question": c.published_question or c.question},
             )
         context["ask_form"] = bound.get("ask") or forms.ClarificationForm()
         context["may_ask"] = ps.may_ask(request.user, procedure)
     elif tab == "inviti":
-        context["invitations"] = list(
-            Invitation.objects.filter(lot__in=lots)
-            .select_related("operator", "lot")
-            .order_by("lot__number", "invited_at")
+        context["invitations_hidden"] = not sua and not ps.names_disclosed(procedure)
+        context["invitations"] = (
+            []
+            if context["invitations_hidden"]
+            else list(
+                Invitation.objects.filter(lot__in=lots)
+                .select_related("operator", "lot")
+                .order_by("lot__number", "invited_at")
+            )
         )
     elif tab == "offerte":
         bids = list(
@@ -210,8 +220,21 @@ def render_detail(
                 prefix=f"b{lot.pk}", operators=bid_operators(procedure, lot)
             )
         context["may_record"] = procedure.state in (life.BIDS_OPEN, life.BIDS_CLOSED)
-        context["may_decide"] = procedure.state in (life.BIDS_OPEN, life.BIDS_CLOSED, life.EVALUATION)
+        decision_problems = life.bid_decision_problems(timezone.now(), procedure.bid_deadline)
+        context["decision_wait"] = " ".join(p.text(_) for p in decision_problems)
+        context["may_decide"] = not decision_problems and procedure.state in (
+            life.BIDS_OPEN,
+            life.BIDS_CLOSED,
+            life.EVALUATION,
+        )
     elif tab == "valutazione":
+        if sua:
+            context["requirements"] = ps.winners_requirements(procedure, lots, timezone.localdate())
+            for lot in lots:
+                lot.requirements = context["requirements"].get(lot.pk, [])
+        for lot in lots:
+            checks = [ps.requirement_row(row) for row in lot.contract_requirements]
+            lot.contract_blocking = [row for row in checks if row["blocking"]]
         for lot in lots:
             lot.award_form = bound.get(("award", lot.pk)) or forms.AwardForm(
                 prefix=f"w{lot.pk}",
@@ -428,7 +451,11 @@ def clarification_answer(request, pk, clarification_pk):
         ("answer", clarification.pk),
         "chiarimenti",
         lambda data: ps.answer_clarification(
-            Actor.from_request(request), clarification, data["answer"], data["publish"]
+            Actor.from_request(request),
+            clarification,
+            data["answer"],
+            data["publish"],
+            data["published_question"],
         ),
         _("The answer was recorded."),
     )
@@ -569,7 +596,11 @@ def lot_contract(request, pk, lot_pk):
         ("contract", lot.pk),
         "valutazione",
         lambda data: ps.record_contract(
-            Actor.from_request(request), lot, data["contract_date"], data["contract_amount"]
+            Actor.from_request(request),
+            lot,
+            data["contract_date"],
+            data["contract_amount"],
+            data["requirements_reason"],
         ),
         _("The contract was recorded."),
     )
@@ -606,8 +637,9 @@ def lot_minutes(request, pk, lot_pk, fmt):
 
 
 def procedure_public(request, pk):
-    """A published procedure without login: object, lots (CIG, amounts, buyer), deadline, anonymised Q&A,
-    outcome and savings; after the award, the operators consulted (art. 50 c.2, c.9). No personal data."""
+    """A published procedure without login: object, lots (CIG, amounts, buyer), deadline, the clarifications
+    in the text the SUA published, outcome and savings; the number of bids once the deadline has passed (art.
+    35 c.2-3); after the award, the operators consulted (art. 50 c.2, c.9). No personal data."""
     procedure = get_object_or_404(Procedure.objects.public().select_related("province"), pk=pk)
     return render_public(request, procedure)
 
@@ -622,14 +654,18 @@ def render_public(request, procedure, ask_form=None, error: str = "", status: in
             .select_related("operator", "lot")
             .order_by("lot__number", "operator__name")
         )
-    bid_counts = dict(
-        Bid.objects.filter(lot__in=lots)
-        .values("lot_id")
-        .annotate(n=Count("pk"), admitted=Count("pk", filter=Q(status=BidStatus.ADMITTED)))
-        .values_list("lot_id", "n")
-    )
+    # How many bid is known only after the deadline (art. 35 c.2-3): before it the column says so.
+    disclosed = ps.names_disclosed(procedure)
+    bid_counts = {}
+    if disclosed:
+        bid_counts = dict(
+            Bid.objects.filter(lot__in=lots)
+            .values("lot_id")
+            .annotate(n=Count("pk"))
+            .values_list("lot_id", "n")
+        )
     for lot in lots:
-        lot.bid_count = bid_counts.get(lot.pk, 0)
+        lot.bid_count = bid_counts.get(lot.pk, 0) if disclosed else None
     context = {
         "procedure": procedure,
         "lots": lots,
@@ -642,5 +678,6 @@ def render_public(request, procedure, ask_form=None, error: str = "", status: in
         "error": error,
         "awarded_states": (LotState.AWARDED,),
         "criterion_oepv": procedure.criterion == Criterion.OEPV,
+        "bids_disclosed": disclosed,
     }
     return render(request, "procurement/procedures/public.html", context, status=status)

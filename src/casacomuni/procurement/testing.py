@@ -326,19 +326,26 @@ def make_procedure(side, world=None, *, state="draft", discounts=BID_DISCOUNTS, 
     procedure = ps.transition_procedure(officer, procedure, life.OPEN_BIDS)
     if state == "bids_open":
         return procedure
-    for number, operator in enumerate(
-        make_operators(side, len(discounts), prefix=f"Offerente {procedure.pk}")
-    ):
-        bid = ps.record_bid(
+    bids = [
+        ps.record_bid(
             officer, lot, ps.BidData(operator.pk, timezone.now(), discount_percent=discounts[number])
         )
-        ps.decide_bid(officer, bid, ps.ADMIT)
+        for number, operator in enumerate(
+            make_operators(side, len(discounts), prefix=f"Offerente {procedure.pk}")
+        )
+    ]
     after = deadline + _timedelta(hours=1)
     procedure = ps.transition_procedure(officer, procedure, life.CLOSE_BIDS, now=after)
+    # Bids are admitted once the deadline has passed (rules.procedure_lifecycle.bid_decision_problems).
+    for bid in bids:
+        ps.decide_bid(officer, bid, ps.ADMIT, now=after)
     procedure = ps.transition_procedure(officer, procedure, life.START_EVALUATION, now=after)
     ps.evaluate_lot(officer, lot)
     if state == "evaluation":
         return procedure
+    result = lot.evaluation.result
+    for operator_id in [result["winner"]] if result.get("winner") else result.get("tied_for_first", []):
+        give_requirements(side, int(operator_id))
     procedure = ps.transition_procedure(officer, procedure, life.PROPOSE_AWARD, now=after)
     if state == "proposed_award":
         return procedure
@@ -349,6 +356,16 @@ def make_procedure(side, world=None, *, state="draft", discounts=BID_DISCOUNTS, 
     lot.refresh_from_db()
     ps.record_contract(officer, lot, timezone.localdate(after) + _timedelta(days=30), lot.awarded_amount)
     return ps.transition_procedure(officer, procedure, life.SIGN_CONTRACT, now=after + _timedelta(days=30))
+
+
+def give_requirements(side, operator_id: int) -> None:
+    """A DURC and a SOA certificate in force for 90 more days (issued 30 days ago) in the operator's entry of
+    the albo of ``side``'s Province: what the award and the contract check (rules.requirements)."""
+    from casacomuni.procurement.register_models import RegisteredOperator
+
+    registration = RegisteredOperator.objects.get(province=side.province_org, operator_id=operator_id)
+    make_operator_document(registration, "durc", name=f"durc-{operator_id}.pdf")
+    make_operator_document(registration, "soa_certificate", name=f"soa-{operator_id}.pdf")
 
 
 def add_procedures(side, world) -> dict:
@@ -371,7 +388,12 @@ def add_procedures(side, world) -> dict:
         procedure=procedure, lot=lot, operator=invited, reason="Operatore iscritto all'albo nella categoria."
     )
     clarification = ps.ask_clarification(sua_officer(side), procedure, "Il sopralluogo è obbligatorio?")
-    ps.answer_clarification(sua_officer(side), clarification, "No, è facoltativo.")
+    ps.answer_clarification(
+        sua_officer(side),
+        clarification,
+        "No, è facoltativo.",
+        published_question="Il sopralluogo è obbligatorio?",
+    )
     draft = make_procedure(side, world, state="draft", title=f"Procedura in bozza di {side.comune.name}")
     return {
         "procedure": procedure,

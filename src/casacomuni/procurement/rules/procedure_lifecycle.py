@@ -212,6 +212,26 @@ def _close_bids(facts: ProcedureFacts) -> list[Problem]:
     return []
 
 
+def bid_decision_problems(now: datetime, bid_deadline: datetime | None) -> list[Problem]:
+    """Bids are admitted or excluded only once the deadline for offers has passed: until then nobody may know
+    the bids (Dir. 2014/24/EU Annex IV lett. c; art. 35 c.2-3 D.Lgs. 36/2023 defers even the list of the
+    bidders), and the examination of the administrative documents and the exclusions (artt. 94-95) come after
+    the reception closes. The deadline is told in Rome time."""
+    if bid_deadline is None or now < bid_deadline:
+        deadline = bid_deadline.astimezone(ROME).strftime("%d/%m/%Y %H:%M") if bid_deadline else "—"
+        return [
+            Problem(
+                "bids_still_open",
+                gettext_noop(
+                    "Bids are admitted or excluded only after the deadline for offers (%(deadline)s, "
+                    "Italian time): reception is still open."
+                ),
+                {"deadline": deadline},
+            )
+        ]
+    return []
+
+
 def _start_evaluation(facts: ProcedureFacts) -> list[Problem]:
     if not any(lot.admitted_bids for lot in facts.lots):
         return [

@@ -143,9 +143,11 @@ def test_oepv_minutes_carry_the_scores_and_say_the_same_in_both_files(world):
     first, second = make_operators(world.home, 2)
     for operator, discount, technical in ((first, "10", "70"), (second, "20", "50")):
         data = ps.BidData(operator.pk, timezone.now(), discount_percent=discount, technical_score=technical)
-        ps.decide_bid(sua, ps.record_bid(sua, lot, data), ps.ADMIT)
+        ps.record_bid(sua, lot, data)
     later = procedure.bid_deadline + timedelta(minutes=1)
     ps.transition_procedure(sua, procedure, life.CLOSE_BIDS, now=later)
+    for bid in lot.bids.all():
+        ps.decide_bid(sua, bid, ps.ADMIT, now=later)
     ps.transition_procedure(sua, procedure, life.START_EVALUATION, now=later)
     docx, pdf = stored(ps.evaluate_lot(sua, lot))
     text = docx_text(docx)

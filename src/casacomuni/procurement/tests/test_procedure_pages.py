@@ -1,6 +1,6 @@
 """Pages of the SUA's procedures: who sees what, every tab, every form, query counts, the public page."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from casacomuni.audit.models import AuditEvent
 from casacomuni.procurement import procedure_services as ps
 from casacomuni.procurement.procedure_models import Bid, BidStatus, Clarification, Invitation, Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
@@ -227,6 +228,16 @@ def test_record_and_exclude_bids_from_the_page(world, login_as):
     assert client.post(url, bid | {prefix + "discount_percent": "12.5"}).status_code == 302
     bid = Bid.objects.get()
     exclude = reverse("procurement:bid_decide", args=[procedure.pk, bid.pk, "exclude"])
+    # Reception is open: no decision until the deadline, told in Rome time (12:00 UTC in winter is 13:00).
+    Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=datetime(2099, 1, 15, 12, 0, tzinfo=UTC))
+    response = client.post(exclude, {f"d{bid.pk}-reason": "DURC irregolare"})
+    assert response.status_code == 400
+    assert (
+        "solo dopo il termine di presentazione delle offerte (15/01/2099 13:00" in response.content.decode()
+    )
+    bid.refresh_from_db()
+    assert bid.status == BidStatus.RECEIVED
+    Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=timezone.now() - timedelta(minutes=1))
     assert client.post(exclude, {}).status_code == 400
     assert client.post(exclude, {f"d{bid.pk}-reason": "DURC irregolare"}).status_code == 302
     bid.refresh_from_db()
@@ -257,20 +268,34 @@ def test_clarifications_from_an_operator_and_answers(world, login_as):
     client = login_as("operatore_economico")
     url = reverse("procurement:clarification_ask", args=[procedure.pk])
     assert client.post(url, {"question": ""}).status_code == 400
-    assert client.post(url, {"question": "È ammesso il subappalto?"}).status_code == 302
+    asked = f"Siamo {world.operator.name}, Mario Bianchi: è ammesso il subappalto?"
+    assert client.post(url, {"question": asked}).status_code == 302
     clarification = Clarification.objects.get()
     assert clarification.asker_organization == world.operator
     sua = login_as("funzionario_sua")
     answer = reverse("procurement:clarification_answer", args=[procedure.pk, clarification.pk])
-    assert (
-        sua.post(
-            answer,
-            {f"a{clarification.pk}-answer": "Sì, nei limiti di legge.", f"a{clarification.pk}-publish": "on"},
-        ).status_code
-        == 302
-    )
+    prefix = f"a{clarification.pk}-"
+    reply = {prefix + "answer": "Sì, nei limiti di legge.", prefix + "publish": "on"}
+    # The form offers the question as asked, to be edited; an empty published text is refused.
+    tab = sua.get(reverse("procurement:procedure_detail", args=[procedure.pk]) + "?scheda=chiarimenti")
+    assert f'name="{prefix}published_question"' in tab.content.decode()
+    refused = sua.post(answer, reply | {prefix + "published_question": " "})
+    assert refused.status_code == 400 and "senza i nomi di chi ha chiesto" in refused.content.decode()
+    edited = sua.post(answer, reply | {prefix + "published_question": "È ammesso il subappalto?"})
+    assert edited.status_code == 302
     public = sua.get(reverse("procurement:procedure_public", args=[procedure.pk])).content.decode()
-    assert "È ammesso il subappalto?" in public and world.operator.name not in public
+    assert "È ammesso il subappalto?" in public
+    assert world.operator.name not in public and "Mario Bianchi" not in public
+    # The SUA still reads the original; the lot's Comune reads only the published text.
+    tab = sua.get(reverse("procurement:procedure_detail", args=[procedure.pk]) + "?scheda=chiarimenti")
+    assert "Mario Bianchi" in tab.content.decode()
+    comune = login_as("referente_comune")
+    tab = comune.get(reverse("procurement:procedure_detail", args=[procedure.pk]) + "?scheda=chiarimenti")
+    assert "È ammesso il subappalto?" in tab.content.decode() and "Mario Bianchi" not in tab.content.decode()
+    # Both texts are in the trail: the original with the question, the published one with the answer.
+    events = {e.action: e.changes for e in AuditEvent.objects.filter(action__startswith="procedure.clarif")}
+    assert events["procedure.clarification.ask"]["question"] == [None, asked]
+    assert events["procedure.clarification.answer"]["published_question"] == ["", "È ammesso il subappalto?"]
 
 
 def test_list_queries_do_not_grow_with_the_data(world, login_as):

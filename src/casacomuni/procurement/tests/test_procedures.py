@@ -351,11 +351,11 @@ def test_excluded_bids_leave_a_deserted_procedure(world):
     sua = sua_officer(world.home)
     operator = make_operators(world.home, 1)[0]
     bid = ps.record_bid(sua, lot, ps.BidData(operator.pk, timezone.now(), discount_percent="5"))
-    ps.decide_bid(sua, bid, ps.EXCLUDE, "Offerta priva della garanzia provvisoria.")
     later = procedure.bid_deadline + timedelta(minutes=1)
     with pytest.raises(ValidationError):  # before the deadline
         ps.transition_procedure(sua, procedure, life.CLOSE_BIDS)
     procedure = ps.transition_procedure(sua, procedure, life.CLOSE_BIDS, now=later)
+    ps.decide_bid(sua, bid, ps.EXCLUDE, "Offerta priva della garanzia provvisoria.", now=later)
     with pytest.raises(ValidationError):
         ps.transition_procedure(sua, procedure, life.START_EVALUATION, now=later)
     with pytest.raises(ValidationError):  # reasons required
@@ -445,7 +445,8 @@ def test_the_anomalous_bid_becomes_excluded_with_the_reason_and_the_threshold(wo
     anomalous.refresh_from_db()
     assert anomalous.status == BidStatus.ANOMALOUS
     other = lot.bids.exclude(pk=anomalous.pk).order_by("pk").first()
-    ps.decide_bid(sua, other, ps.EXCLUDE, "Garanzia provvisoria mancante.")
+    later = procedure.bid_deadline + timedelta(hours=1)
+    ps.decide_bid(sua, other, ps.EXCLUDE, "Garanzia provvisoria mancante.", now=later)
     anomalous.refresh_from_db()
     assert (anomalous.status, anomalous.exclusion_reason) == (BidStatus.ADMITTED, "")
 
@@ -489,13 +490,14 @@ def test_oepv_evaluation_ranks_by_total_score(world):
             lot,
             ps.BidData(operator.pk, timezone.now(), discount_percent=discount, technical_score=technical),
         )
-        ps.decide_bid(sua, bid, ps.ADMIT)
     with pytest.raises(ValidationError):  # an OEPV bid needs its technical score
         ps.record_bid(
             sua, lot, ps.BidData(make_operators(world.home, 1)[0].pk, timezone.now(), discount_percent="5")
         )
     later = procedure.bid_deadline + timedelta(minutes=1)
     ps.transition_procedure(sua, procedure, life.CLOSE_BIDS, now=later)
+    for bid in lot.bids.all():
+        ps.decide_bid(sua, bid, ps.ADMIT, now=later)
     ps.transition_procedure(sua, procedure, life.START_EVALUATION, now=later)
     evaluation = ps.evaluate_lot(sua, lot)
     ranking = evaluation.result["ranking"]
@@ -509,7 +511,10 @@ def test_oepv_evaluation_ranks_by_total_score(world):
 def test_admitting_or_excluding_after_evaluation_drops_the_stale_evaluation(world):
     procedure = make_procedure(world.home, world, state="evaluation")
     lot = procedure.lots.get()
-    ps.decide_bid(sua_officer(world.home), lot.bids.first(), ps.EXCLUDE, "Verifica dei requisiti negativa.")
+    later = procedure.bid_deadline + timedelta(hours=1)
+    ps.decide_bid(
+        sua_officer(world.home), lot.bids.first(), ps.EXCLUDE, "Verifica dei requisiti negativa.", now=later
+    )
     assert not Evaluation.objects.filter(lot=lot).exists()
     with pytest.raises(ValidationError):
         ps.transition_procedure(sua_officer(world.home), procedure, life.PROPOSE_AWARD)
@@ -520,7 +525,9 @@ def test_clarifications(world):
     operator = actor(world, "operatore_economico")
     question = ps.ask_clarification(operator, procedure, "Serve il sopralluogo?")
     assert question.asker_organization == world.operator and not question.published
-    ps.answer_clarification(sua_officer(world.home), question, "No.")
+    ps.answer_clarification(
+        sua_officer(world.home), question, "No.", published_question="Serve il sopralluogo?"
+    )
     question.refresh_from_db()
     assert question.published and question.answer == "No."
     with pytest.raises(PermissionDenied):
