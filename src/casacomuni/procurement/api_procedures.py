@@ -18,6 +18,7 @@ from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.api import OrganizationBriefOut
 from casacomuni.procurement import procedure_services as ps
 from casacomuni.procurement.models import ContractKind
 from casacomuni.procurement.procedure_models import (
@@ -36,16 +37,6 @@ from casacomuni.procurement.procedure_models import (
 router = Router(tags=["procurement procedures"])
 
 
-class ProcedurePartyOut(Schema):
-    id: int
-    name: str
-    istat_code: str | None = Field(description="ISTAT code, for a Comune")
-
-    @staticmethod
-    def resolve_istat_code(obj):
-        return obj.municipality.istat_code if obj.municipality_id else None
-
-
 class ProcedureOperatorOut(Schema):
     id: int
     name: str
@@ -55,7 +46,7 @@ class ProcedureOperatorOut(Schema):
 class ProcedureOut(Schema):
     id: int
     ocid: str | None = Field(description="Assigned at publication: <prefix>-<id>")
-    province: ProcedurePartyOut = Field(description="The Province whose SUA runs the procedure")
+    province: OrganizationBriefOut = Field(description="The Province whose SUA runs the procedure")
     title: str
     kind: ContractKind
     procedure_type: ProcedureType
@@ -65,7 +56,7 @@ class ProcedureOut(Schema):
     published_at: datetime.datetime | None
     bid_deadline: datetime.datetime | None
     created_at: datetime.datetime
-    buyers: list[ProcedurePartyOut] = Field(description="The Comuni buying (one per lot)")
+    buyers: list[OrganizationBriefOut] = Field(description="The Comuni buying (one per lot)")
 
     @staticmethod
     def resolve_buyers(obj):
@@ -90,7 +81,7 @@ class LotOut(Schema):
     id: int
     number: int
     title: str
-    municipality: ProcedurePartyOut
+    municipality: OrganizationBriefOut
     request_id: int | None
     cig: str
     cup: str
