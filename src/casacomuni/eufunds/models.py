@@ -253,6 +253,7 @@ class ImportRun(models.Model):
     # Records met twice: the same identifier again in the file, or another identifier with the same content.
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     bad = models.PositiveIntegerField(_("bad records"), default=0)
+    criteria_rederived = models.PositiveIntegerField(_("calls whose criteria were derived again"), default=0)
     # [{"ref": "record 3" or an identifier, "reason": "..."}]
     bad_records = models.JSONField(_("bad records"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -167,7 +167,7 @@ def import_calls(
                 run.updated += 1
             imported.append((call, record))
         Call.objects.bulk_update(unchanged, ["last_seen_at"], batch_size=500)
-        rederived = sync_derived_criteria(imported, owner, now)
+        run.criteria_rederived = sync_derived_criteria(imported, owner, now)
         run.finished_at = timezone.now()
         run.save()
         refresh_status(now=now)
@@ -183,7 +183,7 @@ def import_calls(
                 "national": [None, run.national],
                 "duplicates": [None, run.duplicates],
                 "bad": [None, run.bad],
-                "calls_with_criteria_rederived": [None, rederived],
+                "criteria_rederived": [None, run.criteria_rederived],
             },
         )
     return run

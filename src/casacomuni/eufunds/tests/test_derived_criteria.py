@@ -162,7 +162,7 @@ def test_reimport_rederives_the_records_criteria_and_leaves_a_persons(world):
     mine.refresh_from_db()
     assert (mine.value, mine.derived) == ({"limit": 5000}, False)
     event = AuditEvent.objects.filter(action="eufunds.calls_imported").latest("pk")
-    assert event.changes["calls_with_criteria_rederived"] == [None, 1]
+    assert event.changes["criteria_rederived"] == [None, 1]
     # The record no longer names the subjects: its entity-type criterion goes, the person's stays.
     services.import_calls(
         SYSTEM,
