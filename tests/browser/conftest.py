@@ -88,7 +88,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "it-IT", "timezone_id": "Europe/Rome"}
+    # Reduced motion switches off Bootstrap's transitions, so that axe never measures a colour half-way.
+    return {
+        **browser_context_args,
+        "locale": "it-IT",
+        "timezone_id": "Europe/Rome",
+        "reduced_motion": "reduce",
+    }
 
 
 @pytest.fixture(scope="session")
