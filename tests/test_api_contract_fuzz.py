@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
@@ -24,9 +26,17 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 
 @pytest.fixture
 def api_schema(db):
+    """The contract, read from the application as a WSGI client would. Like Django's test client, the
+    requests must not close the database connection at their end: it holds the test's transaction."""
     from casacomuni.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

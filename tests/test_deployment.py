@@ -6,10 +6,12 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.test import Client, override_settings
 
 # pytest-playwright sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
-TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+# The check runs on its own embedded database in a temporary folder, never on the suite's PostgreSQL.
+TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
 PRODUCTION = {
     "DEBUG": "0",
     "HTTPS": "1",
@@ -49,6 +51,7 @@ def test_the_development_defaults_would_not_pass_the_checklist(tmp_path):
     assert "security.W004" in result.stderr and "security.W008" in result.stderr
 
 
+@pytest.mark.django_db
 def test_every_page_refuses_unused_browser_features_and_cross_origin_openers(client):
     response = client.get("/accounts/login/", follow=True)
     assert "camera=()" in response["Permissions-Policy"]
