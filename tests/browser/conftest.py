@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import ConsoleMessage, Error, Page, Response
+from playwright.sync_api import ConsoleMessage, Error, Locator, Page, Response
 
 from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
@@ -142,6 +142,12 @@ class CheckedPage:
         if failed and not response.url.endswith("/favicon.ico"):
             self.problems.append(f"HTTP {response.status} for {kind} {response.url}")
 
+    def follow(self, locator: Locator) -> None:
+        """Click a link (or a button) that opens another page, and wait until that page has loaded: a check
+        run before the browser has swapped documents would read the old page, or none at all."""
+        with self.page.expect_navigation():
+            locator.click()
+
     def assert_no_problems(self) -> None:
         problems, self.problems = self.problems, []
         assert not problems, "\n".join(problems)
@@ -151,6 +157,11 @@ class CheckedPage:
 
         axe is injected with ``evaluate``, which the page's CSP does not govern; a <script> tag (what
         ``add_script_tag`` adds) would be blocked by script-src 'self', and the test must keep the CSP on."""
+        # htmx keeps a swapped element's old classes for a moment ("settling", for CSS transitions): a
+        # button enabled by the swap would still wear "disabled", greyed, for axe to measure.
+        self.page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
             self.page.evaluate(self.axe_source)
         violations = self.page.evaluate(

@@ -143,7 +143,7 @@ def test_a_maturity_campaign_becomes_an_indicator_on_the_map_and_an_open_dataset
     log_in(officer)
     page.goto(url("insights:questionnaire_list"))
     checked_page.assert_clean()
-    page.locator("#campaign-from-maturita_digitale").click()
+    checked_page.follow(page.locator("#campaign-from-maturita_digitale"))
     checked_page.assert_clean()
     form = page.locator("#campaign-form")
     form.locator("input[name=title]").fill("Maturità digitale dei Comuni trevigiani")

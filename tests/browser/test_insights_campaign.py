@@ -104,7 +104,7 @@ def test_a_maturity_campaign_is_sent_answered_by_two_comuni_and_scored(
     log_in(officer)
     page.goto(url("insights:questionnaire_list"))
     checked_page.assert_clean()
-    page.locator("#campaign-from-maturita_digitale").click()
+    checked_page.follow(page.locator("#campaign-from-maturita_digitale"))
     checked_page.assert_clean()
     today = timezone.localdate()
     form = page.locator("#campaign-form")

@@ -56,7 +56,7 @@ def test_an_officer_publishes_a_dataset_that_anybody_then_finds_and_harvests(
     page.goto(url("opendata:manage"))
     expect(page.locator("#catalog-missing")).to_have_count(1)
     checked_page.assert_clean()
-    page.locator(f"a[href='{reverse('opendata:catalog_edit')}']").click()
+    checked_page.follow(page.locator(f"a[href='{reverse('opendata:catalog_edit')}']"))
     checked_page.assert_clean()
     form = page.locator("main form[method=post]")
     form.locator("input[name=ipa_code]").fill("p_tv")
@@ -66,7 +66,7 @@ def test_an_officer_publishes_a_dataset_that_anybody_then_finds_and_harvests(
     checked_page.assert_clean()
 
     # A dataset from the agreements, published at once.
-    page.locator("a[data-generator=convenzioni]").click()
+    checked_page.follow(page.locator("a[data-generator=convenzioni]"))
     checked_page.assert_clean()
     form = page.locator("main form[method=post]")
     expect(form.locator("input[name=slug]")).to_have_value("convenzioni")
