@@ -17,18 +17,15 @@ from casacomuni.agreements import selectors
 from casacomuni.agreements.models import Adhesion, Agreement, AgreementState, JoinRequest, Service
 from casacomuni.audit.models import AuditEvent
 from casacomuni.demo.builder import DEMO_PASSWORD
-from casacomuni.lib.identifiers import check_cpv, check_cup
+from casacomuni.demo.projects import DemoProjects
+from casacomuni.lib.identifiers import check_cig, check_cpv, check_cup
 from casacomuni.lib.pdf import act_pdf
 from casacomuni.procurement.market_models import MarketRelease
 from casacomuni.procurement.models import ProcurementRequest, RequestAttachment, RequestState
+from casacomuni.projects.models import Application, Expense, FundedProject
+from casacomuni.projects.rules import pipeline
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def uploads(settings, tmp_path):
-    """The demo's acts are PDF files: written to a temporary folder, never to var/."""
-    settings.MEDIA_ROOT = tmp_path
 
 
 def counts():
@@ -52,8 +49,7 @@ def counts():
 RUN_EVERY_TIME = ("demo.load", "eufunds.calls_imported", "indicators.compute")
 
 
-def test_demo_covers_three_real_provinces_and_every_role(italy):
-    call_command("load_demo", verbosity=0)
+def test_demo_covers_three_real_provinces_and_every_role(demo):
     provinces = Organization.objects.filter(kind=OrganizationKind.PROVINCE)
     assert sorted(provinces.values_list("province__sigla", flat=True)) == ["BS", "PG", "TV"]
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
@@ -68,8 +64,7 @@ def test_demo_covers_three_real_provinces_and_every_role(italy):
     )
 
 
-def test_demo_is_deterministic_and_rerunnable(italy):
-    call_command("load_demo", verbosity=0)
+def test_demo_is_deterministic_and_rerunnable(demo):
     first = counts()
     chosen = set(Organization.objects.values_list("municipality__istat_code", flat=True))
     call_command("load_demo", verbosity=0)
@@ -77,8 +72,7 @@ def test_demo_is_deterministic_and_rerunnable(italy):
     assert set(Organization.objects.values_list("municipality__istat_code", flat=True)) == chosen
 
 
-def test_the_demo_restarts_after_an_administrator_registered_a_union_without_referent(italy):
-    call_command("load_demo", verbosity=0)
+def test_the_demo_restarts_after_an_administrator_registered_a_union_without_referent(demo):
     admin = Membership.objects.get(
         role=Role.PROVINCE_ADMIN,
         organization__kind=OrganizationKind.PROVINCE,
@@ -96,13 +90,11 @@ def test_the_demo_restarts_after_an_administrator_registered_a_union_without_ref
     assert not Agreement.objects.filter(municipality=union).exists()
 
 
-def test_demo_users_log_in_with_the_documented_password(italy, rf):
-    call_command("load_demo", verbosity=0)
+def test_demo_users_log_in_with_the_documented_password(demo, rf):
     assert authenticate(rf.post("/"), username="referente.054039", password=DEMO_PASSWORD) is not None
 
 
-def test_demo_totp_prints_the_code_of_a_demo_administrator_only(italy, capsys):
-    call_command("load_demo", verbosity=0)
+def test_demo_totp_prints_the_code_of_a_demo_administrator_only(demo, capsys):
     call_command("demo_totp", "admin.tv")
     code = capsys.readouterr().out.strip()
     assert len(code) == 6 and code.isdigit()
@@ -110,8 +102,7 @@ def test_demo_totp_prints_the_code_of_a_demo_administrator_only(italy, capsys):
         call_command("demo_totp", "referente.054039")
 
 
-def test_each_demo_province_has_a_catalogue_and_agreements_in_every_state(italy):
-    call_command("load_demo", verbosity=0)
+def test_each_demo_province_has_a_catalogue_and_agreements_in_every_state(demo):
     today = timezone.localdate()
     for sigla in ("TV", "PG", "BS"):
         agreements = Agreement.objects.filter(province__province__sigla=sigla)
@@ -135,8 +126,7 @@ def test_each_demo_province_has_a_catalogue_and_agreements_in_every_state(italy)
     assert all(coverage[(sigla, "sua")]["comuni_joined"] > 5 for sigla in ("TV", "PG", "BS"))
 
 
-def test_every_act_of_the_demo_agreements_is_in_the_audit_trail(italy):
-    call_command("load_demo", verbosity=0)
+def test_every_act_of_the_demo_agreements_is_in_the_audit_trail(demo):
     active = Agreement.objects.filter(state="active").first()
     actions = set(AuditEvent.objects.filter(object_id=str(active.pk)).values_list("action", flat=True))
     assert {"agreement.create", "agreement.approve_province", "agreement.approve_municipality"} <= actions
@@ -160,8 +150,7 @@ def test_the_acts_pdf_files_have_a_consistent_cross_reference_table():
     assert "Città".encode("cp1252") in stream and b"\\(" in stream
 
 
-def test_each_demo_province_receives_sua_requests_in_every_state(italy):
-    call_command("load_demo", verbosity=0)
+def test_each_demo_province_receives_sua_requests_in_every_state(demo):
     # The requests that no demo procedure took up.
     requests = ProcurementRequest.objects.filter(lots__isnull=True).select_related("municipality", "province")
     states = sorted(requests.values_list("state", flat=True))
@@ -196,8 +185,7 @@ def test_each_demo_province_receives_sua_requests_in_every_state(italy):
     assert MarketRelease.objects.count() == 12  # the packaged ANAC sample: 12 releases
 
 
-def test_demo_requests_are_in_their_comunes_audit_trail(italy):
-    call_command("load_demo", verbosity=0)
+def test_demo_requests_are_in_their_comunes_audit_trail(demo):
     changed = ProcurementRequest.objects.get(state="changes_requested", province__province__sigla="TV")
     events = AuditEvent.objects.filter(object_id=str(changed.pk), action__startswith="procurement_request.")
     assert [(e.action, e.role) for e in events.order_by("pk")] == [
@@ -207,11 +195,10 @@ def test_demo_requests_are_in_their_comunes_audit_trail(italy):
     assert set(events.values_list("organization", flat=True)) == {changed.municipality_id}
 
 
-def test_each_demo_province_has_procedures_in_every_state(italy):
+def test_each_demo_province_has_procedures_in_every_state(demo):
     """Each Province's SUA officer finds every stage of a procedure in the demo, evaluation included."""
     from casacomuni.procurement.procedure_models import Procedure, ProcedureState
 
-    call_command("load_demo", verbosity=0)
     for sigla in ("TV", "PG", "BS"):
         states = set(
             Procedure.objects.filter(province__province__sigla=sigla).values_list("state", flat=True)
@@ -224,3 +211,24 @@ def test_each_demo_province_has_procedures_in_every_state(italy):
         bid.status for procedure in receiving for lot in procedure.lots.all() for bid in lot.bids.all()
     ]
     assert statuses and set(statuses) == {"received"}
+
+
+def test_the_demo_projects_cover_every_pipeline_status_and_are_rebuilt_idempotently(demo):
+    """The demo applications and projects, built through the services: every pipeline status, a PNRR project
+    with milestones and checks; building them again adds nothing."""
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert {
+        pipeline.FLAGGED,
+        pipeline.DESIGNING,
+        pipeline.SUBMITTED,
+        pipeline.FUNDED,
+        pipeline.NOT_FUNDED,
+    } <= statuses
+    assert FundedProject.objects.count() == 6
+    pnrr = FundedProject.objects.filter(is_pnrr=True).first()
+    assert pnrr.milestones.count() == 2 and pnrr.checks.count() == 3
+    assert all(check_cup(cup).valid for cup in FundedProject.objects.values_list("cup", flat=True))
+    assert all(check_cig(cig).valid for cig in Expense.objects.values_list("cig", flat=True))
+    before = (Application.objects.count(), FundedProject.objects.count(), Expense.objects.count())
+    DemoProjects().build(["TV", "PG", "BS"])
+    assert (Application.objects.count(), FundedProject.objects.count(), Expense.objects.count()) == before
