@@ -131,10 +131,10 @@ def readable(request):
     return Procedure.objects.for_user(request.user).select_related("province__municipality")
 
 
-def lots_prefetch():
-    return Prefetch(
-        "lots", queryset=Lot.objects.select_related("municipality__municipality").order_by("number")
-    )
+def lots_prefetch(user):
+    """The procedures' lots the user reads: a Comune's list names only its own lots' buyer."""
+    lots = Lot.objects.for_user(user).select_related("municipality__municipality").order_by("number")
+    return Prefetch("lots", queryset=lots)
 
 
 @router.get(
@@ -142,7 +142,7 @@ def lots_prefetch():
 )
 @paginate
 def list_procedures(request, filters: Query[ProcedureFilters]):
-    queryset = readable(request).prefetch_related(lots_prefetch())
+    queryset = readable(request).prefetch_related(lots_prefetch(request.user))
     if filters.state:
         queryset = queryset.filter(state=filters.state)
     if filters.kind:
@@ -190,12 +190,12 @@ def lot_out(lot: Lot, evaluation, bids) -> dict:
 
 def detail(request, procedure: Procedure) -> dict:
     sua = tenancy.has_role(request.user, *PROCEDURE_SUA_ROLES)
-    lots = procedure.lots.select_related(
-        "municipality__municipality", "awarded_operator", "evaluation"
-    ).order_by("number")
-    if not sua:
-        lots = lots.filter(municipality=tenancy.acting_organization(request.user))
-    lots = list(lots)
+    lots = list(
+        Lot.objects.for_user(request.user)
+        .filter(procedure=procedure)
+        .select_related("municipality__municipality", "awarded_operator", "evaluation")
+        .order_by("number")
+    )
     bids = {}
     if sua:
         for bid in Bid.objects.filter(lot__in=lots).select_related("operator").order_by("pk"):

@@ -181,7 +181,7 @@ class ProcedureQuerySet(models.QuerySet):
             org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
             and role in PROCEDURE_COMUNE_ROLES
         ):
-            return self.filter(pk__in=Lot.objects.filter(municipality=org).values("procedure"))
+            return self.filter(pk__in=Lot.objects.for_user(user).values("procedure"))
         if org.kind == OrganizationKind.OPERATOR and role in PROCEDURE_OPERATOR_ROLES:
             invited = Invitation.objects.filter(operator=org).values("procedure")
             bid = Bid.objects.filter(operator=org).values("lot__procedure")
@@ -280,7 +280,23 @@ class Procedure(models.Model):
 
 class LotQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(procedure__in=Procedure.objects.for_user(user))
+        """The SUA reads every lot of its Province's procedures; a Comune (Unione) only its own lots, even in a
+        joint procedure; an operator the lots of the procedures it may read (they are in the published
+        notice)."""
+        membership = tenancy.acting_membership(user)
+        if membership is None:
+            return self.none()
+        org, role = membership.organization, membership.role
+        if org.kind == OrganizationKind.PROVINCE and role in PROCEDURE_SUA_ROLES:
+            return self.filter(procedure__province=org)
+        if (
+            org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
+            and role in PROCEDURE_COMUNE_ROLES
+        ):
+            return self.filter(municipality=org)
+        if org.kind == OrganizationKind.OPERATOR and role in PROCEDURE_OPERATOR_ROLES:
+            return self.filter(procedure__in=Procedure.objects.for_user(user))
+        return self.none()
 
 
 class Lot(models.Model):

@@ -56,9 +56,8 @@ def scope(user) -> Scope:
     org = membership.organization
     requests = ProcurementRequest.objects.for_user(user)
     procedures = Procedure.objects.for_user(user)
-    if org.kind == OrganizationKind.PROVINCE:
-        return Scope(org, True, procedures, Lot.objects.filter(procedure__province=org), requests)
-    return Scope(org, False, procedures, Lot.objects.filter(municipality=org), requests)
+    lots = Lot.objects.for_user(user)
+    return Scope(org, org.kind == OrganizationKind.PROVINCE, procedures, lots, requests)
 
 
 def province_scope(org: Organization) -> Scope:

@@ -92,11 +92,12 @@ def get_run_procedure(request, pk) -> Procedure:
 
 
 def visible_lots(request, procedure):
-    """The lots the user reads: all for the SUA, the Comune's own for a Comune."""
-    lots = procedure.lots.select_related("municipality", "awarded_operator", "request")
-    if is_sua(request.user):
-        return lots
-    return lots.filter(municipality=tenancy.acting_organization(request.user))
+    """The lots of ``procedure`` the user reads (``LotQuerySet.for_user``)."""
+    return (
+        Lot.objects.for_user(request.user)
+        .filter(procedure=procedure)
+        .select_related("municipality", "awarded_operator", "request")
+    )
 
 
 # --- List and creation --------------------------------------------------------------------------------------
@@ -109,7 +110,10 @@ def procedure_list(request):
     queryset = (
         filter_form.filter(queryset)
         .prefetch_related(
-            Prefetch("lots", queryset=Lot.objects.select_related("municipality").order_by("number"))
+            Prefetch(
+                "lots",
+                queryset=Lot.objects.for_user(request.user).select_related("municipality").order_by("number"),
+            )
         )
         .order_by("-created_at", "-pk")
     )

@@ -17,6 +17,7 @@ from casacomuni.procurement.testing import (
     make_accepted_request,
     make_operators,
     make_procedure,
+    sua_officer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,24 @@ def test_the_comune_sees_its_procedure_but_not_the_bids(world, login_as, home):
         client.get(reverse("procurement:procedure_edit", args=[home["draft_procedure"].pk])).status_code
         == 403
     )
+
+
+def test_in_a_joint_procedure_each_comune_reads_only_its_own_lot(world, login_as):
+    """One procedure for two buyers of the Province: the Comune's list and detail name its own lot and buyer
+    only, never its partner's (``LotQuerySet.for_user``); the SUA reads both."""
+    side = world.home
+    requests = [make_accepted_request(side, party).pk for party in (side.comune, side.union)]
+    procedure = ps.create_procedure(sua_officer(side), requests)
+    for persona, own, partner in (
+        ("referente_comune", side.comune, side.union),
+        ("referente_unione", side.union, side.comune),
+    ):
+        client = login_as(persona)
+        for url in (detail(procedure), reverse("procurement:procedure_list")):
+            content = client.get(url).content.decode()
+            assert own.name in content and partner.name not in content, (persona, url)
+    content = login_as("funzionario_sua").get(detail(procedure)).content.decode()
+    assert side.comune.name in content and side.union.name in content
 
 
 def test_others_get_404_or_403(world, login_as, home):

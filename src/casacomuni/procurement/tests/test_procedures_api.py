@@ -5,9 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casacomuni.accounts.models import ApiToken, hash_token
+from casacomuni.procurement import procedure_services as ps
 from casacomuni.procurement.procedure_models import Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
-from casacomuni.procurement.testing import add_procedures, make_accepted_request, make_procedure
+from casacomuni.procurement.testing import add_procedures, make_accepted_request, make_procedure, sua_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,20 @@ def test_create_from_an_accepted_request_then_publish(client, world, as_persona)
     assert refused.status_code == 400 and refused["Content-Type"] == PROBLEM
     assert "CIG" in refused.json()["detail"]
     assert Procedure.objects.get().state == life.DRAFT
+
+
+def test_in_a_joint_procedure_a_comune_reads_only_its_own_lot(client, world, as_persona):
+    """The list's buyers and the detail's lots of a procedure shared by two buyers: the Comune's own only."""
+    side = world.home
+    requests = [make_accepted_request(side, party).pk for party in (side.comune, side.union)]
+    procedure = ps.create_procedure(sua_officer(side), requests)
+    headers = as_persona("referente_comune")
+    (listed,) = client.get(URL, headers=headers).json()["items"]
+    assert [buyer["id"] for buyer in listed["buyers"]] == [side.comune.pk]
+    lots = client.get(f"{URL}/{procedure.pk}", headers=headers).json()["lots"]
+    assert [lot["municipality"]["id"] for lot in lots] == [side.comune.pk]
+    sua_lots = client.get(f"{URL}/{procedure.pk}", headers=as_persona("funzionario_sua")).json()["lots"]
+    assert sorted(lot["municipality"]["id"] for lot in sua_lots) == sorted([side.comune.pk, side.union.pk])
 
 
 def test_bad_input_is_a_400_and_writes_nothing(client, world, as_persona):
