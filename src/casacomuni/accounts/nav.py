@@ -1,9 +1,9 @@
-"""The administration pages of accounts in the main navigation (see casacomuni.web.navigation)."""
+"""The administration pages of accounts in the main navigation (see casacomuni.lib.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.roles import Role
-from casacomuni.web.navigation import NavEntry, Section
+from casacomuni.lib.navigation import NavEntry, Section
 
 NAV = [
     NavEntry(_("Members"), "accounts:members", Section.ADMINISTRATION, {Role.PROVINCE_ADMIN}, order=10),

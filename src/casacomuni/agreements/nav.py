@@ -1,10 +1,10 @@
-"""The convenzioni pages in the main navigation (see casacomuni.web.navigation)."""
+"""The convenzioni pages in the main navigation (see casacomuni.lib.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.roles import Role
 from casacomuni.agreements.views import READER_ROLES
-from casacomuni.web.navigation import NavEntry, Section
+from casacomuni.lib.navigation import NavEntry, Section
 
 NAV = [
     NavEntry(_("Services"), "agreements:services", Section.AGREEMENTS, set(READER_ROLES), order=10),

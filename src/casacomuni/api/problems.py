@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from casacomuni.lib.problems import Problem
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # Django's own logger of server errors, so that an API failure reaches the same handlers (mail to admins).
 request_logger = logging.getLogger("django.request")
@@ -100,6 +102,10 @@ def install(api) -> None:
             for message in messages
         ]
         return problem(api, request, 400, _("Invalid request"), " ".join(exc.messages), errors=errors)
+
+    @api.exception_handler(Problem)
+    def problem_raised(request, exc):
+        return problem(api, request, exc.status, exc.title, exc.detail, **exc.extra)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.roles import Role
 from casacomuni.eufunds.models import DIGEST_EDITOR_ROLES, MUNICIPAL_ROLES, OFFICE_ROLES
-from casacomuni.web.navigation import NavEntry, Section
+from casacomuni.lib.navigation import NavEntry, Section
 
 NAV = [
     NavEntry(

@@ -7,10 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from casacomuni.indicators import charts, selectors
-from casacomuni.indicators.charts import Chart
+from casacomuni.indicators import selectors
 from casacomuni.indicators.models import MIN_GROUP_FOR_MUNICIPALITIES, Aggregate, Observation, SizeClass
 from casacomuni.indicators.rules import stats
+from casacomuni.lib import charts
+from casacomuni.lib.charts import Chart
 from casacomuni.lib.formats import number
 
 SIZE_LABELS = dict(SizeClass.choices)

@@ -30,6 +30,7 @@ from casacomuni.insights.models import (
     data_province,
     respondent_comune,
 )
+from casacomuni.lib.problems import Problem
 
 router = Router(tags=["insights"])
 
@@ -252,13 +253,8 @@ def list_responses(request, campaign_id: int):
     )
 
 
-def answers_problem(request, errors: dict):
-    from casacomuni.api.core import api
-    from casacomuni.api.problems import problem
-
-    return problem(
-        api,
-        request,
+def invalid_answers(errors: dict) -> Problem:
+    return Problem(
         422,
         _("Invalid answers"),
         _("Some answers are missing or wrong."),
@@ -285,7 +281,7 @@ def submit_response(request, campaign_id: int, payload: ResponseIn):
         )
     except ValidationError as refused:
         if hasattr(refused, "error_dict"):
-            return answers_problem(request, refused.message_dict)
+            raise invalid_answers(refused.message_dict) from refused
         if refused.code == "state":
             raise HttpError(409, " ".join(refused.messages)) from refused
         raise

@@ -4,7 +4,7 @@ the editions for the officers, the digital services catalogue for both."""
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.insights.models import DATA_ROLES, RESPONDENT_ROLES
-from casacomuni.web.navigation import NavEntry, Section
+from casacomuni.lib.navigation import NavEntry, Section
 
 NAV = [
     NavEntry(

@@ -3,8 +3,8 @@ administrator and data officers (the role set the models and views check)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from casacomuni.lib.navigation import PUBLIC, NavEntry, Section
 from casacomuni.opendata.models import OFFICER_ROLES
-from casacomuni.web.navigation import PUBLIC, NavEntry, Section
 
 NAV = [
     NavEntry(_("Open data"), "opendata:index", Section.INSIGHTS, PUBLIC, order=60),

@@ -8,7 +8,7 @@ from django.utils.dates import MONTHS_3
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from casacomuni.indicators.charts import Chart, bar_chart
+from casacomuni.lib.charts import Chart, bar_chart
 
 
 def awards_by_month(rows: list[dict], year: int) -> Chart:

@@ -4,13 +4,13 @@ and the market data for the roles that use them (the same role sets the models a
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.roles import Role
+from casacomuni.lib.navigation import PUBLIC, NavEntry, Section
 from casacomuni.procurement.models import REQUESTER_ROLES, SUA_ROLES
 from casacomuni.procurement.register_models import (
     OPERATOR_ROLES,
     REGISTER_KEEPER_ROLES,
     REGISTER_READER_ROLES,
 )
-from casacomuni.web.navigation import PUBLIC, NavEntry, Section
 
 COMUNE_AND_SUA = {*REQUESTER_ROLES, *SUA_ROLES}
 

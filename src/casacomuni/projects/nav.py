@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.roles import Role
+from casacomuni.lib.navigation import NavEntry, Section
 from casacomuni.projects.models import READER_ROLES
-from casacomuni.web.navigation import NavEntry, Section
 
 NAV = [
     NavEntry(

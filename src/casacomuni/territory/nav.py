@@ -1,8 +1,8 @@
-"""The territory's public pages in the main navigation (see casacomuni.web.navigation)."""
+"""The territory's public pages in the main navigation (see casacomuni.lib.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from casacomuni.web.navigation import PUBLIC, NavEntry, Section
+from casacomuni.lib.navigation import PUBLIC, NavEntry, Section
 
 NAV = [
     NavEntry(_("Regions and provinces"), "territory:regions", Section.TERRITORY, PUBLIC, order=10),

@@ -1,10 +1,5 @@
-"""The main navigation: a registry of entries that each app declares in its own ``nav.py``.
-
-An app lists its pages in ``<app>/nav.py``::
-
-    from casacomuni.web.navigation import AUTHENTICATED, NavEntry, Section
-
-    NAV = [NavEntry(_("Members"), "accounts:members", Section.ADMINISTRATION, roles={Role.PROVINCE_ADMIN})]
+"""The main navigation: a registry of the entries that each app declares in its own ``nav.py``
+(with ``casacomuni.lib.navigation``).
 
 ``WebConfig.ready`` collects every installed app's ``NAV``. The context processor shows, by section, only
 the entries the acting role may use; a section with no such entry is not shown at all. The pillars come
@@ -16,53 +11,10 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.db import models
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
-# Who may see an entry when it is not restricted to roles.
-PUBLIC = "public"
-AUTHENTICATED = "authenticated"
-
-
-class Section(models.TextChoices):
-    """The five pillars of the platform, then the territory, the administration and the API."""
-
-    PROCUREMENT = "procurement", _("Procurement")
-    EUFUNDS = "eufunds", _("Europe")
-    INSIGHTS = "insights", _("Innovation and data")
-    TRAINING = "training", _("Training")
-    AGREEMENTS = "agreements", _("Agreements")
-    TERRITORY = "territory", _("Territory")
-    ADMINISTRATION = "administration", _("Administration")
-    API = "api", _("API")
-
-
-@dataclass(frozen=True)
-class NavEntry:
-    """A page in the navigation. ``audience`` is PUBLIC, AUTHENTICATED, or a set of Role values."""
-
-    label: str | Promise
-    url_name: str
-    section: Section
-    audience: str | frozenset[str] = AUTHENTICATED
-    order: int = 100
-
-    def __post_init__(self):
-        if not isinstance(self.audience, str):
-            object.__setattr__(self, "audience", frozenset(self.audience))
-        elif self.audience not in (PUBLIC, AUTHENTICATED):
-            raise ValueError(
-                f"audience must be PUBLIC, AUTHENTICATED or a set of roles, not {self.audience!r}"
-            )
-
-    def visible_to(self, user, membership) -> bool:
-        if self.audience == PUBLIC:
-            return True
-        if self.audience == AUTHENTICATED:
-            return bool(user is not None and user.is_authenticated)
-        return membership is not None and membership.role in self.audience
+from casacomuni.lib.navigation import NavEntry, Section
 
 
 @dataclass

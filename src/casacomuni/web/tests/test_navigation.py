@@ -5,8 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import NoReverseMatch, reverse
 
 from casacomuni.accounts.roles import Role
+from casacomuni.lib.navigation import AUTHENTICATED, PUBLIC, NavEntry, Section
 from casacomuni.web import navigation
-from casacomuni.web.navigation import AUTHENTICATED, PUBLIC, NavEntry, Section
 
 
 def nav_html(response) -> str:

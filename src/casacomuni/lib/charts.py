@@ -2,7 +2,8 @@
 
 Each ``Chart`` holds its specification (data inline, so the page needs no other request), the columns and
 rows of the accessible table shown next to it, and the name of its CSV download: the same rows everywhere.
-static/indicators/charts.js draws them with vega-embed in Vega's CSP-safe mode.
+indicators/static/indicators/charts.js draws them, on every app's dashboards, with vega-embed in Vega's
+CSP-safe mode.
 """
 
 from dataclasses import dataclass, field

@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 from django.utils import translation
 
-from casacomuni.indicators import charts
 from casacomuni.indicators.dashboards import long_rows, rounded
+from casacomuni.lib import charts
 from casacomuni.lib.formats import number
 
 
