@@ -32,6 +32,7 @@ from casacomuni.eufunds.models import (
     CallStatus,
 )
 from casacomuni.eufunds.templatetags.eufunds_tags import reason_text
+from casacomuni.lib.search import MAX_LENGTH
 from casacomuni.territory.models import Municipality, Province
 
 router = Router(tags=["eufunds"])
@@ -100,7 +101,11 @@ class CallDetailOut(CallOut):
 class CallFilters(Schema):
     status: CallStatus | None = None
     programme: str = Field("", max_length=200)
-    q: str = Field("", max_length=200, description="Free text in title, summary, programme, funder")
+    q: str = Field(
+        "",
+        max_length=MAX_LENGTH,
+        description="Words of the title, summary, programme or funder, or the identifier at the source",
+    )
     eligible_for: str = Field(
         "", max_length=6, description="ISTAT code: calls that Comune is not excluded from"
     )

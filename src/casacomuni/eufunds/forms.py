@@ -17,6 +17,7 @@ from casacomuni.eufunds.models import (
 )
 from casacomuni.eufunds.rules import eligibility
 from casacomuni.lib.forms import StyledForm
+from casacomuni.lib.search import MAX_LENGTH
 from casacomuni.territory.models import Municipality, Province, Region
 
 ENTITY_TYPE_CHOICES = [
@@ -34,7 +35,7 @@ SPLIT = re.compile(r"[\s,;]+")
 
 
 class CallFilterForm(StyledForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=MAX_LENGTH)
     status = forms.ChoiceField(label=_("Status"), required=False)
     programme = forms.ChoiceField(label=_("Programme"), required=False)
     eligible_for = forms.ChoiceField(label=_("Comune that can apply"), required=False)

@@ -24,6 +24,7 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.lib import formats
+from casacomuni.lib.search import text_search
 from casacomuni.territory.models import Province
 
 # Who of a Province runs the EU-funds office: imports, annotates criteria, enters manual calls.
@@ -73,6 +74,10 @@ def catalogue_filter_for_owner(province_id: int | None) -> Q:
     return Q(province__isnull=True) if province_id is None else Q(province_id=province_id)
 
 
+# The fields free-text search reads, in the order of the GIN index of migration 0005 (keep them together).
+CALL_SEARCH_FIELDS = ("title", "summary", "programme", "funder")
+
+
 class CallQuerySet(models.QuerySet):
     def for_user(self, user):
         condition = catalogue_filter(user)
@@ -101,16 +106,9 @@ class CallQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        text = (text or "").strip()
-        if not text:
-            return self
-        return self.filter(
-            Q(title__icontains=text)
-            | Q(summary__icontains=text)
-            | Q(programme__icontains=text)
-            | Q(funder__icontains=text)
-            | Q(source_id__iexact=text)
-        )
+        """Calls whose title, summary, programme or funder match ``text`` (``lib.search``), or whose
+        identifier at the source is ``text``."""
+        return text_search(self, text, CALL_SEARCH_FIELDS, exact=("source_id",))
 
 
 class Call(models.Model):

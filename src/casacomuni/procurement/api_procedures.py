@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.api import OrganizationBriefOut
+from casacomuni.lib.search import MAX_LENGTH
 from casacomuni.procurement import procedure_services as ps
 from casacomuni.procurement.models import ContractKind
 from casacomuni.procurement.procedure_models import (
@@ -124,6 +125,9 @@ class ProcedureFilters(Schema):
     state: ProcedureState | None = None
     kind: ContractKind | None = None
     municipality: str = Field("", description="ISTAT code of a buyer Comune")
+    q: str = Field(
+        "", max_length=MAX_LENGTH, description="Words of the object or description, or a lot's CIG"
+    )
 
 
 def readable(request):
@@ -142,7 +146,7 @@ def lots_prefetch(user):
 )
 @paginate
 def list_procedures(request, filters: Query[ProcedureFilters]):
-    queryset = readable(request).prefetch_related(lots_prefetch(request.user))
+    queryset = readable(request).search(filters.q).prefetch_related(lots_prefetch(request.user))
     if filters.state:
         queryset = queryset.filter(state=filters.state)
     if filters.kind:

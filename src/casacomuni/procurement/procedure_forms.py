@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.forms import LocalPartyFilterForm
 from casacomuni.lib.forms import StyledForm
+from casacomuni.lib.search import MAX_LENGTH
 from casacomuni.procurement import procedure_services as ps
 from casacomuni.procurement.models import ContractKind, ProcurementRequest, RequestState
 from casacomuni.procurement.procedure_models import Criterion, Lot, ProcedureState, ProcedureType
@@ -21,6 +22,12 @@ AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 class ProcedureFilterForm(LocalPartyFilterForm):
     state_choices = list(ProcedureState.choices)
 
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=MAX_LENGTH,
+        help_text=_("Words of the object or the description, or a lot's CIG."),
+    )
     kind = forms.ChoiceField(label=_("Kind of contract"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -31,6 +38,7 @@ class ProcedureFilterForm(LocalPartyFilterForm):
         if not self.is_valid():
             return queryset
         data = self.cleaned_data
+        queryset = queryset.search(data["q"])
         if data["state"]:
             queryset = queryset.filter(state=data["state"])
         if data["kind"]:

@@ -38,6 +38,7 @@ from django.utils.translation import pgettext_lazy
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.lib.search import text_search
 from casacomuni.lib.storage import private_upload_to
 from casacomuni.procurement.models import ContractKind, ProcurementRequest
 from casacomuni.procurement.register_models import RegisteredOperator
@@ -169,6 +170,10 @@ def default_anomaly_parameters() -> dict:
     }
 
 
+# The fields free-text search reads, in the order of the GIN index of migration 0008 (keep them together).
+PROCEDURE_SEARCH_FIELDS = ("title", "description")
+
+
 class ProcedureQuerySet(models.QuerySet):
     def for_user(self, user):
         membership = tenancy.acting_membership(user)
@@ -187,6 +192,11 @@ class ProcedureQuerySet(models.QuerySet):
             bid = Bid.objects.filter(operator=org).values("lot__procedure")
             return self.filter(Q(pk__in=invited) | Q(pk__in=bid)).exclude(state=life.DRAFT)
         return self.none()
+
+    def search(self, text: str):
+        """Procedures whose object or description match ``text`` (``lib.search``), or with a lot whose CIG is
+        ``text``."""
+        return text_search(self, text, PROCEDURE_SEARCH_FIELDS, exact=("lots__cig",))
 
     def public(self):
         """Procedures shown on the public pages and in open data: published, in any later state."""

@@ -85,6 +85,26 @@ def test_in_a_joint_procedure_each_comune_reads_only_its_own_lot(world, login_as
     assert side.comune.name in content and side.union.name in content
 
 
+def test_the_list_finds_procedures_by_words_of_their_object_or_a_lots_cig(world, login_as):
+    side = world.home
+    school = make_procedure(side, world, title="Manutenzione straordinaria della scuola primaria")
+    road = make_procedure(side, world, title="Rifacimento della segnaletica stradale")
+    client = login_as("funzionario_sua")
+
+    def listed(text):
+        response = client.get(reverse("procurement:procedure_list"), {"q": text})
+        assert response.status_code == 200
+        return sorted(procedure.pk for procedure in response.context["page"])
+
+    assert listed("scuola straordinaria") == [school.pk]  # two words of the object, in another order
+    assert listed(road.lots.get().cig) == [road.pk]
+    assert listed("scuola stradale") == []
+    assert listed("") == sorted([school.pk, road.pk])
+    # A search too long for the form is refused in the form and filters nothing.
+    response = client.get(reverse("procurement:procedure_list"), {"q": "x" * 201})
+    assert "q" in response.context["filter_form"].errors
+
+
 def test_others_get_404_or_403(world, login_as, home):
     other = add_procedures(world.elsewhere, world)
     client = login_as("funzionario_sua")
@@ -379,3 +399,11 @@ def test_invitations_page_lists_candidates_and_refuses_the_outgoing_contractor(w
     assert allowed.status_code == 302
     invitation = Invitation.objects.get(lot=lot)
     assert invitation.rotation_exception is True
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")
+def test_the_procedure_search_uses_the_gin_index(world):
+    make_procedure(world.home, world, title="Manutenzione straordinaria della scuola primaria")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    assert "procurement_procedure_search" in Procedure.objects.search("scuole").explain()

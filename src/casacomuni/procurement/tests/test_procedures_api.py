@@ -62,6 +62,16 @@ def test_in_a_joint_procedure_a_comune_reads_only_its_own_lot(client, world, as_
     assert sorted(lot["municipality"]["id"] for lot in sua_lots) == sorted([side.comune.pk, side.union.pk])
 
 
+def test_the_list_searches_words_of_the_object(client, world, as_persona):
+    school = make_procedure(world.home, world, title="Manutenzione straordinaria della scuola primaria")
+    make_procedure(world.home, world, title="Rifacimento della segnaletica stradale")
+    headers = as_persona("funzionario_sua")
+    items = client.get(URL, {"q": "primaria manutenzione"}, headers=headers).json()["items"]
+    assert [item["id"] for item in items] == [school.pk]
+    too_long = client.get(URL, {"q": "x" * 201}, headers=headers)
+    assert too_long.status_code == 400 and too_long["Content-Type"] == PROBLEM
+
+
 def test_bad_input_is_a_400_and_writes_nothing(client, world, as_persona):
     headers = as_persona("funzionario_sua")
     for payload in ({"requests": []}, {"requests": ["x"]}, {"requests": [999999]}):
