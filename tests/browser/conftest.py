@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import ConsoleMessage, Error, Locator, Page, Response
+from playwright.sync_api import ConsoleMessage, Error, Locator, Page, Response, expect
 
 from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
@@ -148,6 +148,21 @@ class CheckedPage:
         with self.page.expect_navigation():
             locator.click()
 
+    def open_tab(self, tab: Locator) -> None:
+        """Click a tab link (htmx swaps its panel in; without JavaScript the page loads) and wait until it is
+        the current tab and its panel is in place, even when it was the current tab already."""
+        tab.click()
+        self.wait_for_htmx()
+        expect(tab).to_have_attribute("aria-current", "page")
+
+    def wait_for_htmx(self) -> None:
+        """Wait until no htmx request is under way and its swap has settled. htmx marks the element of a request
+        from the click on, and keeps a swapped element's old classes for a moment ("settling", for CSS
+        transitions): a button enabled by the swap would still wear "disabled", greyed, for axe to measure."""
+        self.page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
+
     def assert_no_problems(self) -> None:
         problems, self.problems = self.problems, []
         assert not problems, "\n".join(problems)
@@ -157,11 +172,7 @@ class CheckedPage:
 
         axe is injected with ``evaluate``, which the page's CSP does not govern; a <script> tag (what
         ``add_script_tag`` adds) would be blocked by script-src 'self', and the test must keep the CSP on."""
-        # htmx keeps a swapped element's old classes for a moment ("settling", for CSS transitions): a
-        # button enabled by the swap would still wear "disabled", greyed, for axe to measure.
-        self.page.wait_for_function(
-            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-        )
+        self.wait_for_htmx()
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
             self.page.evaluate(self.axe_source)
         violations = self.page.evaluate(

@@ -112,7 +112,11 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     state_shown(ProcedureState.BIDS_OPEN)
 
     # Five bids recorded and admitted.
-    checked_page.follow(page.locator("#tab-offerte"))
+    # The tabs open in place, without reloading the page, and the address follows for the back button.
+    page.evaluate("() => { window.tabsNotReloaded = true; }")
+    checked_page.open_tab(page.locator("#tab-offerte"))
+    assert page.url.endswith("?scheda=offerte")
+    assert page.evaluate("() => window.tabsNotReloaded === true")
     checked_page.assert_clean()
     lot = procedure.lots.get()
     for operator, discount in zip(operators, DISCOUNTS, strict=True):
@@ -136,7 +140,7 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     page.goto(url("procurement:procedure_detail", procedure.pk))
     act("close_bids")
     state_shown(ProcedureState.BIDS_CLOSED)
-    page.locator("#tab-offerte").click()
+    checked_page.open_tab(page.locator("#tab-offerte"))
     for _bid in range(5):
         page.locator(".admit-bid").first.click()
         page.wait_for_load_state()
@@ -145,7 +149,7 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     page.goto(url("procurement:procedure_detail", procedure.pk))
     act("start_evaluation")
     state_shown(ProcedureState.EVALUATION)
-    page.locator("#tab-valutazione").click()
+    checked_page.open_tab(page.locator("#tab-valutazione"))
     page.locator("#evaluate-1").click()
     page.wait_for_load_state()
     # Method A, 5 bids: wings 10,5 and 27,9 aside; M = 13,450, SM = 1,550, rho <= 0,15: T = 1,2 × M = 16,140.
@@ -156,7 +160,7 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     # Proposal, award, contract.
     act("propose_award")
     state_shown(ProcedureState.PROPOSED_AWARD)
-    page.locator("#tab-valutazione").click()
+    checked_page.open_tab(page.locator("#tab-valutazione"))
     # The winner's requirements to verify, from the albo: it has uploaded no DURC and no SOA certificate.
     expect(page.locator("#requirements-1 .requirement[data-kind=durc]")).to_have_attribute(
         "data-state", "missing"
@@ -169,7 +173,7 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     expect(page.locator("#lot-1 .lot-savings")).to_contain_text("22.500,00")
     checked_page.assert_clean()
     # The contract is refused while they are missing, until the officer writes a reasoned decision.
-    page.locator("#tab-valutazione").click()
+    checked_page.open_tab(page.locator("#tab-valutazione"))
     page.locator("#contract-1").click()
     page.wait_for_load_state()
     expect(page.locator("#contract-form-1")).to_contain_text("DURC: Mancante")
@@ -184,7 +188,7 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     checked_page.assert_clean()
     act("sign_contract")
     state_shown(ProcedureState.CONTRACT_SIGNED)
-    page.locator("#tab-cronologia").click()
+    checked_page.open_tab(page.locator("#tab-cronologia"))
     expect(page.locator("#timeline li[data-step=contract]")).to_be_visible()
     checked_page.assert_clean()
     lot.refresh_from_db()

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -175,7 +176,9 @@ def render_detail(
         "error": error,
         "savings": ps.savings(lots),
     }
-    if sua:
+    # A tab opened by htmx gets its panel only; a history restore (back button, cache missed) the whole page.
+    panel_only = request.method == "GET" and request.htmx and not request.htmx.history_restore_request
+    if sua and not panel_only:
         context["actions"] = [
             {
                 "name": row["name"],
@@ -254,7 +257,11 @@ def render_detail(
         context["events"] = list(procedure.events.select_related("by").order_by("at", "pk"))
         for item in context["events"]:
             item.label = ACTION_LABELS.get(item.action, item.action)
-    return render(request, "procurement/procedures/detail.html", context, status=status)
+    template = "procurement/procedures/detail.html" + ("#tab_panel" if panel_only else "")
+    response = render(request, template, context, status=status)
+    # The same URL answers a page or a panel: a cache must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def contract_default(lot):

@@ -50,6 +50,22 @@ def test_the_sua_sees_every_tab_of_its_procedure(world, login_as, home):
     assert 'id="minutes-pdf-1"' in page and 'id="threshold-1"' in page
 
 
+def test_a_tab_opened_by_htmx_is_its_panel_only(world, login_as, home):
+    client = login_as("funzionario_sua")
+    url = detail(home["procedure"], "cronologia")
+    panel = client.get(url, headers={"HX-Request": "true"})
+    content = panel.content.decode()
+    assert panel.status_code == 200 and content.lstrip().startswith('<div id="procedure-tabs">')
+    assert 'id="timeline"' in content and 'aria-current="page">Cronologia' in content
+    assert "<html" not in content and 'id="next-steps"' not in content
+    assert "HX-Request" in panel["Vary"]
+    # The back button after the browser dropped its copy: the whole page, as without JavaScript.
+    restored = client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restored.content.decode() and 'id="next-steps"' in restored.content.decode()
+    page = client.get(url).content.decode()
+    assert "<html" in page and 'href="?scheda=offerte" hx-get="?scheda=offerte"' in page
+
+
 def test_the_comune_sees_its_procedure_but_not_the_bids(world, login_as, home):
     client = login_as("referente_comune")
     response = client.get(detail(home["procedure"], "offerte"))
