@@ -1,7 +1,7 @@
 """Organisation kinds and the roles a member may hold in each.
 
-Pure data: which roles exist, which kind of organisation offers each, and which are administrators
-(who must use a second factor when the MFA setting is on).
+Pure data: which roles exist, which kind of organisation offers each, which are administrators (who must
+use a second factor when the MFA setting is on), and the named groups of roles the apps' permissions use.
 """
 
 from django.db import models
@@ -43,6 +43,16 @@ ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 
 ADMIN_ROLES = frozenset({Role.UPI_ADMIN, Role.PROVINCE_ADMIN})
+
+# The groups of roles the apps' permissions are written with; each app combines them (for example its readers)
+# but does not name a group of its own. A Province's administrator belongs to each of its offices.
+PROVINCE_ROLES = ROLES_BY_KIND[OrganizationKind.PROVINCE]
+SUA_ROLES = (Role.PROVINCE_ADMIN, Role.SUA_OFFICER)
+EUFUNDS_OFFICE_ROLES = (Role.PROVINCE_ADMIN, Role.EUFUNDS_OFFICER)
+DATA_OFFICE_ROLES = (Role.PROVINCE_ADMIN, Role.DATA_OFFICER)
+# The people of a Comune or Unione.
+LOCAL_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
+OPERATOR_ROLES = (Role.OPERATOR_REPRESENTATIVE,)
 
 
 def roles_for_kind(kind: str) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
-from casacomuni.accounts.roles import ROLES_BY_KIND, OrganizationKind, Role
+from casacomuni.accounts.roles import LOCAL_ROLES, PROVINCE_ROLES, Role
 from casacomuni.agreements import documents, exports, forms, selectors, services
 from casacomuni.agreements.models import Adhesion, Agreement, JoinRequest, Service, Transition
 from casacomuni.audit.models import AuditEvent
@@ -30,8 +30,6 @@ from casacomuni.documents.docx import TemplateProblem
 from casacomuni.territory import boundaries
 
 PAGE_SIZE = 50
-PROVINCE_ROLES = ROLES_BY_KIND[OrganizationKind.PROVINCE]
-LOCAL_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
 # Who may open the catalogue and the agreements: the Province's people and the Comuni's (Unioni's).
 READER_ROLES = (*PROVINCE_ROLES, *LOCAL_ROLES)
 

@@ -21,22 +21,15 @@ from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.eufunds import selectors, services
-from casacomuni.eufunds.models import (
-    MUNICIPAL_ROLES,
-    OFFICE_ROLES,
-    Call,
-    CallCriterion,
-    CallSource,
-    CallStatus,
-)
+from casacomuni.eufunds.models import Call, CallCriterion, CallSource, CallStatus
+from casacomuni.eufunds.permissions import READER_ROLES
 from casacomuni.eufunds.templatetags.eufunds_tags import reason_text
 from casacomuni.lib.search import MAX_LENGTH
 from casacomuni.territory.models import Municipality, Province
 
 router = Router(tags=["eufunds"])
-READER_ROLES = (*OFFICE_ROLES, *MUNICIPAL_ROLES, Role.UPI_ADMIN)
 
 
 class CallOut(Schema):

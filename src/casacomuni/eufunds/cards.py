@@ -2,17 +2,17 @@
 
 from django.utils import timezone
 
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES, OrganizationKind
 from casacomuni.eufunds import selectors
-from casacomuni.eufunds.models import MUNICIPAL_ROLES, OFFICE_ROLES, Call
+from casacomuni.eufunds.models import Call
 from casacomuni.eufunds.rules import eligibility
 
 
 def calls_card(user, membership) -> dict | None:
-    if membership is None or membership.role not in (*OFFICE_ROLES, *MUNICIPAL_ROLES):
+    if membership is None or membership.role not in (*EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES):
         return None
     org = membership.organization
-    if org.kind == OrganizationKind.PROVINCE and membership.role not in OFFICE_ROLES:
+    if org.kind == OrganizationKind.PROVINCE and membership.role not in EUFUNDS_OFFICE_ROLES:
         return None
     open_calls = Call.objects.for_user(user).open_on(timezone.localdate())
     card = {"template": "eufunds/_dashboard_card.html", "open": open_calls.count(), "comune": False}

@@ -22,15 +22,11 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES, OrganizationKind, Role
 from casacomuni.lib import formats
 from casacomuni.lib.search import text_search
 from casacomuni.territory.models import Province
 
-# Who of a Province runs the EU-funds office: imports, annotates criteria, enters manual calls.
-OFFICE_ROLES = (Role.PROVINCE_ADMIN, Role.EUFUNDS_OFFICER)
-# Who of a Comune (Unione) reads the catalogue and its own eligibility.
-MUNICIPAL_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
 # Who of a Comune sets the digest preferences.
 DIGEST_EDITOR_ROLES = (Role.MUNICIPALITY_REFERENT,)
 
@@ -59,12 +55,9 @@ def catalogue_filter(user) -> Q | None:
     org = membership.organization
     if org.kind == OrganizationKind.UPI:
         return Q()
-    if org.kind == OrganizationKind.PROVINCE and membership.role in OFFICE_ROLES:
+    if org.kind == OrganizationKind.PROVINCE and membership.role in EUFUNDS_OFFICE_ROLES:
         return Q(province__isnull=True) | Q(province_id=org.province_id)
-    if (
-        org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
-        and membership.role in MUNICIPAL_ROLES
-    ):
+    if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION) and membership.role in LOCAL_ROLES:
         return Q(province__isnull=True) | Q(province_id=org.province_id)
     return None
 
@@ -223,7 +216,7 @@ class ImportRunQuerySet(models.QuerySet):
         org = membership.organization
         if org.kind == OrganizationKind.UPI:
             return self
-        if org.kind == OrganizationKind.PROVINCE and membership.role in OFFICE_ROLES:
+        if org.kind == OrganizationKind.PROVINCE and membership.role in EUFUNDS_OFFICE_ROLES:
             return self.filter(organization=org)
         return self.none()
 
@@ -367,11 +360,11 @@ class DigestPreferenceQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         org = membership.organization
-        if org.kind == OrganizationKind.PROVINCE and membership.role in OFFICE_ROLES:
+        if org.kind == OrganizationKind.PROVINCE and membership.role in EUFUNDS_OFFICE_ROLES:
             return self.filter(organization__province_id=org.province_id)
         if (
             org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
-            and membership.role in MUNICIPAL_ROLES
+            and membership.role in LOCAL_ROLES
         ):
             return self.filter(organization=org)
         return self.none()

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from casacomuni.accounts.roles import Role
-from casacomuni.eufunds.models import DIGEST_EDITOR_ROLES, MUNICIPAL_ROLES, OFFICE_ROLES
+from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES, Role
+from casacomuni.eufunds.models import DIGEST_EDITOR_ROLES
 from casacomuni.lib.navigation import NavEntry, Section
 
 NAV = [
@@ -11,17 +11,21 @@ NAV = [
         _("Calls for funding"),
         "eufunds:call_list",
         Section.EUFUNDS,
-        {*OFFICE_ROLES, *MUNICIPAL_ROLES, Role.UPI_ADMIN},
+        {*EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES, Role.UPI_ADMIN},
         order=1,
     ),
     NavEntry(
-        _("Import calls"), "eufunds:import_calls", Section.EUFUNDS, {*OFFICE_ROLES, Role.UPI_ADMIN}, order=5
+        _("Import calls"),
+        "eufunds:import_calls",
+        Section.EUFUNDS,
+        {*EUFUNDS_OFFICE_ROLES, Role.UPI_ADMIN},
+        order=5,
     ),
     NavEntry(
         _("Calls digest"),
         "eufunds:digest_preview",
         Section.EUFUNDS,
-        {*OFFICE_ROLES, *MUNICIPAL_ROLES},
+        {*EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES},
         order=10,
     ),
     NavEntry(

@@ -19,14 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casacomuni.accounts.actor import Actor
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import Role
 from casacomuni.audit.services import record_event
 from casacomuni.eufunds.importers import PARSERS, BadRecord, ParsedCall
 from casacomuni.eufunds.importers._common import CONTENT_FIELDS
 from casacomuni.eufunds.models import (
     DIGEST_EDITOR_ROLES,
     IMPORTABLE_SOURCES,
-    OFFICE_ROLES,
     Call,
     CallChange,
     CallCriterion,
@@ -39,6 +38,7 @@ from casacomuni.eufunds.models import (
     ImportRun,
     catalogue_filter_for_owner,
 )
+from casacomuni.eufunds.permissions import runs_the_office
 from casacomuni.eufunds.rules import eligibility
 from casacomuni.eufunds.rules.status import derive_status
 
@@ -51,12 +51,7 @@ class ImportFileError(ValueError):
 
 
 def is_office(actor) -> bool:
-    membership = actor.membership
-    return (
-        membership is not None
-        and membership.role in OFFICE_ROLES
-        and membership.organization.kind == OrganizationKind.PROVINCE
-    )
+    return runs_the_office(actor.membership)
 
 
 def catalogue_owner(actor) -> int | None:

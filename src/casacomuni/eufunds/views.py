@@ -17,13 +17,11 @@ from django.views.decorators.http import require_POST
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES, OrganizationKind, Role
 from casacomuni.eufunds import forms, selectors, services
 from casacomuni.eufunds.digest import build_digest
 from casacomuni.eufunds.models import (
     DIGEST_EDITOR_ROLES,
-    MUNICIPAL_ROLES,
-    OFFICE_ROLES,
     Call,
     CallCriterion,
     CallSource,
@@ -31,20 +29,15 @@ from casacomuni.eufunds.models import (
     ImportRun,
     catalogue_filter_for_owner,
 )
+from casacomuni.eufunds.permissions import READER_ROLES, runs_the_office
 from casacomuni.eufunds.rules import eligibility
 from casacomuni.territory.models import Province
 
 PAGE_SIZE = 25
-READER_ROLES = (*OFFICE_ROLES, *MUNICIPAL_ROLES, Role.UPI_ADMIN)
 
 
 def is_office(user) -> bool:
-    membership = tenancy.acting_membership(user)
-    return (
-        membership is not None
-        and membership.role in OFFICE_ROLES
-        and membership.organization.kind == OrganizationKind.PROVINCE
-    )
+    return runs_the_office(tenancy.acting_membership(user))
 
 
 def require_office(user) -> None:
@@ -273,7 +266,7 @@ def digest_organizations(user):
     kinds = (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
     if is_office(user):
         return Organization.objects.filter(province_id=org.province_id, kind__in=kinds, is_active=True)
-    if tenancy.has_role(user, *MUNICIPAL_ROLES) and org.kind in kinds:
+    if tenancy.has_role(user, *LOCAL_ROLES) and org.kind in kinds:
         return Organization.objects.filter(pk=org.pk)
     return Organization.objects.none()
 
@@ -281,7 +274,7 @@ def digest_organizations(user):
 @login_required
 def digest_preview(request):
     """The next digest of a Comune, as it would be e-mailed (the office picks the Comune)."""
-    tenancy.require_role(request.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(request.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     organizations = digest_organizations(request.user)
     if not is_office(request.user) and not organizations.exists():
         raise PermissionDenied

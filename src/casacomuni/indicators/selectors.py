@@ -1,12 +1,10 @@
 """Reads of the indicators: who may see which comuni and Provinces, the years with data, the values."""
 
 from casacomuni.accounts import tenancy
-from casacomuni.accounts.roles import ROLES_BY_KIND, OrganizationKind, Role
+from casacomuni.accounts.roles import LOCAL_ROLES, PROVINCE_ROLES, OrganizationKind, Role
 from casacomuni.indicators.models import Aggregate, Indicator, Observation, visible_municipalities_filter
 from casacomuni.territory.models import Municipality, Province
 
-PROVINCE_ROLES = ROLES_BY_KIND[OrganizationKind.PROVINCE]
-LOCAL_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
 # Who may read indicators at all: UPI, every role of a Province, the Comuni's and Unioni's people.
 READER_ROLES = (Role.UPI_ADMIN, *PROVINCE_ROLES, *LOCAL_ROLES)
 

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_POST
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import LOCAL_ROLES, PROVINCE_ROLES, OrganizationKind, Role
 from casacomuni.indicators import dashboards, exports, selectors, services
 from casacomuni.indicators.forms import ComputeForm, IndicatorYearForm
 from casacomuni.territory import boundaries
 
-PROVINCE_DASHBOARD_ROLES = (Role.UPI_ADMIN, *selectors.PROVINCE_ROLES)
+PROVINCE_DASHBOARD_ROLES = (Role.UPI_ADMIN, *PROVINCE_ROLES)
 
 
 @login_required
@@ -117,9 +117,7 @@ def municipality(request, istat_code: str):
     context = {
         "municipality": comune,
         # A Unione chooses among its member comuni; a Province and UPI arrive from their rankings.
-        "siblings": list(others.order_by("name"))
-        if tenancy.has_role(request.user, *selectors.LOCAL_ROLES)
-        else [],
+        "siblings": list(others.order_by("name")) if tenancy.has_role(request.user, *LOCAL_ROLES) else [],
         "may_open_province": selectors.visible_provinces(request.user).filter(pk=comune.province_id).exists(),
     }
     return render_dashboard(

@@ -1,13 +1,13 @@
 """The data collection card on the dashboard: for a Comune, the open campaigns still to answer; for the
 Province's data officers, the open campaigns and how many Comuni have submitted. Two queries at most."""
 
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import DATA_OFFICE_ROLES, LOCAL_ROLES, OrganizationKind
 from casacomuni.insights import selectors
-from casacomuni.insights.models import DATA_ROLES, RESPONDENT_ROLES, Campaign, CampaignState, Response
+from casacomuni.insights.models import Campaign, CampaignState, Response
 
 
 def insights_card(user, membership) -> dict | None:
-    if membership is None or membership.role not in (*DATA_ROLES, *RESPONDENT_ROLES):
+    if membership is None or membership.role not in (*DATA_OFFICE_ROLES, *LOCAL_ROLES):
         return None
     open_campaigns = Campaign.objects.for_user(user).filter(state=CampaignState.SENT)
     if membership.organization.kind == OrganizationKind.PROVINCE:

@@ -21,14 +21,9 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import DATA_OFFICE_ROLES, LOCAL_ROLES, OrganizationKind
 from casacomuni.insights.rules import answers as answer_rules
 from casacomuni.lib.storage import private_upload_to
-
-# Who of the Province builds questionnaires, sends campaigns, reads every response and records adoptions.
-DATA_ROLES = (Role.PROVINCE_ADMIN, Role.DATA_OFFICER)
-# Who of a Comune fills in its responses.
-RESPONDENT_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
 
 
 def data_province(user):
@@ -37,7 +32,7 @@ def data_province(user):
     if membership is None:
         return None
     org = membership.organization
-    if org.kind == OrganizationKind.PROVINCE and membership.role in DATA_ROLES:
+    if org.kind == OrganizationKind.PROVINCE and membership.role in DATA_OFFICE_ROLES:
         return org
     return None
 
@@ -48,7 +43,7 @@ def respondent_comune(user):
     if membership is None:
         return None
     org = membership.organization
-    if org.kind == OrganizationKind.MUNICIPALITY and membership.role in RESPONDENT_ROLES:
+    if org.kind == OrganizationKind.MUNICIPALITY and membership.role in LOCAL_ROLES:
         return org
     return None
 

@@ -3,7 +3,7 @@ the editions for the officers, the digital services catalogue for both."""
 
 from django.utils.translation import gettext_lazy as _
 
-from casacomuni.insights.models import DATA_ROLES, RESPONDENT_ROLES
+from casacomuni.accounts.roles import DATA_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.lib.navigation import NavEntry, Section
 
 NAV = [
@@ -11,18 +11,24 @@ NAV = [
         _("Data collection"),
         "insights:campaign_list",
         Section.INSIGHTS,
-        {*DATA_ROLES, *RESPONDENT_ROLES},
+        {*DATA_OFFICE_ROLES, *LOCAL_ROLES},
         order=10,
     ),
-    NavEntry(_("Questionnaires"), "insights:questionnaire_list", Section.INSIGHTS, set(DATA_ROLES), order=11),
     NavEntry(
-        _("Digital maturity by edition"), "insights:editions", Section.INSIGHTS, set(DATA_ROLES), order=12
+        _("Questionnaires"), "insights:questionnaire_list", Section.INSIGHTS, set(DATA_OFFICE_ROLES), order=11
+    ),
+    NavEntry(
+        _("Digital maturity by edition"),
+        "insights:editions",
+        Section.INSIGHTS,
+        set(DATA_OFFICE_ROLES),
+        order=12,
     ),
     NavEntry(
         _("Digital services"),
         "insights:service_list",
         Section.INSIGHTS,
-        {*DATA_ROLES, *RESPONDENT_ROLES},
+        {*DATA_OFFICE_ROLES, *LOCAL_ROLES},
         order=15,
     ),
 ]

@@ -18,13 +18,11 @@ from django.utils.translation import gettext as _
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import DATA_OFFICE_ROLES, LOCAL_ROLES, OrganizationKind
 from casacomuni.audit.services import record_event
 from casacomuni.insights import templates_data
 from casacomuni.insights.models import (
-    DATA_ROLES,
     EDITABLE_STATES,
-    RESPONDENT_ROLES,
     AdoptionStatus,
     Answer,
     Campaign,
@@ -62,7 +60,7 @@ def require_data_officer(actor: Actor, province: Organization | None = None) -> 
     membership = actor.membership
     if (
         membership is None
-        or membership.role not in DATA_ROLES
+        or membership.role not in DATA_OFFICE_ROLES
         or membership.organization.kind != OrganizationKind.PROVINCE
     ):
         raise PermissionDenied(_("Only the Province's administrators and data officers may do this."))
@@ -76,7 +74,7 @@ def require_respondent(actor: Actor, campaign: Campaign) -> Organization:
     membership = actor.membership
     if (
         membership is None
-        or membership.role not in RESPONDENT_ROLES
+        or membership.role not in LOCAL_ROLES
         or membership.organization.kind != OrganizationKind.MUNICIPALITY
     ):
         raise PermissionDenied(_("Only a Comune's referents and staff may answer."))

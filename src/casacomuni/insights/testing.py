@@ -5,7 +5,7 @@
 of the maturity template sent to the side's Comune and sibling Comune, the Comune's submitted response
 with its answers and a file answer, a draft campaign, a digital service and the Comune's adoption of it.
 
-Who may see them: the Province's administrator and data officer (``DATA_ROLES``) everything of their
+Who may see them: the Province's administrator and data officer (``DATA_OFFICE_ROLES``) everything of their
 Province; the side's Comune (referent, staff) the sent campaign, its own response and answers, its own
 adoption and the catalogue of its Province; nobody else (other Province roles see the catalogue only).
 """

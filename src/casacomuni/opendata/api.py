@@ -16,16 +16,9 @@ from ninja.pagination import paginate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.roles import DATA_OFFICE_ROLES
 from casacomuni.opendata import services
-from casacomuni.opendata.models import (
-    OFFICER_ROLES,
-    Dataset,
-    Distribution,
-    FileFormat,
-    Frequency,
-    Licence,
-    Theme,
-)
+from casacomuni.opendata.models import Dataset, Distribution, FileFormat, Frequency, Licence, Theme
 from casacomuni.opendata.rules import dcatapit
 
 router = Router(tags=["open data"])
@@ -152,7 +145,7 @@ class DatasetIn(Schema):
 def create_dataset(request, payload: DatasetIn):
     """The Province's administrator and data officers only; the files are generated at once and refused
     (400) if they would publish personal data."""
-    tenancy.require_role(request.user, *OFFICER_ROLES)
+    tenancy.require_role(request.user, *DATA_OFFICE_ROLES)
     data = payload.dict()
     created = services.create_dataset(Actor.from_request(request), data)
     return Status(201, with_details(Dataset.objects.for_user(request.user)).get(pk=created.pk))
@@ -163,7 +156,7 @@ def create_dataset(request, payload: DatasetIn):
 )
 def regenerate_dataset(request, dataset_id: int):
     """``modified`` moves only if the content changed."""
-    tenancy.require_role(request.user, *OFFICER_ROLES)
+    tenancy.require_role(request.user, *DATA_OFFICE_ROLES)
     dataset = get_object_or_404(Dataset.objects.for_user(request.user), pk=dataset_id)
     services.regenerate_dataset(Actor.from_request(request), dataset)
     return with_details(Dataset.objects.for_user(request.user)).get(pk=dataset.pk)

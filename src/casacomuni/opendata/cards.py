@@ -2,11 +2,12 @@
 
 from django.db.models import Count, Q
 
-from casacomuni.opendata.models import OFFICER_ROLES, Dataset
+from casacomuni.accounts.roles import DATA_OFFICE_ROLES
+from casacomuni.opendata.models import Dataset
 
 
 def opendata_card(user, membership) -> dict | None:
-    if membership is None or membership.role not in OFFICER_ROLES:
+    if membership is None or membership.role not in DATA_OFFICE_ROLES:
         return None
     counts = Dataset.objects.for_user(user).aggregate(
         total=Count("pk"),

@@ -14,11 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import DATA_OFFICE_ROLES, OrganizationKind
 from casacomuni.opendata.rules import dcatapit
-
-# Who of the Province manages its open-data catalogue.
-OFFICER_ROLES = (Role.PROVINCE_ADMIN, Role.DATA_OFFICER)
 
 
 def validate_ipa_code(value: str) -> None:
@@ -105,7 +102,7 @@ def manageable_provinces(user):
     if (
         membership is None
         or membership.organization.kind != OrganizationKind.PROVINCE
-        or membership.role not in OFFICER_ROLES
+        or membership.role not in DATA_OFFICE_ROLES
     ):
         return Organization.objects.none()
     return Organization.objects.filter(pk=membership.organization_id)

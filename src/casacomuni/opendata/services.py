@@ -25,20 +25,11 @@ from django.utils.translation import gettext as _
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import DATA_OFFICE_ROLES, OrganizationKind
 from casacomuni.audit.services import record_event
 from casacomuni.opendata import files
 from casacomuni.opendata.generators import get_generator
-from casacomuni.opendata.models import (
-    OFFICER_ROLES,
-    Catalog,
-    Dataset,
-    Distribution,
-    FileFormat,
-    Frequency,
-    Licence,
-    Theme,
-)
+from casacomuni.opendata.models import Catalog, Dataset, Distribution, FileFormat, Frequency, Licence, Theme
 from casacomuni.opendata.rules import dcatapit, privacy
 
 logger = logging.getLogger(__name__)
@@ -159,7 +150,7 @@ def clean_catalog_data(data: dict) -> dict:
 
 def officer_province(actor: Actor) -> Organization:
     """The Province the actor manages the catalogue of; PermissionDenied for any other role."""
-    tenancy.require_role(actor.user, *OFFICER_ROLES)
+    tenancy.require_role(actor.user, *DATA_OFFICE_ROLES)
     organization = actor.organization
     if organization is None or organization.kind != OrganizationKind.PROVINCE:
         raise PermissionDenied

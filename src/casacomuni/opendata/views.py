@@ -23,9 +23,10 @@ from django.views.decorators.http import require_POST
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.roles import DATA_OFFICE_ROLES
 from casacomuni.opendata import dcat, forms, services
 from casacomuni.opendata.generators import available_generators
-from casacomuni.opendata.models import OFFICER_ROLES, Catalog, Dataset, Distribution
+from casacomuni.opendata.models import Catalog, Dataset, Distribution
 
 PAGE_SIZE = 25
 
@@ -115,7 +116,7 @@ def catalog_rdf(request, sigla, extension):
 
 
 def require_officer(request) -> None:
-    tenancy.require_role(request.user, *OFFICER_ROLES)
+    tenancy.require_role(request.user, *DATA_OFFICE_ROLES)
 
 
 @login_required

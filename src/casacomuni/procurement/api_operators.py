@@ -21,12 +21,9 @@ from ninja.pagination import paginate
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES, OrganizationKind
 from casacomuni.procurement import register_services as services
 from casacomuni.procurement.register_models import (
-    OPERATOR_ROLES,
-    REGISTER_KEEPER_ROLES,
-    REGISTER_READER_ROLES,
     CategoryKind,
     DocumentKind,
     OperatorDocument,
@@ -112,7 +109,7 @@ class OperatorFilters(Schema):
 
 
 def readable(request):
-    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES, *OPERATOR_ROLES, *REGISTER_READER_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES, *OPERATOR_ROLES, *LOCAL_ROLES)
     return (
         RegisteredOperator.objects.for_user(request.user)
         .select_related("operator", "province")
@@ -203,7 +200,7 @@ def create_entry(request, payload: EntryIn):
     """An operator's representative applies to the albo of ``province`` (pending until the SUA decides); the
     SUA's officer enters an operator in its own albo, approved at once. Documents follow with
     ``POST /operators/{id}/documents``."""
-    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES, *OPERATOR_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES, *OPERATOR_ROLES)
     company = payload.dict(exclude={"cpv_codes", "soa_categories", "province"})
     categories = checked_entry(company, payload)
     actor = Actor.from_request(request)
@@ -228,7 +225,7 @@ class DecisionIn(Schema):
 )
 def decide_entry(request, registration_id: int, payload: DecisionIn):
     entry = get_object_or_404(readable(request), pk=registration_id)
-    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES)
     sources = services.TRANSITIONS[payload.action][0]
     if entry.state not in sources:
         raise HttpError(

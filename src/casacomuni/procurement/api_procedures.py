@@ -19,12 +19,11 @@ from ninja.pagination import paginate
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.api import OrganizationBriefOut
+from casacomuni.accounts.roles import LOCAL_ROLES, SUA_ROLES
 from casacomuni.lib.search import MAX_LENGTH
 from casacomuni.procurement import procedure_services as ps
 from casacomuni.procurement.models import ContractKind
 from casacomuni.procurement.procedure_models import (
-    PROCEDURE_COMUNE_ROLES,
-    PROCEDURE_SUA_ROLES,
     Bid,
     BidStatus,
     Criterion,
@@ -131,7 +130,7 @@ class ProcedureFilters(Schema):
 
 
 def readable(request):
-    tenancy.require_role(request.user, *PROCEDURE_SUA_ROLES, *PROCEDURE_COMUNE_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES, *LOCAL_ROLES)
     return Procedure.objects.for_user(request.user).select_related("province__municipality")
 
 
@@ -193,7 +192,7 @@ def lot_out(lot: Lot, evaluation, bids) -> dict:
 
 
 def detail(request, procedure: Procedure) -> dict:
-    sua = tenancy.has_role(request.user, *PROCEDURE_SUA_ROLES)
+    sua = tenancy.has_role(request.user, *SUA_ROLES)
     lots = list(
         Lot.objects.for_user(request.user)
         .filter(procedure=procedure)
@@ -257,7 +256,7 @@ class ProcedureIn(Schema):
 def create_procedure(request, payload: ProcedureIn):
     """The Province's administrator or SUA officers only. One request makes one lot; requests of several Comuni
     of the Province (same kind of contract) make an aggregated procedure with one lot per Comune."""
-    tenancy.require_role(request.user, *PROCEDURE_SUA_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES)
     procedure = ps.create_procedure(Actor.from_request(request), payload.requests, payload.title)
     return Status(201, detail(request, readable(request).get(pk=procedure.pk)))
 
@@ -287,6 +286,6 @@ ActionName = Literal[
 )
 def perform_action(request, procedure_id: int, action: ActionName, payload: ProcedureActionIn | None = None):
     procedure = get_object_or_404(readable(request), pk=procedure_id)
-    tenancy.require_role(request.user, *PROCEDURE_SUA_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES)
     ps.transition_procedure(Actor.from_request(request), procedure, action, payload.reason if payload else "")
     return detail(request, readable(request).get(pk=procedure.pk))

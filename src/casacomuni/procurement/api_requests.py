@@ -21,13 +21,11 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.api import OrganizationBriefOut
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import LOCAL_ROLES, SUA_ROLES, OrganizationKind
 from casacomuni.lib.bounds import Amount
 from casacomuni.procurement import services
 from casacomuni.procurement.api_calculators import RouteOut
 from casacomuni.procurement.models import (
-    REQUESTER_ROLES,
-    SUA_ROLES,
     AttachmentKind,
     ContractKind,
     FundingSource,
@@ -122,7 +120,7 @@ def requests_for(request):
 
 
 def readable(request):
-    tenancy.require_role(request.user, *SUA_ROLES, *REQUESTER_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES, *LOCAL_ROLES)
     return requests_for(request)
 
 
@@ -145,7 +143,7 @@ def list_requests(request, filters: Query[RequestFilters]):
 def create_request(request, payload: RequestIn):
     """Only a Comune (Unione) with an agreement in force for the SUA service; 403 otherwise. The router's
     verdict is computed at once and returned."""
-    tenancy.require_role(request.user, *REQUESTER_ROLES)
+    tenancy.require_role(request.user, *LOCAL_ROLES)
     data = payload.dict(exclude={"province"})
     if payload.province is not None:
         data["province"] = Organization.objects.filter(
@@ -233,7 +231,7 @@ def resubmit_request(request, request_id: int, payload: RequestChangeIn):
     """The Comune's referent or staff only; the whole request is sent again (as at creation, without the
     Province) and the router's verdict is taken again. 409 unless the SUA asked for changes."""
     procurement_request = get_object_or_404(readable(request), pk=request_id)
-    tenancy.require_role(request.user, *REQUESTER_ROLES)
+    tenancy.require_role(request.user, *LOCAL_ROLES)
     refuse_conflict(procurement_request, services.RESUBMIT)
     try:
         services.resubmit_request(Actor.from_request(request), procurement_request, payload.dict())

@@ -16,15 +16,10 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import SUA_ROLES, OrganizationKind
 from casacomuni.lib import identifiers
 from casacomuni.lib.storage import private_upload_to
 from casacomuni.procurement.rules import router
-
-# Who of the Province reads and answers the requests addressed to its SUA.
-SUA_ROLES = (Role.PROVINCE_ADMIN, Role.SUA_OFFICER)
-# Who of a Comune (Unione) submits, changes and withdraws its requests.
-REQUESTER_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
 
 
 class ContractKind(models.TextChoices):

@@ -3,16 +3,10 @@ and the market data for the roles that use them (the same role sets the models a
 
 from django.utils.translation import gettext_lazy as _
 
-from casacomuni.accounts.roles import Role
+from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES, Role
 from casacomuni.lib.navigation import PUBLIC, NavEntry, Section
-from casacomuni.procurement.models import REQUESTER_ROLES, SUA_ROLES
-from casacomuni.procurement.register_models import (
-    OPERATOR_ROLES,
-    REGISTER_KEEPER_ROLES,
-    REGISTER_READER_ROLES,
-)
 
-COMUNE_AND_SUA = {*REQUESTER_ROLES, *SUA_ROLES}
+COMUNE_AND_SUA = {*LOCAL_ROLES, *SUA_ROLES}
 
 NAV = [
     NavEntry(
@@ -34,7 +28,7 @@ NAV = [
         _("Operators' register"),
         "procurement:register_list",
         Section.PROCUREMENT,
-        {*REGISTER_KEEPER_ROLES, *REGISTER_READER_ROLES},
+        {*SUA_ROLES, *LOCAL_ROLES},
         order=20,
     ),
     NavEntry(

@@ -29,21 +29,14 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from casacomuni.accounts import tenancy
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import LOCAL_ROLES, SUA_ROLES, OrganizationKind
 from casacomuni.lib.spreadsheets import no_formula
 from casacomuni.procurement.models import ContractKind
 from casacomuni.procurement.ocds_export import AWARD_CRITERIA, PROCUREMENT_METHODS
-from casacomuni.procurement.procedure_models import (
-    PROCEDURE_COMUNE_ROLES,
-    PROCEDURE_SUA_ROLES,
-    BidStatus,
-    Lot,
-    LotState,
-    ProcedureState,
-)
+from casacomuni.procurement.procedure_models import BidStatus, Lot, LotState, ProcedureState
 from casacomuni.procurement.rules import confidentiality
 
-CSV_ROLES = (*PROCEDURE_SUA_ROLES, *PROCEDURE_COMUNE_ROLES)
+CSV_ROLES = (*SUA_ROLES, *LOCAL_ROLES)
 
 KIND_LABELS = {
     ContractKind.WORKS: "Lavori",

@@ -37,7 +37,7 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES, OrganizationKind
 from casacomuni.lib.search import text_search
 from casacomuni.lib.storage import private_upload_to
 from casacomuni.procurement.models import ContractKind, ProcurementRequest
@@ -62,15 +62,10 @@ __all__ = [
     "ProcedureEvent",
     "ProcedureState",
     "ProcedureType",
-    "PROCEDURE_SUA_ROLES",
-    "PROCEDURE_COMUNE_ROLES",
-    "PROCEDURE_OPERATOR_ROLES",
+    "SUA_ROLES",
+    "LOCAL_ROLES",
+    "OPERATOR_ROLES",
 ]
-
-# Who of the Province runs the procedures; who of a Comune reads its own; who of an operator reads its own.
-PROCEDURE_SUA_ROLES = (Role.PROVINCE_ADMIN, Role.SUA_OFFICER)
-PROCEDURE_COMUNE_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
-PROCEDURE_OPERATOR_ROLES = (Role.OPERATOR_REPRESENTATIVE,)
 
 
 def ocds_prefix() -> str:
@@ -180,14 +175,11 @@ class ProcedureQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in PROCEDURE_SUA_ROLES:
+        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
             return self.filter(province=org)
-        if (
-            org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
-            and role in PROCEDURE_COMUNE_ROLES
-        ):
+        if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION) and role in LOCAL_ROLES:
             return self.filter(pk__in=Lot.objects.for_user(user).values("procedure"))
-        if org.kind == OrganizationKind.OPERATOR and role in PROCEDURE_OPERATOR_ROLES:
+        if org.kind == OrganizationKind.OPERATOR and role in OPERATOR_ROLES:
             invited = Invitation.objects.filter(operator=org).values("procedure")
             bid = Bid.objects.filter(operator=org).values("lot__procedure")
             return self.filter(Q(pk__in=invited) | Q(pk__in=bid)).exclude(state=life.DRAFT)
@@ -205,7 +197,7 @@ class ProcedureQuerySet(models.QuerySet):
     def run_by(self, user):
         """The procedures the user may change: their Province's, for its SUA roles."""
         membership = tenancy.acting_membership(user)
-        if membership is None or membership.role not in PROCEDURE_SUA_ROLES:
+        if membership is None or membership.role not in SUA_ROLES:
             return self.none()
         if membership.organization.kind != OrganizationKind.PROVINCE:
             return self.none()
@@ -297,14 +289,11 @@ class LotQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in PROCEDURE_SUA_ROLES:
+        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
             return self.filter(procedure__province=org)
-        if (
-            org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
-            and role in PROCEDURE_COMUNE_ROLES
-        ):
+        if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION) and role in LOCAL_ROLES:
             return self.filter(municipality=org)
-        if org.kind == OrganizationKind.OPERATOR and role in PROCEDURE_OPERATOR_ROLES:
+        if org.kind == OrganizationKind.OPERATOR and role in OPERATOR_ROLES:
             return self.filter(procedure__in=Procedure.objects.for_user(user))
         return self.none()
 
@@ -426,9 +415,9 @@ class BidQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in PROCEDURE_SUA_ROLES:
+        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
             return self.filter(lot__procedure__province=org)
-        if org.kind == OrganizationKind.OPERATOR and role in PROCEDURE_OPERATOR_ROLES:
+        if org.kind == OrganizationKind.OPERATOR and role in OPERATOR_ROLES:
             return self.filter(operator=org)
         return self.none()
 
@@ -504,7 +493,7 @@ class InvitationQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         org = membership.organization
-        if org.kind == OrganizationKind.OPERATOR and membership.role in PROCEDURE_OPERATOR_ROLES:
+        if org.kind == OrganizationKind.OPERATOR and membership.role in OPERATOR_ROLES:
             return self.filter(operator=org)
         return self.filter(procedure__in=Procedure.objects.for_user(user))
 
@@ -598,12 +587,9 @@ class EvaluationQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in PROCEDURE_SUA_ROLES:
+        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
             return self.filter(lot__procedure__province=org)
-        if (
-            org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
-            and role in PROCEDURE_COMUNE_ROLES
-        ):
+        if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION) and role in LOCAL_ROLES:
             return self.filter(lot__municipality=org)
         return self.none()
 

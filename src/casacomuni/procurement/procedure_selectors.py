@@ -14,19 +14,12 @@ from django.db.models.functions import ExtractMonth, TruncDate
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import LOCAL_ROLES, SUA_ROLES, OrganizationKind, Role
 from casacomuni.lib import identifiers
 from casacomuni.procurement.models import ProcurementRequest, RequestState
-from casacomuni.procurement.procedure_models import (
-    PROCEDURE_COMUNE_ROLES,
-    PROCEDURE_SUA_ROLES,
-    Lot,
-    LotState,
-    Procedure,
-    ProcedureState,
-)
+from casacomuni.procurement.procedure_models import Lot, LotState, Procedure, ProcedureState
 
-DASHBOARD_ROLES = (*PROCEDURE_SUA_ROLES, *PROCEDURE_COMUNE_ROLES)
+DASHBOARD_ROLES = (*SUA_ROLES, *LOCAL_ROLES)
 NATIONAL_ROLES = (Role.UPI_ADMIN,)
 IN_PROGRESS_STATES = (
     ProcedureState.PUBLISHED,

@@ -22,15 +22,13 @@ from django.utils.translation import ngettext, pgettext_lazy
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import OPERATOR_ROLES, SUA_ROLES, OrganizationKind
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
 from casacomuni.lib.bounds import MAX_AMOUNT
 from casacomuni.procurement import calculators
 from casacomuni.procurement.models import ContractKind, ProcurementRequest, RequestState
 from casacomuni.procurement.procedure_models import (
-    PROCEDURE_OPERATOR_ROLES,
-    PROCEDURE_SUA_ROLES,
     Bid,
     BidSource,
     BidStatus,
@@ -75,7 +73,7 @@ ROUNDING_NAMES = {mode: mode for mode in anomaly.ROUNDING_MODES}
 
 def sua_of(actor: Actor) -> Organization:
     """The Province whose SUA the actor acts for; PermissionDenied for anybody else."""
-    tenancy.require_role(actor.user, *PROCEDURE_SUA_ROLES)
+    tenancy.require_role(actor.user, *SUA_ROLES)
     org = actor.organization
     if org is None or org.kind != OrganizationKind.PROVINCE:
         raise PermissionDenied
@@ -816,9 +814,9 @@ def may_ask(user, procedure: Procedure) -> bool:
     if membership is None:
         return False
     org = membership.organization
-    if org.kind == OrganizationKind.PROVINCE and membership.role in PROCEDURE_SUA_ROLES:
+    if org.kind == OrganizationKind.PROVINCE and membership.role in SUA_ROLES:
         return org.pk == procedure.province_id
-    if org.kind == OrganizationKind.OPERATOR and membership.role in PROCEDURE_OPERATOR_ROLES:
+    if org.kind == OrganizationKind.OPERATOR and membership.role in OPERATOR_ROLES:
         return procedure.state in (life.PUBLISHED, life.BIDS_OPEN)
     return False
 
@@ -827,7 +825,7 @@ def may_ask(user, procedure: Procedure) -> bool:
 def ask_clarification(actor: Actor, procedure: Procedure, question: str) -> Clarification:
     question = (question or "").strip()
     if not may_ask(actor.user, procedure):
-        if tenancy.has_role(actor.user, *PROCEDURE_OPERATOR_ROLES):
+        if tenancy.has_role(actor.user, *OPERATOR_ROLES):
             raise ValidationError(
                 _("Questions are taken while the procedure is published and open to bids."), code="state"
             )

@@ -25,13 +25,11 @@ from django.views.decorators.http import require_POST
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES, OrganizationKind
 from casacomuni.procurement import procedure_forms as forms
 from casacomuni.procurement import procedure_services as ps
+from casacomuni.procurement.permissions import is_sua
 from casacomuni.procurement.procedure_models import (
-    PROCEDURE_COMUNE_ROLES,
-    PROCEDURE_OPERATOR_ROLES,
-    PROCEDURE_SUA_ROLES,
     Bid,
     Clarification,
     Criterion,
@@ -45,7 +43,7 @@ from casacomuni.procurement.register_models import RegisteredOperator
 from casacomuni.procurement.rules import procedure_lifecycle as life
 
 PAGE_SIZE = 50
-READER_ROLES = (*PROCEDURE_SUA_ROLES, *PROCEDURE_COMUNE_ROLES)
+READER_ROLES = (*SUA_ROLES, *LOCAL_ROLES)
 
 TABS = {
     "lotti": gettext_lazy("Lots"),
@@ -72,10 +70,6 @@ ACTION_LABELS = {
 }
 
 
-def is_sua(user) -> bool:
-    return tenancy.has_role(user, *PROCEDURE_SUA_ROLES)
-
-
 def readable(request):
     tenancy.require_role(request.user, *READER_ROLES)
     return Procedure.objects.for_user(request.user)
@@ -88,7 +82,7 @@ def get_procedure(request, pk) -> Procedure:
 def get_run_procedure(request, pk) -> Procedure:
     """A procedure the user may change: read through for_user (404 for others), then the SUA role (403)."""
     procedure = get_procedure(request, pk)
-    tenancy.require_role(request.user, *PROCEDURE_SUA_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES)
     return procedure
 
 
@@ -125,7 +119,7 @@ def procedure_list(request):
 
 @login_required
 def procedure_create(request):
-    tenancy.require_role(request.user, *PROCEDURE_SUA_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES)
     province = tenancy.acting_organization(request.user)
     if province.kind != OrganizationKind.PROVINCE:
         raise PermissionDenied
@@ -413,7 +407,7 @@ def procedure_action(request, pk, action):
 @login_required
 def clarification_ask(request, pk):
     """The SUA records a question (e.g. received by PEC); an operator asks from the public page."""
-    if tenancy.has_role(request.user, *PROCEDURE_OPERATOR_ROLES):
+    if tenancy.has_role(request.user, *OPERATOR_ROLES):
         procedure = get_object_or_404(Procedure.objects.public(), pk=pk)
         back = "procurement:procedure_public"
     else:
@@ -683,8 +677,7 @@ def render_public(request, procedure, ask_form=None, error: str = "", status: in
         "clarifications": list(Clarification.objects.filter(procedure=procedure).published()),
         "consulted": consulted,
         "savings": ps.savings(lots),
-        "may_ask": ps.may_ask(request.user, procedure)
-        and tenancy.has_role(request.user, *PROCEDURE_OPERATOR_ROLES),
+        "may_ask": ps.may_ask(request.user, procedure) and tenancy.has_role(request.user, *OPERATOR_ROLES),
         "ask_form": ask_form or forms.ClarificationForm(),
         "error": error,
         "awarded_states": (LotState.AWARDED,),

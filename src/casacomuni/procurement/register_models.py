@@ -26,14 +26,9 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES, OrganizationKind
 from casacomuni.lib import formats
 from casacomuni.lib.storage import private_upload_to
-
-# Who of the Province keeps the albo; who of an operator acts for it; who of a Comune reads the albo.
-REGISTER_KEEPER_ROLES = (Role.PROVINCE_ADMIN, Role.SUA_OFFICER)
-OPERATOR_ROLES = (Role.OPERATOR_REPRESENTATIVE,)
-REGISTER_READER_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
 
 # Documents expiring within this many days trigger reminders and the "expiring" filter.
 EXPIRY_WARNING_DAYS = 30
@@ -138,14 +133,14 @@ class RegisteredOperatorQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in REGISTER_KEEPER_ROLES:
+        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
             return self.filter(province=org)
         if org.kind == OrganizationKind.OPERATOR and role in OPERATOR_ROLES:
             return self.filter(operator=org)
         if (
             not documents
             and org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
-            and role in REGISTER_READER_ROLES
+            and role in LOCAL_ROLES
             and org.province_id is not None
         ):
             return self.filter(province__province_id=org.province_id, state=RegistrationState.APPROVED)

@@ -20,13 +20,11 @@ from django.utils.translation import gettext as _
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind
+from casacomuni.accounts.roles import OPERATOR_ROLES, SUA_ROLES, OrganizationKind
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
 from casacomuni.procurement.register_models import (
     LIVE_STATES,
-    OPERATOR_ROLES,
-    REGISTER_KEEPER_ROLES,
     SOA_CATEGORIES,
     SOA_CLASSES,
     CategoryKind,
@@ -284,7 +282,7 @@ def register_operator(actor: Actor, data: dict, categories: list[dict], uploads=
     """The SUA enters an operator in its own albo, approved at once: the operator's organisation is the one
     with that partita IVA, or a new one (an operator without an account). An existing operator's company
     data are not changed by the SUA."""
-    tenancy.require_role(actor.user, *REGISTER_KEEPER_ROLES)
+    tenancy.require_role(actor.user, *SUA_ROLES)
     province = actor.organization
     cleaned, categories = clean_entry(data, categories, uploads)
     with transaction.atomic():
@@ -322,7 +320,7 @@ def decide(
     """The SUA approves, rejects, suspends, reinstates or removes an entry of its own albo."""
     if action not in TRANSITIONS:
         raise ValidationError(_("Unknown decision."), code="action")
-    tenancy.require_role(actor.user, *REGISTER_KEEPER_ROLES)
+    tenancy.require_role(actor.user, *SUA_ROLES)
     sources, target, reasons_due = TRANSITIONS[action]
     reason = (reason or "").strip()
     if reasons_due and not reason:
@@ -360,7 +358,7 @@ def decide(
 
 def add_documents(actor: Actor, registration: RegisteredOperator, uploads) -> list[OperatorDocument]:
     """The operator (its own entry) or the SUA (its albo) adds documents, e.g. a renewed DURC."""
-    tenancy.require_role(actor.user, *REGISTER_KEEPER_ROLES, *OPERATOR_ROLES)
+    tenancy.require_role(actor.user, *SUA_ROLES, *OPERATOR_ROLES)
     if not uploads:
         raise ValidationError({"file": _("Choose a file.")})
     check_documents(uploads)
@@ -505,7 +503,7 @@ def allowed_decisions(user, registration: RegisteredOperator) -> list[str]:
     membership = tenancy.acting_membership(user)
     if (
         membership is None
-        or membership.role not in REGISTER_KEEPER_ROLES
+        or membership.role not in SUA_ROLES
         or membership.organization_id != registration.province_id
     ):
         return []

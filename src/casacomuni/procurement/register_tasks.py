@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from casacomuni.accounts.models import Membership
+from casacomuni.accounts.roles import OPERATOR_ROLES, SUA_ROLES
 from casacomuni.procurement.register_models import (
     EXPIRY_WARNING_DAYS,
     LIVE_STATES,
-    OPERATOR_ROLES,
-    REGISTER_KEEPER_ROLES,
     OperatorDocument,
     RegisteredOperator,
 )
@@ -50,7 +49,7 @@ def send_registration_notice(registration_id: int, action: str) -> int:
     if registration is None:
         return 0
     if action in TO_SUA:
-        addresses = emails_of(registration.province_id, REGISTER_KEEPER_ROLES)
+        addresses = emails_of(registration.province_id, SUA_ROLES)
     else:
         addresses = emails_of(registration.operator_id, OPERATOR_ROLES)
         if registration.operator.pec:
@@ -94,7 +93,7 @@ def send_register_reminders(day: str | None = None) -> int:
         for operator, items in by_operator.items():
             sent += mail_reminder(emails_of(operator.pk, OPERATOR_ROLES), operator.name, items, today)
         for province, items in by_province.items():
-            sent += mail_reminder(emails_of(province.pk, REGISTER_KEEPER_ROLES), province.name, items, today)
+            sent += mail_reminder(emails_of(province.pk, SUA_ROLES), province.name, items, today)
     return sent
 
 

@@ -21,12 +21,10 @@ from django.views.decorators.http import require_POST
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES
 from casacomuni.procurement import register_forms as forms
 from casacomuni.procurement import register_services as services
 from casacomuni.procurement.register_models import (
-    OPERATOR_ROLES,
-    REGISTER_KEEPER_ROLES,
-    REGISTER_READER_ROLES,
     OperatorDocument,
     RegisteredOperator,
     RegistrationCategory,
@@ -34,7 +32,7 @@ from casacomuni.procurement.register_models import (
 )
 
 PAGE_SIZE = 50
-READER_ROLES = (*REGISTER_KEEPER_ROLES, *OPERATOR_ROLES, *REGISTER_READER_ROLES)
+READER_ROLES = (*SUA_ROLES, *OPERATOR_ROLES, *LOCAL_ROLES)
 DECISION_LABELS = {
     services.APPLY: gettext_lazy("Application sent"),
     services.REGISTER: gettext_lazy("Registered by the SUA"),
@@ -63,8 +61,8 @@ def listed(user):
 def register_list(request):
     """The SUA's albo with filters (state, category, expiring documents); for a Comune, the approved
     operators of its Province's albo."""
-    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES, *REGISTER_READER_ROLES)
-    keeper = tenancy.has_role(request.user, *REGISTER_KEEPER_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES, *LOCAL_ROLES)
+    keeper = tenancy.has_role(request.user, *SUA_ROLES)
     filter_form = forms.RegisterFilterForm(request.GET or None)
     queryset = filter_form.filter(listed(request.user)).order_by("operator__name", "pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -122,7 +120,7 @@ def register_apply(request):
 @login_required
 def register_create(request):
     """The SUA enters an operator in its albo itself (an operator without an account, for instance)."""
-    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES)
     form = forms.EntryForm(request.POST or None, request.FILES or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,7 +170,7 @@ def render_detail(request, entry, bound=None, error: str = "", status: int = 200
         "actions": actions,
         "may_add_documents": private and entry.state in services.LIVE_STATES,
         "document_form": document_form,
-        "keeper": tenancy.has_role(request.user, *REGISTER_KEEPER_ROLES),
+        "keeper": tenancy.has_role(request.user, *SUA_ROLES),
         "approved": RegistrationState.APPROVED,
         "error": error,
     }
@@ -185,7 +183,7 @@ def register_action(request, pk, action):
     entry = get_entry(request, pk)
     if action not in services.DECISIONS:
         raise Http404
-    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES)
     form = forms.DecisionForm(request.POST, prefix=action)
     if not form.is_valid():
         return render_detail(
@@ -208,7 +206,7 @@ def register_action(request, pk, action):
 @login_required
 def register_document_add(request, pk):
     entry = get_entry(request, pk)
-    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES, *OPERATOR_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES, *OPERATOR_ROLES)
     form = forms.DocumentForm(request.POST, request.FILES, owner=request.user)
     if form.is_valid():
         try:
@@ -231,7 +229,7 @@ def register_document_add(request, pk):
 @login_required
 def register_document(request, pk, document_pk):
     """A document, streamed only to the SUA keeping the albo and to the operator itself (404 otherwise)."""
-    tenancy.require_role(request.user, *REGISTER_KEEPER_ROLES, *OPERATOR_ROLES)
+    tenancy.require_role(request.user, *SUA_ROLES, *OPERATOR_ROLES)
     document = get_object_or_404(
         OperatorDocument.objects.for_user(request.user), registration_id=pk, pk=document_pk
     )

@@ -20,14 +20,16 @@ from django.views.decorators.http import require_POST
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.roles import LOCAL_ROLES, SUA_ROLES
 from casacomuni.agreements.models import JoinRequest, Service, ServiceKind
 from casacomuni.agreements.services import MUNICIPALITY_ROLES, AdhesionRequired
 from casacomuni.audit.models import AuditEvent
 from casacomuni.procurement import request_forms, services
-from casacomuni.procurement.models import REQUESTER_ROLES, SUA_ROLES, ProcurementRequest, RequestAttachment
+from casacomuni.procurement.models import ProcurementRequest, RequestAttachment
+from casacomuni.procurement.permissions import is_sua
 
 PAGE_SIZE = 50
-READER_ROLES = (*SUA_ROLES, *REQUESTER_ROLES)
+READER_ROLES = (*SUA_ROLES, *LOCAL_ROLES)
 
 ACTION_LABELS = {
     services.SUBMIT: gettext_lazy("Submitted"),
@@ -52,10 +54,6 @@ POSTED_ACTIONS = {
 }
 
 
-def is_sua(user) -> bool:
-    return tenancy.has_role(user, *SUA_ROLES)
-
-
 @login_required
 def request_list(request):
     """The Comune's own requests, or the requests addressed to the SUA, with filters and pages."""
@@ -69,14 +67,14 @@ def request_list(request):
         "page": page,
         "filter_form": filter_form,
         "sua": is_sua(user),
-        "may_submit": tenancy.has_role(user, *REQUESTER_ROLES),
+        "may_submit": tenancy.has_role(user, *LOCAL_ROLES),
     }
     return render(request, "procurement/requests/list.html", context)
 
 
 @login_required
 def request_create(request):
-    tenancy.require_role(request.user, *REQUESTER_ROLES)
+    tenancy.require_role(request.user, *LOCAL_ROLES)
     try:
         # Said at once, before the Comune fills the form: without an adhesion the SUA cannot take it.
         services.sua_adhesion(tenancy.acting_organization(request.user), None, timezone.localdate())
@@ -202,7 +200,7 @@ def request_action(request, pk, action):
 def request_resubmit(request, pk):
     """The Comune changes its request after the SUA asked for changes, and sends it again."""
     procurement_request = get_request(request, pk)
-    tenancy.require_role(request.user, *REQUESTER_ROLES)
+    tenancy.require_role(request.user, *LOCAL_ROLES)
     if services.RESUBMIT not in services.allowed_actions(request.user, procurement_request):
         try:
             services.refuse_unless_allowed(procurement_request, services.RESUBMIT)

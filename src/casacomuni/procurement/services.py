@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
+from casacomuni.accounts.roles import LOCAL_ROLES, SUA_ROLES
 from casacomuni.agreements.models import Adhesion, ServiceKind
 from casacomuni.agreements.services import AdhesionRequired, require_adhesion
 from casacomuni.audit.services import record_event
@@ -30,8 +31,6 @@ from casacomuni.lib.pdf import is_readable_pdf
 from casacomuni.procurement import calculators
 from casacomuni.procurement.models import (
     OPEN_STATES,
-    REQUESTER_ROLES,
-    SUA_ROLES,
     AttachmentKind,
     ContractKind,
     FundingSource,
@@ -310,7 +309,7 @@ def submit_request(
     ``data`` holds REQUEST_FIELDS and, optionally, ``province``: the Province organisation addressed (by
     default the one of the Comune's SUA adhesion).
     """
-    tenancy.require_role(actor.user, *REQUESTER_ROLES)
+    tenancy.require_role(actor.user, *LOCAL_ROLES)
     today = today or timezone.localdate()
     party = actor.organization
     adhesion = sua_adhesion(party, data.get("province"), today)
@@ -349,7 +348,7 @@ def resubmit_request(
 ) -> ProcurementRequest:
     """After the SUA asked for changes, the Comune changes its request and submits it again; the router's
     verdict is taken again, on the new amounts and today's date."""
-    tenancy.require_role(actor.user, *REQUESTER_ROLES)
+    tenancy.require_role(actor.user, *LOCAL_ROLES)
     today = today or timezone.localdate()
     cleaned = clean_request_data(data)
     for upload in attachments:
@@ -386,7 +385,7 @@ def resubmit_request(
 
 def add_attachments(actor: Actor, request: ProcurementRequest, attachments) -> list[RequestAttachment]:
     """The Comune adds documents to a request the SUA has not decided yet."""
-    tenancy.require_role(actor.user, *REQUESTER_ROLES)
+    tenancy.require_role(actor.user, *LOCAL_ROLES)
     if not attachments:
         raise ValidationError(_("Choose a file to upload."), code="empty")
     for upload in attachments:
@@ -432,8 +431,8 @@ def reject_request(actor: Actor, request: ProcurementRequest, reason: str) -> Pr
 
 # action -> (states it starts from, state it leads to, roles that may perform it, whether reasons are due)
 TRANSITIONS = {
-    RESUBMIT: ((RequestState.CHANGES_REQUESTED,), RequestState.SUBMITTED, REQUESTER_ROLES, False),
-    WITHDRAW: (OPEN_STATES, RequestState.WITHDRAWN, REQUESTER_ROLES, False),
+    RESUBMIT: ((RequestState.CHANGES_REQUESTED,), RequestState.SUBMITTED, LOCAL_ROLES, False),
+    WITHDRAW: (OPEN_STATES, RequestState.WITHDRAWN, LOCAL_ROLES, False),
     ACCEPT: ((RequestState.SUBMITTED,), RequestState.ACCEPTED, SUA_ROLES, False),
     ASK_CHANGES: ((RequestState.SUBMITTED,), RequestState.CHANGES_REQUESTED, SUA_ROLES, True),
     REJECT: (OPEN_STATES, RequestState.REJECTED, SUA_ROLES, True),

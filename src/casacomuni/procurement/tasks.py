@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from casacomuni.accounts.models import Membership
-from casacomuni.accounts.roles import Role
-from casacomuni.procurement.models import SUA_ROLES, ProcurementRequest
+from casacomuni.accounts.roles import SUA_ROLES, Role
+from casacomuni.procurement.models import ProcurementRequest
 
 # Actions of the Comune are told to the SUA; the SUA's answers to the Comune.
 TO_SUA = ("submit", "resubmit", "withdraw")

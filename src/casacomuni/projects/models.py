@@ -20,15 +20,11 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES, OrganizationKind
 from casacomuni.lib.storage import private_upload_to
 from casacomuni.projects.rules import budget, pipeline
 
-# The Province's EU-funds office: reads its territory's applications and projects and moves them.
-OFFICE_ROLES = (Role.PROVINCE_ADMIN, Role.EUFUNDS_OFFICER)
-# The Comune's (Unione's) people: flag interest, follow their applications and projects.
-MUNICIPAL_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
-READER_ROLES = (*OFFICE_ROLES, *MUNICIPAL_ROLES)
+READER_ROLES = (*EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
 LOCAL_KINDS = (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
 DEFAULT_LEAD_TIME_DAYS = 15
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
@@ -37,7 +33,7 @@ AMOUNT = {"max_digits": 14, "decimal_places": 2}
 def local_party(user):
     """The acting Comune (Unione) when the user reads as one of its people, else None."""
     membership = tenancy.acting_membership(user)
-    if membership and membership.organization.kind in LOCAL_KINDS and membership.role in MUNICIPAL_ROLES:
+    if membership and membership.organization.kind in LOCAL_KINDS and membership.role in LOCAL_ROLES:
         return membership.organization
     return None
 
@@ -48,7 +44,7 @@ def office_of(user):
     if (
         membership
         and membership.organization.kind == OrganizationKind.PROVINCE
-        and membership.role in OFFICE_ROLES
+        and membership.role in EUFUNDS_OFFICE_ROLES
     ):
         return membership.organization
     return None

@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
 from casacomuni.lib.bounds import max_decimal
 from casacomuni.projects.models import (
-    MUNICIPAL_ROLES,
-    OFFICE_ROLES,
     Application,
     ApplicationStatus,
     BudgetLine,
@@ -173,7 +172,7 @@ def create_project(actor: Actor, data: dict, application: Application | None = N
     """The office records a funded project: from one of its funded applications (beneficiary the lead, the
     granted amount as a first financing row of ``financing_source``, EU by default), or directly for a
     Comune or Unione (``beneficiary``, an id) of its Province."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES)
     office = office_of(actor.user)
     if office is None:
         raise PermissionDenied
@@ -234,7 +233,7 @@ def create_project(actor: Actor, data: dict, application: Application | None = N
 @transaction.atomic
 def update_project(actor: Actor, project: FundedProject, data: dict) -> FundedProject:
     """The office or the beneficiary changes the project's data (status, dates, measure, PNRR flag)."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     project = locked(actor, project)
     if acting_side(actor, project) is None:
         raise PermissionDenied
@@ -256,7 +255,7 @@ def add_item(actor: Actor, project: FundedProject, kind: str, data: dict):
     if kind not in ITEMS:
         raise ValidationError(_("There is no such part of a project."), code="kind")
     model, fields, sides, pnrr_only = ITEMS[kind]
-    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     project = locked(actor, project)
     if acting_side(actor, project) not in sides:
         raise PermissionDenied(_("Your role does not allow this action."))
@@ -287,7 +286,7 @@ def add_item(actor: Actor, project: FundedProject, kind: str, data: dict):
 def add_expense(actor: Actor, project: FundedProject, period_id, data: dict, file) -> Expense:
     """An expense of one of the project's reporting periods, with its document and, when it came from a
     procurement, the CIG (checked with its check characters)."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     project = locked(actor, project)
     if acting_side(actor, project) is None:
         raise PermissionDenied
@@ -354,7 +353,7 @@ def add_expense(actor: Actor, project: FundedProject, period_id, data: dict, fil
 def submit_statement(actor: Actor, project: FundedProject, period_id, day) -> ReportingPeriod:
     """Record that the statement of one reporting period went to the funder on ``day``: from then on its
     expenses are what was declared, and ``add_expense`` refuses new ones for it."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     project = locked(actor, project)
     if acting_side(actor, project) is None:
         raise PermissionDenied
@@ -409,7 +408,7 @@ def request_procurement(actor: Actor, project: FundedProject, data: dict):
     Needs the Comune's adhesion to the SUA (AdhesionRequired otherwise). Returns the ProcurementRequest."""
     from casacomuni.procurement import services as procurement
 
-    tenancy.require_role(actor.user, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *LOCAL_ROLES)
     project = locked(actor, project)
     if acting_side(actor, project) != BENEFICIARY:
         raise PermissionDenied(_("Your role does not allow this action."))

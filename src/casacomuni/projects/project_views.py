@@ -17,11 +17,10 @@ from django.views.decorators.http import require_POST
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.projects import forms, project_services, services
 from casacomuni.projects.models import (
-    MUNICIPAL_ROLES,
-    OFFICE_ROLES,
     READER_ROLES,
     Application,
     ApplicationStatus,
@@ -81,7 +80,7 @@ def save_project(request, form, application=None):
 @login_required
 def project_create(request):
     """The office enters a project funded without an application through the office."""
-    tenancy.require_role(request.user, *OFFICE_ROLES)
+    tenancy.require_role(request.user, *EUFUNDS_OFFICE_ROLES)
     office = office_of(request.user)
     if office is None:
         raise PermissionDenied
@@ -96,7 +95,7 @@ def project_create(request):
 @login_required
 def application_project(request, pk):
     """The office turns a funded application into a funded project."""
-    tenancy.require_role(request.user, *OFFICE_ROLES)
+    tenancy.require_role(request.user, *EUFUNDS_OFFICE_ROLES)
     application = get_object_or_404(
         Application.objects.for_user(request.user).select_related("call", "lead"), pk=pk
     )
@@ -141,7 +140,7 @@ def render_project(request, project, bound=None, error="", status=200):
             context["expense_form"] = bound.get("expense") or forms.ExpenseForm(
                 periods=project.periods.all(), prefix="expense"
             )
-    if side == project_services.BENEFICIARY and tenancy.has_role(request.user, *MUNICIPAL_ROLES):
+    if side == project_services.BENEFICIARY and tenancy.has_role(request.user, *LOCAL_ROLES):
         context["procurement_form"] = bound.get("procurement") or forms.ProcurementForm(
             prefix="procurement",
             initial={"base_amount": project.fin_total or None, "description": project.summary},
@@ -255,7 +254,7 @@ def project_expense_document(request, pk, expense_pk):
 def project_procurement(request, pk):
     """One click: a procurement request to the SUA carrying the project's CUP, then its page."""
     project = get_project(request, pk)
-    tenancy.require_role(request.user, *MUNICIPAL_ROLES)
+    tenancy.require_role(request.user, *LOCAL_ROLES)
     form = forms.ProcurementForm(request.POST, prefix="procurement")
     if not form.is_valid():
         return render_project(

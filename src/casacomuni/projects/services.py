@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Membership, Organization
+from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.agreements.models import Adhesion, ServiceKind
 from casacomuni.agreements.services import AdhesionRequired, require_adhesion
 from casacomuni.audit.services import record_event
@@ -28,8 +29,6 @@ from casacomuni.lib import identifiers
 from casacomuni.lib.bounds import MAX_AMOUNT
 from casacomuni.projects.models import (
     LOCAL_KINDS,
-    MUNICIPAL_ROLES,
-    OFFICE_ROLES,
     Application,
     ApplicationDocument,
     ApplicationPartner,
@@ -194,7 +193,7 @@ def flag_interest(
     Needs an adhesion in force to the EU-funds office of its Province (AdhesionRequired otherwise); the
     application goes to that Province's office.
     """
-    tenancy.require_role(actor.user, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *LOCAL_ROLES)
     party = local_party(actor.user)
     if party is None:
         raise PermissionDenied
@@ -211,7 +210,7 @@ def propose_call(
 ) -> Application:
     """The Province's EU-funds office proposes a call to one of its Comuni (Unioni) that adheres to the
     office's service; refused (AdhesionRequired) for a Comune that does not."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES)
     office = office_of(actor.user)
     if office is None:
         raise PermissionDenied
@@ -272,7 +271,7 @@ def perform_action(
     """Move the application: ``action`` one of ``rules.pipeline.ACTIONS``; ``data`` may carry
     ``granted_amount`` (to fund) and ``note`` (the reasons, kept on the application)."""
     data = data or {}
-    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     if action not in pipeline.TRANSITIONS:
         raise ValidationError(_(PROBLEM_MESSAGES[pipeline.UNKNOWN_ACTION]), code="action")
     note = text(data, "note", required=False, max_length=5000)
@@ -313,7 +312,7 @@ def perform_action(
 def update_application(actor: Actor, application: Application, data: dict) -> Application:
     """The office (or the lead Comune) changes the title, the idea and the requested amount; the office
     also the lead (a Comune or Unione of its territory) and the lead time of the internal deadline."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     with transaction.atomic():
         application = locked(actor, application)
         side = require_side(actor, application, pipeline.OFFICE, pipeline.COMUNE)
@@ -361,7 +360,7 @@ def update_application(actor: Actor, application: Application, data: dict) -> Ap
 def add_partner(actor: Actor, application: Application, data: dict) -> ApplicationPartner:
     """The office adds a partner: a Comune or Unione of its Province (``organization``, an id), or an
     external body by ``external_name`` and ``external_fiscal_code`` (codice fiscale or partita IVA)."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES)
     role = text(data, "role", required=False) or PartnerRole.PARTNER
     if role not in PartnerRole.values:
         raise ValidationError(
@@ -412,7 +411,7 @@ def checked_fiscal_code(code: str) -> str:
 
 
 def remove_partner(actor: Actor, partner: ApplicationPartner) -> None:
-    tenancy.require_role(actor.user, *OFFICE_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES)
     with transaction.atomic():
         application = locked(actor, partner.application)
         require_side(actor, application, pipeline.OFFICE)
@@ -446,7 +445,7 @@ def assignable_users(application: Application):
 def add_task(actor: Actor, application: Application, data: dict) -> ApplicationTask:
     """The office adds a task; with no due date it is due on the internal deadline (the call's deadline
     minus the application's lead time)."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES)
     title = text(data, "title", max_length=300)
     with transaction.atomic():
         application = locked(actor, application)
@@ -479,7 +478,7 @@ def add_task(actor: Actor, application: Application, data: dict) -> ApplicationT
 
 def complete_task(actor: Actor, task: ApplicationTask) -> ApplicationTask:
     """The office or the lead Comune marks a task done."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     with transaction.atomic():
         application = locked(actor, task.application)
         require_side(actor, application, pipeline.OFFICE, pipeline.COMUNE)
@@ -524,7 +523,7 @@ def check_document(upload) -> None:
 
 def add_document(actor: Actor, application: Application, upload: Upload) -> ApplicationDocument:
     """The office or the lead Comune adds a document (project sheet, letters of intent, the filed form)."""
-    tenancy.require_role(actor.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     if upload.file is None:
         raise ValidationError({"file": _("Choose a file to upload.")})
     check_document(upload.file)

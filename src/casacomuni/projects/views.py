@@ -20,12 +20,11 @@ from django.views.decorators.http import require_POST
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.audit.models import AuditEvent
 from casacomuni.projects import forms, services
 from casacomuni.projects.models import (
-    MUNICIPAL_ROLES,
-    OFFICE_ROLES,
     READER_ROLES,
     Application,
     ApplicationDocument,
@@ -241,7 +240,7 @@ def application_edit(request, pk):
 @login_required
 def application_partner_add(request, pk):
     application = get_application(request, pk)
-    tenancy.require_role(request.user, *OFFICE_ROLES)
+    tenancy.require_role(request.user, *EUFUNDS_OFFICE_ROLES)
     parties = services.local_parties_of(application.province).exclude(pk=application.lead_id)
     form = forms.PartnerForm(request.POST, parties=parties, prefix="partner")
     if not form.is_valid():
@@ -262,7 +261,7 @@ def application_partner_add(request, pk):
 @login_required
 def application_partner_remove(request, pk, partner_pk):
     application = get_application(request, pk)
-    tenancy.require_role(request.user, *OFFICE_ROLES)
+    tenancy.require_role(request.user, *EUFUNDS_OFFICE_ROLES)
     partner = get_object_or_404(ApplicationPartner.objects.filter(application=application), pk=partner_pk)
     try:
         services.remove_partner(actor_of(request), partner)
@@ -276,7 +275,7 @@ def application_partner_remove(request, pk, partner_pk):
 @login_required
 def application_task_add(request, pk):
     application = get_application(request, pk)
-    tenancy.require_role(request.user, *OFFICE_ROLES)
+    tenancy.require_role(request.user, *EUFUNDS_OFFICE_ROLES)
     form = forms.TaskForm(request.POST, users=services.assignable_users(application), prefix="task")
     if not form.is_valid():
         return render_detail(request, application, {"task": form}, _("Please correct the errors below."), 400)
@@ -294,7 +293,7 @@ def application_task_add(request, pk):
 @login_required
 def application_task_done(request, pk, task_pk):
     application = get_application(request, pk)
-    tenancy.require_role(request.user, *OFFICE_ROLES, *MUNICIPAL_ROLES)
+    tenancy.require_role(request.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     task = get_object_or_404(ApplicationTask.objects.filter(application=application), pk=task_pk)
     services.complete_task(actor_of(request), task)
     messages.success(request, EVENT_LABELS["task_done"])
