@@ -488,14 +488,15 @@ class Bid(models.Model):
 
 class InvitationQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The SUA and the lot's Comune read the invitations; an operator its own."""
+        """The SUA reads its procedures' invitations and a Comune those of its own lots (the page hides the
+        operators' names until the law discloses them); an operator its own, once the procedure is published."""
         membership = tenancy.acting_membership(user)
         if membership is None:
             return self.none()
         org = membership.organization
         if org.kind == OrganizationKind.OPERATOR and membership.role in OPERATOR_ROLES:
-            return self.filter(operator=org)
-        return self.filter(procedure__in=Procedure.objects.for_user(user))
+            return self.filter(operator=org).exclude(procedure__state=life.DRAFT)
+        return self.filter(lot__in=Lot.objects.for_user(user))
 
 
 class Invitation(models.Model):
@@ -541,7 +542,10 @@ class Invitation(models.Model):
 
 class ClarificationQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(procedure__in=Procedure.objects.for_user(user))
+        """The SUA reads every question of its procedures, as asked; whoever else reads the procedure only the
+        published ones (art. 35 c.3: who asked is not to be known)."""
+        readable = self.filter(procedure__in=Procedure.objects.for_user(user))
+        return readable if tenancy.has_role(user, *SUA_ROLES) else readable.published()
 
     def published(self):
         return self.filter(published=True).exclude(answer="").exclude(published_question="")

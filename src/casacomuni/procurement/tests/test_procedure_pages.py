@@ -121,6 +121,29 @@ def test_the_list_finds_procedures_by_words_of_their_object_or_a_lots_cig(world,
     assert "q" in response.context["filter_form"].errors
 
 
+def test_invitations_and_unpublished_questions_are_read_only_by_whom_they_concern(world):
+    """Invitation and Clarification ``for_user``: in a joint procedure a Comune reads the invitations of its own
+    lot only; an operator none of a procedure still in draft; a question the SUA has not published is read by
+    the SUA alone."""
+    side = world.home
+    requests = [make_accepted_request(side, party).pk for party in (side.comune, side.union)]
+    procedure = ps.create_procedure(sua_officer(side), requests)
+    own_lot, partner_lot = (procedure.lots.get(municipality=party) for party in (side.comune, side.union))
+    operator = world.memberships["operatore_economico"].organization
+    invitations = {
+        lot: Invitation.objects.create(procedure=procedure, lot=lot, operator=operator, reason="Albo.")
+        for lot in (own_lot, partner_lot)
+    }
+    comune, sua = world.acting("referente_comune"), world.acting("funzionario_sua")
+    assert list(Invitation.objects.for_user(comune)) == [invitations[own_lot]]
+    assert Invitation.objects.for_user(sua).count() == 2
+    assert not Invitation.objects.for_user(world.acting("operatore_economico")).exists()  # a draft
+
+    question = ps.ask_clarification(sua_officer(side), procedure, "Chi ha chiesto: l'impresa Rossi.")
+    assert list(Clarification.objects.for_user(sua)) == [question]
+    assert not Clarification.objects.for_user(comune).exists()
+
+
 def test_others_get_404_or_403(world, login_as, home):
     other = add_procedures(world.elsewhere, world)
     client = login_as("funzionario_sua")
