@@ -26,7 +26,7 @@ def number(value, decimals: int = 0, most: int | None = None) -> str:
     if int(decimals) < 0:
         # The old "-2 = up to two" convention would round to hundreds here: refuse it loudly.
         raise ValueError("decimals cannot be negative: give the range as (decimals, most)")
-    if value is None or value == "":
+    if _missing(value):
         return NONE
     try:
         amount = Decimal(str(value))
@@ -35,27 +35,38 @@ def number(value, decimals: int = 0, most: int | None = None) -> str:
     places = int(decimals) if most is None else max(int(most), int(decimals))
     amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if most is not None:
-        places = max(-amount.normalize().as_tuple().exponent, int(decimals), 0)
+        places = max(-int(amount.normalize().as_tuple().exponent), int(decimals), 0)
     return number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def _missing(value) -> bool:
+    """No value, or one that is no finite number: a failed computation (a float NaN, an infinity) is shown as
+    missing, never as an error page."""
+    if value is None or value == "":
+        return True
+    try:
+        return not Decimal(str(value)).is_finite()
+    except InvalidOperation:
+        return False
 
 
 def euro(value, decimals: int = 2, most: int | None = None) -> str:
     """An amount in euro: "€ 275.520,00"; "—" for no amount."""
-    if value is None or value == "":
+    if _missing(value):
         return NONE
     return f"€\u00a0{number(value, decimals, most)}"
 
 
 def percent(value, decimals: int = 2, most: int | None = None) -> str:
     """A percentage, with the space Italian style puts before the sign: "14,53 %"; "—" for none."""
-    if value is None or value == "":
+    if _missing(value):
         return NONE
     return f"{number(value, decimals, most)}\u00a0%"
 
 
 def share(value, decimals: int = 0, most: int | None = None) -> str:
     """A fraction (0..1) as a percentage: 0.6667 → "67 %"; "—" for none."""
-    if value is None or value == "":
+    if _missing(value):
         return NONE
     return percent(Decimal(str(value)) * 100, decimals, most)
 

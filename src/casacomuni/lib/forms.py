@@ -1,5 +1,7 @@
 """Forms in the Bootstrap Italia look: one renderer and one base class for every form of the project."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.renderers import DjangoTemplates
@@ -50,6 +52,11 @@ class StyledFormMixin:
     """Gives each widget its Bootstrap Italia class, marks invalid fields for assistive technology and
     bounds numbers to what the database holds."""
 
+    # What the form class it is mixed into (forms.BaseForm) provides, declared for the type checker.
+    fields: dict[str, forms.Field]
+    errors: dict[str, list]
+    add_prefix: Callable[[str], str]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -61,7 +68,7 @@ class StyledFormMixin:
                 field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
 
     def full_clean(self):
-        super().full_clean()
+        super().full_clean()  # type: ignore[misc]  # forms.BaseForm's, after this mixin in the MRO
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget

@@ -57,15 +57,15 @@ def parse_amount(text) -> Decimal | None:
     match = _NUMBER.search(text)
     if match is None:
         return None
-    value = parse_number(match.group(0))
-    if value is None:
+    number = parse_number(match.group(0))
+    if number is None:
         return None
     tail = text[match.end() : match.end() + 20]
     for pattern, factor in _MULTIPLIERS:
         if pattern.search(tail):
-            value *= factor
+            number *= factor
             break
-    return _checked(value)
+    return _checked(number)
 
 
 def _checked(value: Decimal) -> Decimal | None:

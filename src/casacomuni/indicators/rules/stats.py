@@ -49,8 +49,11 @@ def quantile(values: Iterable, p: Decimal | str | int) -> Decimal | None:
     p = Decimal(p)
     if not Decimal(0) <= p <= Decimal(1):
         raise ValueError("p must be between 0 and 1")
-    if not ordered:
-        return None
+    return _quantile_of_sorted(ordered, p) if ordered else None
+
+
+def _quantile_of_sorted(ordered: list[Decimal], p: Decimal) -> Decimal:
+    """``quantile`` of values already sorted, at least one."""
     position = (len(ordered) - 1) * p
     below = int(position)  # floor: position is not negative
     fraction = position - below
@@ -84,9 +87,9 @@ def summarize(values: Iterable) -> Summary | None:
     return Summary(
         count=len(ordered),
         minimum=ordered[0],
-        q1=quantile(ordered, "0.25"),
-        median=quantile(ordered, "0.5"),
-        q3=quantile(ordered, "0.75"),
+        q1=_quantile_of_sorted(ordered, Decimal("0.25")),
+        median=_quantile_of_sorted(ordered, Decimal("0.5")),
+        q3=_quantile_of_sorted(ordered, Decimal("0.75")),
         maximum=ordered[-1],
         mean=sum(ordered, Decimal(0)) / len(ordered),
     )
@@ -98,7 +101,7 @@ def rank(values: Sequence, higher_is_better: bool = True) -> list[int]:
     the highest value when ``higher_is_better``, else the lowest."""
     keyed = [Decimal(value) for value in values]
     ordered = sorted(keyed, reverse=higher_is_better)
-    first_position = {}
+    first_position: dict[Decimal, int] = {}
     for position, value in enumerate(ordered, start=1):
         first_position.setdefault(value, position)
     return [first_position[value] for value in keyed]
@@ -113,7 +116,7 @@ def class_breaks(values: Iterable, classes: int = 5) -> list[Decimal]:
         return []
     breaks = []
     for index in range(1, classes):
-        bound = quantile(ordered, Decimal(index) / Decimal(classes))
+        bound = _quantile_of_sorted(ordered, Decimal(index) / Decimal(classes))
         if bound not in breaks:
             breaks.append(bound)
     return breaks

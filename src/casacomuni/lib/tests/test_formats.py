@@ -43,6 +43,13 @@ def test_a_rate_shows_the_decimals_it_has_between_the_least_and_the_most():
     assert rendered("{{ value|number:1 }}", value=Decimal("73.05")) == "73,1"  # half up, not cut to 73,0
 
 
+@pytest.mark.parametrize("value", [float("nan"), "NaN", float("inf"), Decimal("-Infinity")])
+def test_a_value_that_is_no_number_shows_as_missing_not_as_an_error(value):
+    assert formats.number(value) == formats.NONE
+    assert formats.number(value, 2, 4) == formats.NONE
+    assert formats.percent(value) == formats.euro(value) == formats.share(value) == formats.NONE
+
+
 def test_the_old_negative_decimals_are_refused_rather_than_rounding_to_hundreds():
     with pytest.raises(ValueError):
         formats.number(Decimal("2.5"), -2)

@@ -33,6 +33,7 @@ from decimal import (
     Decimal,
 )
 from fractions import Fraction
+from typing import Any
 
 
 def gettext_noop(message: str) -> str:
@@ -368,7 +369,7 @@ def compute_threshold(
         return _outcome(params, n, bids, reasons=tuple(reasons), branch=NOT_APPLICABLE)
     k = -(-n // 10)
     lower, upper, remaining = _set_aside_wings(bids, k, params.wing_rule)
-    wings = {"k": k, "lower_wing": lower, "upper_wing": upper, "remaining": remaining}
+    wings: dict[str, Any] = {"k": k, "lower_wing": lower, "upper_wing": upper, "remaining": remaining}
     if not remaining:
         return _outcome(params, n, bids, branch=NO_REMAINING, **wings)
     values = _Calculator(params).threshold(remaining, n)
@@ -426,7 +427,7 @@ class _Calculator:
         method = self.params.method
         # SM is the mean excess over M for every method, C included (Allegato II.2, DOMAIN §4.5).
         above = [Fraction(bid.discount) - mean for bid in remaining if bid.discount > mean]
-        deviation = self.step(sum(above) / len(above)) if above else Fraction(0)
+        deviation = self.step(sum(above, Fraction(0)) / len(above)) if above else Fraction(0)
         values = {
             "total": total,
             "mean": mean,
@@ -448,9 +449,15 @@ class _Calculator:
         sign = -1 if digit_sum % 2 == 0 else 1
         branch = f"{method}_{EVEN if sign < 0 else ODD}"
         # Method B: T = M + SM -/+ V. Method C: T = R_ref -/+ V, centred on the reference discount alone.
-        centre = Fraction(self.params.reference_discount) if method == METHOD_C else mean + deviation
+        centre = Fraction(self._reference_discount()) if method == METHOD_C else mean + deviation
         threshold = centre + sign * adjustment
         return self._report(values, branch, threshold, adjustment=adjustment, digit_sum=digit_sum)
+
+    def _reference_discount(self) -> Decimal:
+        # Checked with the other parameters (method C cannot be chosen without it); said again for the reader.
+        if self.params.reference_discount is None:
+            raise ValueError("method C needs the reference discount R_ref")
+        return self.params.reference_discount
 
     def _report(
         self, values: dict, branch: str, threshold: Fraction, *, ratio=None, adjustment=None, digit_sum=None
@@ -617,7 +624,8 @@ def decimals_in_words(decimals: int) -> str:
 
 def italian_number(value: Decimal, places: int) -> str:
     """``value`` with ``places`` decimals (never fewer than it has), decimal comma and thousands dot."""
-    places = max(places, -value.as_tuple().exponent) if value.is_finite() else places
+    # A finite Decimal's exponent is an int ("n", "N" or "F" mark NaN and infinity).
+    places = max(places, -int(value.as_tuple().exponent)) if value.is_finite() else places
     text = f"{value:,.{places}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
@@ -696,6 +704,8 @@ def _computation_lines(result: AnomalyResult, params: AnomalyParameters, num) ->
                 f"Offerte ammesse inferiori a 15: rapporto SM / M = {ratio}, superiore a 0,15; soglia T = M + SM."
             )
     else:
+        if result.c1 is None or result.c2 is None:
+            raise ValueError("methods B and C state c1 and c2")
         product = result.c1 * result.c2
         lines.append(
             f"Prime due cifre dopo la virgola di S: c1 = {result.c1}, c2 = {result.c2}; prodotto c1 × c2 = {product}; "

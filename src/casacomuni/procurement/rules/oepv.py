@@ -480,14 +480,21 @@ def _bid_score(bid, coefficients, raw, rescaled, economic, rounding, excluded) -
 
 
 def _rank(scores: list[BidScore]) -> OepvResult:
-    """Highest total first; equal totals (as given out) share a rank and are flagged as tied."""
-    admitted = sorted((s for s in scores if not s.excluded), key=lambda s: (-s.total, s.bid))
+    """Highest total first; equal totals (as given out) share a rank and are flagged as tied. An admitted
+    bid always has a total: only an excluded one may lack its economic score."""
+    admitted = sorted((s for s in scores if not s.excluded), key=lambda s: (-_total(s), s.bid))
     counts: dict[Decimal, list[str]] = {}
     for score in admitted:
-        counts.setdefault(score.total, []).append(score.bid)
+        counts.setdefault(_total(score), []).append(score.bid)
     ranking = []
     for score in admitted:
-        rank = 1 + sum(1 for other in admitted if other.total > score.total)
-        ranking.append(replace(score, rank=rank, tied=len(counts[score.total]) > 1))
+        rank = 1 + sum(1 for other in admitted if _total(other) > _total(score))
+        ranking.append(replace(score, rank=rank, tied=len(counts[_total(score)]) > 1))
     ties = tuple(tuple(bids) for bids in counts.values() if len(bids) > 1)
     return OepvResult(tuple(ranking), tuple(s for s in scores if s.excluded), ties)
+
+
+def _total(score: BidScore) -> Decimal:
+    if score.total is None:
+        raise ValueError(f"bid {score.bid} is admitted without a total score")
+    return score.total

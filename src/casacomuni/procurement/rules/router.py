@@ -84,7 +84,7 @@ AD5_BELOW = Decimal("5000")  # DOMAIN §4.7 [unverified]
 
 # Allegato II.4: the amount each level may award, per family ("works" / "services"); None means no limit,
 # "eu" the EU works threshold in force.
-LEVEL_LIMITS = {
+LEVEL_LIMITS: dict[str, dict[str, Decimal | str | None]] = {
     NONE: {"works": Decimal("0"), "services": Decimal("0")},
     BASIC: {"works": Decimal("1000000"), "services": Decimal("750000")},
     INTERMEDIATE: {"works": "eu", "services": Decimal("5000000")},
@@ -105,10 +105,10 @@ ANAC_FORMS_ARTICLE = f"art. 23, {CODE}; ANAC, Piattaforma Contratti Pubblici (sc
 
 
 @dataclass(frozen=True)
-class Answer:
+class Answer[T]:
     """One answer of the router: its value, the article that decides it and the explanation."""
 
-    value: object
+    value: T
     article: str
     message: str
     params: dict = field(default_factory=dict)
@@ -325,7 +325,7 @@ def _above_threshold(facts: _Facts) -> Answer:
     return Answer(facts.band == ABOVE, f"art. 14, {CODE}; Dir. 2014/24/UE, art. 4", message, params)
 
 
-def _procedures(facts: _Facts, ordinary_below_threshold: bool) -> Answer:
+def _procedures(facts: _Facts, ordinary_below_threshold: bool) -> Answer[tuple[ProcedureOption, ...]]:
     """Art. 50 c.1 below the threshold, artt. 70-76 above it."""
     band, works = facts.band, facts.works
     if band == ABOVE:
@@ -340,7 +340,7 @@ def _procedures(facts: _Facts, ordinary_below_threshold: bool) -> Answer:
             "Below %(limit)s a direct award is allowed, even without consulting several operators, to an "
             "operator with documented previous experience suited to the contract."
         )
-        params = {"limit": format_euro(limit)}
+        params: dict[str, object] = {"limit": format_euro(limit)}
     else:
         letter, count = ("d", 10) if band == NEGOTIATED_TEN else ("c" if works else "e", 5)
         form = ANAC_FORMS[procs.NEGOTIATED_BELOW_THRESHOLD]
@@ -446,6 +446,8 @@ def level_limit(level: str, object_kind: str, day: date, periods=PERIODS) -> Dec
     limit = LEVEL_LIMITS[level]["works" if object_kind == OBJECT_WORKS else "services"]
     if limit == "eu":
         return threshold_on(WORKS, day, periods=periods)
+    if isinstance(limit, str):
+        raise ValueError(f"unknown limit {limit!r} for {level}")
     return limit
 
 
@@ -532,7 +534,7 @@ def _anomaly(facts: _Facts, criterion: str | None, oepv_mandatory: bool, cross_b
     return Answer(ANOMALY_IF_FIVE_BIDS, article, message)
 
 
-def _oepv(facts: _Facts, flags: OepvFlags) -> Answer:
+def _oepv(facts: _Facts, flags: OepvFlags) -> Answer[bool]:
     """Art. 108 c.2 (recalled for negotiated procedures below the threshold by art. 50 c.4)."""
     if facts.band == DIRECT:
         return Answer(

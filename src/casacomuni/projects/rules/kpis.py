@@ -16,7 +16,7 @@ Definitions (the selectors in ``projects.selectors`` count with them):
   served / Comuni served. A Comune is served when it leads or partners an application.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 SMALL_COMUNE_POPULATION = 5000
@@ -80,9 +80,7 @@ def results(counts: Counts) -> Results:
 
 def combine(parts) -> Counts:
     """The sum of several territories' counts (a national total from the Provinces')."""
-    total = {name: 0 for name in Counts.__dataclass_fields__}
-    total["requested"] = total["granted"] = Decimal("0")
+    total = Counts()
     for part in parts:
-        for name in total:
-            total[name] += getattr(part, name)
-    return Counts(**total)
+        total = Counts(*(getattr(total, f.name) + getattr(part, f.name) for f in fields(Counts)))
+    return total
