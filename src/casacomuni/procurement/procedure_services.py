@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
@@ -96,6 +96,33 @@ def require_state(procedure: Procedure, *states: str, message: str | None = None
             or _("This cannot be done in the state %(state)s.") % {"state": procedure.get_state_display()},
             code="state",
         )
+
+
+# Why a lot action is refused: because of the procedure's state, or of the lot's own.
+LOT_ACTION_REFUSALS = {
+    life.EDIT_LOT: gettext_lazy("Only a draft procedure can be changed."),
+    life.ENTER_CIG: gettext_lazy("Only a draft procedure can be changed."),
+    life.RECORD_BID: gettext_lazy("Bids are recorded while bids are open or just closed."),
+    life.DECIDE_BID: gettext_lazy("Bids are admitted or excluded before the award is proposed."),
+    life.EVALUATE_LOT: gettext_lazy("Start the evaluation first."),
+    life.AWARD_LOT: gettext_lazy("The award follows the proposed award."),
+    life.RECORD_CONTRACT: gettext_lazy("The contract follows the award."),
+}
+LOT_STATE_REFUSALS = {
+    life.LOT_OPEN: gettext_lazy("The lot is not open."),
+    life.LOT_AWARDED: gettext_lazy("The lot is not awarded."),
+}
+
+
+def require_lot_action(procedure: Procedure, lot: Lot, action: str) -> None:
+    """ValidationError (code "state") unless ``rules.procedure_lifecycle.lot_actions`` allows ``action`` on
+    ``lot`` now, saying whether the procedure or the lot stands in the way."""
+    if action in life.lot_actions(procedure.state, lot.state):
+        return
+    for lot_state, message in LOT_STATE_REFUSALS.items():
+        if action in life.lot_actions(procedure.state, lot_state):
+            raise ValidationError(message, code="state")
+    raise ValidationError(LOT_ACTION_REFUSALS[action], code="state")
 
 
 def event(actor: Actor, procedure: Procedure, action: str, changes=None, obj=None, *, log=False, **fields):
@@ -590,11 +617,8 @@ def update_lot(actor: Actor, lot: Lot, changes: LotChanges) -> Lot:
     closed, because ANAC issues it asynchronously."""
     procedure = locked(actor, lot.procedure)
     lot = Lot.objects.select_for_update().get(pk=lot.pk, procedure=procedure)
-    only_cig = procedure.state != life.DRAFT
-    if only_cig:
-        require_state(
-            procedure, life.PUBLISHED, life.BIDS_OPEN, message=_("Only a draft procedure can be changed.")
-        )
+    require_lot_action(procedure, lot, life.ENTER_CIG)
+    only_cig = life.EDIT_LOT not in life.lot_actions(procedure.state, lot.state)
     errors: dict = {}
     before = {}
 
@@ -1173,14 +1197,7 @@ def record_bid(actor: Actor, lot: Lot, data: BidData) -> Bid:
     """The officer records a bid received (sealed online bids will come with source "online")."""
     procedure = locked(actor, lot.procedure)
     lot = Lot.objects.select_for_update().get(pk=lot.pk, procedure=procedure)
-    require_state(
-        procedure,
-        life.BIDS_OPEN,
-        life.BIDS_CLOSED,
-        message=_("Bids are recorded while bids are open or just closed."),
-    )
-    if lot.state != LotState.OPEN:
-        raise ValidationError(_("The lot is not open."), code="state")
+    require_lot_action(procedure, lot, life.RECORD_BID)
     cleaned = clean_bid(procedure, lot, data)
     bid = Bid.objects.create(
         lot=lot,
@@ -1215,13 +1232,7 @@ def decide_bid(actor: Actor, bid: Bid, decision: str, reason: str = "", now: dat
     deadline for offers (``rules.procedure_lifecycle.bid_decision_problems``)."""
     procedure = locked(actor, bid.lot.procedure)
     bid = Bid.objects.select_for_update().select_related("lot").get(pk=bid.pk, lot__procedure=procedure)
-    require_state(
-        procedure,
-        life.BIDS_OPEN,
-        life.BIDS_CLOSED,
-        life.EVALUATION,
-        message=_("Bids are admitted or excluded before the award is proposed."),
-    )
+    require_lot_action(procedure, bid.lot, life.DECIDE_BID)
     refused = life.bid_decision_problems(now or timezone.now(), procedure.bid_deadline)
     if refused:
         raise ValidationError(" ".join(p.text(_) for p in refused), code="state")
@@ -1468,7 +1479,7 @@ def evaluate_lot(actor: Actor, lot: Lot, now: datetime | None = None) -> Evaluat
     the outcome the bids' status, store every value and write the minutes (DOCX, PDF) dated ``now``."""
     procedure = locked(actor, lot.procedure)
     lot = Lot.objects.select_for_update().get(pk=lot.pk, procedure=procedure)
-    require_state(procedure, life.EVALUATION, message=_("Start the evaluation first."))
+    require_lot_action(procedure, lot, life.EVALUATE_LOT)
     bids = list(lot.bids.evaluated().select_related("operator").order_by("pk"))
     if not bids:
         raise ValidationError(_("The lot has no admitted bid."), code="state")
@@ -1514,7 +1525,7 @@ def award_lot(
     With a tie for first, ``operator_id`` picks among the tied, with the record of the fair draw."""
     procedure = locked(actor, lot.procedure)
     lot = Lot.objects.select_for_update().get(pk=lot.pk, procedure=procedure)
-    require_state(procedure, life.PROPOSED_AWARD, message=_("The award follows the proposed award."))
+    require_lot_action(procedure, lot, life.AWARD_LOT)
     evaluation = Evaluation.objects.filter(lot=lot).first()
     if evaluation is None:
         raise ValidationError(_("The lot has no evaluation."), code="state")
@@ -1565,9 +1576,7 @@ def record_contract(
     procedure's timeline."""
     procedure = locked(actor, lot.procedure)
     lot = Lot.objects.select_for_update().get(pk=lot.pk, procedure=procedure)
-    require_state(procedure, life.AWARDED, message=_("The contract follows the award."))
-    if lot.state != LotState.AWARDED:
-        raise ValidationError(_("The lot is not awarded."), code="state")
+    require_lot_action(procedure, lot, life.RECORD_CONTRACT)
     errors: dict = {}
     amount = parse_amount(errors, "contract_amount", contract_amount, required=True)
     if contract_date is None:

@@ -160,6 +160,8 @@ def render_detail(
     evaluations = {e.lot_id: e for e in Evaluation.objects.filter(lot__in=lots)}
     for lot in lots:
         lot.current_evaluation = evaluations.get(lot.pk)
+        # The commands the page offers on the lot: the SUA's, as the rules allow them now.
+        lot.actions = life.lot_actions(procedure.state, lot.state) if sua else frozenset()
     bound = bound or {}
     context = {
         "procedure": procedure,
@@ -220,14 +222,9 @@ def render_detail(
             lot.bid_form = bound.get(("bid", lot.pk)) or forms.BidForm(
                 prefix=f"b{lot.pk}", operators=bid_operators(procedure, lot)
             )
-        context["may_record"] = procedure.state in (life.BIDS_OPEN, life.BIDS_CLOSED)
         decision_problems = life.bid_decision_problems(timezone.now(), procedure.bid_deadline)
         context["decision_wait"] = " ".join(p.text(_) for p in decision_problems)
-        context["may_decide"] = not decision_problems and procedure.state in (
-            life.BIDS_OPEN,
-            life.BIDS_CLOSED,
-            life.EVALUATION,
-        )
+        context["may_decide"] = not decision_problems and any(life.DECIDE_BID in lot.actions for lot in lots)
     elif tab == "valutazione":
         if sua:
             context["requirements"] = ps.winners_requirements(procedure, lots, timezone.localdate())
@@ -353,11 +350,12 @@ def submit_form(request, procedure, form, key: tuple, tab: str, write, success: 
 def lot_edit(request, pk, lot_pk):
     procedure = get_run_procedure(request, pk)
     lot = get_object_or_404(procedure.lots.all(), pk=lot_pk)
-    only_cig = procedure.state in (life.PUBLISHED, life.BIDS_OPEN)
-    if not procedure.is_draft and not only_cig:
+    actions = life.lot_actions(procedure.state, lot.state)
+    if life.ENTER_CIG not in actions:
         return render_detail(
             request, procedure, error=_("Only a draft procedure can be changed."), status=400
         )
+    only_cig = life.EDIT_LOT not in actions
     form = forms.LotForm(request.POST or None, initial=forms.LotForm.initial_from(lot))
     if only_cig:
         for name in forms.LotForm.FIELDS:

@@ -136,6 +136,39 @@ def next_state(action: str) -> str:
     return TRANSITIONS[action][1]
 
 
+# What may be done to one lot, by its procedure's state and its own: the services refuse anything else and the
+# procedure page shows a command only when ``lot_actions`` lists it.
+EDIT_LOT = "edit_lot"  # every field of the lot
+ENTER_CIG = "enter_cig"  # the CIG alone, which ANAC issues after the procedure is under way
+RECORD_BID = "record_bid"
+DECIDE_BID = "decide_bid"  # admit or exclude; from the deadline on (``bid_decision_problems``)
+EVALUATE_LOT = "evaluate_lot"
+AWARD_LOT = "award_lot"
+RECORD_CONTRACT = "record_contract"
+LOT_OPEN = "open"
+LOT_AWARDED = "awarded"
+_LOT_ACTIONS = {
+    DRAFT: (EDIT_LOT, ENTER_CIG),
+    PUBLISHED: (ENTER_CIG,),
+    BIDS_OPEN: (ENTER_CIG, RECORD_BID, DECIDE_BID),
+    BIDS_CLOSED: (RECORD_BID, DECIDE_BID),
+    EVALUATION: (DECIDE_BID, EVALUATE_LOT),
+    PROPOSED_AWARD: (AWARD_LOT,),
+    AWARDED: (RECORD_CONTRACT,),
+}
+# The lot's own state each action needs, where it needs one.
+_LOT_STATE_NEEDED = {RECORD_BID: LOT_OPEN, AWARD_LOT: LOT_OPEN, RECORD_CONTRACT: LOT_AWARDED}
+
+
+def lot_actions(procedure_state: str, lot_state: str) -> frozenset[str]:
+    """What may be done to a lot in ``lot_state`` of a procedure in ``procedure_state``."""
+    return frozenset(
+        action
+        for action in _LOT_ACTIONS.get(procedure_state, ())
+        if _LOT_STATE_NEEDED.get(action, lot_state) == lot_state
+    )
+
+
 def allowed_actions(state: str) -> tuple[str, ...]:
     """The actions whose source states include ``state`` (their preconditions still to be checked)."""
     return tuple(action for action in ACTIONS if state in TRANSITIONS[action][0])

@@ -134,3 +134,38 @@ def test_award_steps_need_evaluation_award_and_contract_data():
     assert codes(life.AWARD, life.ProcedureFacts(life.PROPOSED_AWARD, (empty,))) == ["nothing_awarded"]
     awarded = life.LotFacts(1, True, admitted_bids=5, has_evaluation=True, has_winner=True, awarded=True)
     assert codes(life.SIGN_CONTRACT, life.ProcedureFacts(life.AWARDED, (awarded,))) == ["contract_missing"]
+
+
+# What may be done to a lot, in every state of its procedure and of the lot (D.Lgs. 36/2023): the lot is edited
+# while the procedure is a draft, and its CIG entered until bids close (ANAC issues it asynchronously, art. 23);
+# bids are recorded while reception is open or just closed, and admitted or excluded from the deadline to the
+# end of the examination (art. 92, art. 54 / art. 108); the evaluation precedes the proposal, the award follows
+# it (art. 17 c.5) and the contract the award (art. 18). A final state allows nothing.
+LOT_ACTIONS = {
+    (life.DRAFT, "open"): {life.EDIT_LOT, life.ENTER_CIG},
+    (life.PUBLISHED, "open"): {life.ENTER_CIG},
+    (life.BIDS_OPEN, "open"): {life.ENTER_CIG, life.RECORD_BID, life.DECIDE_BID},
+    (life.BIDS_CLOSED, "open"): {life.RECORD_BID, life.DECIDE_BID},
+    (life.EVALUATION, "open"): {life.DECIDE_BID, life.EVALUATE_LOT},
+    (life.PROPOSED_AWARD, "open"): {life.AWARD_LOT},
+    (life.PROPOSED_AWARD, "awarded"): set(),  # awarded once
+    (life.AWARDED, "awarded"): {life.RECORD_CONTRACT},
+    (life.AWARDED, "deserted"): set(),  # a deserted lot of an awarded procedure gets no contract
+    (life.BIDS_OPEN, "cancelled"): {life.ENTER_CIG, life.DECIDE_BID},  # no new bid on a cancelled lot
+}
+
+
+@pytest.mark.parametrize("procedure_state", life.STATES)
+@pytest.mark.parametrize("lot_state", ["open", "awarded", "deserted", "cancelled"])
+def test_what_may_be_done_to_a_lot_in_each_state(procedure_state, lot_state):
+    expected = LOT_ACTIONS.get((procedure_state, lot_state))
+    actions = life.lot_actions(procedure_state, lot_state)
+    if expected is not None:
+        assert actions == expected
+    if procedure_state in life.FINAL_STATES:
+        assert actions == frozenset()
+    # Nothing needs an open lot once the lot is decided, and only an awarded lot gets a contract.
+    if lot_state != "open":
+        assert not actions & {life.RECORD_BID, life.AWARD_LOT}
+    if lot_state != "awarded":
+        assert life.RECORD_CONTRACT not in actions

@@ -343,6 +343,11 @@ def test_a_tie_for_first_needs_a_recorded_draw(world):
     ps.award_lot(sua, lot, operator_id=int(tied[1]), draw_reason="Sorteggio in seduta pubblica del 3 marzo.")
     lot.refresh_from_db()
     assert lot.awarded_operator_id == int(tied[1]) and lot.state == LotState.AWARDED
+    # A lot is awarded once: the other tied operator cannot be put in its place afterwards (art. 17 c.5).
+    with pytest.raises(ValidationError, match="non è aperto"):
+        ps.award_lot(sua, lot, operator_id=int(tied[0]), draw_reason="Secondo sorteggio.")
+    lot.refresh_from_db()
+    assert lot.awarded_operator_id == int(tied[1])
 
 
 def test_excluded_bids_leave_a_deserted_procedure(world):
