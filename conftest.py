@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.accounts.testing import PASSWORD, make_world
 from casacomuni.audit.tests.tampering import bypass_triggers, restore_triggers
 
@@ -53,6 +54,18 @@ def login_as(client, world):
         return client
 
     return login
+
+
+@pytest.fixture
+def as_persona(world):
+    """Headers of a new personal access token of the persona, for the API: ``as_persona("dirigente_upi")``."""
+
+    def headers(name: str) -> dict:
+        raw = ApiToken.generate()
+        ApiToken.objects.create(membership=world.memberships[name], name="test", token_hash=hash_token(raw))
+        return {"Authorization": f"Bearer {raw}"}
+
+    return headers
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from casacomuni.accounts.actor import Actor
-from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.agreements import services
 from casacomuni.agreements.models import Agreement, Service, ServiceKind
 from casacomuni.agreements.rules import lifecycle
@@ -24,18 +23,6 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(autouse=True)
 def uploads(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def as_persona(world):
-    """Headers of a personal access token of the persona: ``as_persona("dirigente_upi")``."""
-
-    def headers(name: str) -> dict:
-        raw = ApiToken.generate()
-        ApiToken.objects.create(membership=world.memberships[name], name="test", token_hash=hash_token(raw))
-        return {"Authorization": f"Bearer {raw}"}
-
-    return headers
 
 
 def service(province_org, name, kind=ServiceKind.SUA, published=True, **extra):

@@ -3,7 +3,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.eufunds import services
 from casacomuni.eufunds.models import Call, ImportRun
 from casacomuni.eufunds.testing import aware, manual_call_data, officer, sample, under_5000
@@ -12,16 +11,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/eufunds"
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def as_persona(world):
-    def headers(name: str) -> dict:
-        raw = ApiToken.generate()
-        ApiToken.objects.create(membership=world.memberships[name], name="test", token_hash=hash_token(raw))
-        return {"Authorization": f"Bearer {raw}"}
-
-    return headers
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.audit.models import AuditEvent
 from casacomuni.insights import services
 from casacomuni.insights.models import Campaign, Response, ResponseState
@@ -28,16 +27,6 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(autouse=True)
 def uploads(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def as_persona(world):
-    def headers(name: str) -> dict:
-        raw = ApiToken.generate()
-        ApiToken.objects.create(membership=world.memberships[name], name="test", token_hash=hash_token(raw))
-        return {"Authorization": f"Bearer {raw}"}
-
-    return headers
 
 
 def campaign_body(world, **extra):

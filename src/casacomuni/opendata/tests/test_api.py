@@ -4,23 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.agreements.models import Agreement
 from casacomuni.opendata.models import Dataset
 from casacomuni.opendata.testing import make_catalog, make_dataset
 from casacomuni.procurement.testing import sua_adhesion
 
 BASE = "/api/v1/opendata"
-
-
-@pytest.fixture
-def as_persona(world):
-    def headers(name: str) -> dict:
-        raw = ApiToken.generate()
-        ApiToken.objects.create(membership=world.memberships[name], name="test", token_hash=hash_token(raw))
-        return {"Authorization": f"Bearer {raw}"}
-
-    return headers
 
 
 @pytest.fixture

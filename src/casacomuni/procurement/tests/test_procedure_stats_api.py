@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.procurement.procedure_models import ProcedureState
 from casacomuni.procurement.testing_procedures import write_procedure
 
@@ -17,16 +16,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/procurement/stats"
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def as_persona(world):
-    def headers(name: str) -> dict:
-        raw = ApiToken.generate()
-        ApiToken.objects.create(membership=world.memberships[name], name="test", token_hash=hash_token(raw))
-        return {"Authorization": f"Bearer {raw}"}
-
-    return headers
 
 
 @pytest.fixture

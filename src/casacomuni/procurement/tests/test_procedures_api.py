@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.procurement import procedure_services as ps
 from casacomuni.procurement.procedure_models import Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
@@ -19,16 +18,6 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(autouse=True)
 def uploads(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def as_persona(world):
-    def headers(name: str) -> dict:
-        raw = ApiToken.generate()
-        ApiToken.objects.create(membership=world.memberships[name], name="test", token_hash=hash_token(raw))
-        return {"Authorization": f"Bearer {raw}"}
-
-    return headers
 
 
 def test_create_from_an_accepted_request_then_publish(client, world, as_persona):

@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.audit.models import AuditEvent
 from casacomuni.procurement.register_models import OperatorDocument, RegisteredOperator, RegistrationState
 from casacomuni.procurement.testing import PDF, make_operator_document, make_registration, operator_data
@@ -22,16 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def as_persona(world):
-    def headers(name: str) -> dict:
-        raw = ApiToken.generate()
-        ApiToken.objects.create(membership=world.memberships[name], name="test", token_hash=hash_token(raw))
-        return {"Authorization": f"Bearer {raw}"}
-
-    return headers
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.procurement.models import ProcurementRequest, RequestAttachment
 from casacomuni.procurement.testing import PDF, make_request, sua_adhesion
 
@@ -16,16 +15,6 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(autouse=True)
 def uploads(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def as_persona(world):
-    def headers(name: str) -> dict:
-        raw = ApiToken.generate()
-        ApiToken.objects.create(membership=world.memberships[name], name="test", token_hash=hash_token(raw))
-        return {"Authorization": f"Bearer {raw}"}
-
-    return headers
 
 
 @pytest.fixture
