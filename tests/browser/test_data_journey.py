@@ -250,16 +250,14 @@ def test_a_maturity_campaign_becomes_an_indicator_on_the_map_and_an_open_dataset
     page.goto(url("opendata:manage"))
     expect(page.locator("#catalog-missing")).to_have_count(1)
     checked_page.assert_clean()
-    with page.expect_navigation():
-        page.locator(f"a[href='{reverse('opendata:catalog_edit')}']").click()
+    checked_page.follow(page.locator(f"a[href='{reverse('opendata:catalog_edit')}']"))
     checked_page.assert_clean()
     form = page.locator("main form[method=post]")
     form.locator("input[name=ipa_code]").fill("p_tv")
     form.locator("[type=submit]").click()
     expect(page).to_have_url(url("opendata:manage"))
     checked_page.assert_clean()
-    with page.expect_navigation():
-        page.locator(f"a[data-generator={GENERATOR}]").click()
+    checked_page.follow(page.locator(f"a[data-generator={GENERATOR}]"))
     checked_page.assert_clean()
     form = page.locator("main form[method=post]")
     expect(form.locator("input[name=slug]")).to_have_value(GENERATOR)

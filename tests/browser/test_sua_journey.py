@@ -93,16 +93,11 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
     def url(name: str, *args) -> str:
         return live_server.url + reverse(name, args=args)
 
-    def submit(locator) -> None:
-        """Click a link or a submit button and wait for the page it leads to."""
-        with page.expect_navigation():
-            locator.click()
-
     def procedure_state(state) -> None:
         expect(page.locator("#procedure-state")).to_have_text(italian(state.label))
 
     def act(action: str) -> None:
-        submit(page.locator(f"#action-{action}"))
+        checked_page.follow(page.locator(f"#action-{action}"))
 
     # 1. Each Comune's referent sends a request to the SUA.
     requests = []
@@ -119,7 +114,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
         form.locator("input[name=base_amount]").fill(amount)
         form.locator("select[name=funding_source]").select_option("own_budget")
         form.locator("input[name=rup_name]").fill("Ing. Paolo Ferrari")
-        submit(form.locator("[type=submit]"))
+        checked_page.follow(form.locator("[type=submit]"))
         request = ProcurementRequest.objects.get(title=title)
         expect(page).to_have_url(url("procurement:request_detail", request.pk))
         expect(page.locator("#request-state")).to_have_text(italian(RequestState.SUBMITTED.label))
@@ -135,7 +130,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
         accept = page.locator(
             f"form[action='{reverse('procurement:request_action', args=[request.pk, 'accept'])}']"
         )
-        submit(accept.locator("[type=submit]"))
+        checked_page.follow(accept.locator("[type=submit]"))
         expect(page.locator("#request-state")).to_have_text(italian(RequestState.ACCEPTED.label))
         checked_page.assert_clean()
     assert {r.state for r in ProcurementRequest.objects.filter(pk__in=[r.pk for r in requests])} == {
@@ -150,7 +145,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
         choice = form.locator(f"input[name=requests][value='{request.pk}']")
         form.locator(f"label[for='{choice.get_attribute('id')}']").click()
         expect(choice).to_be_checked()
-    submit(form.locator("[type=submit]"))
+    checked_page.follow(form.locator("[type=submit]"))
     procedure = Procedure.objects.get(lots__request=requests[0])
     expect(page).to_have_url(url("procurement:procedure_detail", procedure.pk))
     procedure_state(ProcedureState.DRAFT)
@@ -162,18 +157,18 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
     # The CIG of each lot (the first also in the register's category OG1), then the deadline and publication.
     cigs = [next_cig(), next_cig()]
     for number, cig in enumerate(cigs, start=1):
-        submit(page.locator(f"#lot-edit-{number}"))
+        checked_page.follow(page.locator(f"#lot-edit-{number}"))
         checked_page.assert_clean()
         page.locator("input[name=cig]").fill(cig)
         if number == 1:
             page.locator("input[name=category]").fill("OG1")
-        submit(page.locator("#lot-save"))
+        checked_page.follow(page.locator("#lot-save"))
         expect(page.locator(f"#lot-{number} .lot-cig")).to_have_text(cig)
-    submit(page.locator("#procedure-edit"))
+    checked_page.follow(page.locator("#procedure-edit"))
     checked_page.assert_clean()
     deadline = timezone.localtime() + timedelta(days=15)
     page.locator("input[name=bid_deadline]").fill(deadline.strftime("%Y-%m-%dT%H:%M"))
-    submit(page.locator("#procedure-save"))
+    checked_page.follow(page.locator("#procedure-save"))
     expect(page.locator("#deadline-chosen")).to_be_visible()
     checked_page.assert_clean()
     act("publish")
@@ -184,7 +179,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
     checked_page.assert_clean()
 
     # 4. Invitations to lot 1: the earlier award's winner is the outgoing contractor, flagged with the reason.
-    submit(page.locator("#lot-invite-1"))
+    checked_page.follow(page.locator("#lot-invite-1"))
     expect(page).to_have_url(url("procurement:lot_invitations", procedure.pk, lot.pk))
     checked_page.assert_clean()
     for operator in (*operators, outgoing):
@@ -199,7 +194,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
     form = page.locator("#invitation-form")
     form.locator("select[name=operator]").select_option(str(outgoing.pk))
     form.locator("textarea[name=reason]").fill("Impresa iscritta all'albo nella categoria OG1.")
-    submit(page.locator("#invite"))
+    checked_page.follow(page.locator("#invite"))
     refusal = rotation.check_invitation(
         "outgoing", "outgoing", procedure=rotation.NEGOTIATED, amount=lot.total_amount
     )
@@ -214,7 +209,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
         form = page.locator("#invitation-form")
         form.locator("select[name=operator]").select_option(str(operator.pk))
         form.locator("textarea[name=reason]").fill(f"{operator.name}: iscritta all'albo in OG1, classe III.")
-        submit(page.locator("#invite"))
+        checked_page.follow(page.locator("#invite"))
         expect(page.locator("#invited-list")).to_contain_text(operator.name)
     expect(page.locator("#invited-list li")).to_have_count(5)
     expect(page.locator("#invited-list")).not_to_contain_text(outgoing.name)
@@ -237,7 +232,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
         bid_form.locator(operator_field).select_option(str(operator.pk))
         bid_form.locator(f"input[name='b{lot.pk}-discount_percent']").fill(discount)
         bid_form.locator(f"input[name='b{lot.pk}-received_at']").fill(received_an_hour_ago())
-        submit(bid_form.locator("[type=submit]"))
+        checked_page.follow(bid_form.locator("[type=submit]"))
     expect(page.locator("#bids-lot-1 .bid-row")).to_have_count(5)
     expect(page.locator("#bids-lot-2 .bid-row")).to_have_count(0)
     # Reception is open: no bid is admitted or excluded yet (the page says until when).
@@ -252,7 +247,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
     procedure_state(ProcedureState.BIDS_CLOSED)
     checked_page.open_tab(page.locator("#tab-offerte"))
     for _bid in range(5):
-        submit(page.locator(".admit-bid").first)
+        checked_page.follow(page.locator(".admit-bid").first)
     expect(page.locator("#bids-lot-1 .bid-row[data-status=admitted]")).to_have_count(5)
     checked_page.assert_clean()
     page.goto(url("procurement:procedure_detail", procedure.pk))
@@ -260,7 +255,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
     procedure_state(ProcedureState.EVALUATION)
     checked_page.open_tab(page.locator("#tab-valutazione"))
     checked_page.assert_clean()
-    submit(page.locator("#evaluate-1"))
+    checked_page.follow(page.locator("#evaluate-1"))
     # Method A, 5 bids: wings 10,5 and 27,9 aside; M = 13,450, SM = 1,550, rho <= 0,15: T = 1,2 × M = 16,140.
     expect(page.locator("#threshold-1")).to_have_text("16.140")
     expect(page.locator("#anomalous-1")).to_have_text(operators[4].name)
@@ -282,7 +277,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
     checked_page.open_tab(page.locator("#tab-valutazione"))
     checked_page.assert_clean()
     expect(page.locator("#award-2")).to_have_count(0)
-    submit(page.locator("#award-1"))
+    checked_page.follow(page.locator("#award-1"))
     act("award")
     procedure_state(ProcedureState.AWARDED)
     winner = operators[3]
@@ -301,7 +296,7 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
 
     # 8. Logged out: the public page and the OCDS publication, without login.
     page.locator("#user-menu").click()
-    submit(page.locator(f"form[action='{reverse('accounts:logout')}'] [type=submit]"))
+    checked_page.follow(page.locator(f"form[action='{reverse('accounts:logout')}'] [type=submit]"))
     page.goto(url("procurement:procedure_public", procedure.pk))
     expect(page.locator("#public-state")).to_have_text(italian(ProcedureState.AWARDED.label))
     for cig in cigs:
