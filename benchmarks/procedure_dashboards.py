@@ -25,8 +25,7 @@ from django.utils import timezone
 
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.testing import make_side, make_world
-from casacomuni.procurement.models import ContractKind
-from casacomuni.procurement.procedure_models import (
+from casacomuni.procurement.procedures.models import (
     Bid,
     BidStatus,
     Lot,
@@ -35,6 +34,7 @@ from casacomuni.procurement.procedure_models import (
     ProcedureState,
     ProcedureType,
 )
+from casacomuni.procurement.requests.models import ContractKind
 from casacomuni.procurement.testing import next_cig
 
 STATES = (

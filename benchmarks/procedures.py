@@ -19,11 +19,11 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from procedure_dashboards import Command as Filler
 
 from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.accounts.testing import make_world
-from procedure_dashboards import Command as Filler
-from casacomuni.procurement.procedure_models import Procedure
+from casacomuni.procurement.procedures.models import Procedure
 
 
 class Rollback(Exception):

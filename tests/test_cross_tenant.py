@@ -384,7 +384,7 @@ def foreign_templates(world, persona):
 def foreign_requests(world, persona):
     """Procurement requests the persona may not read: a Comune reads its own, the Province's administrator and
     SUA officers those addressed to their SUA; nobody else reads any."""
-    from casacomuni.procurement.models import ProcurementRequest
+    from casacomuni.procurement.requests.models import ProcurementRequest
 
     own = own_organization(world, persona)
     if persona in ("amministratore_provincia", "funzionario_sua"):
@@ -397,7 +397,7 @@ def foreign_requests(world, persona):
 def foreign_registrations(world, persona):
     """Entries of the operators' register the persona may not read: the SUA reads its own albo, an operator its
     own entries, a Comune (Unione) the approved entries of its Province's albo."""
-    from casacomuni.procurement.register_models import RegisteredOperator
+    from casacomuni.procurement.register.models import RegisteredOperator
 
     own = own_organization(world, persona)
     if persona in ("amministratore_provincia", "funzionario_sua"):
@@ -413,7 +413,7 @@ def foreign_registrations(world, persona):
 
 def foreign_operator_documents(world, persona):
     """Documents of the register: only the SUA of the albo and the operator itself read them."""
-    from casacomuni.procurement.register_models import OperatorDocument
+    from casacomuni.procurement.register.models import OperatorDocument
 
     own = own_organization(world, persona)
     if persona in ("amministratore_provincia", "funzionario_sua"):
@@ -423,7 +423,7 @@ def foreign_operator_documents(world, persona):
 
 def foreign_market_releases(world, persona):
     """ANAC releases of other tenants: a Province reads those of its territory's comuni, a Comune its own."""
-    from casacomuni.procurement.market_models import MarketRelease
+    from casacomuni.procurement.market.models import MarketRelease
 
     own = own_organization(world, persona)
     if own.kind == "province":
@@ -941,8 +941,8 @@ def add_pillar_objects(world) -> None:
     from casacomuni.indicators.testing import add_indicators
     from casacomuni.insights.testing import add_insights
     from casacomuni.opendata.testing import add_opendata
+    from casacomuni.procurement.procedures.testing import add_procedure_history
     from casacomuni.procurement.testing import add_procedures
-    from casacomuni.procurement.testing_procedures import add_procedure_history
     from casacomuni.projects.testing import add_projects
 
     world.national = add_national_catalogue()
@@ -1167,7 +1167,7 @@ def test_anonymous_api_calls_are_refused(client, tenant_world):
 
 def check_api_requests_to_another_provinces_sua_change_nothing(client, tenant_world, persona):
     """A procurement request addressed to the SUA of another Province is refused, whoever sends it."""
-    from casacomuni.procurement.models import ProcurementRequest
+    from casacomuni.procurement.requests.models import ProcurementRequest
 
     before = ProcurementRequest.objects.count()
     body = REQUEST_BODY | {"province": tenant_world.elsewhere.province_org.pk}
@@ -1180,7 +1180,7 @@ def check_api_requests_to_another_provinces_sua_change_nothing(client, tenant_wo
 def check_api_entries_in_the_albo_land_only_in_an_albo_the_persona_may_write(client, tenant_world, persona):
     """An operator applies (pending) to whichever albo it names; the SUA enters operators only in its own albo,
     whatever Province the body names; every other role is refused and nothing is written."""
-    from casacomuni.procurement.register_models import RegisteredOperator
+    from casacomuni.procurement.register.models import RegisteredOperator
     from casacomuni.procurement.testing import operator_data
 
     before = set(RegisteredOperator.objects.values_list("pk", flat=True))
@@ -1258,8 +1258,8 @@ def test_persona_reaches_nothing_of_other_tenants(client, tenant_world, persona)
 @pytest.fixture
 def bids_being_received(world, settings, tmp_path):
     """A negotiated procedure of the home SUA taking offers: two operators invited, both have bid."""
-    from casacomuni.procurement import procedure_services as ps
-    from casacomuni.procurement.procedure_models import Invitation
+    from casacomuni.procurement.procedures import services as ps
+    from casacomuni.procurement.procedures.models import Invitation
     from casacomuni.procurement.testing import make_operators, make_procedure, make_registration, sua_officer
 
     settings.MEDIA_ROOT = tmp_path

@@ -15,7 +15,7 @@ urlpatterns = [
     path("dati/", include("casacomuni.insights.urls")),
     path("indicatori/", include("casacomuni.indicators.urls")),
     # Before the Provinces' catalogues: "ocds" is no Province's sigla.
-    path("opendata/ocds/", include("casacomuni.procurement.ocds_urls")),
+    path("opendata/ocds/", include("casacomuni.procurement.ocds.urls")),
     path("opendata/", include("casacomuni.opendata.urls")),
     path("api/v1/", api.urls),
 ]

@@ -17,7 +17,7 @@ from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import PASSWORD
 from casacomuni.lib.pdf import act_pdf
-from casacomuni.procurement.register_models import RegisteredOperator, RegistrationState
+from casacomuni.procurement.register.models import RegisteredOperator, RegistrationState
 from casacomuni.procurement.testing import REPRESENTATIVE_FISCAL_CODE
 from casacomuni.territory.models import Province
 

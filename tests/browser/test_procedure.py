@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import PASSWORD
-from casacomuni.procurement.procedure_models import Procedure, ProcedureState
+from casacomuni.procurement.procedures.models import Procedure, ProcedureState
 from casacomuni.procurement.testing import make_accepted_request, make_operators
 from casacomuni.territory.models import Municipality, Province
 

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
-from casacomuni.procurement.procedure_models import ProcedureState
-from casacomuni.procurement.testing_procedures import write_procedure
+from casacomuni.procurement.procedures.models import ProcedureState
+from casacomuni.procurement.procedures.testing import write_procedure
 from casacomuni.territory.models import Municipality
 
 pytestmark = pytest.mark.browser

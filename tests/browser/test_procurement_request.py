@@ -17,7 +17,7 @@ from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import PASSWORD
 from casacomuni.lib.pdf import act_pdf
-from casacomuni.procurement.models import ProcurementRequest, RequestState
+from casacomuni.procurement.requests.models import ProcurementRequest, RequestState
 from casacomuni.procurement.testing import sua_adhesion
 from casacomuni.territory.models import Municipality, Province
 

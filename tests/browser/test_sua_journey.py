@@ -23,8 +23,8 @@ from playwright.sync_api import expect
 from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import PASSWORD
-from casacomuni.procurement.models import ProcurementRequest, RequestState
-from casacomuni.procurement.procedure_models import Invitation, LotState, Procedure, ProcedureState
+from casacomuni.procurement.procedures.models import Invitation, LotState, Procedure, ProcedureState
+from casacomuni.procurement.requests.models import ProcurementRequest, RequestState
 from casacomuni.procurement.rules import rotation
 from casacomuni.procurement.testing import make_operators, make_procedure, next_cig, sua_adhesion
 from casacomuni.territory.models import Municipality, Province

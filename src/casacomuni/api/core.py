@@ -48,12 +48,12 @@ def _register_routers() -> None:
     from casacomuni.indicators.api import router as indicators_router
     from casacomuni.insights.api import router as insights_router
     from casacomuni.opendata.api import router as opendata_router
-    from casacomuni.procurement.api import router as codes_router
-    from casacomuni.procurement.api_calculators import router as procurement_calculators_router
-    from casacomuni.procurement.api_operators import router as operators_router
-    from casacomuni.procurement.api_procedures import router as procurement_procedures_router
-    from casacomuni.procurement.api_requests import router as procurement_requests_router
-    from casacomuni.procurement.api_stats import router as procurement_stats_router
+    from casacomuni.procurement.calculators.api import router as procurement_calculators_router
+    from casacomuni.procurement.calculators.code_api import router as codes_router
+    from casacomuni.procurement.dashboards.api import router as procurement_stats_router
+    from casacomuni.procurement.procedures.api import router as procurement_procedures_router
+    from casacomuni.procurement.register.api import router as operators_router
+    from casacomuni.procurement.requests.api import router as procurement_requests_router
     from casacomuni.projects.api import router as projects_router
     from casacomuni.territory.api import router as territory_router
 

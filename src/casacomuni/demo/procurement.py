@@ -1,6 +1,6 @@
 """Demo procurement: requests of Comuni to their Province's SUA in every state, and ANAC's market data.
 
-The requests are written through ``casacomuni.procurement.services``, acting as the Comune's referent
+The requests are written through ``casacomuni.procurement.requests.services``, acting as the Comune's referent
 (submission, withdrawal) and the Province's SUA officer (answers), so the gate (an adhesion in force to
 the SUA), the router's verdict and the audit trail are the real ones. They come from the Comuni of each
 demo Province that have an adhesion in force to its SUA, the capoluogo first; each carries one small PDF.
@@ -24,8 +24,9 @@ from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.agreements.models import Adhesion, ServiceKind
 from casacomuni.demo.agreements import actor_for
 from casacomuni.lib.pdf import act_pdf
-from casacomuni.procurement import market_services, services
-from casacomuni.procurement.models import AttachmentKind, ProcurementRequest, RequestState
+from casacomuni.procurement.market import services as market_services
+from casacomuni.procurement.requests import services
+from casacomuni.procurement.requests.models import AttachmentKind, ProcurementRequest, RequestState
 
 ANAC_SAMPLE = Path(__file__).resolve().parent.parent / "procurement" / "data" / "anac_ocds_sample.json"
 
@@ -354,7 +355,7 @@ DEMO_BIDDERS = 9
 
 
 class DemoProcedures:
-    """SUA procedures in several states, through ``procurement.procedure_services`` acting as the Province's SUA
+    """SUA procedures in several states, through ``procurement.procedures.services`` acting as the Province's SUA
     officer: a contract signed after an anomaly evaluation that excluded a bid, an aggregated procedure with two
     lots (two Comuni) just published, one under evaluation, one draft. Dates are set in the past through the
     services' ``now``/``today`` parameters. Re-runnable: a procedure is found by its Province and title.
@@ -379,7 +380,7 @@ class DemoProcedures:
 
     def bidders(self, province: Organization) -> list[Organization]:
         """Demo operators in the albo of ``province`` (approved, categories OG1, OG10, OS24 class III, CPV 90911)."""
-        from casacomuni.procurement.register_models import (
+        from casacomuni.procurement.register.models import (
             CategoryKind,
             RegisteredOperator,
             RegistrationCategory,
@@ -410,8 +411,8 @@ class DemoProcedures:
         return operators
 
     def procedure(self, province: Organization, parties: list[Organization], plan: DemoProcedure) -> None:
-        from casacomuni.procurement import procedure_services as ps
-        from casacomuni.procurement.procedure_models import Procedure
+        from casacomuni.procurement.procedures import services as ps
+        from casacomuni.procurement.procedures.models import Procedure
         from casacomuni.procurement.rules import procedure_lifecycle as life
 
         if Procedure.objects.filter(province=province, title=plan.title).exists():
@@ -506,7 +507,7 @@ class DemoProcedures:
     def requirement_documents(province: Organization, operator_id: int, issued_on: date) -> None:
         """A DURC (valid 120 days, DM 30/01/2015 art. 7) and a SOA certificate issued on ``issued_on`` in the
         operator's entry of the albo, unless it has them already."""
-        from casacomuni.procurement.register_models import DocumentKind, OperatorDocument, RegisteredOperator
+        from casacomuni.procurement.register.models import DocumentKind, OperatorDocument, RegisteredOperator
 
         entry = RegisteredOperator.objects.get(province=province, operator_id=operator_id)
         validity = {DocumentKind.DURC: 120, DocumentKind.SOA_CERTIFICATE: 5 * 365}
@@ -528,7 +529,7 @@ class DemoProcedures:
     @staticmethod
     def receive_bids(officer, lot, invited, plan: DemoProcedure, start) -> None:
         """Bids recorded as they arrive, before the deadline: admitted or excluded only after it."""
-        from casacomuni.procurement import procedure_services as ps
+        from casacomuni.procurement.procedures import services as ps
 
         for number, (row, discount) in enumerate(zip(invited, plan.discounts, strict=False)):
             data = ps.BidData(

@@ -27,8 +27,7 @@ from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.audit.services import record_event
 from casacomuni.lib.identifiers import new_cig_check
-from casacomuni.procurement.models import ContractKind, FundingSource, ProcurementRequest, RequestState
-from casacomuni.procurement.procedure_models import (
+from casacomuni.procurement.procedures.models import (
     Bid,
     BidStatus,
     Criterion,
@@ -40,6 +39,12 @@ from casacomuni.procurement.procedure_models import (
     ProcedureEvent,
     ProcedureState,
     ProcedureType,
+)
+from casacomuni.procurement.requests.models import (
+    ContractKind,
+    FundingSource,
+    ProcurementRequest,
+    RequestState,
 )
 
 SEED = 20261126

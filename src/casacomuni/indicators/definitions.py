@@ -84,7 +84,7 @@ def services_joined(year: int) -> Pairs:
 
 
 def _awarded_lots(year: int):
-    from casacomuni.procurement.procedure_models import Lot, LotState
+    from casacomuni.procurement.procedures.models import Lot, LotState
 
     return Lot.objects.filter(
         state=LotState.AWARDED,

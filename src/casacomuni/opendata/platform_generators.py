@@ -60,7 +60,7 @@ def discount_percent(base: Decimal, awarded: Decimal | None) -> Decimal | None:
 
 def build_procedures(province) -> Table:
     """One row per lot of the SUA's published procedures (drafts excluded), with award and savings."""
-    from casacomuni.procurement.procedure_models import Lot, ProcedureState
+    from casacomuni.procurement.procedures.models import Lot, ProcedureState
 
     lots = (
         Lot.objects.filter(procedure__province=province)

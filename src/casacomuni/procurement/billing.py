@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from casacomuni.agreements.models import ServiceKind
 from casacomuni.agreements.rules import costs
-from casacomuni.procurement.procedure_models import Lot, LotState
+from casacomuni.procurement.procedures.models import Lot, LotState
 
 
 def awarded_procedures(party_ids, year: int) -> dict[int, list[costs.Procedure]]:

@@ -7,7 +7,7 @@ Two queries, whatever the number of procedures.
 
 from django.utils import timezone
 
-from casacomuni.procurement import procedure_selectors as selectors
+from casacomuni.procurement.procedures import selectors
 
 
 def procedures_card(user, membership) -> dict | None:

@@ -21,8 +21,8 @@ from casacomuni.agreements import services as agreements
 from casacomuni.agreements.models import Service, ServiceKind
 from casacomuni.agreements.rules import lifecycle
 from casacomuni.lib.pdf import act_pdf
-from casacomuni.procurement import services
-from casacomuni.procurement.models import AttachmentKind, RequestAttachment
+from casacomuni.procurement.requests import services
+from casacomuni.procurement.requests.models import AttachmentKind, RequestAttachment
 
 PDF = act_pdf(["Documento di prova"])
 
@@ -145,8 +145,8 @@ def make_release(organization, /, **fields):
     """
     from decimal import Decimal as _Decimal
 
-    from casacomuni.procurement.market_models import MarketRelease
-    from casacomuni.procurement.ocds_import import release_digest
+    from casacomuni.procurement.market.models import MarketRelease
+    from casacomuni.procurement.ocds.importer import release_digest
 
     number = MarketRelease.objects.count() + 1
     ocid = fields.pop("ocid", f"ocds-hu01ve-test{organization.pk}-{number}")
@@ -205,7 +205,7 @@ def make_registration(province_org, operator_org=None, **fields):
     come with it."""
     from casacomuni.accounts.models import Organization
     from casacomuni.accounts.roles import OrganizationKind
-    from casacomuni.procurement.register_models import (
+    from casacomuni.procurement.register.models import (
         CategoryKind,
         RegisteredOperator,
         RegistrationCategory,
@@ -236,7 +236,7 @@ def make_registration(province_org, operator_org=None, **fields):
 
 def make_operator_document(registration, kind="durc", expires_on=None, name="durc.pdf", content=PDF):
     """A PDF document of ``registration`` (a DURC in force for 90 more days by default), written directly."""
-    from casacomuni.procurement.register_models import OperatorDocument
+    from casacomuni.procurement.register.models import OperatorDocument
 
     today = timezone.localdate()
     document = OperatorDocument(
@@ -305,7 +305,7 @@ def make_procedure(side, world=None, *, state="draft", discounts=BID_DISCOUNTS, 
     proposed_award, awarded or contract_signed. Returns the procedure."""
     from datetime import timedelta as _timedelta
 
-    from casacomuni.procurement import procedure_services as ps
+    from casacomuni.procurement.procedures import services as ps
     from casacomuni.procurement.rules import procedure_lifecycle as life
 
     officer = sua_officer(side)
@@ -361,7 +361,7 @@ def make_procedure(side, world=None, *, state="draft", discounts=BID_DISCOUNTS, 
 def give_requirements(side, operator_id: int) -> None:
     """A DURC and a SOA certificate in force for 90 more days (issued 30 days ago) in the operator's entry of
     the albo of ``side``'s Province: what the award and the contract check (rules.requirements)."""
-    from casacomuni.procurement.register_models import RegisteredOperator
+    from casacomuni.procurement.register.models import RegisteredOperator
 
     registration = RegisteredOperator.objects.get(province=side.province_org, operator_id=operator_id)
     make_operator_document(registration, "durc", name=f"durc-{operator_id}.pdf")
@@ -375,8 +375,8 @@ def add_procedures(side, world) -> dict:
     Who may see them: the SUA (province admin, SUA officer) of ``side``'s Province; the side's Comune (the
     lot's buyer) the procedure, lot, evaluation/minutes, invitations and clarifications, never the bids;
     the bidding operators their own bids; public pages only for published procedures."""
-    from casacomuni.procurement import procedure_services as ps
-    from casacomuni.procurement.procedure_models import Invitation
+    from casacomuni.procurement.procedures import services as ps
+    from casacomuni.procurement.procedures.models import Invitation
 
     # Titles name the side: the matrix looks for the other side's titles on every list.
     procedure = make_procedure(

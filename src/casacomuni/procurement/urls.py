@@ -1,19 +1,17 @@
 from django.urls import path
 
-from casacomuni.procurement import (
-    dashboard_views,
-    market_views,
-    procedure_exports,
-    procedure_views,
-    register_views,
-    request_views,
-    views,
-)
+from casacomuni.procurement.calculators import views as calculator_views
+from casacomuni.procurement.dashboards import views as dashboard_views
+from casacomuni.procurement.market import views as market_views
+from casacomuni.procurement.procedures import exports as procedure_exports
+from casacomuni.procurement.procedures import views as procedure_views
+from casacomuni.procurement.register import views as register_views
+from casacomuni.procurement.requests import views as request_views
 
 app_name = "procurement"
 urlpatterns = [
-    path("calcolatori/soglia-di-anomalia/", views.anomaly_calculator, name="anomaly_calculator"),
-    path("calcolatori/procedura/", views.route_calculator, name="route_calculator"),
+    path("calcolatori/soglia-di-anomalia/", calculator_views.anomaly_calculator, name="anomaly_calculator"),
+    path("calcolatori/procedura/", calculator_views.route_calculator, name="route_calculator"),
     path("richieste/", request_views.request_list, name="request_list"),
     path("richieste/nuova/", request_views.request_create, name="request_create"),
     path("richieste/<int:pk>/", request_views.request_detail, name="request_detail"),
@@ -44,7 +42,7 @@ urlpatterns += [
     path("albo/<int:pk>/<str:action>/", register_views.register_action, name="register_action"),
 ]
 
-# The SUA's procedures: from accepted requests to awarded contracts (see procedure_views).
+# The SUA's procedures: from accepted requests to awarded contracts (see procedures.views).
 urlpatterns += [
     path("procedure/", procedure_views.procedure_list, name="procedure_list"),
     path("procedure/nuova/", procedure_views.procedure_create, name="procedure_create"),
@@ -90,7 +88,7 @@ urlpatterns += [
     ),
 ]
 
-# Dashboards and the CSV export of the procedures: see dashboard_views, procedure_exports.
+# Dashboards and the CSV export of the procedures: see dashboards.views, procedures.exports.
 urlpatterns += [
     path("cruscotto/", dashboard_views.dashboard, name="dashboard"),
     path("cruscotto/nazionale/", dashboard_views.national, name="national_dashboard"),

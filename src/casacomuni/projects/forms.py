@@ -230,7 +230,7 @@ class ProcurementForm(StyledForm):
     )
 
     def __init__(self, *args, **kwargs):
-        from casacomuni.procurement.models import ContractKind
+        from casacomuni.procurement.requests.models import ContractKind
 
         super().__init__(*args, **kwargs)
         self.fields["contract_kind"].choices = ContractKind.choices

@@ -387,7 +387,7 @@ def submit_statement(actor: Actor, project: FundedProject, period_id, day) -> Re
 
 def procurement_funding_source(project: FundedProject) -> str:
     """The procurement request's funding source: PNRR for a PNRR project, else the largest financing."""
-    from casacomuni.procurement.models import FundingSource
+    from casacomuni.procurement.requests.models import FundingSource
 
     if project.is_pnrr:
         return FundingSource.PNRR
@@ -406,7 +406,7 @@ def request_procurement(actor: Actor, project: FundedProject, data: dict):
     ``procurement.services.submit_request``: title, CUP, PNRR flag and funding source come from the project;
     ``data`` gives what the project does not know (contract kind, CPV, base amount, RUP, description).
     Needs the Comune's adhesion to the SUA (AdhesionRequired otherwise). Returns the ProcurementRequest."""
-    from casacomuni.procurement import services as procurement
+    from casacomuni.procurement.requests import services as procurement
 
     tenancy.require_role(actor.user, *LOCAL_ROLES)
     project = locked(actor, project)

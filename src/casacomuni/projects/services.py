@@ -507,7 +507,7 @@ class Upload:
 def check_document(upload) -> None:
     """A PDF, DOCX, ODT or signed .p7m of at most 20 MB whose content matches its extension (the checks of
     the procurement requests' attachments)."""
-    from casacomuni.procurement.services import CONTENT_CHECKS
+    from casacomuni.procurement.requests.services import CONTENT_CHECKS
 
     name = upload.name or ""
     if upload.size > MAX_DOCUMENT_BYTES:

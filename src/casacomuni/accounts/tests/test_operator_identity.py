@@ -16,7 +16,7 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import JoinRequestState, Membership, OperatorJoinRequest, Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import make_user
-from casacomuni.procurement import register_services
+from casacomuni.procurement.register import services as register_services
 from casacomuni.procurement.testing import operator_data
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,8 @@ from casacomuni.demo.builder import DEMO_PASSWORD
 from casacomuni.demo.projects import DemoProjects
 from casacomuni.lib.identifiers import check_cig, check_cpv, check_cup
 from casacomuni.lib.pdf import act_pdf
-from casacomuni.procurement.market_models import MarketRelease
-from casacomuni.procurement.models import ProcurementRequest, RequestAttachment, RequestState
+from casacomuni.procurement.market.models import MarketRelease
+from casacomuni.procurement.requests.models import ProcurementRequest, RequestAttachment, RequestState
 from casacomuni.projects.models import Application, Expense, FundedProject
 from casacomuni.projects.rules import pipeline
 
@@ -197,7 +197,7 @@ def test_demo_requests_are_in_their_comunes_audit_trail(demo):
 
 def test_each_demo_province_has_procedures_in_every_state(demo):
     """Each Province's SUA officer finds every stage of a procedure in the demo, evaluation included."""
-    from casacomuni.procurement.procedure_models import Procedure, ProcedureState
+    from casacomuni.procurement.procedures.models import Procedure, ProcedureState
 
     for sigla in ("TV", "PG", "BS"):
         states = set(

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from casacomuni.documents import services
 from casacomuni.documents.models import PendingUpload
-from casacomuni.procurement.models import ProcurementRequest
+from casacomuni.procurement.requests.models import ProcurementRequest
 from casacomuni.procurement.testing import PDF, request_data, sua_adhesion
 
 pytestmark = pytest.mark.django_db

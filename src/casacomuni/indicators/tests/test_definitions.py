@@ -19,7 +19,7 @@ def as_dict(pairs):
 
 
 def make_lot(procedure, number, buyer, base, awarded, award_date, state="awarded"):
-    from casacomuni.procurement.procedure_models import Lot
+    from casacomuni.procurement.procedures.models import Lot
 
     return Lot.objects.create(
         procedure=procedure,
@@ -35,7 +35,7 @@ def make_lot(procedure, number, buyer, base, awarded, award_date, state="awarded
 
 
 def make_procedure(world, title="Gara"):
-    from casacomuni.procurement.procedure_models import Procedure, ProcedureType
+    from casacomuni.procurement.procedures.models import Procedure, ProcedureType
 
     return Procedure.objects.create(
         province=world.home.province_org,

@@ -8,8 +8,8 @@ from django.template import Context, Template
 from django.utils import translation
 
 from casacomuni.lib import formats
-from casacomuni.procurement import minutes
-from casacomuni.procurement.calculators import route_result
+from casacomuni.procurement.calculators.results import route_result
+from casacomuni.procurement.procedures import minutes
 from casacomuni.procurement.rules import procedure_lifecycle as life
 from casacomuni.procurement.rules import router
 

@@ -12,7 +12,7 @@ from casacomuni.opendata.generators import available_generators
 from casacomuni.opendata.models import Dataset, Distribution
 from casacomuni.opendata.rules.privacy import find_personal_data
 from casacomuni.opendata.testing import make_catalog, make_dataset
-from casacomuni.procurement.models import ProcurementRequest
+from casacomuni.procurement.requests.models import ProcurementRequest
 from casacomuni.procurement.testing import REPRESENTATIVE_FISCAL_CODE, make_procedure, sua_adhesion
 
 

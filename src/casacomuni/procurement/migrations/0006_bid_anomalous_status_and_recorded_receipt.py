@@ -12,7 +12,7 @@ def italian(value: Decimal, places: int) -> str:
 
 def mark_anomalous_bids(apps, schema_editor):
     """Bids that an anomaly evaluation already excluded take the status it implied (art. 54 c.1), with the
-    reason and the threshold, as procedure_services.evaluate_lot writes them from now on."""
+    reason and the threshold, as procedures.services.evaluate_lot writes them from now on."""
     Evaluation = apps.get_model("procurement", "Evaluation")
     Bid = apps.get_model("procurement", "Bid")
     for evaluation in Evaluation.objects.filter(method__startswith="anomaly_").iterator():

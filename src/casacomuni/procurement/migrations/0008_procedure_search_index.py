@@ -1,6 +1,6 @@
 """A GIN index for the procedures' full-text search, on PostgreSQL only (casacomuni.lib.search).
 
-The expression is ``lib.search.search_vector`` of ``procedure_models.PROCEDURE_SEARCH_FIELDS`` as they are today,
+The expression is ``lib.search.search_vector`` of ``procedures.models.PROCEDURE_SEARCH_FIELDS`` as they are today,
 so that the search query uses the index; SQLite has no such index and searches word by word. The index is not
 in the model's Meta, which both engines share, and so is created here by hand."""
 

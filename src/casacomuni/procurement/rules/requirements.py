@@ -44,7 +44,7 @@ EXPIRED = "expired"
 MISSING = "missing"
 
 DURC_VALIDITY_DAYS = 120  # DM 30 January 2015 art. 7 c.1
-EXPIRING_WITHIN_DAYS = 30  # the register's reminders (register_models.EXPIRY_WARNING_DAYS)
+EXPIRING_WITHIN_DAYS = 30  # the register's reminders (register.models.EXPIRY_WARNING_DAYS)
 SOA_FROM_AMOUNT = Decimal("150000")  # art. 100 c.4, Allegato II.12
 SAMPLE_CHECK_BELOW = Decimal("40000")  # art. 52 c.1
 

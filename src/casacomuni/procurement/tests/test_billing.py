@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casacomuni.agreements.models import Service, ServiceKind
-from casacomuni.procurement.procedure_models import ProcedureState
+from casacomuni.procurement.procedures.models import ProcedureState
+from casacomuni.procurement.procedures.testing import write_procedure
 from casacomuni.procurement.testing import sua_adhesion
-from casacomuni.procurement.testing_procedures import write_procedure
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The minutes of a lot's evaluation ("verbale di gara", procurement/minutes.py): one content, two files.
+"""The minutes of a lot's evaluation ("verbale di gara", procurement/procedures/minutes.py): one content, two files.
 
 Sources: art. 54 c.1-2 and Allegato II.2 D.Lgs. 36/2023 (every intermediate value and the excluded bids in the
 minutes; no rounding rule in the law, so the documents' decimals and rounding are stated, ANAC delibera
@@ -18,8 +18,8 @@ from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
-from casacomuni.procurement import procedure_services as ps
-from casacomuni.procurement.procedure_models import Procedure
+from casacomuni.procurement.procedures import services as ps
+from casacomuni.procurement.procedures.models import Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
 from casacomuni.procurement.testing import make_operators, make_procedure, sua_officer
 

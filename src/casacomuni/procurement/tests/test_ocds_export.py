@@ -18,13 +18,13 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from casacomuni.procurement import ocds_export
-from casacomuni.procurement.procedure_models import BidStatus, Evaluation, EvaluationMethod, ProcedureState
-from casacomuni.procurement.testing_procedures import VALID_VAT_NUMBERS, write_procedure
+from casacomuni.procurement.ocds import export as ocds_export
+from casacomuni.procurement.procedures.models import BidStatus, Evaluation, EvaluationMethod, ProcedureState
+from casacomuni.procurement.procedures.testing import VALID_VAT_NUMBERS, write_procedure
 
 pytestmark = pytest.mark.django_db
 
-SCHEMA_DIR = Path(ocds_export.__file__).parent / "data" / "ocds"
+SCHEMA_DIR = Path(ocds_export.__file__).resolve().parents[1] / "data" / "ocds"
 RELEASE_ID = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
 # RFC 3339 date-time (jsonschema's own check needs a package the project does not install).
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -337,7 +337,7 @@ def test_policy_page_is_public(client):
 
 
 def test_procurement_method_mapping_covers_every_procedure_type():
-    from casacomuni.procurement.procedure_models import ProcedureType
+    from casacomuni.procurement.procedures.models import ProcedureType
 
     methods = {"open", "selective", "limited", "direct"}
     assert set(ocds_export.PROCUREMENT_METHODS) == set(ProcedureType.values)
@@ -346,7 +346,7 @@ def test_procurement_method_mapping_covers_every_procedure_type():
 
 def test_demo_history_is_rerunnable_and_publishes_valid_ocds(client, operators):
     from casacomuni.demo.procurement_history import PLANS, DemoProcurementHistory
-    from casacomuni.procurement.procedure_models import Procedure
+    from casacomuni.procurement.procedures.models import Procedure
 
     DemoProcurementHistory().build(["TV", "PD"])
     assert Procedure.objects.filter(province=operators.home.province_org).count() == len(PLANS)
@@ -361,7 +361,7 @@ def test_demo_history_is_rerunnable_and_publishes_valid_ocds(client, operators):
 
 
 def test_procedure_run_through_the_services_publishes_valid_ocds(client, world, settings, tmp_path):
-    """The whole workflow (procedure_services: publish, 5 bids, anomaly evaluation, award, contract)."""
+    """The whole workflow (procedures.services: publish, 5 bids, anomaly evaluation, award, contract)."""
     from casacomuni.procurement.testing import make_procedure as run_procedure
 
     settings.MEDIA_ROOT = tmp_path

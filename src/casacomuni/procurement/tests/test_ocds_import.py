@@ -19,9 +19,9 @@ from django.core.management import CommandError, call_command
 
 from casacomuni.accounts.testing import make_municipality
 from casacomuni.audit.models import AuditEvent
-from casacomuni.procurement import ocds_import
-from casacomuni.procurement.market_models import MarketRelease
-from casacomuni.procurement.ocds_import import Linker, parse_release, parse_release_date, read_releases
+from casacomuni.procurement.market.models import MarketRelease
+from casacomuni.procurement.ocds import importer as ocds_import
+from casacomuni.procurement.ocds.importer import Linker, parse_release, parse_release_date, read_releases
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "anac_ocds_sample.json"
 ROME = ZoneInfo("Europe/Rome")

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casacomuni.procurement import procedure_selectors as selectors
-from casacomuni.procurement.procedure_exports import COLUMNS
-from casacomuni.procurement.procedure_models import ProcedureState
+from casacomuni.procurement.procedures import selectors
+from casacomuni.procurement.procedures.exports import COLUMNS
+from casacomuni.procurement.procedures.models import ProcedureState
+from casacomuni.procurement.procedures.testing import write_procedure
 from casacomuni.procurement.testing import make_procedure
-from casacomuni.procurement.testing_procedures import write_procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -300,7 +300,7 @@ def test_csv_neutralises_formulas(client, login_as, world):
 def test_csv_and_open_data_across_tenants(client, login_as, world):
     """With add_procedure_history on both sides: each SUA exports only its lots; the OCDS record of a
     published procedure is public, a draft's does not exist."""
-    from casacomuni.procurement.testing_procedures import add_procedure_history
+    from casacomuni.procurement.procedures.testing import add_procedure_history
 
     home = add_procedure_history(world.home, world)
     elsewhere = add_procedure_history(world.elsewhere, world)

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casacomuni.audit.models import AuditEvent
-from casacomuni.procurement import procedure_services as ps
-from casacomuni.procurement.procedure_models import Bid, BidStatus, Clarification, Invitation, Procedure
+from casacomuni.procurement.procedures import services as ps
+from casacomuni.procurement.procedures.models import Bid, BidStatus, Clarification, Invitation, Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
 from casacomuni.procurement.testing import (
     add_procedures,

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casacomuni.audit.models import AuditEvent
-from casacomuni.procurement import procedure_services as ps
-from casacomuni.procurement.procedure_models import ProcedureEvent
-from casacomuni.procurement.register_models import OperatorDocument
+from casacomuni.procurement.procedures import services as ps
+from casacomuni.procurement.procedures.models import ProcedureEvent
+from casacomuni.procurement.register.models import OperatorDocument
 from casacomuni.procurement.testing import make_procedure, sua_officer
 
 pytestmark = pytest.mark.django_db

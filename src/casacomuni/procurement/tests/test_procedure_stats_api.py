@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casacomuni.procurement.procedure_models import ProcedureState
-from casacomuni.procurement.testing_procedures import write_procedure
+from casacomuni.procurement.procedures.models import ProcedureState
+from casacomuni.procurement.procedures.testing import write_procedure
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Procedures of the SUA (procedure_services): creation from accepted requests, draft settings and deadlines,
+"""Procedures of the SUA (procedures.services): creation from accepted requests, draft settings and deadlines,
 transitions, clarifications, bids, evaluation (anomaly, OEPV), award, contract, savings, timeline, minutes."""
 
 import io
@@ -15,8 +15,8 @@ from django.utils.translation import gettext
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.audit.models import AuditEvent
-from casacomuni.procurement import procedure_services as ps
-from casacomuni.procurement.procedure_models import (
+from casacomuni.procurement.procedures import services as ps
+from casacomuni.procurement.procedures.models import (
     BidStatus,
     Evaluation,
     EvaluationMethod,

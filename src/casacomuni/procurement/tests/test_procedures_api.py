@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from casacomuni.procurement import procedure_services as ps
-from casacomuni.procurement.procedure_models import Procedure
+from casacomuni.procurement.procedures import services as ps
+from casacomuni.procurement.procedures.models import Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
 from casacomuni.procurement.testing import add_procedures, make_accepted_request, make_procedure, sua_officer
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from casacomuni.accounts.roles import Role
 from casacomuni.demo.procurement import OTHER_PROVINCES_PROCEDURE, DemoProcedures
-from casacomuni.procurement.procedure_models import BidStatus, Evaluation, Invitation, Lot, Procedure
+from casacomuni.procurement.procedures.models import BidStatus, Evaluation, Invitation, Lot, Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
 from casacomuni.procurement.testing import actor_for, sua_adhesion
 from casacomuni.procurement.tests.test_minutes import docx_text, pdf_text

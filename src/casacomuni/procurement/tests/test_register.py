@@ -16,8 +16,8 @@ from django.utils.formats import date_format
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
 from casacomuni.audit.models import AuditEvent
-from casacomuni.procurement import register_services as services
-from casacomuni.procurement.register_models import (
+from casacomuni.procurement.register import services
+from casacomuni.procurement.register.models import (
     DocumentKind,
     OperatorDocument,
     RegisteredOperator,

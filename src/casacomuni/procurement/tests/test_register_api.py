@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casacomuni.audit.models import AuditEvent
-from casacomuni.procurement.register_models import OperatorDocument, RegisteredOperator, RegistrationState
+from casacomuni.procurement.register.models import OperatorDocument, RegisteredOperator, RegistrationState
 from casacomuni.procurement.testing import PDF, make_operator_document, make_registration, operator_data
 
 pytestmark = pytest.mark.django_db

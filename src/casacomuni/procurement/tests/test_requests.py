@@ -18,8 +18,8 @@ from casacomuni.agreements import services as agreements
 from casacomuni.agreements.models import JoinRequest, ServiceKind
 from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.audit.models import AuditEvent
-from casacomuni.procurement import services
-from casacomuni.procurement.models import ProcurementRequest, RequestAttachment, RequestState
+from casacomuni.procurement.requests import services
+from casacomuni.procurement.requests.models import ProcurementRequest, RequestAttachment, RequestState
 from casacomuni.procurement.testing import (
     PDF,
     make_attachment,

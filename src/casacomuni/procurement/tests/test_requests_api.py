@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casacomuni.procurement.models import ProcurementRequest, RequestAttachment
+from casacomuni.procurement.requests.models import ProcurementRequest, RequestAttachment
 from casacomuni.procurement.testing import PDF, make_request, sua_adhesion
 
 pytestmark = pytest.mark.django_db

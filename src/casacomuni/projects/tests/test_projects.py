@@ -18,7 +18,7 @@ from django.utils import timezone
 from casacomuni.accounts.actor import Actor
 from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.audit.models import AuditEvent
-from casacomuni.procurement.models import ProcurementRequest
+from casacomuni.procurement.requests.models import ProcurementRequest
 from casacomuni.procurement.testing import sua_adhesion
 from casacomuni.projects import exports, project_services
 from casacomuni.projects.cards import projects_card

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from casacomuni.accounts.actor import Actor
-from casacomuni.procurement.market_services import import_ocds_files
-from casacomuni.procurement.ocds_import import OcdsFileError
+from casacomuni.procurement.market.services import import_ocds_files
+from casacomuni.procurement.ocds.importer import OcdsFileError
 
 # Skipped releases listed one by one up to this many; beyond, only their number.
 LISTED_SKIPS = 20
@@ -93,7 +93,7 @@ class Command(BaseCommand):
 
 
 def shown_position(position: str) -> str:
-    """A release's locator in the file ("line 3, release 2", as ocds_import writes it) in the user's words."""
+    """A release's locator in the file ("line 3, release 2", as ocds.importer writes it) in the user's words."""
     words = {"line": _("line"), "release": _("release"), "record": _("record"), "file": _("file")}
     parts = []
     for part in position.split(", "):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from casacomuni.procurement.register_tasks import send_register_reminders
+from casacomuni.procurement.register.tasks import send_register_reminders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""OCDS: the public publication of the SUA's procedures and the import of ANAC's releases."""

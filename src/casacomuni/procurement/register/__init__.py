@@ -1,0 +1,1 @@
+"""The operators' register (albo fornitori) of a Province's SUA."""
