@@ -1,6 +1,7 @@
 """Pages of the SUA's procedures: who sees what, every tab, every form, query counts, the public page."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -411,10 +412,10 @@ def test_detail_queries_do_not_grow_with_the_bids(world, login_as):
 
 def test_invitations_page_lists_candidates_and_refuses_the_outgoing_contractor(world, login_as):
     # A previous award by this SUA in OG1, same band: its contractor is the outgoing one.
-    previous = make_procedure(world.home, world, state="awarded", base_amount=ps.Decimal("300000.00"))
+    previous = make_procedure(world.home, world, state="awarded", base_amount=Decimal("300000.00"))
     winner = previous.lots.get().awarded_operator
     procedure = make_procedure(
-        world.home, world, state="draft", base_amount=ps.Decimal("320000.00"), party=world.home.sibling_comune
+        world.home, world, state="draft", base_amount=Decimal("320000.00"), party=world.home.sibling_comune
     )
     lot = procedure.lots.get()
     make_operators(world.home, 3, prefix="Candidata")
