@@ -148,7 +148,9 @@ def hash_token(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(membership__user=user) if user.is_authenticated else self.none()
+        from casacomuni.accounts import tenancy
+
+        return tenancy.own_rows(self, user, "membership__user")
 
     def usable(self):
         now = timezone.now()
@@ -205,13 +207,10 @@ class OperatorJoinRequestQuerySet(models.QuerySet):
         """The requests to join the operator the user represents, and the user's own requests."""
         from casacomuni.accounts import tenancy
 
-        if not user.is_authenticated:
-            return self.none()
-        acting = tenancy.acting_organization(user)
-        mine = models.Q(user=user)
-        if acting is not None and acting.kind == OrganizationKind.OPERATOR:
-            return self.filter(mine | models.Q(operator=acting))
-        return self.filter(mine)
+        mine = tenancy.own_rows(self, user)
+        if operator := tenancy.acting_for(user, (OrganizationKind.OPERATOR,)):
+            return mine | self.filter(operator=operator)
+        return mine
 
     def pending(self):
         return self.filter(state=JoinRequestState.PENDING)

@@ -50,7 +50,8 @@ PROVINCE_ROLES = ROLES_BY_KIND[OrganizationKind.PROVINCE]
 SUA_ROLES = (Role.PROVINCE_ADMIN, Role.SUA_OFFICER)
 EUFUNDS_OFFICE_ROLES = (Role.PROVINCE_ADMIN, Role.EUFUNDS_OFFICER)
 DATA_OFFICE_ROLES = (Role.PROVINCE_ADMIN, Role.DATA_OFFICER)
-# The people of a Comune or Unione.
+# The people of a Comune or Unione, and those two kinds of organisation (a Unione acts for its member comuni).
+LOCAL_KINDS = (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
 LOCAL_ROLES = (Role.MUNICIPALITY_REFERENT, Role.MUNICIPALITY_STAFF)
 OPERATOR_ROLES = (Role.OPERATOR_REPRESENTATIVE,)
 

@@ -79,14 +79,13 @@ class Transition(models.TextChoices):
 class ServiceQuerySet(models.QuerySet):
     def for_user(self, user):
         """A Province sees its own catalogue; its Comuni and Unioni its published services; UPI all."""
-        org = tenancy.acting_organization(user)
-        if org is None or org.kind == OrganizationKind.OPERATOR:
-            return self.none()
-        if org.kind == OrganizationKind.UPI:
+        if tenancy.as_upi(user):
             return self
-        if org.kind == OrganizationKind.PROVINCE:
-            return self.filter(province=org)
-        return self.filter(province__province_id=org.province_id, is_published=True)
+        if province := tenancy.as_province(user):
+            return self.filter(province=province)
+        if party := tenancy.as_local_party(user):
+            return self.filter(tenancy.in_province_of(party, "province"), is_published=True)
+        return self.none()
 
     def published(self):
         return self.filter(is_published=True)
@@ -137,13 +136,10 @@ class Service(models.Model):
 class AgreementQuerySet(models.QuerySet):
     def for_user(self, user):
         """The Province's agreements, or the Comune's (Unione's) own. UPI sees only aggregates."""
-        org = tenancy.acting_organization(user)
-        if org is None:
-            return self.none()
-        if org.kind == OrganizationKind.PROVINCE:
-            return self.filter(province=org)
-        if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION):
-            return self.filter(municipality=org)
+        if province := tenancy.as_province(user):
+            return self.filter(province=province)
+        if party := tenancy.as_local_party(user):
+            return self.filter(municipality=party)
         return self.none()
 
     def in_force_on(self, day: date):
@@ -310,12 +306,11 @@ class Adhesion(models.Model):
 
 class JoinRequestQuerySet(models.QuerySet):
     def for_user(self, user):
-        org = tenancy.acting_organization(user)
-        if org is None:
-            return self.none()
-        if org.kind == OrganizationKind.PROVINCE:
-            return self.filter(service__province=org)
-        return self.filter(municipality=org)
+        if province := tenancy.as_province(user):
+            return self.filter(service__province=province)
+        if party := tenancy.as_local_party(user):
+            return self.filter(municipality=party)
+        return self.none()
 
     def pending(self):
         return self.filter(status=JoinRequest.Status.PENDING)

@@ -19,10 +19,8 @@ from casacomuni.lib.storage import private_upload_to
 class DocumentTemplateQuerySet(models.QuerySet):
     def for_user(self, user):
         """A Province's users see their own Province's templates; nobody else sees any."""
-        organization = tenancy.acting_organization(user)
-        if organization is None or organization.kind != OrganizationKind.PROVINCE:
-            return self.none()
-        return self.filter(owner=organization)
+        province = tenancy.as_province(user)
+        return self.none() if province is None else self.filter(owner=province)
 
     def current(self, owner, kind: str):
         """The version in use: the highest one, or None when the owner uses the packaged default."""

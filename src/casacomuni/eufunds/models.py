@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES, OrganizationKind, Role
+from casacomuni.accounts.roles import Role
 from casacomuni.lib import formats
 from casacomuni.lib.search import text_search
 from casacomuni.territory.models import Province
@@ -49,17 +49,12 @@ class CallStatus(models.TextChoices):
 
 def catalogue_filter(user) -> Q | None:
     """The calls ``user``'s organisation may read: national ones and its Province's own; None for nothing."""
-    membership = tenancy.acting_membership(user)
-    if membership is None:
-        return None
-    org = membership.organization
-    if org.kind == OrganizationKind.UPI:
+    if tenancy.as_upi(user):
         return Q()
-    if org.kind == OrganizationKind.PROVINCE and membership.role in EUFUNDS_OFFICE_ROLES:
-        return Q(province__isnull=True) | Q(province_id=org.province_id)
-    if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION) and membership.role in LOCAL_ROLES:
-        return Q(province__isnull=True) | Q(province_id=org.province_id)
-    return None
+    reader = tenancy.as_eufunds_office(user) or tenancy.as_local_party(user)
+    if reader is None:
+        return None
+    return Q(province__isnull=True) | Q(province_id=reader.province_id)
 
 
 def catalogue_filter_for_owner(province_id: int | None) -> Q:
@@ -209,15 +204,11 @@ class CallChange(models.Model):
 
 class ImportRunQuerySet(models.QuerySet):
     def for_user(self, user):
-        """A Province's office sees its own runs (and scheduled ones, run by nobody); UPI every run."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org = membership.organization
-        if org.kind == OrganizationKind.UPI:
+        """A Province's office sees the runs it made; UPI every run, the scheduled ones (run by nobody) too."""
+        if tenancy.as_upi(user):
             return self
-        if org.kind == OrganizationKind.PROVINCE and membership.role in EUFUNDS_OFFICE_ROLES:
-            return self.filter(organization=org)
+        if office := tenancy.as_eufunds_office(user):
+            return self.filter(organization=office)
         return self.none()
 
 
@@ -284,11 +275,11 @@ class CriterionKind(models.TextChoices):
 class CallCriterionQuerySet(models.QuerySet):
     def for_user(self, user):
         """Criteria of the calls the user reads that apply to its Province (national and its own); UPI all."""
-        membership = tenancy.acting_membership(user)
         visible = self.filter(call__in=Call.objects.for_user(user))
-        if membership is None or membership.organization.kind == OrganizationKind.UPI:
+        reader = tenancy.acting_organization(user)
+        if reader is None or tenancy.as_upi(user):
             return visible
-        province = membership.organization.province
+        province = reader.province
         return visible.applying_to(province.sigla if province else None)
 
     def applying_to(self, province_sigla: str | None):
@@ -356,17 +347,10 @@ def new_token() -> str:
 class DigestPreferenceQuerySet(models.QuerySet):
     def for_user(self, user):
         """A Comune (Unione) its own; a Province's office those of its territory; UPI none (private)."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org = membership.organization
-        if org.kind == OrganizationKind.PROVINCE and membership.role in EUFUNDS_OFFICE_ROLES:
-            return self.filter(organization__province_id=org.province_id)
-        if (
-            org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
-            and membership.role in LOCAL_ROLES
-        ):
-            return self.filter(organization=org)
+        if office := tenancy.as_eufunds_office(user):
+            return self.filter(tenancy.in_province_of(office, "organization"))
+        if party := tenancy.as_local_party(user):
+            return self.filter(organization=party)
         return self.none()
 
 

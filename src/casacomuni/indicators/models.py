@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts import tenancy
-from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.indicators.rules import stats
 from casacomuni.territory.models import Municipality, Province
 
@@ -66,16 +65,14 @@ def visible_municipalities_filter(user, prefix: str = "") -> Q | None:
     UPI all; a Province (any of its roles) the comuni of its territory; a Comune its own; a Unione its member
     comuni (it acts for them); an operator none.
     """
-    org = tenancy.acting_organization(user)
-    if org is None or org.kind == OrganizationKind.OPERATOR:
-        return None
-    if org.kind == OrganizationKind.UPI:
-        return Q()
-    if org.kind == OrganizationKind.PROVINCE:
-        return Q(**{f"{prefix}province_id": org.province_id})
-    if org.kind == OrganizationKind.MUNICIPALITY:
-        return Q(**{f"{prefix}pk": org.municipality_id}) if org.municipality_id else None
-    return Q(**{f"{prefix}pk__in": org.member_municipalities.values("pk")})
+    if tenancy.as_upi(user) or tenancy.as_province(user):
+        # the territory rule, on the territory's Municipality rows (a Province: its comuni)
+        return tenancy.organization_filter(user, prefix)
+    if comune := tenancy.as_comune(user):
+        return Q(**{f"{prefix}pk": comune.municipality_id}) if comune.municipality_id else None
+    if union := tenancy.as_local_party(user):
+        return Q(**{f"{prefix}pk__in": union.member_municipalities.values("pk")})
+    return None
 
 
 class ObservationQuerySet(models.QuerySet):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import DATA_OFFICE_ROLES, OrganizationKind
+from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.opendata.rules import dcatapit
 
 
@@ -98,14 +98,8 @@ class CatalogQuerySet(models.QuerySet):
 def manageable_provinces(user):
     """The Province organisation whose catalogue the user manages: its own, for its administrator and data
     officers; none for anybody else (UPI, Comuni and operators read the public pages)."""
-    membership = tenancy.acting_membership(user)
-    if (
-        membership is None
-        or membership.organization.kind != OrganizationKind.PROVINCE
-        or membership.role not in DATA_OFFICE_ROLES
-    ):
-        return Organization.objects.none()
-    return Organization.objects.filter(pk=membership.organization_id)
+    office = tenancy.as_data_office(user)
+    return Organization.objects.filter(pk=office.pk) if office else Organization.objects.none()
 
 
 class Catalog(models.Model):

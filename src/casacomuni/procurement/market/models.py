@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts import tenancy
-from casacomuni.accounts.roles import OrganizationKind
 
 # What a release spent: the awarded amount, else the tender's estimated value.
 SPENT = Coalesce("award_amount", "value_amount", output_field=DecimalField(max_digits=18, decimal_places=2))
@@ -24,17 +23,15 @@ class MarketReleaseQuerySet(models.QuerySet):
     def for_user(self, user):
         """The releases the acting organisation may read: its own (a Comune, a Unione), those of the comuni
         of its territory (a Province); none for anybody else."""
-        org = tenancy.acting_organization(user)
-        if org is None:
-            return self.none()
-        if org.kind == OrganizationKind.PROVINCE:
+        if province := tenancy.as_province(user):
             return self.filter(
-                Q(municipality__province_id=org.province_id) | Q(organization__province_id=org.province_id)
+                tenancy.in_province_of(province, "municipality")
+                | tenancy.in_province_of(province, "organization")
             )
-        if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION):
-            own = Q(organization=org)
-            if org.municipality_id:
-                own |= Q(municipality_id=org.municipality_id)
+        if party := tenancy.as_local_party(user):
+            own = Q(organization=party)
+            if party.municipality_id:
+                own |= Q(municipality_id=party.municipality_id)
             return self.filter(own)
         return self.none()
 

@@ -37,7 +37,7 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES, OrganizationKind
+from casacomuni.accounts.roles import SUA_ROLES, OrganizationKind
 from casacomuni.lib.search import text_search
 from casacomuni.lib.storage import private_upload_to
 from casacomuni.procurement.register.models import RegisteredOperator
@@ -150,17 +150,13 @@ PROCEDURE_SEARCH_FIELDS = ("title", "description")
 
 class ProcedureQuerySet(models.QuerySet):
     def for_user(self, user):
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
-            return self.filter(province=org)
-        if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION) and role in LOCAL_ROLES:
+        if sua := tenancy.as_sua(user):
+            return self.filter(province=sua)
+        if tenancy.as_local_party(user):
             return self.filter(pk__in=Lot.objects.for_user(user).values("procedure"))
-        if org.kind == OrganizationKind.OPERATOR and role in OPERATOR_ROLES:
-            invited = Invitation.objects.filter(operator=org).values("procedure")
-            bid = Bid.objects.filter(operator=org).values("lot__procedure")
+        if operator := tenancy.as_operator(user):
+            invited = Invitation.objects.filter(operator=operator).values("procedure")
+            bid = Bid.objects.filter(operator=operator).values("lot__procedure")
             return self.filter(Q(pk__in=invited) | Q(pk__in=bid)).exclude(state=life.DRAFT)
         return self.none()
 
@@ -264,15 +260,11 @@ class LotQuerySet(models.QuerySet):
         """The SUA reads every lot of its Province's procedures; a Comune (Unione) only its own lots, even in a
         joint procedure; an operator the lots of the procedures it may read (they are in the published
         notice)."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
-            return self.filter(procedure__province=org)
-        if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION) and role in LOCAL_ROLES:
-            return self.filter(municipality=org)
-        if org.kind == OrganizationKind.OPERATOR and role in OPERATOR_ROLES:
+        if sua := tenancy.as_sua(user):
+            return self.filter(procedure__province=sua)
+        if party := tenancy.as_local_party(user):
+            return self.filter(municipality=party)
+        if tenancy.as_operator(user):
             return self.filter(procedure__in=Procedure.objects.for_user(user))
         return self.none()
 
@@ -390,14 +382,10 @@ class Lot(models.Model):
 class BidQuerySet(models.QuerySet):
     def for_user(self, user):
         """Bids are read by the SUA running the procedure and by the operator that made them."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
-            return self.filter(lot__procedure__province=org)
-        if org.kind == OrganizationKind.OPERATOR and role in OPERATOR_ROLES:
-            return self.filter(operator=org)
+        if sua := tenancy.as_sua(user):
+            return self.filter(lot__procedure__province=sua)
+        if operator := tenancy.as_operator(user):
+            return self.filter(operator=operator)
         return self.none()
 
     def admitted(self):
@@ -469,12 +457,8 @@ class InvitationQuerySet(models.QuerySet):
     def for_user(self, user):
         """The SUA reads its procedures' invitations and a Comune those of its own lots (the page hides the
         operators' names until the law discloses them); an operator its own, once the procedure is published."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org = membership.organization
-        if org.kind == OrganizationKind.OPERATOR and membership.role in OPERATOR_ROLES:
-            return self.filter(operator=org).exclude(procedure__state=life.DRAFT)
+        if operator := tenancy.as_operator(user):
+            return self.filter(operator=operator).exclude(procedure__state=life.DRAFT)
         return self.filter(lot__in=Lot.objects.for_user(user))
 
 
@@ -524,7 +508,7 @@ class ClarificationQuerySet(models.QuerySet):
         """The SUA reads every question of its procedures, as asked; whoever else reads the procedure only the
         published ones (art. 35 c.3: who asked is not to be known)."""
         readable = self.filter(procedure__in=Procedure.objects.for_user(user))
-        return readable if tenancy.has_role(user, *SUA_ROLES) else readable.published()
+        return readable if tenancy.as_sua(user) else readable.published()
 
     def published(self):
         return self.filter(published=True).exclude(answer="").exclude(published_question="")
@@ -566,14 +550,10 @@ class Clarification(models.Model):
 class EvaluationQuerySet(models.QuerySet):
     def for_user(self, user):
         """The SUA and the lot's Comune (the minutes are theirs); nobody else."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
-            return self.filter(lot__procedure__province=org)
-        if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION) and role in LOCAL_ROLES:
-            return self.filter(lot__municipality=org)
+        if sua := tenancy.as_sua(user):
+            return self.filter(lot__procedure__province=sua)
+        if party := tenancy.as_local_party(user):
+            return self.filter(lot__municipality=party)
         return self.none()
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES, OrganizationKind
+from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.lib import formats
 from casacomuni.lib.storage import private_upload_to
 
@@ -129,21 +129,13 @@ class RegisteredOperatorQuerySet(models.QuerySet):
         """The entries the user may read (see the module's docstring). With ``documents=True``, only those
         whose documents and decisions the user may read too: the SUA's own albo and the operator's own
         entries."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org, role = membership.organization, membership.role
-        if org.kind == OrganizationKind.PROVINCE and role in SUA_ROLES:
-            return self.filter(province=org)
-        if org.kind == OrganizationKind.OPERATOR and role in OPERATOR_ROLES:
-            return self.filter(operator=org)
-        if (
-            not documents
-            and org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION)
-            and role in LOCAL_ROLES
-            and org.province_id is not None
-        ):
-            return self.filter(province__province_id=org.province_id, state=RegistrationState.APPROVED)
+        if sua := tenancy.as_sua(user):
+            return self.filter(province=sua)
+        if operator := tenancy.as_operator(user):
+            return self.filter(operator=operator)
+        party = None if documents else tenancy.as_local_party(user)
+        if party is not None and party.province_id is not None:
+            return self.filter(tenancy.in_province_of(party, "province"), state=RegistrationState.APPROVED)
         return self.none()
 
     def with_document_flags(self, today=None):

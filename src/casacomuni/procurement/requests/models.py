@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import SUA_ROLES, OrganizationKind
+from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.lib import identifiers
 from casacomuni.lib.storage import private_upload_to
 from casacomuni.procurement.rules import router
@@ -57,14 +57,10 @@ class ProcurementRequestQuerySet(models.QuerySet):
     def for_user(self, user):
         """The Comune's (Unione's) own requests; for the Province, those addressed to its SUA, read by its
         administrator and SUA officers only. UPI and operators see none (UPI: aggregates, later)."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org = membership.organization
-        if org.kind == OrganizationKind.PROVINCE and membership.role in SUA_ROLES:
-            return self.filter(province=org)
-        if org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.UNION):
-            return self.filter(municipality=org)
+        if sua := tenancy.as_sua(user):
+            return self.filter(province=sua)
+        if party := tenancy.as_local_party(user):
+            return self.filter(municipality=party)
         return self.none()
 
 
