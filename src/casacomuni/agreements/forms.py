@@ -22,12 +22,9 @@ from casacomuni.agreements.rules import lifecycle
 from casacomuni.agreements.services import ActData
 from casacomuni.documents.forms import KeepsUploadsMixin
 from casacomuni.lib.forms import StyledForm
-from casacomuni.lib.pdf import is_readable_pdf
+from casacomuni.lib.uploads import is_p7m, is_pdf
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
-# A CAdES envelope (.p7m) is DER-encoded CMS: a SEQUENCE, whose tag byte is 0x30.
-DER_SEQUENCE = 0x30
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -248,14 +245,11 @@ def check_act_file(upload, allow_p7m: bool) -> None:
     """
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(_("The file is larger than 20 MB."))
-    upload.seek(0)
-    head = upload.read(len(PDF_MAGIC))
-    upload.seek(0)
     if allow_p7m and upload.name.lower().endswith(".p7m"):
-        if not head or head[0] != DER_SEQUENCE:
+        if not is_p7m(upload):
             raise ValidationError(_("The file is not a digitally signed .p7m envelope."))
         return
-    if head != PDF_MAGIC or not is_readable_pdf(upload):
+    if not is_pdf(upload):
         if allow_p7m:
             raise ValidationError(_("Upload the signed agreement as a PDF or a signed .p7m file."))
         raise ValidationError(_("Upload the resolution as a PDF file."))

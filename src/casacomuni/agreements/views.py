@@ -27,6 +27,7 @@ from casacomuni.agreements import documents, exports, forms, selectors, services
 from casacomuni.agreements.models import Adhesion, Agreement, JoinRequest, Service, Transition
 from casacomuni.audit.models import AuditEvent
 from casacomuni.documents.docx import TemplateProblem
+from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.territory import boundaries
 
 PAGE_SIZE = 50
@@ -278,12 +279,7 @@ def timeline(agreement) -> list[AuditEvent]:
 
     The agreement itself was read through ``for_user``: its parties may read its own history, and only it.
     """
-    events = AuditEvent.objects.filter(
-        organization_id=agreement.municipality_id,
-        object_type=Agreement._meta.label_lower,
-        object_id=str(agreement.pk),
-        action__startswith="agreement.",
-    ).order_by("created_at", "pk")
+    events = AuditEvent.objects.history_of(agreement, agreement.municipality_id, "agreement")
     labels = {f"agreement.{value}": label for value, label in Transition.choices}
     labels["agreement.create"] = _("Drafted and sent")
     for event in events:
@@ -314,7 +310,6 @@ def agreement_transition(request, pk, transition):
 # --- Files -------------------------------------------------------------------------------------------------
 
 STORED_FILES = {"resolution": "municipality_resolution_file", "signed": "signed_file"}
-CONTENT_TYPES = {".pdf": "application/pdf", ".p7m": "application/pkcs7-mime"}
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 

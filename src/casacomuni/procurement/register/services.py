@@ -23,6 +23,7 @@ from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OPERATOR_ROLES, SUA_ROLES, OrganizationKind
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
+from casacomuni.lib.uploads import is_p7m, is_pdf
 from casacomuni.procurement.register.models import (
     LIVE_STATES,
     SOA_CATEGORIES,
@@ -35,7 +36,6 @@ from casacomuni.procurement.register.models import (
     RegistrationDecision,
     RegistrationState,
 )
-from casacomuni.procurement.requests.services import is_p7m, is_pdf
 
 APPLY = "apply"
 REGISTER = "register"

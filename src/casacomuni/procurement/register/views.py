@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES
+from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.procurement.register import forms, services
 from casacomuni.procurement.register.models import (
     OperatorDocument,
@@ -41,7 +42,6 @@ DECISION_LABELS = {
     services.REINSTATE: gettext_lazy("Reinstate"),
     services.REMOVE: gettext_lazy("Remove from the albo"),
 }
-CONTENT_TYPES = {".pdf": "application/pdf", ".p7m": "application/pkcs7-mime"}
 
 
 def listed(user):

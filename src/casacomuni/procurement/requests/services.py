@@ -6,10 +6,9 @@ e-mail the other side. Bad input raises ValidationError (a message per field whe
 writes nothing; a missing SUA adhesion raises AdhesionRequired (a PermissionDenied).
 """
 
-import zipfile
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from pathlib import PurePosixPath
 
@@ -26,8 +25,8 @@ from casacomuni.agreements.models import Adhesion, ServiceKind
 from casacomuni.agreements.services import AdhesionRequired, require_adhesion
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
-from casacomuni.lib.bounds import MAX_AMOUNT
-from casacomuni.lib.pdf import is_readable_pdf
+from casacomuni.lib.money import parse_euro
+from casacomuni.lib.uploads import CONTENT_CHECKS
 from casacomuni.procurement.calculators import results as calculators
 from casacomuni.procurement.requests.models import (
     OPEN_STATES,
@@ -154,70 +153,16 @@ def checked_code(errors: dict, name: str, check, value: str, stored):
 
 
 def amount(errors: dict, name: str, value, required: bool) -> Decimal:
-    if value in (None, ""):
+    try:
+        number = parse_euro(value)
+    except ValidationError as error:
+        errors[name] = error.messages[0]
+        return Decimal("0.00")
+    if number is None:
         if required:
             errors[name] = _("This field is required.")
         return Decimal("0.00")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        errors[name] = _("Enter a number.")
-        return Decimal("0.00")
-    if not number.is_finite() or number < 0 or number > MAX_AMOUNT:
-        errors[name] = _("Enter an amount in euro, zero or more.")
-    elif number != number.quantize(Decimal("0.01")):
-        errors[name] = _("Enter an amount with at most 2 decimal places.")
-    else:
-        return number.quantize(Decimal("0.01"))
-    return Decimal("0.00")
-
-
-# Accepted documents: extension -> a check of the content's first bytes (and, for the zipped formats, of
-# the package itself), so that a renamed file of another kind is refused.
-PDF_MAGIC = b"%PDF-"
-ZIP_MAGIC = b"PK\x03\x04"
-DER_SEQUENCE = 0x30
-ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
-
-
-def is_pdf(upload) -> bool:
-    # The header, then the whole structure: a PDF header in front of another file is refused.
-    return head_of(upload, len(PDF_MAGIC)) == PDF_MAGIC and is_readable_pdf(upload)
-
-
-def is_p7m(upload) -> bool:
-    # A CAdES envelope in DER (the form signing software writes) starts with a SEQUENCE tag.
-    head = head_of(upload, 1)
-    return bool(head) and head[0] == DER_SEQUENCE
-
-
-def is_odt(upload) -> bool:
-    # OpenDocument: the first member is an uncompressed "mimetype" file at offset 30 (ODF 1.2, 3.3).
-    head = head_of(upload, 30 + len(ODT_MIMETYPE))
-    return head.startswith(ZIP_MAGIC) and head[30:] == ODT_MIMETYPE
-
-
-def is_docx(upload) -> bool:
-    if head_of(upload, len(ZIP_MAGIC)) != ZIP_MAGIC:
-        return False
-    try:
-        with zipfile.ZipFile(upload) as package:
-            names = set(package.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
-    finally:
-        upload.seek(0)
-    return "[Content_Types].xml" in names and "word/document.xml" in names
-
-
-CONTENT_CHECKS = {".pdf": is_pdf, ".docx": is_docx, ".odt": is_odt, ".p7m": is_p7m}
-
-
-def head_of(upload, length: int) -> bytes:
-    upload.seek(0)
-    head = upload.read(length)
-    upload.seek(0)
-    return head
+    return number
 
 
 def check_upload(upload: Upload) -> None:

@@ -24,6 +24,7 @@ from casacomuni.accounts.roles import LOCAL_ROLES, SUA_ROLES
 from casacomuni.agreements.models import JoinRequest, Service, ServiceKind
 from casacomuni.agreements.services import MUNICIPALITY_ROLES, AdhesionRequired
 from casacomuni.audit.models import AuditEvent
+from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.procurement.permissions import is_sua
 from casacomuni.procurement.requests import forms as request_forms
 from casacomuni.procurement.requests import services
@@ -160,16 +161,14 @@ def timeline(procurement_request) -> list[AuditEvent]:
 
     The request itself was read through ``for_user``: its readers may read its own history, and only it.
     """
-    events = AuditEvent.objects.filter(
-        organization_id=procurement_request.municipality_id,
-        object_type=ProcurementRequest._meta.label_lower,
-        object_id=str(procurement_request.pk),
-        action__startswith="procurement_request.",
-    ).order_by("created_at", "pk")
-    events = list(events)
+    events = list(
+        AuditEvent.objects.history_of(
+            procurement_request, procurement_request.municipality_id, "procurement_request"
+        )
+    )
     for event in events:
         event.label = ACTION_LABELS.get(event.action.removeprefix("procurement_request."), event.action)
-        event.reason = (event.changes.get("answer") or [None, ""])[1]
+        event.note = (event.changes.get("answer") or [None, ""])[1]
     return events
 
 
@@ -226,14 +225,6 @@ def request_resubmit(request, pk):
             return redirect("procurement:request_detail", pk=procurement_request.pk)
     context = {"form": form, "req": procurement_request}
     return render(request, "procurement/requests/form.html", context, status=400 if form.errors else 200)
-
-
-CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".p7m": "application/pkcs7-mime",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".odt": "application/vnd.oasis.opendocument.text",
-}
 
 
 @login_required

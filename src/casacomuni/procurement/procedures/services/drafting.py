@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.lib import identifiers
-from casacomuni.lib.bounds import MAX_AMOUNT
+from casacomuni.lib.money import parse_euro
 from casacomuni.procurement.procedures.models import (
     Criterion,
     Lot,
@@ -25,7 +25,6 @@ from casacomuni.procurement.procedures.models import (
     default_anomaly_parameters,
 )
 from casacomuni.procurement.procedures.services.common import (
-    CENT,
     event,
     locked,
     require_lot_action,
@@ -172,21 +171,13 @@ def create_procedure(
 
 
 def parse_amount(errors: dict, name: str, value, required=False) -> Decimal | None:
-    if value in (None, ""):
-        if required:
-            errors[name] = _("This field is required.")
-        return None
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        errors[name] = _("Enter a number.")
+        number = parse_euro(value)
+    except ValidationError as error:
+        errors[name] = error.messages[0]
         return None
-    if not number.is_finite() or number < 0 or number > MAX_AMOUNT:
-        errors[name] = _("Enter an amount in euro, zero or more.")
-        return None
-    if number != number.quantize(CENT):
-        errors[name] = _("Enter an amount with at most 2 decimal places.")
-        return None
+    if number is None and required:
+        errors[name] = _("This field is required.")
     return number
 
 
