@@ -19,11 +19,7 @@ from pathlib import Path
 from stdnum import exceptions as stdnum_errors
 from stdnum.it import codicefiscale, iva
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 HEX_DIGITS = "0123456789ABCDEF"
 

@@ -11,11 +11,7 @@ are English source strings, translated by the caller (gettext), so that this mod
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 DRAFT = "draft"
 PROVINCE_APPROVED = "province_approved"

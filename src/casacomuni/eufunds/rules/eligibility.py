@@ -37,11 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 ELIGIBLE = "eligible"
 NOT_ELIGIBLE = "not_eligible"

@@ -26,11 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 YES_NO = "yes_no"
 SINGLE_CHOICE = "single_choice"

@@ -37,12 +37,10 @@ Pure and dependency-free: ``maturity_index(answers)`` takes the cleaned answers 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from casacomuni.lib.i18n import gettext_noop
+
 ZERO = Decimal("0")
 ONE = Decimal("1")
-
-
-def gettext_noop(message: str) -> str:
-    return message
 
 
 CITIZEN = "citizen_services"

@@ -25,11 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from casacomuni.lib.bounds import MAX_AMOUNT
-
-
-def gettext_noop(message):
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 # ANAC's release dates carry no usable offset (see parse_release_date); [assumption] their leading time is
 # Italian local time, as the 17:30 publication batches of the sample suggest.

@@ -35,11 +35,7 @@ from decimal import (
 from fractions import Fraction
 from typing import Any
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 METHOD_A = "A"
 METHOD_B = "B"

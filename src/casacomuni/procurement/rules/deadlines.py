@@ -20,11 +20,7 @@ from functools import lru_cache
 
 import holidays
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 # Procedure types (art. 70 and the below-threshold ones of art. 50).
 OPEN = "open"

@@ -37,11 +37,7 @@ from decimal import (
 )
 from fractions import Fraction
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 LINEAR = "linear"
 INVERSE = "inverse"

@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from casacomuni.lib.i18n import gettext_noop
+
 # The deadlines are those of the Italian procedures: a person reads them in Rome time, never in UTC.
 ROME = ZoneInfo("Europe/Rome")
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
 
 
 # States.

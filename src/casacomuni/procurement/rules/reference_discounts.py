@@ -23,6 +23,8 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from casacomuni.lib.i18n import gettext_noop
+
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "allegato_II2_metodo_c.json"
 OTHER_CATEGORY = "Altro"
 BAND_LIMITS = (Decimal("150000"), Decimal("1000000"))
@@ -41,11 +43,6 @@ class ReferenceDiscountError(ValueError):
         super().__init__(message % params if params else message)
         self.message = message
         self.params = params
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
 
 
 @dataclass(frozen=True)

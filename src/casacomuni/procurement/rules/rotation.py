@@ -28,10 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-
-def gettext_noop(message: str) -> str:
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 ART_49 = "art. 49 D.Lgs. 36/2023"
 DIRECT_AWARD_WAIVER_BELOW = Decimal("5000")  # art. 49 c.6

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from casacomuni.lib.i18n import gettext_noop
+
 from . import deadlines as procs
 from .thresholds import (
     PERIODS,
@@ -33,12 +35,6 @@ from .thresholds import (
     period_on,
     threshold_on,
 )
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
-
 
 CODE = "D.Lgs. 36/2023"
 

@@ -17,11 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for the translation catalogue (makemessages finds this name) without Django."""
-    return message
-
+from casacomuni.lib.i18n import gettext_noop
 
 # Kinds of contract (art. 14 c.1 lett. a-d, c.2 lett. a-c).
 WORKS = "works"  # works contracts and concessions share the threshold (c.1 lett. a)
