@@ -59,6 +59,17 @@ class AuditEventQuerySet(models.QuerySet):
             )
         return tenancy.scope_by_organization(self, user, "organization")
 
+    def history_of(self, obj, organization_id: int, prefix: str):
+        """The events of ``obj`` (actions ``<prefix>.…``) in the chain of ``organization_id``, oldest first: a
+        record's timeline on its page. The caller has read ``obj`` through its ``for_user``; its readers may
+        read its own history, and only it."""
+        return self.filter(
+            organization_id=organization_id,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            action__startswith=f"{prefix}.",
+        ).order_by("created_at", "pk")
+
     def newest_first(self):
         return self.order_by("-created_at", "-pk")
 
