@@ -37,7 +37,7 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import SUA_ROLES, OrganizationKind
+from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.lib.search import text_search
 from casacomuni.lib.storage import private_upload_to
 from casacomuni.procurement.register.models import RegisteredOperator
@@ -171,12 +171,8 @@ class ProcedureQuerySet(models.QuerySet):
 
     def run_by(self, user):
         """The procedures the user may change: their Province's, for its SUA roles."""
-        membership = tenancy.acting_membership(user)
-        if membership is None or membership.role not in SUA_ROLES:
-            return self.none()
-        if membership.organization.kind != OrganizationKind.PROVINCE:
-            return self.none()
-        return self.filter(province=membership.organization)
+        sua = tenancy.as_sua(user)
+        return self.none() if sua is None else self.filter(province=sua)
 
 
 class Procedure(models.Model):
