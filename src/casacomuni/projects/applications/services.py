@@ -4,7 +4,7 @@ Every function checks the actor's role and scope, runs in one transaction and re
 chain of the lead Comune (Unione), where the application's history is read. Bad input raises
 ValidationError (a message per field where there is one) and writes nothing; a Comune without an adhesion
 in force to the EU-funds service raises AdhesionRequired (a PermissionDenied). Funded projects are written by
-``project_services``.
+``funded.services``, which uses this module's input checks (``amount``, ``text``, ``check_document``).
 """
 
 from dataclasses import dataclass
@@ -27,17 +27,15 @@ from casacomuni.agreements.services import AdhesionRequired, require_adhesion
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
 from casacomuni.lib.bounds import MAX_AMOUNT
-from casacomuni.projects.models import (
-    LOCAL_KINDS,
+from casacomuni.projects.applications.models import (
     Application,
     ApplicationDocument,
     ApplicationPartner,
     ApplicationTask,
     PartnerRole,
     ProposedBy,
-    local_party,
-    office_of,
 )
+from casacomuni.projects.parties import local_parties_of, local_party, office_of
 from casacomuni.projects.rules import pipeline
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -107,11 +105,6 @@ def readable_call(actor: Actor, call_id):
 def check_call_open(call, today: date) -> None:
     if call.deadline is not None and timezone.localdate(call.deadline) < today:
         raise ValidationError({"call": _("The call's deadline has passed.")})
-
-
-def local_parties_of(office: Organization):
-    """The Comuni and Unioni of the office's territory."""
-    return Organization.objects.filter(kind__in=LOCAL_KINDS, province_id=office.province_id, is_active=True)
 
 
 def acting_side(actor: Actor, application: Application) -> str | None:
