@@ -13,7 +13,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from casacomuni.insights import services
-from casacomuni.insights.models import Campaign, Question, Response, ResponseState
+from casacomuni.insights.models import (
+    Campaign,
+    DigitalService,
+    Question,
+    Questionnaire,
+    Response,
+    ResponseState,
+)
 from casacomuni.insights.testing import (
     MATURITY_ANSWERS,
     MATURITY_SCORE,
@@ -206,7 +213,7 @@ def test_the_editions_page_compares_years(login_as, world):
 def test_the_builder_pages(login_as, world):
     client = login_as("funzionario_dati")
     created = client.post(reverse("insights:questionnaire_create"), {"title": "Rilevazione GIS"})
-    questionnaire = services.Questionnaire.objects.get(title="Rilevazione GIS")
+    questionnaire = Questionnaire.objects.get(title="Rilevazione GIS")
     assert created.url == reverse("insights:questionnaire_detail", args=[questionnaire.pk])
     client.post(
         reverse("insights:section_create", args=[questionnaire.pk]), {"section-title": "Dati territoriali"}
@@ -360,7 +367,7 @@ def test_the_catalogue_pages(login_as, world):
         reverse("insights:service_create"),
         {"service-name": "GIS provinciale", "service-category": "gis", "service-is_active": "on"},
     )
-    service = services.DigitalService.objects.get()
+    service = DigitalService.objects.get()
     assert created.url == reverse("insights:service_detail", args=[service.pk])
     recorded = client.post(
         reverse("insights:service_detail", args=[service.pk]),
