@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.lib.bounds import MAX_AMOUNT, max_decimal
-from casacomuni.projects import project_services
+from casacomuni.projects.funded import services as project_services
 from casacomuni.projects.models import FundedProject, ProjectIndicator
 from casacomuni.projects.testing import make_project
 

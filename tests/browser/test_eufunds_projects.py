@@ -19,7 +19,8 @@ from playwright.sync_api import expect
 from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import PASSWORD
-from casacomuni.projects.models import Application, ApplicationStatus, Expense, FundedProject
+from casacomuni.projects.applications.models import ApplicationStatus
+from casacomuni.projects.models import Application, Expense, FundedProject
 from casacomuni.projects.testing import PDF, eu_funds_adhesion, make_call
 from casacomuni.territory.models import Municipality, Province
 

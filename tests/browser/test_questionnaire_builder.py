@@ -10,7 +10,7 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import PASSWORD
-from casacomuni.insights import services
+from casacomuni.insights.services import questionnaires as questionnaire_services
 from casacomuni.territory.models import Province
 
 pytestmark = pytest.mark.browser
@@ -26,8 +26,8 @@ def questionnaire(territory):
     officer = User.objects.create_user("dati_treviso", password=PASSWORD, first_name="Daria")
     membership = Membership.objects.create(user=officer, organization=province_org, role=Role.DATA_OFFICER)
     actor = Actor(user=officer, membership=membership)
-    questionnaire = services.create_questionnaire(actor, {"title": "Sportelli digitali"})
-    section = services.save_section(actor, questionnaire, {"title": "Servizi online"})
+    questionnaire = questionnaire_services.create_questionnaire(actor, {"title": "Sportelli digitali"})
+    section = questionnaire_services.save_section(actor, questionnaire, {"title": "Servizi online"})
     return officer, questionnaire, section
 
 

@@ -33,7 +33,8 @@ from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import PASSWORD
 from casacomuni.eufunds.importers import SAMPLES
 from casacomuni.eufunds.models import Call, CallStatus, ImportRun
-from casacomuni.projects.models import Application, ApplicationStatus, Expense, FundedProject
+from casacomuni.projects.applications.models import ApplicationStatus
+from casacomuni.projects.models import Application, Expense, FundedProject
 from casacomuni.projects.rules import kpis
 from casacomuni.projects.testing import CUP_PREFIX, PDF, VALID_CIG, eu_funds_adhesion
 from casacomuni.territory.models import Municipality, Province

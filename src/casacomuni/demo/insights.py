@@ -20,8 +20,11 @@ from django.utils import timezone
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.demo.agreements import actor_for
-from casacomuni.insights import services
 from casacomuni.insights.models import Campaign, DigitalService, ServiceAdoption
+from casacomuni.insights.services import campaigns as campaign_services
+from casacomuni.insights.services import digital_services
+from casacomuni.insights.services import questionnaires as questionnaire_services
+from casacomuni.insights.services import responses as response_services
 
 SEED = 20261126
 MATURITY_TITLE = "Maturità digitale dei Comuni"
@@ -152,7 +155,7 @@ class DemoInsights:
         provinces = Organization.objects.filter(kind=OrganizationKind.PROVINCE, province__sigla__in=siglas)
         for province in provinces.select_related("province").order_by("province__sigla"):
             comuni = list(
-                services.province_comuni(province)
+                campaign_services.province_comuni(province)
                 .select_related("municipality")
                 .order_by("municipality__istat_code")
             )
@@ -168,18 +171,18 @@ class DemoInsights:
         existing = Campaign.objects.filter(province=province, title=title, year=year).first()
         if existing is not None:
             return existing, False
-        campaign = services.create_campaign(
+        campaign = campaign_services.create_campaign(
             officer,
             {
                 "title": title,
-                "questionnaire": services.builtin_template(template),
+                "questionnaire": questionnaire_services.builtin_template(template),
                 "year": year,
                 "opens_on": opens_on,
                 "deadline": deadline,
                 "targets": [c.pk for c in comuni],
             },
         )
-        return services.send_campaign(officer, campaign, now=moment(opens_on)), True
+        return campaign_services.send_campaign(officer, campaign, now=moment(opens_on)), True
 
     def maturity_campaign(self, province, officer, comuni, year, closed: bool) -> None:
         if closed:
@@ -203,7 +206,7 @@ class DemoInsights:
             submit = is_capoluogo or roll <= answered_share
             day = opens_on + timedelta(days=min((deadline - opens_on).days, 3 + index % 25))
             day = min(day, self.today)
-            services.save_response(
+            response_services.save_response(
                 actor_for(comune, Role.MUNICIPALITY_REFERENT),
                 campaign,
                 answers,
@@ -211,7 +214,7 @@ class DemoInsights:
                 now=moment(day),
             )
         if closed:
-            services.close_campaign(officer, campaign, now=moment(deadline + timedelta(days=15)))
+            campaign_services.close_campaign(officer, campaign, now=moment(deadline + timedelta(days=15)))
 
     def training_campaign(self, province, officer, comuni) -> None:
         year = self.today.year
@@ -230,7 +233,7 @@ class DemoInsights:
             return
         for comune in comuni:
             if rng_for("training-answers", comune.municipality.istat_code).random() < 0.55:
-                services.save_response(
+                response_services.save_response(
                     actor_for(comune, Role.MUNICIPALITY_REFERENT),
                     campaign,
                     training_answers(comune, year),
@@ -242,7 +245,7 @@ class DemoInsights:
         for name, category, description, share in SERVICES:
             service = DigitalService.objects.filter(province=province, name=name).first()
             if service is None:
-                service = services.save_digital_service(
+                service = digital_services.save_digital_service(
                     officer,
                     {"name": name, "category": category, "description": description, "is_active": True},
                 )
@@ -264,6 +267,6 @@ class DemoInsights:
                     if status != "planned"
                     else None
                 )
-                services.record_adoption(
+                digital_services.record_adoption(
                     officer, service, {"organization": comune, "status": status, "since": since}
                 )

@@ -27,7 +27,8 @@ from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.agreements.models import Adhesion, ServiceKind
 from casacomuni.demo.agreements import actor_for
 from casacomuni.lib.pdf import act_pdf
-from casacomuni.projects import project_services, services
+from casacomuni.projects.applications import services as application_services
+from casacomuni.projects.funded import services as project_services
 from casacomuni.projects.models import Application, FundedProject
 from casacomuni.projects.rules import pipeline
 
@@ -163,9 +164,11 @@ class DemoProjects:
                 and not Application.objects.filter(call=catalogue, lead=parties[0]).exists()
             ):
                 # A call of the catalogue (the eufunds demo's): proposed by the office, interest confirmed.
-                application = services.propose_call(office, catalogue.pk, parties[0].pk, {}, today=self.today)
+                application = application_services.propose_call(
+                    office, catalogue.pk, parties[0].pk, {}, today=self.today
+                )
                 referent = actor_for(parties[0], Role.MUNICIPALITY_REFERENT)
-                services.perform_action(referent, application, pipeline.CONFIRM)
+                application_services.perform_action(referent, application, pipeline.CONFIRM)
 
     def parties(self, province: Organization) -> list[Organization]:
         """The Comuni (Unioni) with an adhesion in force to the Province's EU-funds service, capoluogo first."""
@@ -224,21 +227,23 @@ class DemoProjects:
         referent = actor_for(party, Role.MUNICIPALITY_REFERENT)
         data = {"title": demo.title, "requested_amount": demo.requested}
         if demo.proposed_by == pipeline.OFFICE:
-            application = services.propose_call(office, call.pk, party.pk, data, today=self.today)
+            application = application_services.propose_call(office, call.pk, party.pk, data, today=self.today)
         else:
-            application = services.flag_interest(referent, call.pk, data, today=self.today)
+            application = application_services.flag_interest(referent, call.pk, data, today=self.today)
         others = [p for p in parties if p.pk != party.pk][: demo.partners]
         for partner in others:
-            services.add_partner(office, application, {"organization": partner.pk, "role": "partner"})
+            application_services.add_partner(
+                office, application, {"organization": partner.pk, "role": "partner"}
+            )
         for action in PATHS[demo.status]:
             actor = referent if action == pipeline.CONFIRM else office
             extra = {"granted_amount": demo.granted} if action == pipeline.FUND else {}
             if action == pipeline.DESIGN:
-                services.add_task(
+                application_services.add_task(
                     office, application, {"title": "Raccogliere le lettere di intenti dei partner"}
                 )
-                services.add_task(office, application, {"title": "Redigere la scheda progetto"})
-            application = services.perform_action(actor, application, action, extra)
+                application_services.add_task(office, application, {"title": "Redigere la scheda progetto"})
+            application = application_services.perform_action(actor, application, action, extra)
         return application
 
     def project(self, office, application, demo: DemoApplication, index: int) -> FundedProject:

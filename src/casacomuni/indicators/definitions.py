@@ -133,7 +133,7 @@ def savings_rate(year: int) -> Pairs:
 def eu_funds_per_inhabitant(year: int) -> Pairs:
     """EU financing of the projects a Comune obtained that started in the year (the year of creation when
     no start date is known), divided by its ISTAT population; comuni with no known population get none."""
-    from casacomuni.projects.models import Financing, FinancingSource
+    from casacomuni.projects.funded.models import Financing, FinancingSource
 
     rows = (
         Financing.objects.filter(

@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.api import OrganizationBriefOut
-from casacomuni.insights import selectors, services
+from casacomuni.insights import selectors
 from casacomuni.insights.models import (
     Campaign,
     CampaignState,
@@ -30,6 +30,9 @@ from casacomuni.insights.models import (
     data_province,
     respondent_comune,
 )
+from casacomuni.insights.services import campaigns as campaign_services
+from casacomuni.insights.services import questionnaires as questionnaire_services
+from casacomuni.insights.services import responses as response_services
 from casacomuni.lib.problems import Problem
 
 router = Router(tags=["insights"])
@@ -200,7 +203,7 @@ def create_campaign(request, payload: CampaignIn):
     if (payload.questionnaire is None) == (payload.template_code is None):
         raise ValidationError({"questionnaire": _("Give either a questionnaire id or a template code.")})
     if payload.template_code:
-        questionnaire = services.builtin_template(payload.template_code)
+        questionnaire = questionnaire_services.builtin_template(payload.template_code)
     else:
         questionnaire = Questionnaire.objects.for_user(request.user).filter(pk=payload.questionnaire).first()
         if questionnaire is None:
@@ -210,7 +213,7 @@ def create_campaign(request, payload: CampaignIn):
     else:
         codes = [code.strip() for code in payload.targets]
         found = dict(
-            services.province_comuni(province)
+            campaign_services.province_comuni(province)
             .filter(municipality__istat_code__in=codes)
             .values_list("municipality__istat_code", "pk")
         )
@@ -225,9 +228,9 @@ def create_campaign(request, payload: CampaignIn):
         targets = [found[code] for code in codes]
     data = payload.dict(exclude={"template_code", "send", "targets"})
     data.update(questionnaire=questionnaire, targets=targets)
-    campaign = services.create_campaign(actor, data)
+    campaign = campaign_services.create_campaign(actor, data)
     if payload.send:
-        services.send_campaign(actor, campaign)
+        campaign_services.send_campaign(actor, campaign)
     return Status(201, campaign_detail(request, readable(request).get(pk=campaign.pk)))
 
 
@@ -276,7 +279,7 @@ def submit_response(request, campaign_id: int, payload: ResponseIn):
     require_respondent(request.user)
     campaign = get_object_or_404(readable(request), pk=campaign_id)
     try:
-        response = services.save_response(
+        response = response_services.save_response(
             Actor.from_request(request), campaign, payload.answers, submit=payload.submit
         )
     except ValidationError as refused:
@@ -312,9 +315,9 @@ def reopen_response(request, response_id: int, payload: ReopenIn):
     actor = Actor.from_request(request)
     try:
         if data_province(request.user) is not None:
-            services.reopen_response(actor, response, payload.reason)
+            response_services.reopen_response(actor, response, payload.reason)
         else:
-            services.request_reopen(actor, response, payload.reason)
+            response_services.request_reopen(actor, response, payload.reason)
     except ValidationError as refused:
         if not hasattr(refused, "error_dict") and refused.code == "state":
             raise HttpError(409, " ".join(refused.messages)) from refused

@@ -10,7 +10,7 @@ from casacomuni.insights.models import (
     QuestionKind,
     ServiceCategory,
 )
-from casacomuni.insights.services import slug
+from casacomuni.insights.services.questionnaires import slug
 from casacomuni.lib.forms import StyledForm
 
 

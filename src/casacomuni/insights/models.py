@@ -21,31 +21,14 @@ from django.utils.translation import pgettext_lazy
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.models import Organization
-from casacomuni.accounts.roles import DATA_OFFICE_ROLES, LOCAL_ROLES, OrganizationKind
+from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.insights.rules import answers as answer_rules
 from casacomuni.lib.storage import private_upload_to
 
-
-def data_province(user):
-    """The Province organisation the user acts for as a data officer, or None."""
-    membership = tenancy.acting_membership(user)
-    if membership is None:
-        return None
-    org = membership.organization
-    if org.kind == OrganizationKind.PROVINCE and membership.role in DATA_OFFICE_ROLES:
-        return org
-    return None
-
-
-def respondent_comune(user):
-    """The Comune the user acts for as a referent or staff member, or None."""
-    membership = tenancy.acting_membership(user)
-    if membership is None:
-        return None
-    org = membership.organization
-    if org.kind == OrganizationKind.MUNICIPALITY and membership.role in LOCAL_ROLES:
-        return org
-    return None
+# The tenancy primitives under the names the questionnaires read them by: the data office runs campaigns, a
+# Comune (not a Unione) answers them.
+data_province = tenancy.as_data_office
+respondent_comune = tenancy.as_comune
 
 
 class TemplateCode(models.TextChoices):
@@ -423,14 +406,11 @@ class ServiceCategory(models.TextChoices):
 class DigitalServiceQuerySet(models.QuerySet):
     def for_user(self, user):
         """Any member of a Province sees its catalogue; a Comune sees the catalogue of its Province."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org = membership.organization
-        if org.kind == OrganizationKind.PROVINCE:
-            return self.filter(province=org)
-        if org.kind == OrganizationKind.MUNICIPALITY and org.province_id:
-            return self.filter(province__province_id=org.province_id, is_active=True)
+        if province := tenancy.as_province(user):
+            return self.filter(province=province)
+        comune = tenancy.as_comune(user)
+        if comune is not None and comune.province_id:
+            return self.filter(tenancy.in_province_of(comune, "province"), is_active=True)
         return self.none()
 
 
@@ -474,14 +454,10 @@ class AdoptionStatus(models.TextChoices):
 class ServiceAdoptionQuerySet(models.QuerySet):
     def for_user(self, user):
         """The Province sees the adoptions of its services; a Comune only its own."""
-        membership = tenancy.acting_membership(user)
-        if membership is None:
-            return self.none()
-        org = membership.organization
-        if org.kind == OrganizationKind.PROVINCE:
-            return self.filter(service__province=org)
-        if org.kind == OrganizationKind.MUNICIPALITY:
-            return self.filter(organization=org)
+        if province := tenancy.as_province(user):
+            return self.filter(service__province=province)
+        if comune := tenancy.as_comune(user):
+            return self.filter(organization=comune)
         return self.none()
 
     def active(self):

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from casacomuni.accounts import tenancy
-from casacomuni.insights import services
 from casacomuni.insights.models import (
     AdoptionStatus,
     Campaign,
@@ -23,6 +22,7 @@ from casacomuni.insights.models import (
     ServiceAdoption,
     TemplateCode,
 )
+from casacomuni.insights.services import questionnaires as questionnaire_services
 
 SUBMITTED = (ResponseState.SUBMITTED, ResponseState.REOPEN_REQUESTED)
 NOT_STARTED = "not_started"
@@ -88,7 +88,7 @@ def completion_summary(rows) -> dict:
 
 def questionnaires_for_campaign(user) -> list[Questionnaire]:
     """The built-in templates and the Province's questionnaires that have questions."""
-    services.builtin_templates()
+    questionnaire_services.builtin_templates()
     return list(
         Questionnaire.objects.for_user(user)
         .annotate(question_count=Count("questions"))

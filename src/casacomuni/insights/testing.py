@@ -17,8 +17,11 @@ from django.utils import timezone
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import Role
-from casacomuni.insights import services
 from casacomuni.insights.models import AdoptionStatus, CampaignTarget, QuestionKind, ServiceCategory
+from casacomuni.insights.services import campaigns as campaign_services
+from casacomuni.insights.services import digital_services
+from casacomuni.insights.services import questionnaires as questionnaire_services
+from casacomuni.insights.services import responses as response_services
 from casacomuni.lib.pdf import act_pdf
 from casacomuni.procurement.testing import actor_for
 
@@ -53,7 +56,7 @@ def make_campaign(side, *, template="maturita_digitale", comuni=None, send=True,
     today = timezone.localdate()
     data = {
         "title": extra.pop("title", "Maturità digitale"),
-        "questionnaire": services.builtin_template(template),
+        "questionnaire": questionnaire_services.builtin_template(template),
         "year": year or today.year,
         "opens_on": extra.pop("opens_on", today - timedelta(days=10)),
         "deadline": extra.pop("deadline", today + timedelta(days=20)),
@@ -61,20 +64,20 @@ def make_campaign(side, *, template="maturita_digitale", comuni=None, send=True,
         **extra,
     }
     officer = data_officer(side)
-    campaign = services.create_campaign(officer, data)
+    campaign = campaign_services.create_campaign(officer, data)
     if send:
-        campaign = services.send_campaign(officer, campaign)
+        campaign = campaign_services.send_campaign(officer, campaign)
     return campaign
 
 
 def make_questionnaire(side):
     officer = data_officer(side)
-    questionnaire = services.create_questionnaire(officer, {"title": "Rilevazione protocollo"})
-    section = services.save_section(officer, questionnaire, {"title": "Protocollo"})
-    question = services.save_question(
+    questionnaire = questionnaire_services.create_questionnaire(officer, {"title": "Rilevazione protocollo"})
+    section = questionnaire_services.save_section(officer, questionnaire, {"title": "Protocollo"})
+    question = questionnaire_services.save_question(
         officer, section, {"code": "registrations", "text": "Registrazioni annue", "kind": "integer"}
     )
-    file_question = services.save_question(
+    file_question = questionnaire_services.save_question(
         officer, section, {"code": "manual", "text": "Manuale di gestione", "kind": QuestionKind.FILE}
     )
     return questionnaire, section, question, file_question
@@ -83,9 +86,9 @@ def make_questionnaire(side):
 def add_insights(side, world=None) -> dict:
     questionnaire, section, question, file_question = make_questionnaire(side)
     campaign = make_campaign(side)
-    response = services.save_response(referent(side.comune), campaign, MATURITY_ANSWERS, submit=True)
+    response = response_services.save_response(referent(side.comune), campaign, MATURITY_ANSWERS, submit=True)
     own_campaign = make_campaign_of(side, questionnaire)
-    file_response = services.save_response(
+    file_response = response_services.save_response(
         referent(side.comune),
         own_campaign,
         {"registrations": 1200},
@@ -93,10 +96,10 @@ def add_insights(side, world=None) -> dict:
         files={"manual": SimpleUploadedFile("manuale.pdf", PDF, content_type="application/pdf")},
     )
     draft = make_campaign(side, send=False, title="Campagna in bozza")
-    service = services.save_digital_service(
+    service = digital_services.save_digital_service(
         data_officer(side), {"name": "Intermediazione pagoPA", "category": ServiceCategory.PAGOPA}
     )
-    adoption = services.record_adoption(
+    adoption = digital_services.record_adoption(
         data_officer(side), service, {"organization": side.comune, "status": AdoptionStatus.ACTIVE}
     )
     return {
@@ -118,7 +121,7 @@ def add_insights(side, world=None) -> dict:
 def make_campaign_of(side, questionnaire, comuni=None):
     officer = data_officer(side)
     today = timezone.localdate()
-    campaign = services.create_campaign(
+    campaign = campaign_services.create_campaign(
         officer,
         {
             "title": questionnaire.title,
@@ -129,4 +132,4 @@ def make_campaign_of(side, questionnaire, comuni=None):
             "targets": [c.pk for c in (comuni or (side.comune,))],
         },
     )
-    return services.send_campaign(officer, campaign)
+    return campaign_services.send_campaign(officer, campaign)

@@ -4,7 +4,8 @@ projects, the next monthly update deadline (by the 10th: ``rules.pnrr``). Three 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from casacomuni.projects.models import READER_ROLES, Application, FundedProject, local_party
+from casacomuni.projects.models import Application, FundedProject
+from casacomuni.projects.parties import READER_ROLES, local_party
 from casacomuni.projects.rules import pipeline, pnrr
 
 

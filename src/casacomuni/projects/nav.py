@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts.roles import Role
 from casacomuni.lib.navigation import NavEntry, Section
-from casacomuni.projects.models import READER_ROLES
+from casacomuni.projects.parties import READER_ROLES
 
 NAV = [
     NavEntry(

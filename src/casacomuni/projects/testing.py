@@ -13,12 +13,15 @@ from django.utils import timezone
 
 from casacomuni.agreements.models import Adhesion, Agreement, Service, ServiceKind
 from casacomuni.lib.pdf import act_pdf
-from casacomuni.projects.models import (
+from casacomuni.projects.applications.models import (
     Application,
     ApplicationDocument,
     ApplicationPartner,
     ApplicationStatus,
     ApplicationTask,
+    ProposedBy,
+)
+from casacomuni.projects.funded.models import (
     BudgetLine,
     CheckKind,
     ComplianceCheck,
@@ -29,7 +32,6 @@ from casacomuni.projects.models import (
     Movement,
     Phase,
     ProjectIndicator,
-    ProposedBy,
     ReportingPeriod,
 )
 

@@ -1,36 +1,52 @@
 from django.urls import path
 
-from casacomuni.projects import project_views, result_views, views
+from casacomuni.projects.applications import views as application_views
+from casacomuni.projects.funded import views as project_views
+from casacomuni.projects.results import views as result_views
 
 app_name = "projects"
 urlpatterns = [
-    path("", views.application_list, name="application_list"),
-    path("candidature/nuova/", views.application_create, name="application_create"),
-    path("candidature/<int:pk>/", views.application_detail, name="application_detail"),
-    path("candidature/<int:pk>/modifica/", views.application_edit, name="application_edit"),
-    path("candidature/<int:pk>/azioni/<str:action>/", views.application_action, name="application_action"),
-    path("candidature/<int:pk>/partner/", views.application_partner_add, name="application_partner_add"),
+    path("", application_views.application_list, name="application_list"),
+    path("candidature/nuova/", application_views.application_create, name="application_create"),
+    path("candidature/<int:pk>/", application_views.application_detail, name="application_detail"),
+    path("candidature/<int:pk>/modifica/", application_views.application_edit, name="application_edit"),
+    path(
+        "candidature/<int:pk>/azioni/<str:action>/",
+        application_views.application_action,
+        name="application_action",
+    ),
+    path(
+        "candidature/<int:pk>/partner/",
+        application_views.application_partner_add,
+        name="application_partner_add",
+    ),
     path(
         "candidature/<int:pk>/partner/<int:partner_pk>/rimuovi/",
-        views.application_partner_remove,
+        application_views.application_partner_remove,
         name="application_partner_remove",
     ),
-    path("candidature/<int:pk>/attivita/", views.application_task_add, name="application_task_add"),
+    path(
+        "candidature/<int:pk>/attivita/", application_views.application_task_add, name="application_task_add"
+    ),
     path(
         "candidature/<int:pk>/attivita/<int:task_pk>/fatta/",
-        views.application_task_done,
+        application_views.application_task_done,
         name="application_task_done",
     ),
-    path("candidature/<int:pk>/documenti/", views.application_document_add, name="application_document_add"),
+    path(
+        "candidature/<int:pk>/documenti/",
+        application_views.application_document_add,
+        name="application_document_add",
+    ),
     path(
         "candidature/<int:pk>/documenti/<int:document_pk>/",
-        views.application_document,
+        application_views.application_document,
         name="application_document",
     ),
     path("candidature/<int:pk>/progetto/", project_views.application_project, name="application_project"),
     path("finanziati/", project_views.project_list, name="project_list"),
     path("finanziati/nuovo/", project_views.project_create, name="project_create"),
-    path("finanziati/opencoesione.csv", result_views.projects_csv, name="projects_csv"),
+    path("finanziati/opencoesione.csv", project_views.projects_csv, name="projects_csv"),
     path("finanziati/<int:pk>/", project_views.project_detail, name="project_detail"),
     path("finanziati/<int:pk>/modifica/", project_views.project_edit, name="project_edit"),
     path("finanziati/<int:pk>/aggiungi/<str:part>/", project_views.project_add, name="project_add"),

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casacomuni.audit.models import AuditEvent
-from casacomuni.insights import services
 from casacomuni.insights.models import Campaign, Response, ResponseState
+from casacomuni.insights.services import responses as response_services
 from casacomuni.insights.testing import (
     MATURITY_ANSWERS,
     MATURITY_SCORE,
@@ -139,7 +139,7 @@ def test_a_comune_submits_its_answers(client, world, as_persona):
     # The officer sees every response of the campaign, the Comune its own.
     officer = client.get(url, headers=as_persona("funzionario_dati")).json()
     assert officer["count"] == 1 and officer["items"][0]["score"] == MATURITY_SCORE
-    services.save_response(referent(world.home.sibling_comune), campaign, {}, submit=False)
+    response_services.save_response(referent(world.home.sibling_comune), campaign, {}, submit=False)
     assert client.get(url, headers=as_persona("funzionario_dati")).json()["count"] == 2
     assert client.get(url, headers=headers).json()["count"] == 1
 
@@ -163,7 +163,9 @@ def test_invalid_answers_are_422_per_question(client, world, as_persona):
 
 def test_reopen_through_the_api(client, world, as_persona):
     campaign = make_campaign(world.home)
-    response = services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True)
+    response = response_services.save_response(
+        referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True
+    )
     url = f"/api/v1/insights/responses/{response.pk}/reopen"
     asked = client.post(
         url, {"reason": "Errore"}, content_type="application/json", headers=as_persona("referente_comune")
@@ -207,10 +209,10 @@ def test_other_tenants_objects_are_404(client, world, as_persona):
 def test_the_responses_list_runs_a_fixed_number_of_queries(client, world, as_persona):
     headers = as_persona("funzionario_dati")
     small = make_campaign(world.home, comuni=[world.home.comune])
-    services.save_response(referent(world.home.comune), small, MATURITY_ANSWERS, submit=True)
+    response_services.save_response(referent(world.home.comune), small, MATURITY_ANSWERS, submit=True)
     big = make_campaign(world.home, title="Grande")
     for comune in (world.home.comune, world.home.sibling_comune):
-        services.save_response(referent(comune), big, MATURITY_ANSWERS, submit=True)
+        response_services.save_response(referent(comune), big, MATURITY_ANSWERS, submit=True)
 
     def count(campaign):
         client.get(f"{URL}/{campaign.pk}/responses", headers=headers)

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from casacomuni.audit.models import AuditEvent
-from casacomuni.insights import services, tasks
+from casacomuni.insights import tasks
 from casacomuni.insights.models import (
     Answer,
     Campaign,
@@ -21,6 +21,10 @@ from casacomuni.insights.models import (
     ResponseState,
     ServiceAdoption,
 )
+from casacomuni.insights.services import campaigns as campaign_services
+from casacomuni.insights.services import digital_services
+from casacomuni.insights.services import questionnaires as questionnaire_services
+from casacomuni.insights.services import responses as response_services
 from casacomuni.insights.testing import (
     MATURITY_ANSWERS,
     MATURITY_SCORE,
@@ -49,44 +53,44 @@ def actions(prefix="insights_"):
 
 
 def test_builtin_templates_are_stored_once(world):
-    first = services.builtin_template("maturita_digitale")
-    again = services.builtin_template("maturita_digitale")
+    first = questionnaire_services.builtin_template("maturita_digitale")
+    again = questionnaire_services.builtin_template("maturita_digitale")
     assert first.pk == again.pk and first.is_builtin and first.is_locked
     assert first.questions.count() == 14
     assert Questionnaire.objects.filter(province__isnull=True).count() == 1
-    training = services.builtin_template("fabbisogni_formativi")
+    training = questionnaire_services.builtin_template("fabbisogni_formativi")
     assert training.questions.filter(code="areas_other", visible_if__question="areas").exists()
     with pytest.raises(ValidationError):
-        services.builtin_template("nope")
+        questionnaire_services.builtin_template("nope")
 
 
 def test_a_copy_of_a_template_is_editable_and_keeps_the_template_code(world):
     officer = data_officer(world.home)
-    template = services.builtin_template("maturita_digitale")
-    copy = services.copy_questionnaire(officer, template)
+    template = questionnaire_services.builtin_template("maturita_digitale")
+    copy = questionnaire_services.copy_questionnaire(officer, template)
     assert copy.province == world.home.province_org and copy.template_code == "maturita_digitale"
     assert copy.based_on == template and copy.questions.count() == template.questions.count()
     section = copy.sections.first()
-    services.save_question(
+    questionnaire_services.save_question(
         officer, section, {"code": "digital_desk", "text": "Sportello digitale?", "kind": "yes_no"}
     )
     assert copy.questions.count() == template.questions.count() + 1
     with pytest.raises(ValidationError) as refused:
-        services.save_section(officer, template, {"title": "Nuova"})
+        questionnaire_services.save_section(officer, template, {"title": "Nuova"})
     assert refused.value.code == "state"
     # Copying one's own questionnaire makes its next version.
-    assert services.copy_questionnaire(officer, copy).version == copy.version + 1
+    assert questionnaire_services.copy_questionnaire(officer, copy).version == copy.version + 1
 
 
 def test_another_province_cannot_copy_or_change_a_questionnaire(world):
     questionnaire, section, _question, _file = make_questionnaire(world.home)
     other = data_officer(world.elsewhere)
     with pytest.raises(PermissionDenied):
-        services.copy_questionnaire(other, questionnaire)
+        questionnaire_services.copy_questionnaire(other, questionnaire)
     with pytest.raises(PermissionDenied):
-        services.save_section(other, questionnaire, {"title": "X"})
+        questionnaire_services.save_section(other, questionnaire, {"title": "X"})
     with pytest.raises(PermissionDenied):
-        services.save_question(other, section, {"code": "x", "text": "X", "kind": "text"})
+        questionnaire_services.save_question(other, section, {"code": "x", "text": "X", "kind": "text"})
 
 
 def test_question_definitions_are_checked_field_by_field(world):
@@ -116,16 +120,16 @@ def test_question_definitions_are_checked_field_by_field(world):
     ]
     for data, field in cases:
         with pytest.raises(ValidationError) as refused:
-            services.save_question(officer, section, data)
+            questionnaire_services.save_question(officer, section, data)
         assert field in refused.value.message_dict, (data, refused.value.message_dict)
     assert questionnaire.questions.count() == 2
-    choice = services.save_question(
+    choice = questionnaire_services.save_question(
         officer,
         section,
         {"code": "colour", "text": "Colore", "kind": "single_choice", "choices": "red = Rosso\nVerde"},
     )
     assert choice.choices == [{"code": "red", "label": "Rosso"}, {"code": "verde", "label": "Verde"}]
-    shown = services.save_question(
+    shown = questionnaire_services.save_question(
         officer,
         section,
         {
@@ -137,7 +141,7 @@ def test_question_definitions_are_checked_field_by_field(world):
     )
     assert shown.visible_if == {"question": "colour", "equals": "red"}
     with pytest.raises(ValidationError):
-        services.delete_question(officer, choice)  # why_red depends on it
+        questionnaire_services.delete_question(officer, choice)  # why_red depends on it
 
 
 def test_a_sent_questionnaire_is_locked(world):
@@ -146,7 +150,9 @@ def test_a_sent_questionnaire_is_locked(world):
 
     make_campaign_of(world.home, questionnaire)
     with pytest.raises(ValidationError) as refused:
-        services.save_question(data_officer(world.home), section, {"code": "x", "text": "X", "kind": "text"})
+        questionnaire_services.save_question(
+            data_officer(world.home), section, {"code": "x", "text": "X", "kind": "text"}
+        )
     assert refused.value.code == "state"
 
 
@@ -157,18 +163,20 @@ def codes_in_order(section) -> list[str]:
 def test_the_builder_adds_moves_and_removes_questions_with_an_audit_trail(world):
     questionnaire, section, _registrations, _manual = make_questionnaire(world.home)
     officer = data_officer(world.home)
-    pec = services.save_question(officer, section, {"code": "pec", "text": "Indirizzo PEC", "kind": "text"})
+    pec = questionnaire_services.save_question(
+        officer, section, {"code": "pec", "text": "Indirizzo PEC", "kind": "text"}
+    )
     assert codes_in_order(section) == ["registrations", "manual", "pec"]  # a new question goes last
 
-    services.move_question(officer, pec, "up")
+    questionnaire_services.move_question(officer, pec, "up")
     assert codes_in_order(section) == ["registrations", "pec", "manual"]
-    services.move_question(officer, pec, "up")
+    questionnaire_services.move_question(officer, pec, "up")
     assert codes_in_order(section) == ["pec", "registrations", "manual"]
-    services.move_question(officer, pec, "down")
+    questionnaire_services.move_question(officer, pec, "down")
     assert codes_in_order(section) == ["registrations", "pec", "manual"]
     assert list(section.questions.order_by("order").values_list("order", flat=True)) == [1, 2, 3]
 
-    services.delete_question(officer, pec)
+    questionnaire_services.delete_question(officer, pec)
     assert codes_in_order(section) == ["registrations", "manual"]
     assert actions("insights_question.") == [
         "insights_question.create",
@@ -187,7 +195,7 @@ def test_questions_with_the_same_order_still_move(world):
     """Rows stored with the default order 0 (an import, an old version) are renumbered by the move."""
     _questionnaire, section, registrations, manual = make_questionnaire(world.home)
     section.questions.update(order=0)
-    services.move_question(data_officer(world.home), manual, "up")
+    questionnaire_services.move_question(data_officer(world.home), manual, "up")
     assert codes_in_order(section) == ["manual", "registrations"]
 
 
@@ -196,15 +204,15 @@ def test_a_move_past_the_ends_or_in_a_locked_questionnaire_changes_nothing(world
     officer = data_officer(world.home)
     for question, direction in ((registrations, "up"), (manual, "down"), (manual, "sideways")):
         with pytest.raises(ValidationError):
-            services.move_question(officer, question, direction)
+            questionnaire_services.move_question(officer, question, direction)
     assert codes_in_order(section) == ["registrations", "manual"]
     with pytest.raises(PermissionDenied):
-        services.move_question(data_officer(world.elsewhere), manual, "up")
+        questionnaire_services.move_question(data_officer(world.elsewhere), manual, "up")
     from casacomuni.insights.testing import make_campaign_of
 
     make_campaign_of(world.home, questionnaire)
     with pytest.raises(ValidationError) as refused:
-        services.move_question(officer, manual, "up")
+        questionnaire_services.move_question(officer, manual, "up")
     assert refused.value.code == "state"
     assert codes_in_order(section) == ["registrations", "manual"]
     assert not AuditEvent.objects.filter(action="insights_question.move").exists()
@@ -218,23 +226,23 @@ def test_a_campaign_targets_only_comuni_of_the_province(world):
     today = timezone.localdate()
     base = {
         "title": "T",
-        "questionnaire": services.builtin_template("maturita_digitale"),
+        "questionnaire": questionnaire_services.builtin_template("maturita_digitale"),
         "year": 2026,
         "deadline": today + timedelta(days=5),
     }
     with pytest.raises(ValidationError) as refused:
-        services.create_campaign(officer, base | {"targets": [world.elsewhere.comune.pk]})
+        campaign_services.create_campaign(officer, base | {"targets": [world.elsewhere.comune.pk]})
     assert "targets" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        services.create_campaign(officer, base | {"targets": [world.home.union.pk]})
+        campaign_services.create_campaign(officer, base | {"targets": [world.home.union.pk]})
     assert "targets" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        services.create_campaign(
+        campaign_services.create_campaign(
             officer,
             base | {"targets": "all", "deadline": today - timedelta(days=1), "opens_on": today, "year": 1800},
         )
     assert {"deadline", "year"} <= set(refused.value.message_dict)
-    campaign = services.create_campaign(officer, base | {"targets": "all"})
+    campaign = campaign_services.create_campaign(officer, base | {"targets": "all"})
     assert set(campaign.targets.values_list("organization", flat=True)) == {
         world.home.comune.pk,
         world.home.sibling_comune.pk,
@@ -244,7 +252,7 @@ def test_a_campaign_targets_only_comuni_of_the_province(world):
 
 def test_a_referent_cannot_create_a_campaign(world):
     with pytest.raises(PermissionDenied):
-        services.create_campaign(referent(world.home.comune), {"title": "T"})
+        campaign_services.create_campaign(referent(world.home.comune), {"title": "T"})
 
 
 def test_sending_emails_the_referents_once(world, django_capture_on_commit_callbacks, immediate_tasks):
@@ -255,7 +263,7 @@ def test_sending_emails_the_referents_once(world, django_capture_on_commit_callb
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([sibling.user.email, "referente_comune@example.test"])
     with pytest.raises(ValidationError) as refused:
-        services.send_campaign(data_officer(world.home), campaign)
+        campaign_services.send_campaign(data_officer(world.home), campaign)
     assert refused.value.code == "state"
     assert actions("insights_campaign") == ["insights_campaign.create", "insights_campaign.send"]
 
@@ -266,10 +274,10 @@ def test_sending_emails_the_referents_once(world, django_capture_on_commit_callb
 def test_a_comune_saves_a_draft_then_submits_and_gets_its_index(world):
     campaign = make_campaign(world.home)
     comune = referent(world.home.comune)
-    draft = services.save_response(comune, campaign, {"pagopa_services": "4"}, submit=False)
+    draft = response_services.save_response(comune, campaign, {"pagopa_services": "4"}, submit=False)
     assert draft.state == ResponseState.DRAFT and draft.score is None
     assert Answer.objects.get(response=draft, question__code="pagopa_services").value == 4
-    submitted = services.save_response(comune, campaign, MATURITY_ANSWERS, submit=True)
+    submitted = response_services.save_response(comune, campaign, MATURITY_ANSWERS, submit=True)
     assert submitted.pk == draft.pk
     assert submitted.state == ResponseState.SUBMITTED and submitted.submitted_at
     assert submitted.score == Decimal(MATURITY_SCORE)
@@ -286,7 +294,7 @@ def test_invalid_answers_are_refused_per_question_and_nothing_is_written(world):
     }
     answers.pop("rtd_named")
     with pytest.raises(ValidationError) as refused:
-        services.save_response(referent(world.home.comune), campaign, answers, submit=True)
+        response_services.save_response(referent(world.home.comune), campaign, answers, submit=True)
     assert set(refused.value.message_dict) == {
         "pagopa_services",
         "website_model",
@@ -300,21 +308,25 @@ def test_invalid_answers_are_refused_per_question_and_nothing_is_written(world):
 def test_a_submitted_response_cannot_change_until_reopened(world):
     campaign = make_campaign(world.home)
     comune = referent(world.home.comune)
-    response = services.save_response(comune, campaign, MATURITY_ANSWERS, submit=True)
+    response = response_services.save_response(comune, campaign, MATURITY_ANSWERS, submit=True)
     with pytest.raises(ValidationError) as refused:
-        services.save_response(comune, campaign, MATURITY_ANSWERS | {"rtd_named": False}, submit=True)
+        response_services.save_response(
+            comune, campaign, MATURITY_ANSWERS | {"rtd_named": False}, submit=True
+        )
     assert refused.value.code == "state"
     with pytest.raises(ValidationError):
-        services.request_reopen(comune, response, "")
-    response = services.request_reopen(comune, response, "Abbiamo attivato SEND.")
+        response_services.request_reopen(comune, response, "")
+    response = response_services.request_reopen(comune, response, "Abbiamo attivato SEND.")
     assert response.state == ResponseState.REOPEN_REQUESTED
     with pytest.raises(PermissionDenied):
-        services.reopen_response(comune, response)
+        response_services.reopen_response(comune, response)
     with pytest.raises(PermissionDenied):
-        services.reopen_response(data_officer(world.elsewhere), response)
-    response = services.reopen_response(data_officer(world.home), response, "Va bene.")
+        response_services.reopen_response(data_officer(world.elsewhere), response)
+    response = response_services.reopen_response(data_officer(world.home), response, "Va bene.")
     assert response.state == ResponseState.REOPENED
-    response = services.save_response(comune, campaign, MATURITY_ANSWERS | {"send_act_types": 3}, submit=True)
+    response = response_services.save_response(
+        comune, campaign, MATURITY_ANSWERS | {"send_act_types": 3}, submit=True
+    )
     assert response.score == Decimal(MATURITY_SCORE) + Decimal("6.67")
     assert actions("insights_response") == [
         "insights_response.submit",
@@ -327,24 +339,24 @@ def test_a_submitted_response_cannot_change_until_reopened(world):
 def test_only_target_comuni_answer_and_only_while_the_campaign_is_open(world):
     campaign = make_campaign(world.home, comuni=[world.home.comune])
     with pytest.raises(PermissionDenied):
-        services.save_response(referent(world.home.sibling_comune), campaign, {}, submit=False)
+        response_services.save_response(referent(world.home.sibling_comune), campaign, {}, submit=False)
     with pytest.raises(PermissionDenied):
-        services.save_response(referent(world.elsewhere.comune), campaign, {}, submit=False)
+        response_services.save_response(referent(world.elsewhere.comune), campaign, {}, submit=False)
     with pytest.raises(PermissionDenied):
-        services.save_response(data_officer(world.home), campaign, {}, submit=False)
-    services.close_campaign(data_officer(world.home), campaign)
+        response_services.save_response(data_officer(world.home), campaign, {}, submit=False)
+    campaign_services.close_campaign(data_officer(world.home), campaign)
     with pytest.raises(ValidationError) as refused:
-        services.save_response(referent(world.home.comune), campaign, {}, submit=False)
+        response_services.save_response(referent(world.home.comune), campaign, {}, submit=False)
     assert refused.value.code == "state"
     draft = make_campaign(world.home, send=False)
     with pytest.raises(ValidationError):
-        services.save_response(referent(world.home.comune), draft, {}, submit=False)
+        response_services.save_response(referent(world.home.comune), draft, {}, submit=False)
 
 
 def test_a_campaign_not_yet_open_names_its_opening_day_the_italian_way(world):
     campaign = make_campaign(world.home, opens_on=timezone.localdate() + timedelta(days=3))
     with pytest.raises(ValidationError) as refused:
-        services.save_response(referent(world.home.comune), campaign, {}, submit=False)
+        response_services.save_response(referent(world.home.comune), campaign, {}, submit=False)
     day = campaign.opens_on.strftime("%d/%m/%Y")
     assert refused.value.messages == [f"Questa rilevazione si apre il {day}."]  # not "2026-12-10"
 
@@ -357,19 +369,19 @@ def test_file_answers_are_stored_checked_and_kept(world):
     comune = referent(world.home.comune)
     bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
     with pytest.raises(ValidationError) as refused:
-        services.save_response(comune, campaign, {}, submit=False, files={"manual": bad})
+        response_services.save_response(comune, campaign, {}, submit=False, files={"manual": bad})
     assert "manual" in refused.value.message_dict
     upload = SimpleUploadedFile("manuale.pdf", PDF, content_type="application/pdf")
-    response = services.save_response(
+    response = response_services.save_response(
         comune, campaign, {"registrations": 5}, submit=False, files={"manual": upload}
     )
     answer = response.answers.get(question__code="manual")
     assert answer.original_name == "manuale.pdf" and answer.value == "manuale.pdf"
     assert not answer.file.name.endswith("manuale.pdf")  # stored under a random name
     # Saved again without a new file: the stored one is kept; cleared on request.
-    response = services.save_response(comune, campaign, {"registrations": 6}, submit=False)
+    response = response_services.save_response(comune, campaign, {"registrations": 6}, submit=False)
     assert response.answers.get(question__code="manual").file
-    response = services.save_response(comune, campaign, {}, submit=False, clear_files=("manual",))
+    response = response_services.save_response(comune, campaign, {}, submit=False, clear_files=("manual",))
     assert not response.answers.get(question__code="manual").file
 
 
@@ -379,7 +391,7 @@ def test_file_answers_are_stored_checked_and_kept(world):
 def test_reminders_go_to_comuni_without_a_submitted_response(world, immediate_tasks):
     today = timezone.localdate()
     campaign = make_campaign(world.home, deadline=today + timedelta(days=7))
-    services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True)
+    response_services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True)
     sibling = referent(world.home.sibling_comune)
     mail.outbox.clear()
     result = tasks.send_campaign_reminders.enqueue().return_value
@@ -403,24 +415,26 @@ def test_the_reminders_command_enqueues_the_task(world, capsys):
 
 def test_the_catalogue_and_adoptions(world):
     officer = data_officer(world.home)
-    service = services.save_digital_service(officer, {"name": "Protocollo in cloud", "category": "documents"})
+    service = digital_services.save_digital_service(
+        officer, {"name": "Protocollo in cloud", "category": "documents"}
+    )
     with pytest.raises(ValidationError) as refused:
-        services.save_digital_service(officer, {"name": "protocollo in cloud", "category": "nope"})
+        digital_services.save_digital_service(officer, {"name": "protocollo in cloud", "category": "nope"})
     assert set(refused.value.message_dict) == {"name", "category"}
-    adoption = services.record_adoption(
+    adoption = digital_services.record_adoption(
         officer, service, {"organization": world.home.comune.pk, "status": "planned"}
     )
-    again = services.record_adoption(
+    again = digital_services.record_adoption(
         officer, service, {"organization": world.home.comune, "status": "active", "since": "2025-01-15"}
     )
     assert again.pk == adoption.pk and again.status == "active" and str(again.since) == "2025-01-15"
     with pytest.raises(ValidationError) as refused:
-        services.record_adoption(
+        digital_services.record_adoption(
             officer, service, {"organization": world.elsewhere.comune.pk, "status": "active"}
         )
     assert "organization" in refused.value.message_dict
     with pytest.raises(PermissionDenied):
-        services.record_adoption(
+        digital_services.record_adoption(
             data_officer(world.elsewhere), service, {"organization": world.home.comune.pk, "status": "active"}
         )
     assert ServiceAdoption.objects.count() == 1
@@ -438,12 +452,12 @@ def test_a_draft_campaign_can_change_a_sent_one_cannot(world):
         "deadline": draft.deadline,
         "targets": [world.home.sibling_comune.pk],
     }
-    changed = services.update_campaign(officer, draft, data)
+    changed = campaign_services.update_campaign(officer, draft, data)
     assert changed.title == "Nuovo titolo" and changed.year == 2027
     assert list(changed.targets.values_list("organization", flat=True)) == [world.home.sibling_comune.pk]
-    sent = services.send_campaign(officer, changed)
+    sent = campaign_services.send_campaign(officer, changed)
     with pytest.raises(ValidationError) as refused:
-        services.update_campaign(officer, sent, data)
+        campaign_services.update_campaign(officer, sent, data)
     assert refused.value.code == "state"
     assert actions("insights_campaign") == [
         "insights_campaign.create",
@@ -455,8 +469,8 @@ def test_a_draft_campaign_can_change_a_sent_one_cannot(world):
 def test_a_section_whose_questions_others_depend_on_cannot_go(world):
     questionnaire, section, _question, _file = make_questionnaire(world.home)
     officer = data_officer(world.home)
-    other = services.save_section(officer, questionnaire, {"title": "Seguito"})
-    services.save_question(
+    other = questionnaire_services.save_section(officer, questionnaire, {"title": "Seguito"})
+    questionnaire_services.save_question(
         officer,
         other,
         {
@@ -467,8 +481,8 @@ def test_a_section_whose_questions_others_depend_on_cannot_go(world):
         },
     )
     with pytest.raises(ValidationError):
-        services.delete_section(officer, section)
-    services.delete_section(officer, other)
+        questionnaire_services.delete_section(officer, section)
+    questionnaire_services.delete_section(officer, other)
     assert list(questionnaire.sections.all()) == [section]
     assert questionnaire.questions.count() == 2
 
@@ -476,7 +490,7 @@ def test_a_section_whose_questions_others_depend_on_cannot_go(world):
 def test_a_file_answer_cannot_be_claimed_without_a_file(world):
     officer = data_officer(world.home)
     questionnaire, section, _question, file_question = make_questionnaire(world.home)
-    services.save_question(
+    questionnaire_services.save_question(
         officer,
         section,
         {"code": "manual", "text": "Manuale", "kind": "file", "required": True},
@@ -486,5 +500,7 @@ def test_a_file_answer_cannot_be_claimed_without_a_file(world):
 
     campaign = make_campaign_of(world.home, questionnaire)
     with pytest.raises(ValidationError) as refused:
-        services.save_response(referent(world.home.comune), campaign, {"manual": "manuale.pdf"}, submit=True)
+        response_services.save_response(
+            referent(world.home.comune), campaign, {"manual": "manuale.pdf"}, submit=True
+        )
     assert "manual" in refused.value.message_dict

@@ -12,8 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from casacomuni.insights import services
-from casacomuni.insights.models import Campaign, Question, Response, ResponseState
+from casacomuni.insights.models import (
+    Campaign,
+    DigitalService,
+    Question,
+    Questionnaire,
+    Response,
+    ResponseState,
+)
+from casacomuni.insights.services import digital_services
+from casacomuni.insights.services import questionnaires as questionnaire_services
+from casacomuni.insights.services import responses as response_services
 from casacomuni.insights.testing import (
     MATURITY_ANSWERS,
     MATURITY_SCORE,
@@ -46,7 +55,7 @@ def form_answers(answers: dict) -> dict:
 def test_the_officer_creates_a_campaign_from_the_template_and_sends_it(login_as, world):
     client = login_as("funzionario_dati")
     assert client.get(reverse("insights:questionnaire_list")).status_code == 200
-    template = services.builtin_template("maturita_digitale")
+    template = questionnaire_services.builtin_template("maturita_digitale")
     page = client.get(reverse("insights:campaign_create"), {"questionnaire": template.pk})
     assert page.status_code == 200
     today = timezone.localdate()
@@ -141,7 +150,9 @@ def test_a_file_answer_survives_a_refused_draft(login_as, world):
 
 def test_the_officer_reads_and_reopens_a_response(login_as, world):
     campaign = make_campaign(world.home)
-    response = services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True)
+    response = response_services.save_response(
+        referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True
+    )
     client = login_as("funzionario_dati")
     page = client.get(reverse("insights:response_detail", args=[response.pk]))
     assert page.status_code == 200 and 'id="reopen-response"' in page.content.decode()
@@ -153,7 +164,7 @@ def test_the_officer_reads_and_reopens_a_response(login_as, world):
 
 def test_exports_have_one_row_per_comune_and_one_column_per_question(login_as, world):
     campaign = make_campaign(world.home)
-    services.save_response(
+    response_services.save_response(
         referent(world.home.comune), campaign, MATURITY_ANSWERS | {"notes": "=SUM(A1)"}, submit=True
     )
     client = login_as("funzionario_dati")
@@ -182,7 +193,9 @@ def test_the_export_dates_a_late_evening_submission_on_the_day_in_rome(login_as,
     campaign = make_campaign(world.home)
     # 23:30 UTC is already the next day in Rome (00:30 in winter, 01:30 in summer).
     late = datetime.combine(timezone.localdate() + timedelta(days=1), time(23, 30), tzinfo=UTC)
-    services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True, now=late)
+    response_services.save_response(
+        referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True, now=late
+    )
     exported = login_as("funzionario_dati").get(
         reverse("insights:campaign_export", args=[campaign.pk, "csv"])
     )
@@ -194,7 +207,9 @@ def test_the_export_dates_a_late_evening_submission_on_the_day_in_rome(login_as,
 def test_the_editions_page_compares_years(login_as, world):
     for year, extra in ((2025, {"send_act_types": 0}), (2026, {})):
         campaign = make_campaign(world.home, year=year)
-        services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS | extra, submit=True)
+        response_services.save_response(
+            referent(world.home.comune), campaign, MATURITY_ANSWERS | extra, submit=True
+        )
     page = login_as("funzionario_dati").get(reverse("insights:editions"))
     assert page.status_code == 200
     assert page.context["years"] == [2025, 2026]
@@ -206,7 +221,7 @@ def test_the_editions_page_compares_years(login_as, world):
 def test_the_builder_pages(login_as, world):
     client = login_as("funzionario_dati")
     created = client.post(reverse("insights:questionnaire_create"), {"title": "Rilevazione GIS"})
-    questionnaire = services.Questionnaire.objects.get(title="Rilevazione GIS")
+    questionnaire = Questionnaire.objects.get(title="Rilevazione GIS")
     assert created.url == reverse("insights:questionnaire_detail", args=[questionnaire.pk])
     client.post(
         reverse("insights:section_create", args=[questionnaire.pk]), {"section-title": "Dati territoriali"}
@@ -346,9 +361,9 @@ def test_the_builder_runs_a_fixed_number_of_queries(login_as, world):
     url = reverse("insights:questionnaire_detail", args=[questionnaire.pk])
     few = queries(client, url)
     officer = data_officer(world.home)
-    other = services.save_section(officer, questionnaire, {"title": "Altro"})
+    other = questionnaire_services.save_section(officer, questionnaire, {"title": "Altro"})
     for index in range(6):
-        services.save_question(
+        questionnaire_services.save_question(
             officer, other, {"code": f"q{index}", "text": f"Domanda {index}", "kind": "text"}
         )
     assert queries(client, url) == few
@@ -360,7 +375,7 @@ def test_the_catalogue_pages(login_as, world):
         reverse("insights:service_create"),
         {"service-name": "GIS provinciale", "service-category": "gis", "service-is_active": "on"},
     )
-    service = services.DigitalService.objects.get()
+    service = DigitalService.objects.get()
     assert created.url == reverse("insights:service_detail", args=[service.pk])
     recorded = client.post(
         reverse("insights:service_detail", args=[service.pk]),
@@ -469,13 +484,15 @@ def grow(world, count):
             title=f"Campagna {index}",
             year=2020 + index,
         )
-        services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True)
-        services.save_response(
+        response_services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True)
+        response_services.save_response(
             referent(world.home.sibling_comune), campaign, {"pagopa_services": 1}, submit=False
         )
-        service = services.save_digital_service(officer, {"name": f"Servizio {index}", "category": "gis"})
+        service = digital_services.save_digital_service(
+            officer, {"name": f"Servizio {index}", "category": "gis"}
+        )
         for comune in (world.home.comune, *extra):
-            services.record_adoption(officer, service, {"organization": comune, "status": "active"})
+            digital_services.record_adoption(officer, service, {"organization": comune, "status": "active"})
 
 
 @pytest.mark.parametrize(
@@ -503,7 +520,7 @@ def test_list_pages_run_a_fixed_number_of_queries(login_as, world, persona, url_
 def test_the_completion_page_runs_a_fixed_number_of_queries(login_as, world):
     client = login_as("funzionario_dati")
     small = make_campaign(world.home, comuni=[world.home.comune])
-    services.save_response(referent(world.home.comune), small, MATURITY_ANSWERS, submit=True)
+    response_services.save_response(referent(world.home.comune), small, MATURITY_ANSWERS, submit=True)
     grow(world, 1)
     big = Campaign.objects.latest("pk")
     assert big.targets.count() == 4
@@ -520,7 +537,7 @@ def test_the_dashboard_card(login_as, world):
     page = login_as("referente_comune").get(reverse("web:dashboard"))
     assert 'id="insights-card"' in page.content.decode()
     assert reverse("insights:response_form", args=[campaign.pk]) in page.content.decode()
-    services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True)
+    response_services.save_response(referent(world.home.comune), campaign, MATURITY_ANSWERS, submit=True)
     page = login_as("referente_comune").get(reverse("web:dashboard"))
     assert reverse("insights:response_form", args=[campaign.pk]) not in page.content.decode()
     officer = login_as("funzionario_dati").get(reverse("web:dashboard")).content.decode()

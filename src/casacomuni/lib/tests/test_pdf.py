@@ -14,7 +14,7 @@ from weasyprint import HTML
 from casacomuni.agreements.forms import check_act_file
 from casacomuni.lib.pdf import act_pdf, is_readable_pdf
 from casacomuni.procurement.requests.services import Upload, check_upload
-from casacomuni.projects.services import check_document
+from casacomuni.projects.applications.services import check_document
 
 EXECUTABLE = Path(sys.executable).read_bytes()[:200_000]
 DISGUISED = {

@@ -1,7 +1,7 @@
 """Results of the EU-funds office, computed from plain counts and sums (DOMAIN.md §5: "KPIs seen in
 practice: comuni joined, projects submitted vs funded, € obtained").
 
-Definitions (the selectors in ``projects.selectors`` count with them):
+Definitions (the selectors in ``projects.results.selectors`` count with them):
 
 - calls screened: calls of the catalogue open at some time in the period, plus calls with an application;
 - interests: applications of the territory in any status (each starts as a flagged interest);

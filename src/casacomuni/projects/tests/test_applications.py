@@ -15,7 +15,7 @@ from django.utils import timezone
 from casacomuni.accounts.actor import Actor
 from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.audit.models import AuditEvent
-from casacomuni.projects import services
+from casacomuni.projects.applications import services as application_services
 from casacomuni.projects.models import Application, ApplicationDocument, ApplicationPartner
 from casacomuni.projects.rules import pipeline
 from casacomuni.projects.testing import PDF, eu_funds_adhesion, make_application, make_call
@@ -46,7 +46,7 @@ def call(world):
 
 
 def test_a_comune_with_an_adhesion_flags_interest(world, joined, call):
-    application = services.flag_interest(actor(world, "referente_comune"), call.pk, {})
+    application = application_services.flag_interest(actor(world, "referente_comune"), call.pk, {})
     assert application.status == pipeline.FLAGGED
     assert application.lead == world.home.comune
     assert application.province == world.home.province_org
@@ -58,14 +58,14 @@ def test_a_comune_with_an_adhesion_flags_interest(world, joined, call):
 
 def test_a_comune_without_the_adhesion_is_refused(world, call):
     with pytest.raises(AdhesionRequired):
-        services.flag_interest(actor(world, "referente_comune"), call.pk, {})
+        application_services.flag_interest(actor(world, "referente_comune"), call.pk, {})
     assert not Application.objects.exists()
 
 
 def test_interest_twice_in_the_same_call_is_refused(world, joined, call):
-    services.flag_interest(actor(world, "referente_comune"), call.pk, {})
+    application_services.flag_interest(actor(world, "referente_comune"), call.pk, {})
     with pytest.raises(ValidationError) as refused:
-        services.flag_interest(actor(world, "personale_comune"), call.pk, {})
+        application_services.flag_interest(actor(world, "personale_comune"), call.pk, {})
     assert "call" in refused.value.message_dict
     assert Application.objects.count() == 1
 
@@ -73,41 +73,45 @@ def test_interest_twice_in_the_same_call_is_refused(world, joined, call):
 def test_a_closed_call_or_another_provinces_call_is_refused(world, joined):
     closed = make_call(deadline=timezone.now() - timedelta(days=2), status="closed")
     with pytest.raises(ValidationError):
-        services.flag_interest(actor(world, "referente_comune"), closed.pk, {})
+        application_services.flag_interest(actor(world, "referente_comune"), closed.pk, {})
     foreign = make_call(province=world.elsewhere.province)
     with pytest.raises(ValidationError):
-        services.flag_interest(actor(world, "referente_comune"), foreign.pk, {})
+        application_services.flag_interest(actor(world, "referente_comune"), foreign.pk, {})
     assert not Application.objects.exists()
 
 
 def test_the_office_proposes_only_to_adhering_comuni(world, joined, call):
     office = actor(world, "funzionario_europa")
-    application = services.propose_call(office, call.pk, world.home.comune.pk, {"title": "Scuole sicure"})
+    application = application_services.propose_call(
+        office, call.pk, world.home.comune.pk, {"title": "Scuole sicure"}
+    )
     assert application.proposed_by == pipeline.OFFICE and application.title == "Scuole sicure"
     with pytest.raises(AdhesionRequired):
-        services.propose_call(office, call.pk, world.home.union.pk, {})
+        application_services.propose_call(office, call.pk, world.home.union.pk, {})
     with pytest.raises(ValidationError):
-        services.propose_call(office, call.pk, world.elsewhere.comune.pk, {})
+        application_services.propose_call(office, call.pk, world.elsewhere.comune.pk, {})
     with pytest.raises(PermissionDenied):
-        services.propose_call(actor(world, "funzionario_sua"), call.pk, world.home.comune.pk, {})
+        application_services.propose_call(actor(world, "funzionario_sua"), call.pk, world.home.comune.pk, {})
     assert Application.objects.count() == 1
 
 
 def test_the_whole_pipeline_to_funded(world, joined, call):
     comune, office = actor(world, "referente_comune"), actor(world, "funzionario_europa")
-    application = services.flag_interest(comune, call.pk, {})
-    services.perform_action(comune, application, pipeline.CONFIRM)
+    application = application_services.flag_interest(comune, call.pk, {})
+    application_services.perform_action(comune, application, pipeline.CONFIRM)
     for action in (pipeline.ASSESS, pipeline.DESIGN):
-        services.perform_action(office, application, action)
+        application_services.perform_action(office, application, action)
     with pytest.raises(ValidationError) as refused:
-        services.perform_action(office, application, pipeline.SUBMIT)
+        application_services.perform_action(office, application, pipeline.SUBMIT)
     assert "requested_amount" in refused.value.message_dict
-    services.update_application(office, application, {"title": "Scuola", "requested_amount": "300000.00"})
-    services.perform_action(office, application, pipeline.SUBMIT)
+    application_services.update_application(
+        office, application, {"title": "Scuola", "requested_amount": "300000.00"}
+    )
+    application_services.perform_action(office, application, pipeline.SUBMIT)
     with pytest.raises(ValidationError) as refused:
-        services.perform_action(office, application, pipeline.FUND, {"granted_amount": ""})
+        application_services.perform_action(office, application, pipeline.FUND, {"granted_amount": ""})
     assert "granted_amount" in refused.value.message_dict
-    services.perform_action(
+    application_services.perform_action(
         office, application, pipeline.FUND, {"granted_amount": "280000.00", "note": "Decreto 12"}
     )
     application.refresh_from_db()
@@ -132,12 +136,12 @@ def test_the_whole_pipeline_to_funded(world, joined, call):
 
 
 def test_the_comune_may_not_move_the_office_steps(world, joined, call):
-    application = services.flag_interest(actor(world, "referente_comune"), call.pk, {})
-    services.perform_action(actor(world, "referente_comune"), application, pipeline.CONFIRM)
+    application = application_services.flag_interest(actor(world, "referente_comune"), call.pk, {})
+    application_services.perform_action(actor(world, "referente_comune"), application, pipeline.CONFIRM)
     with pytest.raises(PermissionDenied):
-        services.perform_action(actor(world, "referente_comune"), application, pipeline.ASSESS)
+        application_services.perform_action(actor(world, "referente_comune"), application, pipeline.ASSESS)
     with pytest.raises(ValidationError):
-        services.perform_action(
+        application_services.perform_action(
             actor(world, "funzionario_europa"), application, pipeline.FUND, {"granted_amount": "1"}
         )
     application.refresh_from_db()
@@ -146,14 +150,14 @@ def test_the_comune_may_not_move_the_office_steps(world, joined, call):
 
 def test_partnership_tasks_and_documents(world, joined, call):
     office = actor(world, "funzionario_europa")
-    application = services.propose_call(office, call.pk, world.home.comune.pk, {})
-    services.add_partner(
+    application = application_services.propose_call(office, call.pk, world.home.comune.pk, {})
+    application_services.add_partner(
         office, application, {"organization": world.home.sibling_comune.pk, "role": "partner"}
     )
-    services.add_partner(
+    application_services.add_partner(
         office, application, {"organization": world.home.union.pk, "role": "delegated_union"}
     )
-    services.add_partner(
+    application_services.add_partner(
         office,
         application,
         {
@@ -163,45 +167,51 @@ def test_partnership_tasks_and_documents(world, joined, call):
         },
     )
     with pytest.raises(ValidationError):
-        services.add_partner(
+        application_services.add_partner(
             office, application, {"external_name": "Ente", "external_fiscal_code": "12345678901"}
         )
     with pytest.raises(ValidationError):
-        services.add_partner(office, application, {"organization": world.elsewhere.comune.pk})
+        application_services.add_partner(office, application, {"organization": world.elsewhere.comune.pk})
     with pytest.raises(ValidationError):
-        services.add_partner(office, application, {"organization": world.home.comune.pk})
+        application_services.add_partner(office, application, {"organization": world.home.comune.pk})
     assert application.partners.count() == 3
-    task = services.add_task(office, application, {"title": "Lettere di intenti"})
+    task = application_services.add_task(office, application, {"title": "Lettere di intenti"})
     assert task.due_on == timezone.localdate(call.deadline) - timedelta(days=15)
-    services.complete_task(actor(world, "referente_comune"), task)
-    document = services.add_document(
-        actor(world, "referente_comune"), application, services.Upload(SimpleUploadedFile("scheda.pdf", PDF))
+    application_services.complete_task(actor(world, "referente_comune"), task)
+    document = application_services.add_document(
+        actor(world, "referente_comune"),
+        application,
+        application_services.Upload(SimpleUploadedFile("scheda.pdf", PDF)),
     )
     assert document.file.read() == PDF
     with pytest.raises(ValidationError):
-        services.add_document(office, application, services.Upload(SimpleUploadedFile("virus.pdf", b"MZ...")))
+        application_services.add_document(
+            office, application, application_services.Upload(SimpleUploadedFile("virus.pdf", b"MZ..."))
+        )
     partner = application.partners.get(organization=world.home.union)
-    services.remove_partner(office, partner)
+    application_services.remove_partner(office, partner)
     assert application.partners.count() == 2
 
 
 def test_partners_read_the_application_but_do_not_move_it(world, joined, call):
     office = actor(world, "funzionario_europa")
-    application = services.propose_call(office, call.pk, world.home.comune.pk, {})
+    application = application_services.propose_call(office, call.pk, world.home.comune.pk, {})
     ApplicationPartner.objects.create(application=application, organization=world.home.union)
     assert list(Application.objects.for_user(world.acting("referente_unione"))) == [application]
     with pytest.raises(PermissionDenied):
-        services.perform_action(actor(world, "referente_unione"), application, pipeline.WITHDRAW)
+        application_services.perform_action(actor(world, "referente_unione"), application, pipeline.WITHDRAW)
 
 
 def test_the_internal_deadline_follows_the_lead_time(world, joined, call):
     office = actor(world, "funzionario_europa")
-    application = services.propose_call(office, call.pk, world.home.comune.pk, {})
-    services.update_application(office, application, {"title": "Idea", "lead_time_days": "30"})
+    application = application_services.propose_call(office, call.pk, world.home.comune.pk, {})
+    application_services.update_application(office, application, {"title": "Idea", "lead_time_days": "30"})
     application.refresh_from_db()
     assert application.internal_deadline == timezone.localdate(call.deadline) - timedelta(days=30)
     with pytest.raises(ValidationError):
-        services.update_application(office, application, {"title": "Idea", "lead_time_days": "-3"})
+        application_services.update_application(
+            office, application, {"title": "Idea", "lead_time_days": "-3"}
+        )
 
 
 # --- Pages ----------------------------------------------------------------------------------------------------

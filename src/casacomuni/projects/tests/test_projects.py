@@ -20,8 +20,9 @@ from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.audit.models import AuditEvent
 from casacomuni.procurement.requests.models import ProcurementRequest
 from casacomuni.procurement.testing import sua_adhesion
-from casacomuni.projects import exports, project_services
 from casacomuni.projects.cards import projects_card
+from casacomuni.projects.funded import exports
+from casacomuni.projects.funded import services as project_services
 from casacomuni.projects.models import Expense, FundedProject
 from casacomuni.projects.rules import pipeline, pnrr
 from casacomuni.projects.testing import PDF, VALID_CIG, add_projects, make_application, make_project

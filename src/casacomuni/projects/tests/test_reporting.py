@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casacomuni.accounts.actor import Actor
-from casacomuni.projects import project_services
+from casacomuni.projects.funded import services as project_services
 from casacomuni.projects.models import BudgetLine, Expense, Financing, ProjectIndicator, ReportingPeriod
 from casacomuni.projects.testing import PDF, make_project
 

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casacomuni.projects import selectors
 from casacomuni.projects.models import ApplicationPartner
+from casacomuni.projects.results import selectors
 from casacomuni.projects.rules import pipeline
 from casacomuni.projects.testing import make_application, make_call
 

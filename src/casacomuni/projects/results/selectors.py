@@ -1,66 +1,24 @@
-"""Reads of applications and projects that are more than a filter: totals and the office's results.
+"""Reads of the office's results: the figures of a Province, a Comune (Unione) and the country.
 
 Every function costs a fixed number of queries whatever the number of rows (aggregates grouped in the
-database, correlated subqueries for per-project sums); the arithmetic of the indicators is in
-``rules.kpis``.
+database); the arithmetic of the indicators is in ``rules.kpis``.
 """
 
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
-from casacomuni.projects.models import (
-    Application,
-    ApplicationPartner,
-    BudgetLine,
-    Expense,
-    Financing,
-    FinancingSource,
-    Movement,
-    MovementKind,
-)
+from casacomuni.projects.applications.models import Application, ApplicationPartner
+from casacomuni.projects.funded.selectors import ZERO
 from casacomuni.projects.rules import kpis, pipeline
 from casacomuni.territory.models import Municipality
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
-ZERO = Value(Decimal("0.00"), output_field=MONEY)
 # Applications that reached the design of a project (see rules.kpis).
 APPLIED = (pipeline.DESIGNING, *pipeline.FILED)
-
-
-def sum_of(queryset, relation: str, field: str = "amount"):
-    """The sum of ``field`` over ``queryset``'s rows whose ``relation`` is the outer project, or 0."""
-    rows = (
-        queryset.filter(**{relation: OuterRef("pk")})
-        .order_by()
-        .values(relation)
-        .annotate(total=Sum(field))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows, output_field=MONEY), ZERO)
-
-
-def annotate_totals(queryset):
-    """``fin_<source>`` for each financing source, ``fin_total``, ``fin_public`` (all but private),
-    ``budget_total`` (the cost plan), ``commitments``, ``payments`` and ``expenses_total`` on each project."""
-    annotations = {
-        f"fin_{source}": sum_of(Financing.objects.filter(source=source), "project")
-        for source in FinancingSource.values
-    }
-    annotations["fin_total"] = sum_of(Financing.objects.all(), "project")
-    annotations["fin_public"] = sum_of(Financing.objects.exclude(source=FinancingSource.PRIVATE), "project")
-    annotations["budget_total"] = sum_of(BudgetLine.objects.all(), "project")
-    annotations["commitments"] = sum_of(Movement.objects.filter(kind=MovementKind.COMMITMENT), "project")
-    annotations["payments"] = sum_of(Movement.objects.filter(kind=MovementKind.PAYMENT), "project")
-    annotations["expenses_total"] = sum_of(Expense.objects.all(), "period__project")
-    return queryset.annotate(**annotations)
-
-
-# --- Results ------------------------------------------------------------------------------------------------
 
 
 def period_bounds(year: int | None) -> tuple[date, date] | None:

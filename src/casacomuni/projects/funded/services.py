@@ -21,9 +21,9 @@ from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
 from casacomuni.lib.bounds import max_decimal
-from casacomuni.projects.models import (
-    Application,
-    ApplicationStatus,
+from casacomuni.projects.applications.models import Application, ApplicationStatus
+from casacomuni.projects.applications.services import amount, check_document, text
+from casacomuni.projects.funded.models import (
     BudgetLine,
     ComplianceCheck,
     Expense,
@@ -36,10 +36,8 @@ from casacomuni.projects.models import (
     ProjectIndicator,
     ProjectStatus,
     ReportingPeriod,
-    local_party,
-    office_of,
 )
-from casacomuni.projects.services import amount, check_document, local_parties_of, text
+from casacomuni.projects.parties import local_parties_of, local_party, office_of
 
 OFFICE = "office"
 BENEFICIARY = "beneficiary"

@@ -4,12 +4,12 @@ Every function checks the actor's role and scope, runs in one transaction and re
 chain of the lead Comune (Unione), where the application's history is read. Bad input raises
 ValidationError (a message per field where there is one) and writes nothing; a Comune without an adhesion
 in force to the EU-funds service raises AdhesionRequired (a PermissionDenied). Funded projects are written by
-``project_services``.
+``funded.services``, which uses this module's input checks (``amount``, ``text``, ``check_document``).
 """
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,18 +26,17 @@ from casacomuni.agreements.models import Adhesion, ServiceKind
 from casacomuni.agreements.services import AdhesionRequired, require_adhesion
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
-from casacomuni.lib.bounds import MAX_AMOUNT
-from casacomuni.projects.models import (
-    LOCAL_KINDS,
+from casacomuni.lib.money import parse_euro
+from casacomuni.lib.uploads import CONTENT_CHECKS
+from casacomuni.projects.applications.models import (
     Application,
     ApplicationDocument,
     ApplicationPartner,
     ApplicationTask,
     PartnerRole,
     ProposedBy,
-    local_party,
-    office_of,
 )
+from casacomuni.projects.parties import local_parties_of, local_party, office_of
 from casacomuni.projects.rules import pipeline
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -58,21 +57,15 @@ PROBLEM_MESSAGES = {
 
 def amount(value, *, field: str, required: bool = False, positive: bool = False) -> Decimal | None:
     """A euro amount of at most 2 decimals, or None when empty and not required."""
-    if value in (None, ""):
-        if required:
-            raise ValidationError({field: _("This field is required.")})
-        return None
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValidationError({field: _("Enter a number.")}) from None
-    if not number.is_finite() or number < 0 or number > MAX_AMOUNT:
-        raise ValidationError({field: _("Enter an amount in euro, zero or more.")})
-    if number != number.quantize(Decimal("0.01")):
-        raise ValidationError({field: _("Enter an amount with at most 2 decimal places.")})
+        number = parse_euro(value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages[0]}) from None
+    if number is None and required:
+        raise ValidationError({field: _("This field is required.")})
     if positive and number == 0:
         raise ValidationError({field: _("The amount must be greater than zero.")})
-    return number.quantize(Decimal("0.01"))
+    return number
 
 
 def text(data: dict, name: str, *, required: bool = True, max_length: int | None = None) -> str:
@@ -107,11 +100,6 @@ def readable_call(actor: Actor, call_id):
 def check_call_open(call, today: date) -> None:
     if call.deadline is not None and timezone.localdate(call.deadline) < today:
         raise ValidationError({"call": _("The call's deadline has passed.")})
-
-
-def local_parties_of(office: Organization):
-    """The Comuni and Unioni of the office's territory."""
-    return Organization.objects.filter(kind__in=LOCAL_KINDS, province_id=office.province_id, is_active=True)
 
 
 def acting_side(actor: Actor, application: Application) -> str | None:
@@ -507,8 +495,6 @@ class Upload:
 def check_document(upload) -> None:
     """A PDF, DOCX, ODT or signed .p7m of at most 20 MB whose content matches its extension (the checks of
     the procurement requests' attachments)."""
-    from casacomuni.procurement.requests.services import CONTENT_CHECKS
-
     name = upload.name or ""
     if upload.size > MAX_DOCUMENT_BYTES:
         raise ValidationError({"file": _("%(name)s is larger than 20 MB.") % {"name": name}})

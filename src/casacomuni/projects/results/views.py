@@ -1,17 +1,16 @@
-"""Results of the EU-funds office: the Province's (its office), the Comune's (its people), the national table
-(UPI), and the projects as an OpenCoesione-compatible CSV. Figures come from ``selectors`` (aggregate
-queries, a fixed number per page) and ``rules.kpis``."""
+"""Results of the EU-funds office: the Province's (its office), the Comune's (its people) and the national
+table (UPI). Figures come from ``results.selectors`` (aggregate queries, a fixed number per page) and
+``rules.kpis``; the projects' OpenCoesione CSV, linked from these pages, is ``funded.views.projects_csv``."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.roles import Role
-from casacomuni.projects import exports, selectors
-from casacomuni.projects.models import READER_ROLES, FundedProject, local_party, office_of
+from casacomuni.projects.parties import READER_ROLES, local_party, office_of
+from casacomuni.projects.results import selectors
 
 FIRST_YEAR = 2014  # the 2014-2020 programming period: older applications are not expected
 
@@ -58,18 +57,3 @@ def national(request):
     rows = selectors.national_results(year)
     context = {"year": year, "years": years(), "rows": rows, "total": selectors.national_total(rows, year)}
     return render(request, "projects/results/national.html", context)
-
-
-@login_required
-def projects_csv(request):
-    """The projects the user may read, OpenCoesione's columns (see projects.exports)."""
-    tenancy.require_role(request.user, *READER_ROLES)
-    projects = (
-        FundedProject.objects.for_user(request.user)
-        .with_totals()
-        .select_related("beneficiary__municipality", "province__province")
-        .order_by("cup")
-    )
-    response = HttpResponse(exports.projects_csv(projects), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="progetti-opencoesione.csv"'
-    return response

@@ -42,7 +42,7 @@ import csv
 import io
 
 from casacomuni.lib.spreadsheets import no_formula
-from casacomuni.projects.models import ProjectStatus
+from casacomuni.projects.funded.models import ProjectStatus
 
 OC_STATUS = {
     ProjectStatus.NOT_STARTED: "Non avviato",

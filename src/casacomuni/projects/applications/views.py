@@ -2,16 +2,14 @@
 office proposes calls, forms the partnership, moves the pipeline and records the outcome.
 
 Thin views: they read through ``Application.objects.for_user`` (404 for another tenant's) and write only
-through ``projects.services``. Roles that read nothing here (UPI, other offices, operators) get 403.
+through ``applications.services``. Roles that read nothing here (UPI, other offices, operators) get 403.
 """
-
-from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,15 +21,15 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.audit.models import AuditEvent
-from casacomuni.projects import forms, services
-from casacomuni.projects.models import (
-    READER_ROLES,
+from casacomuni.projects.applications import forms, services
+from casacomuni.projects.applications.models import (
     Application,
     ApplicationDocument,
     ApplicationPartner,
     ApplicationTask,
-    office_of,
 )
+from casacomuni.projects.downloads import stream
+from casacomuni.projects.parties import READER_ROLES, local_parties_of, office_of
 from casacomuni.projects.rules import pipeline
 
 PAGE_SIZE = 50
@@ -124,14 +122,7 @@ def application_create(request):
 
 
 def timeline(application: Application) -> list[AuditEvent]:
-    events = list(
-        AuditEvent.objects.filter(
-            organization_id=application.lead_id,
-            object_type=Application._meta.label_lower,
-            object_id=str(application.pk),
-            action__startswith="application.",
-        ).order_by("created_at", "pk")
-    )
+    events = list(AuditEvent.objects.history_of(application, application.lead_id, "application"))
     for event in events:
         event.label = EVENT_LABELS.get(event.action.removeprefix("application."), event.action)
         event.note = (event.changes.get("note") or [None, ""])[1]
@@ -150,7 +141,7 @@ def render_detail(request, application, bound=None, error="", status=200):
         if name != pipeline.FUND:
             form.fields.pop("granted_amount", None)
         actions.append({"name": name, "label": ACTION_LABELS[name], "form": form})
-    parties = services.local_parties_of(application.province) if is_office else None
+    parties = local_parties_of(application.province) if is_office else None
     context = {
         "app": application,
         "side": side,
@@ -219,7 +210,7 @@ def application_edit(request, pk):
     if request.method != "POST":
         return redirect("projects:application_detail", pk=application.pk)
     is_office = office_of(request.user) is not None
-    parties = services.local_parties_of(application.province) if is_office else None
+    parties = local_parties_of(application.province) if is_office else None
     form = forms.ApplicationEditForm(
         request.POST, instance=Application.objects.get(pk=application.pk), parties=parties, prefix="edit"
     )
@@ -241,7 +232,7 @@ def application_edit(request, pk):
 def application_partner_add(request, pk):
     application = get_application(request, pk)
     tenancy.require_role(request.user, *EUFUNDS_OFFICE_ROLES)
-    parties = services.local_parties_of(application.province).exclude(pk=application.lead_id)
+    parties = local_parties_of(application.province).exclude(pk=application.lead_id)
     form = forms.PartnerForm(request.POST, parties=parties, prefix="partner")
     if not form.is_valid():
         return render_detail(
@@ -319,24 +310,6 @@ def application_document_add(request, pk):
     form.forget_kept_uploads()
     messages.success(request, EVENT_LABELS["document_add"])
     return redirect("projects:application_detail", pk=application.pk)
-
-
-CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".p7m": "application/pkcs7-mime",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".odt": "application/vnd.oasis.opendocument.text",
-}
-
-
-def stream(stored_file, name: str) -> FileResponse:
-    extension = PurePosixPath(name).suffix.lower()
-    return FileResponse(
-        stored_file.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
 
 
 @login_required

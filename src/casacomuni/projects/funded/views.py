@@ -1,15 +1,16 @@
 """Pages of the funded projects: list, the project's sheet with its financing, movements, phases, indicators,
-PNRR items and expense statements, and the forms that add each; the procurement request to the SUA.
+PNRR items and expense statements, and the forms that add each; the procurement request to the SUA; the
+projects as an OpenCoesione-compatible CSV.
 
 Reads go through ``FundedProject.objects.for_user`` (404 for another tenant's), writes through
-``projects.project_services``.
+``funded.services``.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,17 +20,13 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.agreements.services import AdhesionRequired
-from casacomuni.projects import forms, project_services, services
-from casacomuni.projects.models import (
-    READER_ROLES,
-    Application,
-    ApplicationStatus,
-    Expense,
-    FundedProject,
-    office_of,
-)
+from casacomuni.projects.applications.models import Application, ApplicationStatus
+from casacomuni.projects.downloads import stream
+from casacomuni.projects.funded import exports, forms
+from casacomuni.projects.funded import services as project_services
+from casacomuni.projects.funded.models import Expense, FundedProject
+from casacomuni.projects.parties import READER_ROLES, local_parties_of, office_of
 from casacomuni.projects.rules import pnrr
-from casacomuni.projects.views import stream
 
 PAGE_SIZE = 50
 
@@ -84,7 +81,7 @@ def project_create(request):
     office = office_of(request.user)
     if office is None:
         raise PermissionDenied
-    form = forms.ProjectForm(request.POST or None, parties=services.local_parties_of(office).order_by("name"))
+    form = forms.ProjectForm(request.POST or None, parties=local_parties_of(office).order_by("name"))
     if request.method == "POST":
         if form.is_valid():
             return save_project(request, form)
@@ -270,3 +267,18 @@ def project_procurement(request, pk):
         return refused(request, project, "procurement", form, error)
     messages.success(request, _("Your request was sent to the SUA."))
     return redirect("procurement:request_detail", pk=created.pk)
+
+
+@login_required
+def projects_csv(request):
+    """The projects the user may read, OpenCoesione's columns (see ``funded.exports``)."""
+    tenancy.require_role(request.user, *READER_ROLES)
+    projects = (
+        FundedProject.objects.for_user(request.user)
+        .with_totals()
+        .select_related("beneficiary__municipality", "province__province")
+        .order_by("cup")
+    )
+    response = HttpResponse(exports.projects_csv(projects), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="progetti-opencoesione.csv"'
+    return response
