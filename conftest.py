@@ -6,6 +6,10 @@ from django.db import connection
 from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.accounts.testing import PASSWORD, make_world
 from casacomuni.audit.tests.tampering import bypass_triggers, restore_triggers
+from casacomuni.lib.sealing import generate_kek_setting
+
+# The sealed envelopes' key-encryption key of this test run (never the development key file under var/).
+TEST_KEK = generate_kek_setting("test")
 
 
 def pytest_collection_modifyitems(items):
@@ -37,6 +41,7 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests of the second factor turn it on themselves; elsewhere administrators log in with a password.
     settings.CASACOMUNI_MFA_REQUIRED_FOR_ADMINS = False
+    settings.CASACOMUNI_SEALING_KEYS = [TEST_KEK]
 
 
 @pytest.fixture

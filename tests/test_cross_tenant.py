@@ -641,6 +641,53 @@ OBJECT_URLS: dict[str, Callable] = {
         for action in ("approve", "reject", "suspend", "reinstate", "remove")
     ],
 }
+OPERATOR = "operatore_economico"
+
+
+def online(world, name: str) -> list:
+    return [objects["online"][name] for objects in world.objects.values()]
+
+
+def online_lots_refused(world, persona):
+    """Only an operator of the platform opens the bid page of a published lot (its own bids only there)."""
+    return [] if persona == OPERATOR else online(world, "lot")
+
+
+def foreign_online_bids(world, persona):
+    """An operator's bids, receipts included, are its own: nobody else reads them."""
+    mine = world.operator if persona == OPERATOR else None
+    return [bid for bid in online(world, "bid") if bid.operator != mine]
+
+
+OBJECT_URLS.update(
+    {
+        "procurement:online_bid": lambda w, p: [
+            {"pk": lot.procedure_id, "lot_pk": lot.pk} for lot in online_lots_refused(w, p)
+        ],
+        "procurement:online_bid_action": lambda w, p: [
+            {"pk": lot.procedure_id, "lot_pk": lot.pk, "action": action}
+            for lot in online_lots_refused(w, p)
+            for action in ("nuova", "documento", "offerta-economica", "conferma", "ritira")
+        ],
+        "procurement:online_bid_receipt": lambda w, p: [
+            {"pk": bid.lot.procedure_id, "lot_pk": bid.lot_id, "bid_pk": bid.pk}
+            for bid in foreign_online_bids(w, p)
+        ],
+        "procurement:bid_session": lambda w, p: [
+            {"pk": x.pk} for x in objects_not_managed(w, p, SUA, "online", "procedure")
+        ],
+        "procurement:open_envelopes": lambda w, p: [
+            {"pk": x.pk, "envelope": envelope}
+            for x in objects_not_managed(w, p, SUA, "online", "procedure")
+            for envelope in ("A", "C")
+        ],
+        # Sealed until the commission opens its envelope after the deadline: nobody reads it, the SUA neither.
+        "procurement:sealed_document": lambda w, p: [
+            {"pk": d.bid.lot.procedure_id, "document_pk": d.pk} for d in online(w, "document")
+        ],
+    }
+)
+
 # List pages: no row of another tenant may appear (checked by the other tenants' names).
 LIST_URLS = {
     "accounts:members",
@@ -931,6 +978,7 @@ def tenant_world(world, settings, tmp_path):
     add_register(world, world.elsewhere, world.other_operator)
     add_join_requests(world)
     add_pillar_objects(world)
+    add_online_bids(world)
     return world
 
 
@@ -957,6 +1005,12 @@ def add_pillar_objects(world) -> None:
             "indicators": add_indicators(side, world),
             "opendata": add_opendata(side, world),
         }
+
+
+def add_online_bids(world) -> None:
+    from casacomuni.procurement.bidding.testing import add_online_bids as add
+
+    add(world)
 
 
 def add_join_requests(world) -> None:

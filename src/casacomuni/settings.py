@@ -286,6 +286,11 @@ CASACOMUNI_BASE_URL = env_str("CASACOMUNI_BASE_URL", "http://127.0.0.1:8000").rs
 # and the tests, to be replaced by the registered prefix before publishing real data.
 CASACOMUNI_OCDS_PREFIX = env_str("CASACOMUNI_OCDS_PREFIX", "ocds-casadc")
 CASACOMUNI_OCDS_PUBLISHER = env_str("CASACOMUNI_OCDS_PUBLISHER", "Casa dei Comuni")
+# Sealed envelopes of online bids (docs/sealing.md): the key-encryption keys, "id:secret" comma-separated, the
+# first one current; never in the database. Without them, a key made on first use in CASACOMUNI_SEALING_KEY_FILE
+# (the zero-config demo; the start-up check warns about it outside DEBUG).
+CASACOMUNI_SEALING_KEYS = env_list("CASACOMUNI_SEALING_KEYS", [])
+CASACOMUNI_SEALING_KEY_FILE = Path(env_str("CASACOMUNI_SEALING_KEY_FILE", str(DATA_DIR / "sealing-keys")))
 # The EU Funding & Tenders Portal's search API, for scheduled imports of calls; empty: imports from files only.
 CASACOMUNI_SEDIA_URL = env_str("CASACOMUNI_SEDIA_URL", "")
 

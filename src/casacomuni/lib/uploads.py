@@ -6,6 +6,9 @@ check reads from the start of the file and leaves it at the start, so that it ca
 
 import zipfile
 
+from defusedxml import ElementTree as SafeElementTree
+from defusedxml.common import DefusedXmlException
+
 from casacomuni.lib.pdf import is_readable_pdf
 
 PDF_MAGIC = b"%PDF-"
@@ -21,6 +24,7 @@ CONTENT_TYPES = {
     ".p7m": "application/pkcs7-mime",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".odt": "application/vnd.oasis.opendocument.text",
+    ".xml": "application/xml",
 }
 
 
@@ -60,6 +64,22 @@ def is_docx(upload) -> bool:
     finally:
         upload.seek(0)
     return "[Content_Types].xml" in names and "word/document.xml" in names
+
+
+# The root elements of an ESPD response as the EU's services write it: ESPD-EDM 2.x (UBL-based) and 1.0.
+ESPD_ROOTS = ("QualificationApplicationResponse", "ESPDResponse")
+
+
+def is_espd_xml(upload) -> bool:
+    """An ESPD (DGUE) response in the EU's XML: it parses with no DTD nor entities (defusedxml), and its root is
+    an ESPD response."""
+    try:
+        root = SafeElementTree.parse(upload, forbid_dtd=True).getroot()
+    except (SafeElementTree.ParseError, DefusedXmlException, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+    return root.tag.rsplit("}", 1)[-1] in ESPD_ROOTS
 
 
 # extension -> the check of the content a file with that extension must pass

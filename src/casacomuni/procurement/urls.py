@@ -1,5 +1,6 @@
 from django.urls import path
 
+from casacomuni.procurement.bidding import views as bidding_views
 from casacomuni.procurement.calculators import views as calculator_views
 from casacomuni.procurement.dashboards import views as dashboard_views
 from casacomuni.procurement.market import views as market_views
@@ -93,4 +94,32 @@ urlpatterns += [
     path("cruscotto/", dashboard_views.dashboard, name="dashboard"),
     path("cruscotto/nazionale/", dashboard_views.national, name="national_dashboard"),
     path("esportazioni/procedure.csv", procedure_exports.procedures_csv, name="procedures_csv"),
+]
+
+# Online bids (gare telematiche): the operator's bid on a lot, and the commission's session (see bidding.views).
+urlpatterns += [
+    path(
+        "procedure/<int:pk>/lotti/<int:lot_pk>/offerta-telematica/",
+        bidding_views.online_bid,
+        name="online_bid",
+    ),
+    path(
+        "procedure/<int:pk>/lotti/<int:lot_pk>/offerta-telematica/ricevute/<int:bid_pk>/",
+        bidding_views.receipt,
+        name="online_bid_receipt",
+    ),
+    path(
+        "procedure/<int:pk>/lotti/<int:lot_pk>/offerta-telematica/<str:action>/",
+        bidding_views.online_bid_action,
+        name="online_bid_action",
+    ),
+    path("procedure/<int:pk>/seduta/", bidding_views.session, name="bid_session"),
+    path(
+        "procedure/<int:pk>/seduta/apri/<str:envelope>/", bidding_views.open_envelopes, name="open_envelopes"
+    ),
+    path(
+        "procedure/<int:pk>/seduta/documenti/<int:document_pk>/",
+        bidding_views.document,
+        name="sealed_document",
+    ),
 ]

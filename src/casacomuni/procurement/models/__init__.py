@@ -4,6 +4,7 @@ Import a model from the module that defines it (``casacomuni.procurement.procedu
 only gathers them so that Django registers every model of the ``procurement`` app.
 """
 
+from casacomuni.procurement.bidding.models import EnvelopeOpening, OnlineBid, ProcedureKey, SealedDocument
 from casacomuni.procurement.market.models import MarketRelease
 from casacomuni.procurement.procedures.models import (
     Bid,
@@ -25,16 +26,20 @@ from casacomuni.procurement.requests.models import ProcurementRequest, RequestAt
 __all__ = [
     "Bid",
     "Clarification",
+    "EnvelopeOpening",
     "Evaluation",
     "Invitation",
     "Lot",
+    "OnlineBid",
     "MarketRelease",
     "OperatorDocument",
     "Procedure",
     "ProcedureEvent",
+    "ProcedureKey",
     "ProcurementRequest",
     "RegisteredOperator",
     "RegistrationCategory",
     "RegistrationDecision",
     "RequestAttachment",
+    "SealedDocument",
 ]

@@ -681,5 +681,8 @@ def render_public(request, procedure, ask_form=None, error: str = "", status: in
         "awarded_states": (LotState.AWARDED,),
         "criterion_oepv": procedure.criterion == Criterion.OEPV,
         "bids_disclosed": disclosed,
+        # An operator of the platform bids online while the procedure takes bids (the bid page says why not).
+        "operator_may_bid": procedure.state == life.BIDS_OPEN
+        and tenancy.as_operator(request.user) is not None,
     }
     return render(request, "procurement/procedures/public.html", context, status=status)

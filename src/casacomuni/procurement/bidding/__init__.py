@@ -1,0 +1,1 @@
+"""Online bids: sealed envelopes, the deadline to the second, receipts, and the commission's openings."""
