@@ -681,6 +681,31 @@ OBJECT_URLS.update(
             for x in objects_not_managed(w, p, SUA, "online", "procedure")
             for envelope in ("A", "C")
         ],
+        # The log: the SUA of the procedure and the operators that bid on it online.
+        "procurement:session_log": lambda w, p: [
+            {"pk": x.pk}
+            for x in objects_not_managed(w, p, SUA, "online", "procedure")
+            if not (p == OPERATOR and x.pk == w.objects["home"]["online"]["procedure"].pk)
+        ],
+        "procurement:session_minutes": lambda w, p: [
+            {"pk": x.pk} for x in objects_not_managed(w, p, SUA, "online", "procedure")
+        ],
+        "procurement:commission_add": lambda w, p: [
+            {"pk": x.pk} for x in objects_not_managed(w, p, SUA, "online", "procedure")
+        ],
+        "procurement:commission_declaration": lambda w, p: [
+            {"pk": m.procedure_id, "member_pk": m.pk}
+            for m in objects_not_managed(w, p, SUA, "online", "member")
+        ],
+        "procurement:integration_request": lambda w, p: [
+            {"pk": bid.lot.procedure_id, "bid_pk": bid.pk}
+            for bid in objects_not_managed(w, p, SUA, "procedures", "bid")
+        ],
+        # Answered only by the operator asked, whose bid it is: no persona of the matrix is.
+        "procurement:integration_answer": lambda w, p: [
+            {"pk": r.bid.lot.procedure_id, "lot_pk": r.bid.lot_id, "request_pk": r.pk}
+            for r in online(w, "integration")
+        ],
         # Sealed until the commission opens its envelope after the deadline: nobody reads it, the SUA neither.
         "procurement:sealed_document": lambda w, p: [
             {"pk": d.bid.lot.procedure_id, "document_pk": d.pk} for d in online(w, "document")

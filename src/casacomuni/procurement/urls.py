@@ -114,6 +114,24 @@ urlpatterns += [
         name="online_bid_action",
     ),
     path("procedure/<int:pk>/seduta/", bidding_views.session, name="bid_session"),
+    path("procedure/<int:pk>/seduta/registro/", bidding_views.session_log, name="session_log"),
+    path("procedure/<int:pk>/seduta/verbale.pdf", bidding_views.session_minutes, name="session_minutes"),
+    path("procedure/<int:pk>/seduta/commissione/", bidding_views.commission_add, name="commission_add"),
+    path(
+        "procedure/<int:pk>/seduta/commissione/<int:member_pk>/dichiarazione/",
+        bidding_views.commission_declaration,
+        name="commission_declaration",
+    ),
+    path(
+        "procedure/<int:pk>/seduta/offerte/<int:bid_pk>/soccorso-istruttorio/",
+        bidding_views.integration_request,
+        name="integration_request",
+    ),
+    path(
+        "procedure/<int:pk>/lotti/<int:lot_pk>/offerta-telematica/soccorso-istruttorio/<int:request_pk>/",
+        bidding_views.integration_answer,
+        name="integration_answer",
+    ),
     path(
         "procedure/<int:pk>/seduta/apri/<str:envelope>/", bidding_views.open_envelopes, name="open_envelopes"
     ),

@@ -7,8 +7,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.lib.forms import StyledForm
-from casacomuni.procurement.bidding.models import ENVELOPE_KINDS, DocumentKind, Envelope, GroupingKind
+from casacomuni.procurement.bidding.models import (
+    ENVELOPE_KINDS,
+    CommissionRole,
+    DocumentKind,
+    Envelope,
+    GroupingKind,
+)
 from casacomuni.procurement.bidding.services import EconomicOffer
+from casacomuni.procurement.rules import integration
 
 UPLOADABLE = [
     (f"{envelope}:{kind}", f"{Envelope(envelope).label} — {DocumentKind(kind).label}")
@@ -80,3 +87,29 @@ class GroupingForm(StyledForm):
             if line.strip():
                 rows.append({"name": name.strip(), "fiscal_code": code.strip(), "role": "member"})
         return rows
+
+
+class CommissionMemberForm(StyledForm):
+    name = forms.CharField(label=_("Name and surname"), max_length=200)
+    role = forms.ChoiceField(label=_("Role"), choices=CommissionRole.choices)
+
+
+class IntegrationRequestForm(StyledForm):
+    text = forms.CharField(
+        label=_("What the operator must complete or correct"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    days = forms.IntegerField(
+        label=_("Days to answer (5 to 10, art. 101)"),
+        min_value=integration.MIN_DAYS,
+        max_value=integration.MAX_DAYS,
+        initial=integration.MAX_DAYS,
+    )
+
+
+class IntegrationAnswerForm(StyledForm):
+    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(
+        label=_("Document (PDF or signed .p7m, up to 25 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.p7m,application/pdf,application/pkcs7-mime"}),
+    )

@@ -206,3 +206,63 @@ class EnvelopeOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure_id} {self.envelope} {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class CommissionRole(models.TextChoices):
+    PRESIDENT = "president", _("President")
+    MEMBER = "member", _("Member")
+    SECRETARY = "secretary", _("Secretary (minutes)")
+
+
+class CommissionMember(models.Model):
+    """A member of the procedure's commission (or seggio di gara), with the declaration that opens the way to
+    the session: no conflict of interest (art. 16 D.Lgs. 36/2023) and none of the causes of art. 93 c.5."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="commission")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=CommissionRole.choices)
+    appointed_at = models.DateTimeField(_("appointed at"), default=timezone.now)
+    declared_at = models.DateTimeField(_("declaration of no conflict of interest"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["procedure", "role", "pk"]
+        verbose_name = _("commission member")
+        verbose_name_plural = _("commission members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure"], condition=Q(role="president"), name="one_president_per_commission"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class IntegrationRequest(models.Model):
+    """A soccorso istruttorio (art. 101 D.Lgs. 36/2023): the commission asks an operator to complete or correct
+    its administrative documents by a deadline; the operator answers online."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="integration_requests")
+    text = models.TextField(_("what is asked"))
+    deadline = models.DateTimeField(_("answer by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answer_file = models.FileField(
+        _("document sent"), upload_to=private_upload_to("integrations"), max_length=200, blank=True
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["bid", "requested_at", "pk"]
+        verbose_name = _("request to complete the documents")
+        verbose_name_plural = _("requests to complete the documents")
+
+    def __str__(self) -> str:
+        return f"{self.bid} — {self.requested_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and timezone.now() <= self.deadline

@@ -33,3 +33,15 @@ def receipt_pdf(bid: OnlineBid) -> bytes:
 
 def receipt_filename(bid: OnlineBid) -> str:
     return f"ricevuta-{bid.receipt_code}.pdf"
+
+
+def session_minutes_pdf(procedure, entries) -> bytes:
+    """The minutes of the opening session, printed from its log with the commission's members."""
+    context = {
+        "procedure": procedure,
+        "entries": [(timezone.localtime(entry.at, ROME), entry.text) for entry in entries],
+        "commission": list(procedure.commission.all()),
+        "deadline": timezone.localtime(procedure.bid_deadline, ROME) if procedure.bid_deadline else None,
+    }
+    html = render_to_string("procurement/bidding/session_minutes_print.html", context)
+    return HTML(string=html, url_fetcher=offline_fetcher()).write_pdf()

@@ -37,6 +37,7 @@ from casacomuni.procurement.bidding.models import (
     OnlineBidState,
     SealedDocument,
 )
+from casacomuni.procurement.bidding.session import commission_problem
 from casacomuni.procurement.procedures.models import Bid, BidSource, BidStatus, Criterion, Lot, Procedure
 from casacomuni.procurement.procedures.services.bids import rome_time
 from casacomuni.procurement.procedures.services.common import locked
@@ -288,6 +289,8 @@ def opening_problem(procedure: Procedure, envelope: str, opened: set[str], now=N
         return _("Close the bids before opening the envelopes.")
     if envelope in opened:
         return _("These envelopes were already opened.")
+    if (problem := commission_problem(procedure)) is not None:
+        return problem
     if envelope == Envelope.TECHNICAL and procedure.criterion != Criterion.OEPV:
         return _("Only a procedure awarded on quality and price has technical offers.")
     if any(e not in opened for e in OPENING_ORDER[envelope] if _needs(procedure, e)):

@@ -48,3 +48,50 @@ def recipients(bid: OnlineBid) -> list[str]:
     if bid.created_by is not None and bid.created_by.is_active and bid.created_by.email:
         emails.add(bid.created_by.email)
     return sorted(emails)
+
+
+@task
+def send_integration_notice(request_id: int, kind: str) -> int:
+    """Art. 29: the soccorso istruttorio's request is e-mailed to the operator, its answer to the SUA."""
+    from casacomuni.accounts.roles import SUA_ROLES
+    from casacomuni.procurement.bidding.models import IntegrationRequest
+
+    request = (
+        IntegrationRequest.objects.filter(pk=request_id)
+        .select_related("bid__lot__procedure", "bid__operator")
+        .first()
+    )
+    if request is None:
+        return 0
+    procedure = request.bid.lot.procedure
+    if kind == "request":
+        organization, roles = request.bid.operator_id, OPERATOR_ROLES
+        link = settings.CASACOMUNI_BASE_URL + reverse(
+            "procurement:online_bid", args=[procedure.pk, request.bid.lot_id]
+        )
+    else:
+        organization, roles = procedure.province_id, SUA_ROLES
+        link = settings.CASACOMUNI_BASE_URL + reverse("procurement:bid_session", args=[procedure.pk])
+    with override(settings.LANGUAGE_CODE):
+        subject = (
+            _("Casa dei Comuni: request to complete your documents, procedure %(procedure)s")
+            if kind == "request"
+            else _(
+                "Casa dei Comuni: an operator answered the request to complete its documents, procedure %(procedure)s"
+            )
+        ) % {"procedure": procedure.pk}
+        body = render_to_string(
+            "procurement/email/integration_notice.txt",
+            {"request": request, "procedure": procedure, "kind": kind, "link": link},
+        )
+    addresses = sorted(
+        set(
+            Membership.objects.active()
+            .filter(organization_id=organization, role__in=roles, user__is_active=True)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+    for address in addresses:
+        EmailMessage(subject, body, to=[address]).send()
+    return len(addresses)

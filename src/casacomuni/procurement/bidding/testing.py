@@ -1,13 +1,21 @@
 """Online bids for the tests and the cross-tenant matrix, made through the services (sealing included)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from casacomuni.accounts.roles import Role
 from casacomuni.lib.pdf import act_pdf
 from casacomuni.procurement.bidding import services as bidding
-from casacomuni.procurement.bidding.models import DocumentKind, Envelope, OnlineBid
+from casacomuni.procurement.bidding.models import (
+    CommissionMember,
+    DocumentKind,
+    Envelope,
+    IntegrationRequest,
+    OnlineBid,
+)
 from casacomuni.procurement.procedures.models import Invitation
 from casacomuni.procurement.testing import actor_for, make_procedure
 
@@ -86,9 +94,29 @@ def add_online_bids(world) -> None:
             side, world, operator, title=f"Gara telematica di {side.comune.name}"
         )
         bid = submit_bid(operator, lot)
+        member = CommissionMember.objects.create(
+            procedure=procedure, name=f"Presidente {side.comune.name}", role="president"
+        )
+        # A soccorso istruttorio on a bid of the side's awarded procedure (written directly: its envelope A is
+        # not online), pending for its operator.
+        request = IntegrationRequest.objects.create(
+            bid=world.objects[name]["procedures"]["bid"],
+            text="Manca la garanzia.",
+            deadline=timezone.now() + timedelta(days=5),
+        )
         world.objects[name]["online"] = {
             "procedure": procedure,
             "lot": lot,
             "bid": bid,
             "document": bid.documents.first(),
+            "member": member,
+            "integration": request,
         }
+
+
+def appoint_commission(procedure, officer) -> None:
+    """A president and a member, both with their declarations of no conflict of interest."""
+    from casacomuni.procurement.bidding import session
+
+    for name, role in (("Maria Rossi", "president"), ("Luca Bianchi", "member")):
+        session.record_declaration(officer, session.appoint_member(officer, procedure, name, role))

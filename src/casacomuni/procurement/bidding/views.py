@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.procurement.bidding import forms, receipts
 from casacomuni.procurement.bidding import services as bidding
+from casacomuni.procurement.bidding import session as session_services
 from casacomuni.procurement.bidding.models import (
     DocumentKind,
     Envelope,
@@ -23,7 +25,7 @@ from casacomuni.procurement.bidding.models import (
     OnlineBidState,
     SealedDocument,
 )
-from casacomuni.procurement.procedures.models import Criterion, Lot, Procedure
+from casacomuni.procurement.procedures.models import Bid, Criterion, Lot, Procedure
 
 
 def operator_lot(request, pk, lot_pk) -> Lot:
@@ -83,6 +85,11 @@ def render_bid_page(request, lot, bound: dict | None = None, error: str = "", st
         ),
         "server_time": timezone.now(),
         "error": error,
+        "integration_requests": list(
+            session_services.pending_requests(tenancy.as_operator(request.user), lot.procedure)
+        ),
+        "answer_form": bound.get("answer") or forms.IntegrationAnswerForm(),
+        "takes_part": submitted is not None or any(bid.state == OnlineBidState.REPLACED for bid in bids),
     }
     return render(request, "procurement/bidding/bid.html", context, status=status)
 
@@ -224,7 +231,7 @@ def session(request, pk):
     return render_session(request, procedure)
 
 
-def render_session(request, procedure, error: str = "", status: int = 200):
+def render_session(request, procedure, error: str = "", status: int = 200, member_form=None):
     openings = {
         opening.envelope: opening for opening in procedure.envelope_openings.select_related("opened_by")
     }
@@ -245,10 +252,17 @@ def render_session(request, procedure, error: str = "", status: int = 200):
         for envelope in Envelope
         if envelope != Envelope.TECHNICAL or procedure.criterion == Criterion.OEPV
     ]
+    requests = session_services.requests_of(procedure)
+    for bid in bids:
+        bid.requests = requests.get(bid.received_bid_id, []) if bid.received_bid_id else []
     context = {
         "procedure": procedure,
         "envelopes": envelopes,
         "bids": bids,
+        "commission": list(procedure.commission.all()),
+        "commission_problem": session_services.commission_problem(procedure),
+        "member_form": member_form or forms.CommissionMemberForm(),
+        "request_form": forms.IntegrationRequestForm(),
         "opened": set(openings),
         "deadline_passed": procedure.bid_deadline is not None and timezone.now() >= procedure.bid_deadline,
         "server_time": timezone.now(),
@@ -289,3 +303,106 @@ def refused_message(refused: ValidationError) -> str:
     if hasattr(refused, "error_dict"):
         return " ".join(str(message) for messages_ in refused.message_dict.values() for message in messages_)
     return " ".join(refused.messages)
+
+
+@require_POST
+@login_required
+def commission_add(request, pk):
+    procedure = sua_procedure(request, pk)
+    form = forms.CommissionMemberForm(request.POST)
+    if not form.is_valid():
+        return render_session(
+            request, procedure, error=_("Please correct the errors below."), status=400, member_form=form
+        )
+    try:
+        session_services.appoint_member(
+            Actor.from_request(request), procedure, form.cleaned_data["name"], form.cleaned_data["role"]
+        )
+    except ValidationError as refused:
+        return render_session(
+            request, procedure, error=refused_message(refused), status=400, member_form=form
+        )
+    messages.success(request, _("The member was appointed."))
+    return redirect("procurement:bid_session", pk=pk)
+
+
+@require_POST
+@login_required
+def commission_declaration(request, pk, member_pk):
+    procedure = sua_procedure(request, pk)
+    member = get_object_or_404(procedure.commission, pk=member_pk)
+    session_services.record_declaration(Actor.from_request(request), member)
+    messages.success(request, _("The declaration was recorded."))
+    return redirect("procurement:bid_session", pk=pk)
+
+
+@require_POST
+@login_required
+def integration_request(request, pk, bid_pk):
+    procedure = sua_procedure(request, pk)
+    bid = get_object_or_404(Bid.objects.filter(lot__procedure=procedure), pk=bid_pk)
+    form = forms.IntegrationRequestForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        session_services.request_integration(
+            Actor.from_request(request), bid, form.cleaned_data["text"], form.cleaned_data["days"]
+        )
+    except ValidationError as refused:
+        return render_session(request, procedure, error=refused_message(refused), status=400)
+    messages.success(request, _("The request was sent to the operator, with its deadline."))
+    return redirect("procurement:bid_session", pk=pk)
+
+
+@require_POST
+@login_required
+def integration_answer(request, pk, lot_pk, request_pk):
+    lot = operator_lot(request, pk, lot_pk)
+    pending = get_object_or_404(
+        session_services.pending_requests(tenancy.as_operator(request.user), lot.procedure), pk=request_pk
+    )
+    form = forms.IntegrationAnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_bid_page(
+            request, lot, bound={"answer": form}, error=_("Please correct the errors below."), status=400
+        )
+    try:
+        session_services.answer_integration(
+            Actor.from_request(request), pending, form.cleaned_data["answer"], form.cleaned_data.get("file")
+        )
+    except ValidationError as refused:
+        return render_bid_page(
+            request, lot, bound={"answer": form}, error=refused_message(refused), status=400
+        )
+    messages.success(request, _("Your answer was sent to the commission."))
+    return redirect("procurement:online_bid", pk=pk, lot_pk=lot_pk)
+
+
+@login_required
+def session_log(request, pk):
+    """The session's log: for the SUA and the operators that bid online, read-only, refreshed while open."""
+    procedure = get_object_or_404(Procedure.objects.public().select_related("province"), pk=pk)
+    if not session_services.participates(request.user, procedure):
+        raise PermissionDenied
+    sua = tenancy.as_sua(request.user) is not None
+    context = {
+        "procedure": procedure,
+        "entries": session_services.session_log(procedure, with_reasons=sua),
+        "sua": sua,
+    }
+    template = "procurement/bidding/session_log.html"
+    if request.headers.get("HX-Request"):
+        template += "#log"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def session_minutes(request, pk):
+    """The minutes of the session, from its log (PDF): what the commission files."""
+    procedure = sua_procedure(request, pk)
+    pdf = receipts.session_minutes_pdf(procedure, session_services.session_log(procedure, with_reasons=True))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="verbale-seduta-{procedure.pk}.pdf"'
+    return response

@@ -4,7 +4,14 @@ Import a model from the module that defines it (``casacomuni.procurement.procedu
 only gathers them so that Django registers every model of the ``procurement`` app.
 """
 
-from casacomuni.procurement.bidding.models import EnvelopeOpening, OnlineBid, ProcedureKey, SealedDocument
+from casacomuni.procurement.bidding.models import (
+    CommissionMember,
+    EnvelopeOpening,
+    IntegrationRequest,
+    OnlineBid,
+    ProcedureKey,
+    SealedDocument,
+)
 from casacomuni.procurement.market.models import MarketRelease
 from casacomuni.procurement.procedures.models import (
     Bid,
@@ -26,8 +33,10 @@ from casacomuni.procurement.requests.models import ProcurementRequest, RequestAt
 __all__ = [
     "Bid",
     "Clarification",
+    "CommissionMember",
     "EnvelopeOpening",
     "Evaluation",
+    "IntegrationRequest",
     "Invitation",
     "Lot",
     "OnlineBid",

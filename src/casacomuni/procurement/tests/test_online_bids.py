@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from casacomuni.audit.models import AuditEvent
 from casacomuni.procurement.bidding import services as bidding
+from casacomuni.procurement.bidding import session
 from casacomuni.procurement.bidding.models import (
     DocumentKind,
     Envelope,
@@ -27,6 +28,7 @@ from casacomuni.procurement.bidding.models import (
     SealedDocument,
 )
 from casacomuni.procurement.bidding.testing import (
+    appoint_commission,
     espd_upload,
     open_procedure_with_invitations,
     operator_actor,
@@ -230,6 +232,9 @@ def test_the_commission_opens_a_then_c_and_the_evaluation_reads_the_sealed_offer
     with pytest.raises(ValidationError, match="dopo il termine"):
         bidding.open_envelopes(officer, procedure, Envelope.ADMINISTRATIVE)
     procedure = past_the_deadline(procedure)
+    with pytest.raises(ValidationError, match="presidente"):
+        bidding.open_envelopes(officer, procedure, Envelope.ADMINISTRATIVE)
+    appoint_commission(procedure, officer)
     with pytest.raises(ValidationError, match="in ordine"):
         bidding.open_envelopes(officer, procedure, Envelope.ECONOMIC)
     opening = bidding.open_envelopes(officer, procedure, Envelope.ADMINISTRATIVE)
@@ -275,6 +280,7 @@ def test_a_changed_sealed_file_or_a_swapped_hash_is_found_at_the_opening(world, 
         rewritten.write(bytes(data))
     SealedDocument.objects.filter(bid=swapped, kind=DocumentKind.DECLARATION).update(sha256="0" * 64)
     procedure = past_the_deadline(procedure)
+    appoint_commission(procedure, sua_officer(world.home))
     opening = bidding.open_envelopes(sua_officer(world.home), procedure, Envelope.ADMINISTRATIVE)
     findings = {int(pk): finding for pk, finding in opening.findings.items()}
     assert findings[intact.pk]["intact"]
@@ -313,3 +319,65 @@ def test_the_operators_page_takes_a_bid_through_to_the_receipt(world, tender, lo
     assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
     other = login_as("amministratore_provincia").get(url)
     assert other.status_code == 403
+
+
+def test_a_member_without_the_declaration_holds_the_opening(world, tender):
+    procedure, _lot, _third = tender
+    officer = sua_officer(world.home)
+    procedure = past_the_deadline(procedure)
+    session.appoint_member(officer, procedure, "Maria Rossi", "president")
+    with pytest.raises(ValidationError, match="conflitti di interessi"):
+        bidding.open_envelopes(officer, procedure, Envelope.ADMINISTRATIVE)
+    with pytest.raises(ValidationError, match="presidente"):
+        session.appoint_member(officer, procedure, "Anna Verdi", "president")
+
+
+def test_soccorso_istruttorio_is_asked_answered_online_and_logged_for_the_participants(
+    world, tender, login_as, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    """Art. 101 c.1: 5 to 10 days; art. 29: the request and the answer through the platform, e-mailed."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    procedure, lot, third = tender
+    submit_bid(world.operator, lot)
+    submit_bid(third, lot)
+    officer = sua_officer(world.home)
+    procedure = past_the_deadline(procedure)
+    appoint_commission(procedure, officer)
+    bidding.open_envelopes(officer, procedure, Envelope.ADMINISTRATIVE)
+    received = Bid.objects.get(lot=lot, operator=world.operator)
+    with pytest.raises(ValidationError) as refused:
+        session.request_integration(officer, received, "Manca la garanzia provvisoria.", 11)
+    assert "da 5 a 10 giorni" in refused.value.message_dict["days"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        request = session.request_integration(officer, received, "Manca la garanzia provvisoria.", 5)
+    assert (timezone.localtime(request.deadline).date() - timezone.localdate()).days == 5
+    assert any("operatore_economico@example.test" in message.to for message in mailoutbox)
+    client = login_as("operatore_economico")
+    page = client.get(reverse("procurement:online_bid", args=[procedure.pk, lot.pk])).content.decode()
+    assert "Manca la garanzia provvisoria." in page
+    answer_url = reverse("procurement:integration_answer", args=[procedure.pk, lot.pk, request.pk])
+    sent = client.post(
+        answer_url, {"answer": "Allegata la garanzia.", "file": pdf_upload("Garanzia", "garanzia.pdf")}
+    )
+    assert sent.status_code == 302
+    request.refresh_from_db()
+    assert request.answered_at is not None and request.answer_file.name
+    assert client.post(answer_url, {"answer": "di nuovo"}).status_code == 404  # answered: no longer pending
+    ps.decide_bid(officer, received, ps.ADMIT)
+    ps.decide_bid(officer, Bid.objects.get(lot=lot, operator=third), ps.EXCLUDE, reason="Garanzia scaduta.")
+    log = client.get(reverse("procurement:session_log", args=[procedure.pk])).content.decode()
+    assert "Buste A aperte." in log and "completare i propri documenti" in log
+    assert f"{third.name} escluso." in log and "Garanzia scaduta." not in log, "reasons only to the SUA"
+    sua_log = (
+        login_as("funzionario_sua")
+        .get(reverse("procurement:session_log", args=[procedure.pk]))
+        .content.decode()
+    )
+    assert "Garanzia scaduta." in sua_log
+    assert (
+        login_as("referente_comune").get(reverse("procurement:session_log", args=[procedure.pk])).status_code
+        == 403
+    )
+    minutes = login_as("funzionario_sua").get(reverse("procurement:session_minutes", args=[procedure.pk]))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(minutes.content)).pages)
+    assert "Verbale della seduta di gara" in text and "Maria Rossi" in text and "Buste A aperte." in text
