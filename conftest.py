@@ -1,6 +1,7 @@
 """Fixtures shared by every test: fast password hashing, MFA off unless a test turns it on, personas."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from casacomuni.accounts.models import ApiToken, hash_token
@@ -8,8 +9,9 @@ from casacomuni.accounts.testing import PASSWORD, make_world
 from casacomuni.audit.tests.tampering import bypass_triggers, restore_triggers
 from casacomuni.lib.sealing import generate_kek_setting
 
-# The sealed envelopes' key-encryption key of this test run (never the development key file under var/).
-TEST_KEK = generate_kek_setting("test")
+# The sealed envelopes' key-encryption key of this test run, for the whole session (the demo, loaded once per
+# module, seals bids too): never the development key file under var/.
+settings.CASACOMUNI_SEALING_KEYS = [generate_kek_setting("test")]
 
 
 def pytest_collection_modifyitems(items):
@@ -41,7 +43,6 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests of the second factor turn it on themselves; elsewhere administrators log in with a password.
     settings.CASACOMUNI_MFA_REQUIRED_FOR_ADMINS = False
-    settings.CASACOMUNI_SEALING_KEYS = [TEST_KEK]
 
 
 @pytest.fixture

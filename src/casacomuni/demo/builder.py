@@ -20,6 +20,7 @@ from casacomuni.demo.agreements import DemoAgreements
 from casacomuni.demo.eufunds import DemoEufunds
 from casacomuni.demo.indicators import DemoIndicators
 from casacomuni.demo.insights import DemoInsights
+from casacomuni.demo.online_bids import DemoOnlineBids
 from casacomuni.demo.opendata import DemoOpendata
 from casacomuni.demo.procurement import DemoProcedures, DemoProcurement
 from casacomuni.demo.procurement_history import DemoProcurementHistory
@@ -94,6 +95,7 @@ class DemoBuilder:
             DemoProcurement().build(siglas)
             DemoProcedures().build(siglas)
             DemoProcurementHistory().build(siglas)
+            DemoOnlineBids().build(siglas[0])
             DemoEufunds().build(siglas)
             DemoProjects().build(siglas)
             DemoInsights().build(siglas)

@@ -232,3 +232,26 @@ def test_the_demo_projects_cover_every_pipeline_status_and_are_rebuilt_idempoten
     before = (Application.objects.count(), FundedProject.objects.count(), Expense.objects.count())
     DemoProjects().build(["TV", "PG", "BS"])
     assert (Application.objects.count(), FundedProject.objects.count(), Expense.objects.count()) == before
+
+
+def test_the_demo_has_online_bids_to_make_and_envelopes_to_open(demo, client):
+    """Issue 13 in the demo: the demo operators are invited to a procedure taking bids online (two companies
+    have bid already), and a procedure past its deadline waits for the commission, named and declared."""
+    from casacomuni.demo.online_bids import IN_SESSION, TAKING_BIDS
+    from casacomuni.procurement.bidding.models import OnlineBid
+    from casacomuni.procurement.bidding.services import opening_problem
+    from casacomuni.procurement.procedures.models import Procedure
+
+    taking = Procedure.objects.get(title=TAKING_BIDS.title, province__province__sigla="TV")
+    assert taking.state == "bids_open" and taking.bid_deadline > timezone.now()
+    assert OnlineBid.objects.submitted().filter(lot__procedure=taking).count() == 2
+    operator = User.objects.get(username="operatore.edilizia")
+    assert taking.invitations.filter(operator__memberships__user=operator).exists()
+    client.force_login(operator)
+    lot = taking.lots.get()
+    page = client.get(f"/appalti/procedure/{taking.pk}/lotti/{lot.pk}/offerta-telematica/")
+    assert page.status_code == 200 and 'id="bid-start"' in page.content.decode()
+    waiting = Procedure.objects.get(title=IN_SESSION.title, province__province__sigla="TV")
+    assert waiting.state == "bids_closed" and waiting.bid_deadline < timezone.now()
+    assert OnlineBid.objects.submitted().filter(lot__procedure=waiting).count() == 5
+    assert opening_problem(waiting, "A", set()) is None, "the officer may open envelope A now"
