@@ -701,6 +701,11 @@ OBJECT_URLS.update(
             {"pk": bid.lot.procedure_id, "bid_pk": bid.pk}
             for bid in objects_not_managed(w, p, SUA, "procedures", "bid")
         ],
+        "procurement:technical_score": lambda w, p: [
+            {"pk": bid.lot.procedure_id, "bid_pk": bid.pk, "member_pk": member.pk}
+            for bid in objects_not_managed(w, p, SUA, "procedures", "bid")
+            for member in online(w, "member")
+        ],
         # Answered only by the operator asked, whose bid it is: no persona of the matrix is.
         "procurement:integration_answer": lambda w, p: [
             {"pk": r.bid.lot.procedure_id, "lot_pk": r.bid.lot_id, "request_pk": r.pk}

@@ -123,6 +123,11 @@ urlpatterns += [
         name="commission_declaration",
     ),
     path(
+        "procedure/<int:pk>/seduta/offerte/<int:bid_pk>/punteggi/<int:member_pk>/",
+        bidding_views.technical_score,
+        name="technical_score",
+    ),
+    path(
         "procedure/<int:pk>/seduta/offerte/<int:bid_pk>/soccorso-istruttorio/",
         bidding_views.integration_request,
         name="integration_request",

@@ -266,3 +266,30 @@ class IntegrationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None and timezone.now() <= self.deadline
+
+
+class TechnicalCoefficient(models.Model):
+    """One commissioner's coefficient (0 to 1) for one part (criterion or sub-criterion) of a bid's technical
+    offer; the evaluation averages the commissioners' coefficients per part (``rules.oepv.score_oepv``)."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="technical_coefficients")
+    member = models.ForeignKey(CommissionMember, on_delete=models.PROTECT, related_name="coefficients")
+    part = models.CharField(_("criterion"), max_length=20)
+    coefficient = models.DecimalField(_("coefficient"), max_digits=4, decimal_places=3)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["bid", "member", "part"]
+        verbose_name = _("technical coefficient")
+        verbose_name_plural = _("technical coefficients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bid", "member", "part"], name="one_coefficient_per_member_and_part"
+            ),
+            models.CheckConstraint(
+                condition=Q(coefficient__gte=0) & Q(coefficient__lte=1), name="coefficient_from_zero_to_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id} {self.member_id} {self.part}: {self.coefficient}"

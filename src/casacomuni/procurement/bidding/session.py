@@ -12,6 +12,7 @@ and answers) in the Province's audit trail: it is never written apart, so it can
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,7 +32,9 @@ from casacomuni.procurement.bidding.models import (
     OnlineBid,
 )
 from casacomuni.procurement.procedures.models import Bid, BidSource, BidStatus, Procedure
+from casacomuni.procurement.procedures.services.bids import drop_evaluation
 from casacomuni.procurement.procedures.services.common import ROME, event, locked
+from casacomuni.procurement.procedures.services.drafting import oepv_criteria
 from casacomuni.procurement.rules import integration
 
 MAX_ANSWER_BYTES = 25 * 1024 * 1024
@@ -169,6 +172,57 @@ def _check_answer_file(upload) -> None:
         raise ValidationError({"file": _("%(name)s is not a PDF or a signed .p7m file.") % {"name": name}})
 
 
+# --- Technical scores of the commissioners (OEPV) -----------------------------------------------------------
+
+
+def technical_parts(procedure: Procedure) -> list[str]:
+    """The parts a commissioner scores: each sub-criterion, or the criterion itself when it has none."""
+    return [part.code for criterion in oepv_criteria(procedure.oepv_settings) for part in criterion.parts()]
+
+
+def score_bid(actor: Actor, bid: Bid, member: CommissionMember, coefficients: dict[str, str]) -> None:
+    """Record one commissioner's coefficients (0 to 1, three decimals) for every part of an admitted bid's
+    technical offer, once envelope B is open; the evaluation averages them (art. 108, ``rules.oepv``)."""
+    with transaction.atomic():
+        procedure = locked(actor, bid.lot.procedure)
+        bid = Bid.objects.select_for_update().select_related("lot").get(pk=bid.pk, lot__procedure=procedure)
+        if not procedure.envelope_openings.filter(envelope=Envelope.TECHNICAL).exists():
+            raise ValidationError(_("Open envelope B first."))
+        if bid.status != BidStatus.ADMITTED:
+            raise ValidationError(_("Only admitted bids are scored."))
+        if member.procedure_id != procedure.pk or member.role == CommissionRole.SECRETARY:
+            raise ValidationError(_("Only the commission's president and members score the offers."))
+        values = _clean_coefficients(technical_parts(procedure), coefficients)
+        bid.technical_coefficients.filter(member=member).delete()
+        bid.technical_coefficients.bulk_create(
+            [
+                bid.technical_coefficients.model(bid=bid, member=member, part=part, coefficient=value)
+                for part, value in values.items()
+            ]
+        )
+        drop_evaluation(bid.lot)
+        event(actor, procedure, "technical.score", {"member": [None, member.name]}, obj=bid)
+
+
+def _clean_coefficients(parts: list[str], coefficients: dict[str, str]) -> dict[str, Decimal]:
+    values, errors = {}, {}
+    for part in parts:
+        try:
+            value = Decimal(str(coefficients.get(part, "")).replace(",", "."))
+        except InvalidOperation:
+            errors[part] = _("Enter a coefficient from 0 to 1.")
+            continue
+        if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
+            errors[part] = _("Enter a coefficient from 0 to 1.")
+        elif value != value.quantize(Decimal("0.001")):
+            errors[part] = _("Enter a coefficient with at most 3 decimal places.")
+        else:
+            values[part] = value
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
 # --- The session's log --------------------------------------------------------------------------------------
 
 
@@ -186,6 +240,7 @@ LOGGED_ACTIONS = (
     "procedure.integration.answer",
     "procedure.commission.appoint",
     "procedure.commission.declaration",
+    "procedure.technical.score",
 )
 
 
@@ -243,6 +298,11 @@ def _entry_text(event_row: AuditEvent, bids: dict, procedure: Procedure, with_re
         }
     if action == "integration.answer":
         return _("%(operator)s answered the request to complete its documents.") % {"operator": operator}
+    if action == "technical.score":
+        return _("%(member)s scored the technical offer of %(operator)s.") % {
+            "member": changes["member"][1],
+            "operator": operator,
+        }
     if action == "commission.appoint":
         return _("Commission: %(member)s appointed.") % {"member": changes["member"][1]}
     return _("Commission: %(member)s declared no conflict of interest.") % {"member": changes["member"][1]}

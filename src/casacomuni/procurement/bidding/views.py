@@ -19,13 +19,15 @@ from casacomuni.procurement.bidding import forms, receipts
 from casacomuni.procurement.bidding import services as bidding
 from casacomuni.procurement.bidding import session as session_services
 from casacomuni.procurement.bidding.models import (
+    CommissionRole,
     DocumentKind,
     Envelope,
     OnlineBid,
     OnlineBidState,
     SealedDocument,
+    TechnicalCoefficient,
 )
-from casacomuni.procurement.procedures.models import Bid, Criterion, Lot, Procedure
+from casacomuni.procurement.procedures.models import Bid, BidStatus, Criterion, Lot, Procedure
 
 
 def operator_lot(request, pk, lot_pk) -> Lot:
@@ -263,12 +265,52 @@ def render_session(request, procedure, error: str = "", status: int = 200, membe
         "commission_problem": session_services.commission_problem(procedure),
         "member_form": member_form or forms.CommissionMemberForm(),
         "request_form": forms.IntegrationRequestForm(),
+        **scoring_context(procedure, bids, set(openings)),
         "opened": set(openings),
         "deadline_passed": procedure.bid_deadline is not None and timezone.now() >= procedure.bid_deadline,
         "server_time": timezone.now(),
         "error": error,
     }
     return render(request, "procurement/bidding/session.html", context, status=status)
+
+
+def scoring_context(procedure, bids, opened: set) -> dict:
+    """The commissioners' technical scores to record, once envelope B is open: per admitted bid, a row per
+    scoring member with the coefficients recorded so far."""
+    if Envelope.TECHNICAL not in opened:
+        return {"scoring": [], "parts": []}
+    members = [m for m in procedure.commission.all() if m.role != CommissionRole.SECRETARY]
+    admitted = [b for b in bids if b.received_bid and b.received_bid.status == BidStatus.ADMITTED]
+    recorded = {
+        (c.bid_id, c.member_id, c.part): c.coefficient
+        for c in TechnicalCoefficient.objects.filter(bid__in=[b.received_bid for b in admitted])
+    }
+    parts = session_services.technical_parts(procedure)
+    scoring = [
+        {
+            "bid": bid.received_bid,
+            "members": [
+                (member, [(part, recorded.get((bid.received_bid_id, member.pk, part))) for part in parts])
+                for member in members
+            ],
+        }
+        for bid in admitted
+    ]
+    return {"scoring": scoring, "parts": parts}
+
+
+@require_POST
+@login_required
+def technical_score(request, pk, bid_pk, member_pk):
+    procedure = sua_procedure(request, pk)
+    bid = get_object_or_404(Bid.objects.filter(lot__procedure=procedure), pk=bid_pk)
+    member = get_object_or_404(procedure.commission, pk=member_pk)
+    try:
+        session_services.score_bid(Actor.from_request(request), bid, member, request.POST.dict())
+    except ValidationError as refused:
+        return render_session(request, procedure, error=refused_message(refused), status=400)
+    messages.success(request, _("The coefficients were recorded."))
+    return redirect("procurement:bid_session", pk=pk)
 
 
 @require_POST

@@ -11,6 +11,7 @@ from casacomuni.procurement.bidding.models import (
     OnlineBid,
     ProcedureKey,
     SealedDocument,
+    TechnicalCoefficient,
 )
 from casacomuni.procurement.market.models import MarketRelease
 from casacomuni.procurement.procedures.models import (
@@ -51,4 +52,5 @@ __all__ = [
     "RegistrationDecision",
     "RequestAttachment",
     "SealedDocument",
+    "TechnicalCoefficient",
 ]

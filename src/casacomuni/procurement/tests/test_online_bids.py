@@ -36,9 +36,9 @@ from casacomuni.procurement.bidding.testing import (
     submit_bid,
 )
 from casacomuni.procurement.procedures import services as ps
-from casacomuni.procurement.procedures.models import Bid, BidSource, BidStatus, Procedure
+from casacomuni.procurement.procedures.models import Bid, BidSource, BidStatus, Invitation, Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
-from casacomuni.procurement.testing import make_operators, province_admin, sua_officer
+from casacomuni.procurement.testing import make_operators, make_procedure, province_admin, sua_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -381,3 +381,66 @@ def test_soccorso_istruttorio_is_asked_answered_online_and_logged_for_the_partic
     minutes = login_as("funzionario_sua").get(reverse("procurement:session_minutes", args=[procedure.pk]))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(minutes.content)).pages)
     assert "Verbale della seduta di gara" in text and "Maria Rossi" in text and "Buste A aperte." in text
+
+
+def test_oepv_technical_offers_are_scored_by_each_commissioner_and_averaged(world):
+    """Art. 108, DOMAIN 4.6: the commissioners' coefficients are averaged per criterion. Worked example —
+    A (40 points): first (0.8 + 0.6) / 2 = 0.7 → 28, second (1 + 0.9) / 2 = 0.95 → 38; B (30 points): first
+    (0.5 + 0.7) / 2 = 0.6 → 18, second (1 + 0.8) / 2 = 0.9 → 27; economic, linear on the discount (30 points):
+    10 % → 15, 20 % → 30. Totals: first 61, second 95."""
+    officer = sua_officer(world.home)
+    procedure = make_procedure(
+        world.home, world, contract_kind="services", cpv_code="90911200", base_amount=Decimal("200000.00")
+    )
+    settings = {
+        "criteria": [{"code": "A", "max_points": "40"}, {"code": "B", "max_points": "30"}],
+        "economic_max": "30",
+        "formula": "linear",
+    }
+    ps.update_procedure(officer, procedure, ps.ProcedureChanges(criterion="oepv", oepv_settings=settings))
+    procedure = ps.transition_procedure(officer, Procedure.objects.get(pk=procedure.pk), life.PUBLISH)
+    procedure = ps.transition_procedure(officer, procedure, life.OPEN_BIDS)
+    lot = procedure.lots.get()
+    for operator, discount in ((world.operator, "10"), (world.other_operator, "20")):
+        Invitation.objects.create(
+            procedure=procedure, lot=lot, operator=operator, reason="Iscritto all'albo."
+        )
+        bid = submit_bid(operator, lot, discount=discount, confirm=False)
+        bidding.add_document(
+            operator_actor(operator),
+            bid,
+            Envelope.TECHNICAL,
+            DocumentKind.TECHNICAL_OFFER,
+            pdf_upload("Relazione"),
+        )
+        bidding.confirm_bid(operator_actor(operator), bid)
+    procedure = past_the_deadline(procedure)
+    appoint_commission(procedure, officer)
+    president, member = procedure.commission.order_by("pk")
+    bidding.open_envelopes(officer, procedure, Envelope.ADMINISTRATIVE)
+    first, second = (Bid.objects.get(lot=lot, operator=o) for o in (world.operator, world.other_operator))
+    for received in (first, second):
+        ps.decide_bid(officer, received, ps.ADMIT)
+    with pytest.raises(ValidationError, match="busta B"):
+        session.score_bid(officer, first, president, {"A": "0.8", "B": "0.5"})
+    bidding.open_envelopes(officer, procedure, Envelope.TECHNICAL)
+    with pytest.raises(ValidationError) as refused:
+        session.score_bid(officer, first, president, {"A": "1.2", "B": "0,5"})
+    assert set(refused.value.message_dict) == {"A"}
+    scores = {
+        (first, president): {"A": "0.8", "B": "0.5"},
+        (first, member): {"A": "0.6", "B": "0.7"},
+        (second, president): {"A": "1", "B": "1"},
+    }
+    for (received, commissioner), values in scores.items():
+        session.score_bid(officer, received, commissioner, values)
+    bidding.open_envelopes(officer, procedure, Envelope.ECONOMIC)
+    procedure = ps.transition_procedure(officer, procedure, life.START_EVALUATION)
+    with pytest.raises(ValidationError, match="Ogni commissario"):
+        ps.evaluate_lot(officer, lot)  # the member has not scored the second offer yet
+    session.score_bid(officer, second, member, {"A": "0.9", "B": "0.8"})
+    ranking = ps.evaluate_lot(officer, lot).result["ranking"]
+    assert [(row["name"], row["technical"], row["total"]) for row in ranking] == [
+        (world.other_operator.name, "65.000", "95.000"),
+        (world.operator.name, "46.000", "61.000"),
+    ]

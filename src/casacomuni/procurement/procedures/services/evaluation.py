@@ -24,6 +24,7 @@ from casacomuni.procurement.procedures.services.common import CENT, event, locke
 from casacomuni.procurement.procedures.services.drafting import (
     anomaly_parameters_json,
     lot_anomaly_parameters,
+    oepv_criteria,
 )
 from casacomuni.procurement.procedures.services.reads import route_of
 from casacomuni.procurement.requests.models import ContractKind
@@ -149,23 +150,57 @@ def discounted(base: Decimal, discount: Decimal) -> Decimal:
     return (base * (Decimal(100) - discount) / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def commissioners_coefficients(bids: list[Bid]) -> dict | None:
+    """Each bid's commissioners' coefficients per part, ``{operator id: {part: [coefficients]}}``, when the
+    commission scored the technical offers online (bidding's session); None when none did (the officer then
+    records each bid's total score). Every bid must be scored by the same commissioners on the same parts."""
+    rows = {b.pk: list(b.technical_coefficients.all()) for b in bids}
+    if not any(rows.values()):
+        return None
+    shapes = {frozenset((r.member_id, r.part) for r in bid_rows) for bid_rows in rows.values()}
+    if len(shapes) != 1:
+        raise ValidationError(
+            _("Every commissioner scores every criterion of every admitted bid before the evaluation.")
+        )
+    technical: dict = {}
+    for bid in bids:
+        parts = technical.setdefault(str(bid.operator_id), {})
+        for row in rows[bid.pk]:
+            parts.setdefault(row.part, []).append(row.coefficient)
+    return technical
+
+
 def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
-    """OEPV with the stored settings. The officer records each bid's total technical score (the commission's
-    minutes give the per-criterion detail): it enters the engine as one technical part worth the tree's total,
-    so re-scaling applies at the total level; the criteria tree is reported with the result."""
+    """OEPV with the stored settings. With the commissioners' coefficients recorded online, per criterion and
+    sub-criterion, the engine averages them and re-scales as the documents say; otherwise the officer records
+    each bid's total technical score, which enters the engine as one part worth the tree's total (re-scaling at
+    the total level). The criteria tree is reported with the result."""
     settings = procedure.oepv_settings
     technical_max = Decimal(str(settings["technical_max"]))
     inverse = settings.get("formula") == oepv.INVERSE
     formula = oepv.EconomicFormula(
         settings["formula"], Decimal(str(settings["x"])) if settings.get("x") else None
     )
-    rescale = (oepv.TOTAL,) if settings.get("rescale") else ()
+    commission = commissioners_coefficients(bids)
+    if commission is None and any(b.technical_score is None for b in bids):
+        raise ValidationError(
+            _(
+                "Record the technical scores of every admitted bid: the commissioners' coefficients online, or the total."
+            )
+        )
+    if commission is None:
+        criteria: tuple = (oepv.Criterion("T", technical_max),)
+        technical = {str(b.operator_id): {"T": [b.technical_score / technical_max]} for b in bids}
+        rescale: tuple = (oepv.TOTAL,) if settings.get("rescale") else ()
+    else:
+        criteria, technical = oepv_criteria(settings), commission
+        rescale = tuple(settings.get("rescale") or ())
     minimum = settings.get("minimum_technical")
     decimals = settings.get("decimals", 3)
     try:
         result = oepv.score_oepv(
-            (oepv.Criterion("T", technical_max),),
-            {str(b.operator_id): {"T": [b.technical_score / technical_max]} for b in bids},
+            criteria,
+            technical,
             {str(b.operator_id): (b.price if inverse else b.discount_percent) for b in bids},
             formula,
             Decimal(str(settings["economic_max"])),
