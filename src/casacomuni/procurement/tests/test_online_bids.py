@@ -38,7 +38,13 @@ from casacomuni.procurement.bidding.testing import (
 from casacomuni.procurement.procedures import services as ps
 from casacomuni.procurement.procedures.models import Bid, BidSource, BidStatus, Invitation, Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
-from casacomuni.procurement.testing import make_operators, make_procedure, province_admin, sua_officer
+from casacomuni.procurement.testing import (
+    give_requirements,
+    make_operators,
+    make_procedure,
+    province_admin,
+    sua_officer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -445,3 +451,39 @@ def test_oepv_technical_offers_are_scored_by_each_commissioner_and_averaged(worl
         (world.other_operator.name, "65.000", "95.000"),
         (world.operator.name, "46.000", "61.000"),
     ]
+
+
+def test_exclusion_and_award_are_communicated_to_the_operators_by_the_platform(
+    world, tender, mailoutbox, django_capture_on_commit_callbacks, settings, login_as
+):
+    """Art. 29 and art. 90 D.Lgs. 36/2023: the exclusion (with its reasons) to the excluded operator, the award
+    to every operator that bid, through the platform (recorded) and by e-mail."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    procedure, lot, third = tender
+    submit_bid(world.operator, lot, discount="12")
+    submit_bid(third, lot, discount="10")
+    officer = sua_officer(world.home)
+    procedure = past_the_deadline(procedure)
+    appoint_commission(procedure, officer)
+    bidding.open_envelopes(officer, procedure, Envelope.ADMINISTRATIVE)
+    mine, other = (Bid.objects.get(lot=lot, operator=o) for o in (world.operator, third))
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ps.decide_bid(officer, mine, ps.EXCLUDE, reason="DURC irregolare alla data di presentazione.")
+    (notice,) = mailoutbox
+    assert notice.to == ["operatore_economico@example.test"] and "DURC irregolare" in notice.body
+    page = login_as("operatore_economico").get(reverse("procurement:online_bid", args=[procedure.pk, lot.pk]))
+    assert 'id="bid-outcome"' in page.content.decode() and "DURC irregolare" in page.content.decode()
+    assert AuditEvent.objects.filter(action="procedure.bid.exclude", object_id=str(mine.pk)).exists()
+    ps.decide_bid(officer, other, ps.ADMIT)
+    bidding.open_envelopes(officer, procedure, Envelope.ECONOMIC)
+    procedure = ps.transition_procedure(officer, procedure, life.START_EVALUATION)
+    ps.evaluate_lot(officer, lot)
+    give_requirements(world.home, third.pk)
+    procedure = ps.transition_procedure(officer, procedure, life.PROPOSE_AWARD)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ps.award_lot(officer, lot)
+    recipients = sorted(address for message in mailoutbox for address in message.to)
+    assert "operatore_economico@example.test" in recipients
+    assert all(third.name in message.body for message in mailoutbox)

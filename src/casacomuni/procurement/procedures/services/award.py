@@ -19,6 +19,7 @@ from casacomuni.procurement.procedures.models import (
 )
 from casacomuni.procurement.procedures.services.common import event, locked, require_lot_action, touch
 from casacomuni.procurement.procedures.services.drafting import parse_amount
+from casacomuni.procurement.procedures.tasks import send_award_notice
 from casacomuni.procurement.register.models import (
     LIVE_STATES,
     DocumentKind,
@@ -81,6 +82,7 @@ def award_lot(
     lot.award_requirements = checked
     lot.save(update_fields=["award_requirements"])
     event(actor, procedure, "lot.award", changes, obj=lot)
+    transaction.on_commit(lambda: send_award_notice.enqueue(lot.pk))
     return lot
 
 

@@ -23,6 +23,7 @@ from casacomuni.procurement.procedures.models import (
     Procedure,
 )
 from casacomuni.procurement.procedures.services.common import ROME, event, locked, require_lot_action
+from casacomuni.procurement.procedures.tasks import send_exclusion_notice
 from casacomuni.procurement.rules import oepv
 from casacomuni.procurement.rules import procedure_lifecycle as life
 
@@ -185,6 +186,8 @@ def decide_bid(actor: Actor, bid: Bid, decision: str, reason: str = "", now: dat
     bid.exclusion_reason = reason if decision == EXCLUDE else ""
     bid.save(update_fields=["status", "exclusion_reason"])
     event(actor, procedure, f"bid.{decision}", changes, obj=bid)
+    if decision == EXCLUDE:
+        transaction.on_commit(lambda: send_exclusion_notice.enqueue(bid.pk))
     return bid
 
 
