@@ -25,7 +25,7 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES, OrganizationKind
-from casacomuni.lib.htmx import vary_on_htmx, wants_fragment
+from casacomuni.lib.htmx import render_page_or_fragment, vary_on_htmx, wants_fragment
 from casacomuni.procurement.permissions import is_sua
 from casacomuni.procurement.procedures import forms
 from casacomuni.procurement.procedures import services as ps
@@ -114,7 +114,7 @@ def procedure_list(request):
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "filter_form": filter_form, "sua": is_sua(request.user)}
-    return render(request, "procurement/procedures/list.html", context)
+    return render_page_or_fragment(request, "procurement/procedures/list.html", "results", context)
 
 
 @login_required

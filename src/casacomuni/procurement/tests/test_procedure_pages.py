@@ -123,6 +123,29 @@ def test_the_list_finds_procedures_by_words_of_their_object_or_a_lots_cig(world,
     assert "q" in response.context["filter_form"].errors
 
 
+def test_the_filters_refresh_the_results_in_place_with_htmx(world, login_as, monkeypatch):
+    from casacomuni.procurement.procedures import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    make_procedure(world.home, world, title="Manutenzione straordinaria della scuola primaria")
+    make_procedure(world.home, world, title="Ampliamento della scuola media")
+    make_procedure(world.home, world, title="Rifacimento della segnaletica stradale")
+    client = login_as("funzionario_sua")
+    url = reverse("procurement:procedure_list")
+    results = client.get(url, {"q": "scuola"}, headers={"HX-Request": "true"})
+    content = results.content.decode()
+    assert results.status_code == 200 and "HX-Request" in results["Vary"]
+    assert content.lstrip().startswith('<div id="procedure-results">') and "<html" not in content
+    assert "2 procedure" in content and "segnaletica" not in content
+    # The pages of the results keep the filter.
+    assert 'href="?q=scuola&amp;page=2"' in content
+    # Without htmx, and to htmx's history restore, the whole page with the form.
+    for headers in ({}, {"HX-Request": "true", "HX-History-Restore-Request": "true"}):
+        page = client.get(url, {"q": "scuola"}, headers=headers)
+        assert "<html" in page.content.decode() and 'id="procedure-filters"' in page.content.decode()
+        assert "2 procedure" in page.content.decode() and "HX-Request" in page["Vary"]
+
+
 def test_invitations_and_unpublished_questions_are_read_only_by_whom_they_concern(world):
     """Invitation and Clarification ``for_user``: in a joint procedure a Comune reads the invitations of its own
     lot only; an operator none of a procedure still in draft; a question the SUA has not published is read by
