@@ -232,7 +232,8 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
         bid_form.locator(operator_field).select_option(str(operator.pk))
         bid_form.locator(f"input[name='b{lot.pk}-discount_percent']").fill(discount)
         bid_form.locator(f"input[name='b{lot.pk}-received_at']").fill(received_an_hour_ago())
-        checked_page.follow(bid_form.locator("[type=submit]"))
+        bid_form.locator("[type=submit]").click()  # htmx swaps the tab in place
+        checked_page.wait_for_htmx()
     expect(page.locator("#bids-lot-1 .bid-row")).to_have_count(5)
     expect(page.locator("#bids-lot-2 .bid-row")).to_have_count(0)
     # Reception is open: no bid is admitted or excluded yet (the page says until when).
@@ -247,7 +248,8 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
     procedure_state(ProcedureState.BIDS_CLOSED)
     checked_page.open_tab(page.locator("#tab-offerte"))
     for _bid in range(5):
-        checked_page.follow(page.locator(".admit-bid").first)
+        page.locator(".admit-bid").first.click()
+        checked_page.wait_for_htmx()
     expect(page.locator("#bids-lot-1 .bid-row[data-status=admitted]")).to_have_count(5)
     checked_page.assert_clean()
     page.goto(url("procurement:procedure_detail", procedure.pk))
