@@ -30,10 +30,9 @@ DISCOUNTS = ("10.5", "12.25", "13.1", "15", "27.9")
 
 
 @pytest.fixture
-def treviso(territory, settings, tmp_path):
+def treviso(territory):
     """The Province of Treviso with an SUA officer, five operators in its albo, and an accepted request of
     Montebelluna (works, 150.000,00 euro)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     province = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=province

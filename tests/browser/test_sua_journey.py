@@ -41,11 +41,10 @@ OUTGOING_BADGE = gettext_lazy("Outgoing contractor: only with a motivated except
 
 
 @pytest.fixture
-def treviso(territory, settings, tmp_path):
+def treviso(territory):
     """The Province of Treviso with an SUA officer; Montebelluna and Castelfranco Veneto joined its SUA, a
     referent each; five operators approved in the albo (SOA OG1, class III); and an earlier procedure of the
     SUA in OG1, same band, already awarded: its winner is the outgoing contractor."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     province = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=province

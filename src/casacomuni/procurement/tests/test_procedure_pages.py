@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 TABS = ("lotti", "chiarimenti", "inviti", "offerte", "valutazione", "cronologia")
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def home(world):
     return add_procedures(world.home, world)
