@@ -1,8 +1,10 @@
-"""Fixtures shared by every test: fast password hashing, MFA off unless a test turns it on, personas."""
+"""Fixtures shared by every test: media in a temporary folder, fast password hashing, MFA off unless a test turns
+it on, personas."""
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.accounts.testing import PASSWORD, make_world
@@ -35,6 +37,23 @@ def empty_audit_trail(transactional_db):
             bypass_triggers(cursor)
             cursor.execute("DELETE FROM audit_auditevent")
             restore_triggers(cursor)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """The files tests write (uploads, generated acts and datasets, the demo's files) go to a temporary folder,
+    never to the developer's media: one for the session (for each xdist worker), since the demo loaded once per
+    module (demo.testing) keeps its files beyond any one test."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """An empty media folder of the test's own, for a test that looks at which files were written (or not)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture(autouse=True)

@@ -40,8 +40,7 @@ def api_schema(db):
 
 
 @pytest.fixture
-def bearers(world, settings, tmp_path) -> list[dict]:
-    settings.MEDIA_ROOT = tmp_path
+def bearers(world) -> list[dict]:
     headers = []
     for name in PERSONAS:
         raw = ApiToken.generate()

@@ -980,7 +980,7 @@ def test_every_api_operation_is_classified():
 
 
 @pytest.fixture
-def tenant_world(world, settings, tmp_path):
+def tenant_world(world):
     """The world with a token, an audit trail, a catalogue, agreements with their acts, a request to join and
     a document template on each side, so that every kind of object exists twice."""
     from django.db import transaction
@@ -989,7 +989,6 @@ def tenant_world(world, settings, tmp_path):
     from casacomuni.accounts.services import create_api_token
     from casacomuni.audit.services import record_event
 
-    settings.MEDIA_ROOT = tmp_path
     for name, membership in world.memberships.items():
         create_api_token(
             Actor(user=world.personas[name], membership=membership),
@@ -1340,13 +1339,12 @@ def test_persona_reaches_nothing_of_other_tenants(client, tenant_world, persona)
 
 
 @pytest.fixture
-def bids_being_received(world, settings, tmp_path):
+def bids_being_received(world):
     """A negotiated procedure of the home SUA taking offers: two operators invited, both have bid."""
     from casacomuni.procurement.procedures import services as ps
     from casacomuni.procurement.procedures.models import Invitation
     from casacomuni.procurement.testing import make_operators, make_procedure, make_registration, sua_officer
 
-    settings.MEDIA_ROOT = tmp_path
     procedure = make_procedure(world.home, world, state="bids_open", title="Scuola di prova: gara riservata")
     assert procedure.uses_invitations
     lot = procedure.lots.get()

@@ -24,9 +24,8 @@ COMUNI = ("Castelfranco Veneto", "Montebelluna")
 
 
 @pytest.fixture
-def treviso(territory, settings, tmp_path):
+def treviso(territory):
     """The Province of Treviso with its administrator, and two of its Comuni with a referent each."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     province = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=province

@@ -30,10 +30,9 @@ FORMS = (
 
 
 @pytest.fixture
-def world(live_server, transactional_db, settings, tmp_path):
+def world(live_server, transactional_db):
     """The personas' world, the home Comune joined to its Province's SUA, a questionnaire being built and a
     call entered by the EU-funds office."""
-    settings.MEDIA_ROOT = tmp_path
     world = make_world()
     sua_adhesion(world.home, world.home.comune)
     world.section = make_questionnaire(world.home)[1]

@@ -89,13 +89,12 @@ def italian(value: Decimal, decimals: int) -> str:
 
 
 @pytest.fixture
-def treviso(territory, settings, tmp_path):
+def treviso(territory, settings):
     """The Province of Treviso with a data officer; Montebelluna and Castelfranco Veneto with a referent.
 
     Tasks run at once (the recomputation the officer asks for is a background task: no worker runs
-    beside the live server), and the datasets' files go to a temporary folder."""
+    beside the live server)."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    settings.MEDIA_ROOT = tmp_path / "media"
     province = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=province

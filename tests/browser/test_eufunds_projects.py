@@ -30,10 +30,9 @@ CUP = "J41B22000120006"
 
 
 @pytest.fixture
-def treviso(territory, settings, tmp_path):
+def treviso(territory):
     """The Province of Treviso with an EU-funds officer; Montebelluna (with a referent) joined its EU-funds
     office; Castelfranco Veneto exists as a Comune of the Province; one open call in the catalogue."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     province = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=province

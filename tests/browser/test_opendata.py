@@ -24,9 +24,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def data_officer(territory, settings, tmp_path):
+def data_officer(territory):
     """The Province of Treviso with a data officer; Montebelluna joined its SUA."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     treviso = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=treviso

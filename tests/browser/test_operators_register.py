@@ -28,8 +28,7 @@ SUSPENSION = "DURC non regolare alla verifica del 10 novembre."
 
 
 @pytest.fixture
-def albo_parties(territory, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def albo_parties(territory):
     treviso = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=treviso

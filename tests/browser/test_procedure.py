@@ -1,11 +1,14 @@
 """A SUA procedure in a real browser: the officer prepares a procedure from a Comune's accepted request, enters
 the lot's CIG, sets the deadline, publishes, opens the bids, records and admits five bids, evaluates them with
-the anomaly threshold (Allegato II.2), proposes and records the award, and records the contract.
+the anomaly threshold (Allegato II.2), proposes and records the award, and records the contract; then finds it
+again with the list's filters. The tabs, the bid forms and the filters work in place (htmx), without reloading
+the page.
 
 Every page visited must respect the strict CSP, raise no script error and pass axe (WCAG 2.1 AA). Fields are
 found by name and buttons by id (the interface strings are translated after this test was written).
 """
 
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -17,7 +20,7 @@ from playwright.sync_api import expect
 from casacomuni.accounts.models import Membership, Organization, User
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import PASSWORD
-from casacomuni.procurement.procedures.models import Procedure, ProcedureState
+from casacomuni.procurement.procedures.models import Bid, Procedure, ProcedureState
 from casacomuni.procurement.testing import make_accepted_request, make_operators
 from casacomuni.territory.models import Municipality, Province
 
@@ -27,10 +30,9 @@ DISCOUNTS = ("10.5", "12.25", "13.1", "15", "27.9")
 
 
 @pytest.fixture
-def treviso(territory, settings, tmp_path):
+def treviso(territory):
     """The Province of Treviso with an SUA officer, five operators in its albo, and an accepted request of
     Montebelluna (works, 150.000,00 euro)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     province = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=province
@@ -119,15 +121,32 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     assert page.evaluate("() => window.tabsNotReloaded === true")
     checked_page.assert_clean()
     lot = procedure.lots.get()
-    for operator, discount in zip(operators, DISCOUNTS, strict=True):
-        page.locator("#bid-add-1").click()
-        bid_form = page.locator("#bid-form-1")
+    bid_form = page.locator("#bid-form-1")
+
+    def record_bid(operator, discount: str) -> None:
         bid_form.locator(f"select[name='b{lot.pk}-operator']").select_option(str(operator.pk))
         bid_form.locator(f"input[name='b{lot.pk}-discount_percent']").fill(discount)
         bid_form.locator(f"input[name='b{lot.pk}-received_at']").fill(received_an_hour_ago())
         bid_form.locator("[type=submit]").click()
-        page.wait_for_load_state()
+        checked_page.wait_for_htmx()
+
+    # A discount over 100 % is refused in place: the form stays open with the reason by the field, the
+    # notice on top of the tab has the focus, and nothing is written.
+    page.locator("#bid-add-1").click()
+    record_bid(operators[0], "120")
+    expect(page.locator(f"#b{lot.pk}-discount_percent-errors")).to_be_visible()
+    expect(page.locator("#tab-feedback .alert-danger")).to_be_focused()
+    assert not Bid.objects.exists()
+    checked_page.assert_clean()
+    for number, (operator, discount) in enumerate(zip(operators, DISCOUNTS, strict=True)):
+        if number:  # the refused form is open already; a recorded bid's form closes
+            page.locator("#bid-add-1").click()
+        record_bid(operator, discount)
+        expect(page.locator("#bids-lot-1 .bid-row")).to_have_count(number + 1)
+        # The message is where the officer is, and has the focus.
+        expect(page.locator("#tab-feedback .alert-success")).to_be_focused()
     expect(page.locator("#bids-lot-1 .bid-row")).to_have_count(5)
+    assert page.evaluate("() => window.tabsNotReloaded === true")
     # While reception is open no bid is admitted or excluded: the page says until when, in Rome time.
     expect(page.locator("#decision-wait")).to_contain_text(
         timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M")
@@ -140,13 +159,21 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     page.goto(url("procurement:procedure_detail", procedure.pk))
     act("close_bids")
     state_shown(ProcedureState.BIDS_CLOSED)
+    no_admitted_bid = "Nessun lotto ha un'offerta ammessa"
+    expect(page.locator("#procedure-next-steps")).to_contain_text(no_admitted_bid)
+    page.evaluate("() => { window.bidsNotReloaded = true; }")
     checked_page.open_tab(page.locator("#tab-offerte"))
-    for _bid in range(5):
+    for number in range(5):
         page.locator(".admit-bid").first.click()
-        page.wait_for_load_state()
+        checked_page.wait_for_htmx()
+        expect(page.locator("#bids-lot-1 .bid-row[data-status=admitted]")).to_have_count(number + 1)
+        # The button pressed is gone: the bid's new status has the focus.
+        expect(page.locator("#bids-lot-1 td[autofocus]")).to_be_focused()
     expect(page.locator("#bids-lot-1 .bid-row[data-status=admitted]")).to_have_count(5)
+    # The next steps followed the decisions, without a reload.
+    expect(page.locator("#procedure-next-steps")).not_to_contain_text(no_admitted_bid)
+    assert page.evaluate("() => window.bidsNotReloaded === true")
     checked_page.assert_clean()
-    page.goto(url("procurement:procedure_detail", procedure.pk))
     act("start_evaluation")
     state_shown(ProcedureState.EVALUATION)
     checked_page.open_tab(page.locator("#tab-valutazione"))
@@ -193,6 +220,29 @@ def test_the_sua_runs_a_procedure_from_request_to_contract(checked_page, live_se
     checked_page.assert_clean()
     lot.refresh_from_db()
     assert lot.awarded_operator == operators[3] and str(lot.awarded_amount) == "127500.00"
+
+    # The list's filters refresh the table as they change, and the address follows them.
+    page.goto(url("procurement:procedure_list"))
+    page.evaluate("() => { window.listNotReloaded = true; }")
+    caption = page.locator("#procedure-table caption")
+    expect(caption).to_have_text("1 procedura")
+    page.locator("#id_q").press_sequentially("palestra")
+    expect(caption).to_have_text("0 procedure")
+    expect(page).to_have_url(re.compile(r"[?&]q=palestra"))
+    page.locator("#id_q").fill("")
+    page.locator("#id_q").press_sequentially("scuola")
+    expect(caption).to_have_text("1 procedura")
+    page.locator("#id_state").select_option(ProcedureState.AWARDED.value)
+    expect(caption).to_have_text("0 procedure")
+    expect(page).to_have_url(re.compile(r"[?&]q=scuola&state=awarded"))
+    page.locator("#id_state").select_option(ProcedureState.CONTRACT_SIGNED.value)
+    expect(page.locator("#procedure-table tbody")).to_contain_text(procedure.title)
+    assert page.evaluate("() => window.listNotReloaded === true")
+    checked_page.assert_clean()
+    # The back button goes back to the previous filters.
+    page.go_back()
+    expect(caption).to_have_text("0 procedure")
+    expect(page).to_have_url(re.compile(r"state=awarded"))
 
 
 def received_an_hour_ago() -> str:

@@ -28,9 +28,8 @@ REASON = "Allegare il computo metrico estimativo e aggiornare l'importo."
 
 
 @pytest.fixture
-def montebelluna(territory, settings, tmp_path):
+def montebelluna(territory):
     """The Province of Treviso with an SUA officer; Montebelluna, with a referent, joined its SUA."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     treviso = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=treviso

@@ -50,10 +50,9 @@ EXPENSE = Decimal("12800")
 
 
 @pytest.fixture
-def sape(territory, settings, tmp_path):
+def sape(territory):
     """The Province of Treviso with its EU-funds officer; the two smallest-named Comuni under 5,000
     inhabitants on the platform, the first (with a referent) joined to the office's EU-funds service."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     province = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=province

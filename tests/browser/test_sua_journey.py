@@ -41,11 +41,10 @@ OUTGOING_BADGE = gettext_lazy("Outgoing contractor: only with a motivated except
 
 
 @pytest.fixture
-def treviso(territory, settings, tmp_path):
+def treviso(territory):
     """The Province of Treviso with an SUA officer; Montebelluna and Castelfranco Veneto joined its SUA, a
     referent each; five operators approved in the albo (SOA OG1, class III); and an earlier procedure of the
     SUA in OG1, same band, already awarded: its winner is the outgoing contractor."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     province = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=province
@@ -232,7 +231,8 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
         bid_form.locator(operator_field).select_option(str(operator.pk))
         bid_form.locator(f"input[name='b{lot.pk}-discount_percent']").fill(discount)
         bid_form.locator(f"input[name='b{lot.pk}-received_at']").fill(received_an_hour_ago())
-        checked_page.follow(bid_form.locator("[type=submit]"))
+        bid_form.locator("[type=submit]").click()  # htmx swaps the tab in place
+        checked_page.wait_for_htmx()
     expect(page.locator("#bids-lot-1 .bid-row")).to_have_count(5)
     expect(page.locator("#bids-lot-2 .bid-row")).to_have_count(0)
     # Reception is open: no bid is admitted or excluded yet (the page says until when).
@@ -247,7 +247,8 @@ def test_two_comuni_requests_become_one_procedure_awarded_and_published_as_ocds(
     procedure_state(ProcedureState.BIDS_CLOSED)
     checked_page.open_tab(page.locator("#tab-offerte"))
     for _bid in range(5):
-        checked_page.follow(page.locator(".admit-bid").first)
+        page.locator(".admit-bid").first.click()
+        checked_page.wait_for_htmx()
     expect(page.locator("#bids-lot-1 .bid-row[data-status=admitted]")).to_have_count(5)
     checked_page.assert_clean()
     page.goto(url("procurement:procedure_detail", procedure.pk))

@@ -6,8 +6,9 @@ rolled back when the module ends, and each test runs in a savepoint inside it (w
 ``from casacomuni.demo.testing import demo  # noqa: F401`` beside the territory's fixtures, and take ``demo``
 (with ``italy``) in the tests.
 
-The demo's files go to a temporary folder that lives as long as the module. Callbacks registered with
-``transaction.on_commit`` while loading never run, as in any test inside a transaction.
+The demo's files go to the session's temporary media folder (the root conftest's ``_media_root``), which
+outlives the module. Callbacks registered with ``transaction.on_commit`` while loading never run, as in any test
+inside a transaction.
 """
 
 import pytest
@@ -17,12 +18,9 @@ from django.test import override_settings
 
 
 @pytest.fixture(scope="module")
-def demo_module(italy_module, django_db_blocker, tmp_path_factory):
-    # The settings the root conftest gives every test, which a module fixture runs before.
-    module_settings = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
+def demo_module(italy_module, django_db_blocker):
+    # The setting the root conftest gives every test, which a module fixture runs before.
+    module_settings = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with module_settings:
         with django_db_blocker.unblock():
             module_transaction = transaction.atomic()

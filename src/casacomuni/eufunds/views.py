@@ -31,6 +31,7 @@ from casacomuni.eufunds.models import (
 )
 from casacomuni.eufunds.permissions import READER_ROLES, runs_the_office
 from casacomuni.eufunds.rules import eligibility
+from casacomuni.lib.htmx import render_page_or_fragment
 from casacomuni.territory.models import Province
 
 PAGE_SIZE = 25
@@ -92,7 +93,7 @@ def call_list(request):
     for call in page:
         call.verdict = verdicts.get(call.pk, "")
     context = {"page": page, "form": form, "office": is_office(request.user), "filtered_for": bool(verdicts)}
-    return render(request, "eufunds/call_list.html", context)
+    return render_page_or_fragment(request, "eufunds/call_list.html", "results", context)
 
 
 def get_call(request, pk) -> Call:

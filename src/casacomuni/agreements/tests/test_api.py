@@ -20,11 +20,6 @@ PDF = act_pdf(["Documento di prova"])
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture(autouse=True)
-def uploads(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def service(province_org, name, kind=ServiceKind.SUA, published=True, **extra):
     return Service.objects.create(
         province=province_org,

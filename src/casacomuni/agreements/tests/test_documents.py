@@ -25,8 +25,7 @@ BUILD_SCRIPT = Path(__file__).resolve().parents[4] / "scripts" / "build_agreemen
 
 
 @pytest.fixture
-def admin(world, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def admin(world):
     # Fiscal codes in the shape of those of Italian public bodies (11 digits); the world has none.
     world.home.province_org.fiscal_code = "80008870265"
     world.home.province_org.save()

@@ -37,11 +37,6 @@ PDF = act_pdf(["Documento di prova"])
 P7M = bytes.fromhex("3082000006092a864886f70d010702a0") + b"\x00" * 32
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def actor(world, persona: str) -> Actor:
     user = world.acting(persona)
     return Actor(user=user, membership=user.acting_as)

@@ -21,8 +21,7 @@ PDF = act_pdf(["Documento di prova"])
 
 
 @pytest.fixture
-def admin(world, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def admin(world):
     user = world.acting("amministratore_provincia")
     return Actor(user=user, membership=user.acting_as)
 

@@ -24,12 +24,6 @@ URL = reverse("procurement:request_create")
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture(autouse=True)
 def joined(world):
     return sua_adhesion(world.home, world.home.comune)
 

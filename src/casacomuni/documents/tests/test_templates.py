@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 PAGES = ("documents:templates", "documents:default_template")
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def stored_files(media):
     return [path for path in media.rglob("*") if path.is_file()]
 

@@ -63,6 +63,14 @@ def test_list_filters(world, login_as, catalogue):
     }
     programme = client.get(reverse("eufunds:call_list"), {"programme": "Horizon Europe"}).context["page"]
     assert programme.paginator.count == 8
+    # With htmx the filters get the results only; the page the whole list otherwise.
+    results = client.get(reverse("eufunds:call_list"), {"q": "living labs"}, headers={"HX-Request": "true"})
+    content = results.content.decode()
+    assert content.lstrip().startswith('<div id="call-results">') and "<html" not in content
+    assert "1 bando" in content and "HX-Request" in results["Vary"]
+    page = client.get(reverse("eufunds:call_list"), {"q": "living labs"})
+    assert 'id="call-filters"' in page.content.decode() and "1 bando" in page.content.decode()
+    assert "HX-Request" in page["Vary"]
 
 
 def test_list_eligible_for_a_comune(world, login_as, catalogue):

@@ -24,11 +24,6 @@ URL = "/api/v1/insights/campaigns"
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture(autouse=True)
-def uploads(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def campaign_body(world, **extra):
     deadline = timezone.localdate() + timedelta(days=30)
     return {

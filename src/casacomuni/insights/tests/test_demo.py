@@ -11,11 +11,6 @@ from casacomuni.insights.models import Campaign, CampaignState, DigitalService, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def uploads(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def test_the_demo_builds_editions_and_a_catalogue_and_runs_again_unchanged(world):
     side = world.home
     Membership.objects.create(

@@ -38,11 +38,6 @@ from casacomuni.insights.testing import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def uploads(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def actions(prefix="insights_"):
     return list(
         AuditEvent.objects.filter(action__startswith=prefix).order_by("pk").values_list("action", flat=True)

@@ -38,11 +38,6 @@ from casacomuni.insights.testing import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def uploads(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def form_answers(answers: dict) -> dict:
     data = {}
     for code, value in answers.items():

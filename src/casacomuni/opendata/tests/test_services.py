@@ -97,6 +97,7 @@ def test_regenerating_changed_data_moves_modified_and_replaces_the_files(
     assert AuditEvent.objects.filter(action="opendata_dataset.regenerate", object_id=str(dataset.pk)).exists()
 
 
+@pytest.mark.usefixtures("media")  # an empty folder of its own: it looks at what was written
 def test_a_file_with_personal_data_is_refused_and_nothing_is_written(world, joined):
     Agreement.objects.filter(municipality=world.home.comune).update(
         title="Convenzione — referente mario.rossi@example.it"

@@ -17,7 +17,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,6 +25,7 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES, OrganizationKind
+from casacomuni.lib.htmx import render_page_or_fragment, vary_on_htmx, wants_fragment
 from casacomuni.procurement.permissions import is_sua
 from casacomuni.procurement.procedures import forms
 from casacomuni.procurement.procedures import services as ps
@@ -114,7 +114,7 @@ def procedure_list(request):
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "filter_form": filter_form, "sua": is_sua(request.user)}
-    return render(request, "procurement/procedures/list.html", context)
+    return render_page_or_fragment(request, "procurement/procedures/list.html", "results", context)
 
 
 @login_required
@@ -150,8 +150,18 @@ def procedure_detail(request, pk):
 
 
 def render_detail(
-    request, procedure, *, error: str = "", bound: dict | None = None, status: int = 200, tab=None
+    request,
+    procedure,
+    *,
+    error: str = "",
+    bound: dict | None = None,
+    status: int = 200,
+    tab=None,
+    decided_bid: int | None = None,
 ):
+    """The page of the procedure with the open ``tab``. To htmx: a tab's link gets the tab panel only, and a
+    form of the tabs gets the panel with its outcome (``error`` or the message) and the "next steps" again,
+    which the form may have changed (``#form_reply``)."""
     sua = is_sua(request.user)
     tab = tab or request.GET.get("scheda") or "lotti"
     if tab not in TABS or (tab in SUA_ONLY_TABS and not sua):
@@ -163,6 +173,8 @@ def render_detail(
         # The commands the page offers on the lot: the SUA's, as the rules allow them now.
         lot.actions = life.lot_actions(procedure.state, lot.state) if sua else frozenset()
     bound = bound or {}
+    fragment = wants_fragment(request)
+    tab_only = fragment and request.method == "GET"
     context = {
         "procedure": procedure,
         "sua": sua,
@@ -171,10 +183,10 @@ def render_detail(
         "lots": lots,
         "error": error,
         "savings": ps.savings(lots),
+        "form_reply": fragment and not tab_only,
+        "decided_bid": decided_bid,
     }
-    # A tab opened by htmx gets its panel only; a history restore (back button, cache missed) the whole page.
-    panel_only = request.method == "GET" and request.htmx and not request.htmx.history_restore_request
-    if sua and not panel_only:
+    if sua and not tab_only:
         context["actions"] = [
             {
                 "name": row["name"],
@@ -248,10 +260,11 @@ def render_detail(
         context["events"] = list(procedure.events.select_related("by").order_by("at", "pk"))
         for item in context["events"]:
             item.label = ACTION_LABELS.get(item.action, item.action)
-    template = "procurement/procedures/detail.html" + ("#tab_panel" if panel_only else "")
+    template = "procurement/procedures/detail.html"
+    if fragment:
+        template += "#tab_panel" if tab_only else "#form_reply"
     response = render(request, template, context, status=status)
-    # The same URL answers a page or a panel: a cache must keep them apart.
-    patch_vary_headers(response, ["HX-Request"])
+    vary_on_htmx(response)
     return response
 
 
@@ -279,6 +292,14 @@ def bid_operators(procedure, lot):
 
 def detail_url(procedure, tab: str) -> str:
     return f"{reverse('procurement:procedure_detail', args=[procedure.pk])}?scheda={tab}"
+
+
+def back_to_tab(request, procedure, tab: str, **outcome):
+    """After a form of the tabs was taken: a plain post goes back to the page (post/redirect/get); htmx gets
+    the tab again in place, with the ``outcome`` the page shows (render_detail)."""
+    if wants_fragment(request):
+        return render_detail(request, procedure, tab=tab, **outcome)
+    return redirect(detail_url(procedure, tab))
 
 
 def refused_message(refused: ValidationError) -> str:
@@ -335,7 +356,7 @@ def submit_form(request, procedure, form, key: tuple, tab: str, write, success: 
             add_service_errors(form, refused)
         else:
             messages.success(request, success)
-            return redirect(detail_url(procedure, tab))
+            return back_to_tab(request, procedure, tab)
     return render_detail(
         request,
         procedure,
@@ -422,7 +443,7 @@ def clarification_ask(request, pk):
             messages.success(request, _("The question was recorded."))
             if back:
                 return redirect(back, pk=procedure.pk)
-            return redirect(detail_url(procedure, "chiarimenti"))
+            return back_to_tab(request, procedure, "chiarimenti")
     if back:
         return render_public(
             request,
@@ -541,7 +562,7 @@ def bid_decide(request, pk, bid_pk, decision):
         ps.decide_bid(Actor.from_request(request), bid, decision, form.cleaned_data.get("reason", ""))
     except ValidationError as refused:
         return render_detail(request, procedure, error=refused_message(refused), status=400, tab="offerte")
-    return redirect(detail_url(procedure, "offerte"))
+    return back_to_tab(request, procedure, "offerte", decided_bid=bid.pk)
 
 
 # --- Evaluation, award, contract ----------------------------------------------------------------------------

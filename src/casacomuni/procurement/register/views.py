@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES
+from casacomuni.lib.htmx import render_page_or_fragment
 from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.procurement.register import forms, services
 from casacomuni.procurement.register.models import (
@@ -71,7 +72,7 @@ def register_list(request):
         "keeper": keeper,
         "approved": RegistrationState.APPROVED,
     }
-    return render(request, "procurement/register/list.html", context)
+    return render_page_or_fragment(request, "procurement/register/list.html", "results", context)
 
 
 @login_required

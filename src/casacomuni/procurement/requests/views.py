@@ -24,6 +24,7 @@ from casacomuni.accounts.roles import LOCAL_ROLES, SUA_ROLES
 from casacomuni.agreements.models import JoinRequest, Service, ServiceKind
 from casacomuni.agreements.services import MUNICIPALITY_ROLES, AdhesionRequired
 from casacomuni.audit.models import AuditEvent
+from casacomuni.lib.htmx import render_page_or_fragment
 from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.procurement.permissions import is_sua
 from casacomuni.procurement.requests import forms as request_forms
@@ -71,7 +72,7 @@ def request_list(request):
         "sua": is_sua(user),
         "may_submit": tenancy.has_role(user, *LOCAL_ROLES),
     }
-    return render(request, "procurement/requests/list.html", context)
+    return render_page_or_fragment(request, "procurement/requests/list.html", "results", context)
 
 
 @login_required

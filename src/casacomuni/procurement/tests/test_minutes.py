@@ -26,11 +26,6 @@ from casacomuni.procurement.testing import make_operators, make_procedure, sua_o
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def docx_text(data: bytes) -> str:
     """The document's text in reading order: paragraphs and table cells as they come in the body."""
     document = Document(io.BytesIO(data))

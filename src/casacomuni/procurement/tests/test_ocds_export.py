@@ -360,11 +360,10 @@ def test_demo_history_is_rerunnable_and_publishes_valid_ocds(client, operators):
     assert len(package["releases"]) == 16 + 12 + 10 + 2 + 2
 
 
-def test_procedure_run_through_the_services_publishes_valid_ocds(client, world, settings, tmp_path):
+def test_procedure_run_through_the_services_publishes_valid_ocds(client, world):
     """The whole workflow (procedures.services: publish, 5 bids, anomaly evaluation, award, contract)."""
     from casacomuni.procurement.testing import make_procedure as run_procedure
 
-    settings.MEDIA_ROOT = tmp_path
     procedure = run_procedure(world.home, world, state="contract_signed")
     package = get_json(client, reverse("ocds:record", kwargs={"ocid": procedure.ocid}))
     assert_valid(package, "record-package-schema.json")

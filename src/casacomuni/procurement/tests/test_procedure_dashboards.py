@@ -240,10 +240,9 @@ def test_csv_filters(client, login_as, world, history):
     assert body == []
 
 
-def test_csv_counts_the_bid_excluded_as_anomalous(client, login_as, world, settings, tmp_path):
+def test_csv_counts_the_bid_excluded_as_anomalous(client, login_as, world):
     """Art. 54 c.1 D.Lgs. 36/2023: the bid above the anomaly threshold is excluded. make_procedure's five bids
     under method A (n < 15): T = 1,20 x M = 16,140 (worked in test_procedures), 27,90 % excluded."""
-    settings.MEDIA_ROOT = tmp_path
     procedure = make_procedure(world.home, world, state="evaluation")
     login_as("funzionario_sua")
     rows = read_csv(client.get(reverse("procurement:procedures_csv")))

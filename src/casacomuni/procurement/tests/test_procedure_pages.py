@@ -1,5 +1,6 @@
 """Pages of the SUA's procedures: who sees what, every tab, every form, query counts, the public page."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -24,11 +25,6 @@ from casacomuni.procurement.testing import (
 pytestmark = pytest.mark.django_db
 
 TABS = ("lotti", "chiarimenti", "inviti", "offerte", "valutazione", "cronologia")
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
@@ -120,6 +116,29 @@ def test_the_list_finds_procedures_by_words_of_their_object_or_a_lots_cig(world,
     # A search too long for the form is refused in the form and filters nothing.
     response = client.get(reverse("procurement:procedure_list"), {"q": "x" * 201})
     assert "q" in response.context["filter_form"].errors
+
+
+def test_the_filters_refresh_the_results_in_place_with_htmx(world, login_as, monkeypatch):
+    from casacomuni.procurement.procedures import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    make_procedure(world.home, world, title="Manutenzione straordinaria della scuola primaria")
+    make_procedure(world.home, world, title="Ampliamento della scuola media")
+    make_procedure(world.home, world, title="Rifacimento della segnaletica stradale")
+    client = login_as("funzionario_sua")
+    url = reverse("procurement:procedure_list")
+    results = client.get(url, {"q": "scuola"}, headers={"HX-Request": "true"})
+    content = results.content.decode()
+    assert results.status_code == 200 and "HX-Request" in results["Vary"]
+    assert content.lstrip().startswith('<div id="procedure-results">') and "<html" not in content
+    assert "2 procedure" in content and "segnaletica" not in content
+    # The pages of the results keep the filter.
+    assert 'href="?q=scuola&amp;page=2"' in content
+    # Without htmx, and to htmx's history restore, the whole page with the form.
+    for headers in ({}, {"HX-Request": "true", "HX-History-Restore-Request": "true"}):
+        page = client.get(url, {"q": "scuola"}, headers=headers)
+        assert "<html" in page.content.decode() and 'id="procedure-filters"' in page.content.decode()
+        assert "2 procedure" in page.content.decode() and "HX-Request" in page["Vary"]
 
 
 def test_invitations_and_unpublished_questions_are_read_only_by_whom_they_concern(world):
@@ -321,6 +340,99 @@ def test_record_and_exclude_bids_from_the_page(world, login_as):
     assert client.post(exclude, {f"d{bid.pk}-reason": "DURC irregolare"}).status_code == 302
     bid.refresh_from_db()
     assert bid.status == BidStatus.EXCLUDED and bid.exclusion_reason == "DURC irregolare"
+
+
+# --- The tabs' forms sent by htmx: the panel back, in place -------------------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+def form_reply(response) -> tuple[str, str]:
+    """The answer to a form of the tabs sent by htmx: the tab panel, then the next steps for htmx to swap in
+    by their id; nothing of the page around them."""
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="procedure-tabs">') and "<html" not in content
+    assert "HX-Request" in response["Vary"]
+    panel, next_steps = content.split('<div id="procedure-next-steps" hx-swap-oob="true">')
+    return panel, next_steps
+
+
+def test_the_bid_forms_sent_by_htmx_get_the_tab_back_with_the_outcome(world, login_as):
+    procedure = make_procedure(world.home, world, state="bids_open")
+    lot = procedure.lots.get()
+    operator = make_operators(world.home, 1)[0]
+    client = login_as("funzionario_sua")
+    url = reverse("procurement:bid_record", args=[procedure.pk, lot.pk])
+    prefix = f"b{lot.pk}-"
+    bid = {
+        prefix + "operator": operator.pk,
+        prefix + "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    }
+
+    # Refused: the form again, open, with the reason by the field and the notice on top; nothing written.
+    refused = client.post(url, bid | {prefix + "discount_percent": "120"}, headers=HTMX)
+    assert refused.status_code == 400 and not Bid.objects.exists()
+    panel, _next_steps = form_reply(refused)
+    assert 'role="alert" tabindex="-1" autofocus>Correggi gli errori indicati di seguito.' in panel
+    assert f'id="{prefix}discount_percent-errors"' in panel and 'value="120"' in panel
+    assert '<details class="mb-4" open>' in panel
+
+    # Recorded: the tab with the new bid and the message, which takes the focus (htmx focuses [autofocus]).
+    recorded = client.post(url, bid | {prefix + "discount_percent": "12.5"}, headers=HTMX)
+    assert recorded.status_code == 200 and Bid.objects.count() == 1
+    panel, next_steps = form_reply(recorded)
+    assert re.search(
+        r'id="tab-feedback">\s*<div [^>]*role="status" tabindex="-1" autofocus>\s*L&#x27;offerta è', panel
+    )
+    assert panel.count('class="bid-row"') == 1 and 'id="action-close_bids"' in next_steps
+    # The message was shown in place: the next page does not show it again.
+    assert "stata registrata" not in client.get(detail(procedure, "offerte")).content.decode()
+
+    # Once the bids are closed, admitting the bid changes the next steps too: htmx gets them again.
+    Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=timezone.now() - timedelta(minutes=1))
+    procedure.refresh_from_db()
+    ps.transition_procedure(sua_officer(world.home), procedure, life.CLOSE_BIDS)
+    no_admitted = "Nessun lotto ha un&#x27;offerta ammessa"
+    assert no_admitted in client.get(detail(procedure, "offerte")).content.decode()
+    decide = Bid.objects.get()
+    exclude = reverse("procurement:bid_decide", args=[procedure.pk, decide.pk, "exclude"])
+    without_reason = client.post(exclude, {}, headers=HTMX)
+    assert without_reason.status_code == 400
+    panel, _next_steps = form_reply(without_reason)
+    assert 'role="alert" tabindex="-1" autofocus>Indica le motivazioni dell&#x27;esclusione.' in panel
+    admit = reverse("procurement:bid_decide", args=[procedure.pk, decide.pk, "admit"])
+    admitted = client.post(admit, headers=HTMX)
+    assert admitted.status_code == 200
+    panel, next_steps = form_reply(admitted)
+    # The button pressed is gone: the bid's new status takes the focus.
+    assert '<td tabindex="-1" autofocus>Ammessa</td>' in panel
+    assert 'id="action-start_evaluation"' in next_steps and no_admitted not in next_steps
+    decide.refresh_from_db()
+    assert decide.status == BidStatus.ADMITTED
+
+
+def test_the_clarification_forms_sent_by_htmx_get_the_tab_back_with_the_outcome(world, login_as):
+    procedure = make_procedure(world.home, world, state="published")
+    client = login_as("funzionario_sua")
+    asked = client.post(
+        reverse("procurement:clarification_ask", args=[procedure.pk]),
+        {"question": "È ammesso il subappalto?"},
+        headers=HTMX,
+    )
+    assert asked.status_code == 200
+    panel, _next_steps = form_reply(asked)
+    assert "La domanda è stata registrata." in panel and 'aria-current="page">Chiarimenti' in panel
+    clarification = Clarification.objects.get()
+    prefix = f"a{clarification.pk}-"
+    answer = reverse("procurement:clarification_answer", args=[procedure.pk, clarification.pk])
+    reply = {prefix + "answer": "Sì, nei limiti di legge.", prefix + "publish": "on"}
+    refused = client.post(answer, reply | {prefix + "published_question": " "}, headers=HTMX)
+    assert refused.status_code == 400 and "senza i nomi di chi ha chiesto" in form_reply(refused)[0]
+    answered = client.post(answer, reply | {prefix + "published_question": "Subappalto?"}, headers=HTMX)
+    assert answered.status_code == 200
+    assert "La risposta è stata registrata." in form_reply(answered)[0]
+    clarification.refresh_from_db()
+    assert clarification.published and clarification.answer == "Sì, nei limiti di legge."
 
 
 def test_a_bid_without_its_time_of_receipt_or_after_the_deadline_is_refused_on_the_page(world, login_as):

@@ -18,11 +18,6 @@ from casacomuni.procurement.testing import make_procedure, sua_officer
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def winner_documents(lot):
     operator_id = lot.awarded_operator_id or lot.evaluation.winner_operator_id
     return OperatorDocument.objects.filter(registration__operator_id=operator_id)

@@ -40,11 +40,6 @@ from casacomuni.procurement.testing import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def actor(world, persona):
     user = world.acting(persona)
     return Actor(user=user, membership=user.acting_as)

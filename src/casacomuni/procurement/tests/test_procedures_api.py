@@ -15,11 +15,6 @@ URL = "/api/v1/procurement/procedures"
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture(autouse=True)
-def uploads(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def test_create_from_an_accepted_request_then_publish(client, world, as_persona):
     request = make_accepted_request(world.home, world.home.comune)
     headers = as_persona("funzionario_sua")

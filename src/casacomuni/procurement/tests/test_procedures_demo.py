@@ -16,11 +16,6 @@ from casacomuni.procurement.tests.test_minutes import docx_text, pdf_text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def test_demo_procedures(world):
     parties = [
         (side, party)

@@ -35,11 +35,6 @@ from casacomuni.procurement.testing import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def actor(world, persona):
     user = world.acting(persona)
     return Actor(user=user, membership=user.acting_as)
@@ -289,6 +284,16 @@ def test_the_list_filters_by_category_and_state(world, login_as):
     assert len(by_code) == 2
     pending = client.get(reverse("procurement:register_list"), {"state": "pending"}).context["page"]
     assert [entry.operator for entry in pending] == [world.other_operator]
+    # With htmx the filters get the results only; the page the whole list otherwise.
+    results = client.get(
+        reverse("procurement:register_list"), {"state": "pending"}, headers={"HX-Request": "true"}
+    )
+    content = results.content.decode()
+    assert content.lstrip().startswith('<div id="register-results">') and "<html" not in content
+    assert world.other_operator.name in content and world.operator.name not in content
+    assert "HX-Request" in results["Vary"]
+    page = client.get(reverse("procurement:register_list"), {"state": "pending"})
+    assert 'id="register-filters"' in page.content.decode() and "HX-Request" in page["Vary"]
 
 
 def test_the_suas_list_takes_the_same_queries_whatever_the_number_of_entries(world, login_as):

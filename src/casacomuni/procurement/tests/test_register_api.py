@@ -18,11 +18,6 @@ from casacomuni.procurement.testing import PDF, make_operator_document, make_reg
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def albo(world):
     """The home albo: the world's operator approved with a DURC, the other operator pending; one entry in

@@ -32,11 +32,6 @@ from casacomuni.procurement.testing import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def actor(world, persona):
     user = world.acting(persona)
     return Actor(user=user, membership=user.acting_as)
@@ -400,6 +395,13 @@ def test_the_sua_list_filters_by_state_and_comune_in_constant_queries(world, joi
     assert queries() == few
     response = client.get(url, {"municipality": world.home.sibling_comune.pk})
     assert [r.title for r in response.context["page"]] == ["Fornitura arredi"]
+    # With htmx the filters get the results only; the page the whole list otherwise.
+    results = client.get(url, {"municipality": world.home.sibling_comune.pk}, headers={"HX-Request": "true"})
+    content = results.content.decode()
+    assert content.lstrip().startswith('<div id="request-results">') and "<html" not in content
+    assert "Fornitura arredi" in content and "1 richiesta" in content and "HX-Request" in results["Vary"]
+    page = client.get(url, {"municipality": world.home.sibling_comune.pk})
+    assert 'id="request-filters"' in page.content.decode() and "HX-Request" in page["Vary"]
     response = client.get(url, {"state": "accepted"})
     assert list(response.context["page"]) == []
 

@@ -12,11 +12,6 @@ URL = "/api/v1/procurement/requests"
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture(autouse=True)
-def uploads(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def joined(world):
     return sua_adhesion(world.home, world.home.comune)

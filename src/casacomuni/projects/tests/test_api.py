@@ -13,11 +13,6 @@ from casacomuni.projects.testing import add_projects, eu_funds_adhesion, make_ap
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def api(client, world):
     def call(persona, method, path, body=None):

@@ -23,11 +23,6 @@ from casacomuni.projects.testing import PDF, eu_funds_adhesion, make_application
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def actor(world, persona):
     user = world.acting(persona)
     return Actor(user=user, membership=user.acting_as)

@@ -32,11 +32,6 @@ pytestmark = pytest.mark.django_db
 CUP = "G59F19000090007"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def actor(world, persona):
     user = world.acting(persona)
     return Actor(user=user, membership=user.acting_as)

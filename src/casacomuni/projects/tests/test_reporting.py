@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 SUBMITTED = "La rendicontazione di questo periodo è stata presentata il"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def project(world):
     return make_project(world.home.comune, world.home.province_org)

@@ -17,8 +17,7 @@ LOCAL = {"referente_comune": "comune", "personale_comune": "comune", "referente_
 
 
 @pytest.fixture
-def tenants(world, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def tenants(world):
     return {"home": add_projects(world.home), "elsewhere": add_projects(world.elsewhere)}
 
 
