@@ -35,10 +35,9 @@ SERVICE_DISCOUNTS = ("10.2", "14.8", "27.3")
 
 
 @pytest.fixture
-def tender(territory, settings, tmp_path):
+def tender(territory):
     """The Province of Treviso's SUA with an officer; Montebelluna joined it; six operators of the albo
     invited to a procedure taking bids, three of them with a representative who logs in."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     province = Province.objects.get(sigla="TV")
     province_org = Organization.objects.create(
         kind=OrganizationKind.PROVINCE, name="Provincia di Treviso", province=province

@@ -49,11 +49,6 @@ from casacomuni.procurement.testing import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def tender(world):
     """A procedure of the home SUA taking bids, with the world's two operators and a third invited."""
@@ -100,7 +95,7 @@ def test_an_invited_operator_submits_a_sealed_bid_and_gets_its_receipt_by_email(
     assert bid.documents.get(kind="espd").sha256 in text.replace("\n", "")
 
 
-def test_what_is_stored_reveals_no_document_nor_its_name(world, tender, tmp_path):
+def test_what_is_stored_reveals_no_document_nor_its_name(world, tender, media):
     """Neither the sealed files, nor any column, nor a dump of the database holds a document or its name."""
     _procedure, lot, _third = tender
     bid = submit_bid(world.operator, lot, discount="23.4560", marker="SEGRETO-DGUE")
@@ -111,7 +106,8 @@ def test_what_is_stored_reveals_no_document_nor_its_name(world, tender, tmp_path
     dump = io.StringIO()
     call_command("dumpdata", "procurement", "audit", stdout=dump)
     assert "SEGRETO-DGUE" not in dump.getvalue() and "23.456" not in dump.getvalue()
-    on_disk = b"".join(path.read_bytes() for path in tmp_path.rglob("*") if path.is_file())
+    on_disk = b"".join(path.read_bytes() for path in media.rglob("*") if path.is_file())
+    assert on_disk, "the sealed files are in the media folder"
     assert b"SEGRETO-DGUE" not in on_disk and b"23.456" not in on_disk
 
 
