@@ -22,6 +22,7 @@ from casacomuni.agreements.services import TRANSITION_ROLES
 from casacomuni.api.core import api
 from casacomuni.indicators.testing import hidden_municipalities, hidden_provinces
 from casacomuni.lib.pdf import act_pdf
+from casacomuni.procurement.bidding.testing import espd_upload
 
 # Pages anyone may open: reference data, public information, authentication.
 PUBLIC_URLS = {
@@ -142,6 +143,10 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     names += [c.title for c in foreign_calls(world, persona)]
     names += [a.title for a in foreign_applications(world, persona)]
     names += [project.title for project in foreign_projects(world, persona)]
+    names += [bid.receipt_code for bid in foreign_online_bids(world, persona)]
+    if listing in NOTICE_LISTS:
+        shown = notice_names(world, persona)
+        names = [name for name in names if name not in shown]
     return names
 
 
@@ -718,6 +723,49 @@ OBJECT_URLS.update(
     }
 )
 
+
+def online_lots_not_open(world, persona):
+    """Lots on which the persona may not bid: for the operator those of negotiated procedures it is not
+    invited to (it gets a 404, as for a lot that does not exist), for any other role all of them (403)."""
+    lots = online(world, "lot")
+    if persona != OPERATOR:
+        return lots
+    return [lot for lot in lots if not lot.invitations.filter(operator=world.operator).exists()]
+
+
+def foreign_sealed_documents(world, persona):
+    """Another operator's documents, asked for through each lot (the persona's own one included)."""
+    mine = world.operator if persona == OPERATOR else None
+    return [
+        {"lot_id": lot.pk, "document_id": document.pk}
+        for document in online(world, "document")
+        if document.bid.operator != mine
+        for lot in online(world, "lot")
+    ]
+
+
+def notice_names(world, persona) -> set[str]:
+    """What the notices of the online procedures open to the persona name: their object, SUA and buyer."""
+    if persona != OPERATOR:
+        return set()
+    return {
+        name
+        for lot in online(world, "lot")
+        if lot.invitations.filter(operator=world.operator).exists()
+        for name in (lot.procedure.title, lot.title, lot.procedure.province.name, lot.municipality.name)
+    }
+
+
+BIDDING_API = "/api/v1/procurement/bidding"
+OPERATOR_LOT_OPERATIONS = (
+    f"GET {BIDDING_API}/lots/{{lot_id}}/bid",
+    f"POST {BIDDING_API}/lots/{{lot_id}}/bid/documents",
+    f"PUT {BIDDING_API}/lots/{{lot_id}}/bid/economic-offer",
+    f"PUT {BIDDING_API}/lots/{{lot_id}}/bid/grouping",
+    f"POST {BIDDING_API}/lots/{{lot_id}}/bid/submit",
+    f"POST {BIDDING_API}/lots/{{lot_id}}/bid/withdraw",
+)
+
 # List pages: no row of another tenant may appear (checked by the other tenants' names).
 LIST_URLS = {
     "accounts:members",
@@ -851,6 +899,27 @@ OBJECT_OPERATIONS: dict[str, Callable] = {
         {"dataset_id": d.pk} for d in foreign_datasets(w, p)
     ],
 }
+OBJECT_OPERATIONS.update(
+    {
+        **{
+            operation: lambda w, p: [{"lot_id": lot.pk} for lot in online_lots_not_open(w, p)]
+            for operation in OPERATOR_LOT_OPERATIONS
+        },
+        f"DELETE {BIDDING_API}/lots/{{lot_id}}/bid/documents/{{document_id}}": foreign_sealed_documents,
+        f"GET {BIDDING_API}/receipts/{{code}}.pdf": lambda w, p: [
+            {"code": bid.receipt_code} for bid in foreign_online_bids(w, p)
+        ],
+        # The session is the SUA's; before the deadline it does not name the bidders to the SUA either.
+        f"GET {BIDDING_API}/procedures/{{procedure_id}}/session": lambda w, p: [
+            {"procedure_id": x.pk} for x in objects_not_managed(w, p, SUA, "online", "procedure")
+        ],
+        f"POST {BIDDING_API}/procedures/{{procedure_id}}/session/open/{{envelope}}": lambda w, p: [
+            {"procedure_id": x.pk, "envelope": envelope}
+            for x in objects_not_managed(w, p, SUA, "online", "procedure")
+            for envelope in ("A", "C")
+        ],
+    }
+)
 # Forms sent with write operations, so that the request passes validation and meets the tenancy check.
 # JSON bodies sent with write operations, valid so that the request meets the tenancy check.
 REQUEST_BODY = {
@@ -870,9 +939,20 @@ OPERATION_JSON = {
     "POST /api/v1/insights/campaigns/{campaign_id}/responses": {"answers": {}, "submit": False},
     "POST /api/v1/procurement/procedures/{procedure_id}/actions/{action}": {"reason": "Annullata per prova"},
     "POST /api/v1/insights/responses/{response_id}/reopen": {"reason": "Dato da correggere"},
+    f"PUT {BIDDING_API}/lots/{{lot_id}}/bid/economic-offer": {
+        "discount_percent": "10.0000",
+        "labour_costs": "1000.00",
+        "safety_costs": "100.00",
+    },
+    f"PUT {BIDDING_API}/lots/{{lot_id}}/bid/grouping": {"grouping": "single", "members": []},
 }
 # A callable gives a fresh form each time (an uploaded file is read once).
 OPERATION_FORMS = {
+    f"POST {BIDDING_API}/lots/{{lot_id}}/bid/documents": lambda: {
+        "envelope": "A",
+        "kind": "espd",
+        "file": espd_upload(),
+    },
     "POST /api/v1/agreements/{agreement_id}/transitions": lambda: {"transition": "activate"},
     "POST /api/v1/procurement/requests/{request_id}/attachments": lambda: {
         "kind": "specifications",
@@ -913,7 +993,13 @@ LIST_OPERATIONS = {
     "GET /api/v1/procurement/procedures",
     # Values name comuni by ISTAT code: see test_indicator_values_of_hidden_comuni_are_not_listed.
     "GET /api/v1/insights/indicators",
+    # An operator's own bids: the procedures open to it now, its receipts (see NOTICE_LISTS).
+    f"GET {BIDDING_API}/procedures",
+    f"GET {BIDDING_API}/receipts",
 }
+# Lists of procedures open to an operator and of its receipts: they name what the published notice names (the
+# object, the SUA's Province, the buying Comune), also when that is another tenant of the platform.
+NOTICE_LISTS = {f"GET {BIDDING_API}/procedures", f"GET {BIDDING_API}/receipts"}
 # Writes whose body names the rows they act on: the matrix names other tenants' rows (see below).
 WRITE_OPERATIONS = {
     "POST /api/v1/agreements",

@@ -264,6 +264,24 @@ class LotQuerySet(models.QuerySet):
             return self.filter(procedure__in=Procedure.objects.for_user(user))
         return self.none()
 
+    def open_to(self, operator):
+        """The lots of published procedures ``operator`` may bid on: every lot of a procedure open to any
+        operator, and in a procedure by invitation only the lots it is invited to (art. 50 c.2 D.Lgs.
+        36/2023). Whether a lot takes bids now is ``taking_bids``; each submission is decided again by
+        ``bidding.services.bidding_problem``."""
+        invited = Invitation.objects.filter(operator=operator).values("lot")
+        return self.exclude(procedure__state=life.DRAFT).filter(
+            ~Q(procedure__procedure_type__in=INVITATION_TYPES) | Q(pk__in=invited)
+        )
+
+    def taking_bids(self, now=None):
+        """Open lots of procedures taking bids, whose deadline has not passed at ``now`` (server's clock)."""
+        return self.filter(
+            state=LotState.OPEN,
+            procedure__state=life.BIDS_OPEN,
+            procedure__bid_deadline__gt=now or timezone.now(),
+        )
+
 
 class Lot(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="lots")
