@@ -197,7 +197,9 @@ def test_operators_bid_online_and_the_commission_opens_the_envelopes_in_session(
     page.goto(url("procurement:procedure_detail", procedure.pk))
     checked_page.open_tab(page.locator("#tab-offerte"))
     for _bid in range(5):
-        checked_page.follow(page.locator(".admit-bid").first)
+        page.locator(".admit-bid").first.click()  # htmx: the tab comes back in place
+        checked_page.wait_for_htmx()
+    expect(page.locator("#bids-lot-1 .bid-row[data-status=admitted]")).to_have_count(5)
     assert Bid.objects.filter(lot=lot, status=BidStatus.ADMITTED).count() == 5
     page.goto(url("procurement:bid_session", procedure.pk))
     checked_page.follow(page.locator("#open-C"))

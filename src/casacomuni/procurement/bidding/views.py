@@ -5,6 +5,7 @@ through bidding.services, which checks the role, the deadline and the state agai
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -105,7 +106,11 @@ def online_bid_action(request, pk, lot_pk, action):
         raise Http404
     actor = Actor.from_request(request)
     try:
-        result = handler(request, actor, lot)
+        # A refused input leaves nothing behind, not even the draft its handler started.
+        with transaction.atomic():
+            result = handler(request, actor, lot)
+            if isinstance(result, dict):
+                transaction.set_rollback(True)
     except ValidationError as refused:
         return render_bid_page(request, lot, error=refused_message(refused), status=400)
     if isinstance(result, dict):  # a form with errors: shown again with them

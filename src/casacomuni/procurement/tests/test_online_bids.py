@@ -307,6 +307,9 @@ def test_the_operators_page_takes_a_bid_through_to_the_receipt(world, tender, lo
             reverse("procurement:online_bid_action", args=[procedure.pk, lot.pk, action]), data or {}
         )
 
+    refused_first = act("documento", {"document": "A:declaration", "file": espd_upload()})
+    assert refused_first.status_code == 400
+    assert not OnlineBid.objects.filter(operator=world.operator).exists(), "a refused upload starts no bid"
     assert act("nuova").status_code == 302
     assert act("documento", {"document": "A:espd", "file": espd_upload()}).status_code == 302
     refused = act("documento", {"document": "A:declaration", "file": espd_upload()})

@@ -20,6 +20,7 @@ from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.api.core import api
 from casacomuni.procurement.bidding.models import OnlineBid, OnlineBidState, SealedDocument
 from casacomuni.procurement.bidding.testing import (
+    appoint_commission,
     espd_upload,
     open_procedure_with_invitations,
     operator_actor,
@@ -300,6 +301,9 @@ def test_the_sua_follows_its_session_bids_shown_only_after_the_deadline(client, 
         OnlineBid.objects.submitted().filter(lot=lot).values_list("receipt_code", flat=True)
     )
     assert all(b["admission"] is None and not any(d["opened"] for d in b["documents"]) for b in after["bids"])
+    unnamed = client.post(f"{url}/open/A", headers=headers)
+    assert is_problem(unnamed, 400) and "presidente" in unnamed.json()["detail"]
+    appoint_commission(procedure, sua_officer(world.home))
     opened = client.post(f"{url}/open/A", headers=headers)
     assert opened.status_code == 200, opened.content
     ours = next(b for b in opened.json()["bids"] if b["id"] == bid.pk)
