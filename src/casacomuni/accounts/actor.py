@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
+
 from casacomuni.accounts.tenancy import acting_membership
 
 if TYPE_CHECKING:  # names for the annotations; no model import at run time
@@ -50,6 +52,13 @@ class Actor:
     @property
     def organization(self) -> "Organization | None":
         return self.membership.organization if self.membership else None
+
+    def require_organization(self) -> "Organization":
+        """The organisation the actor acts for, where a service needs one: a service that checked the actor's
+        role has one; a system actor has none (PermissionDenied)."""
+        if self.membership is None:
+            raise PermissionDenied
+        return self.membership.organization
 
 
 def client_ip(request) -> str | None:

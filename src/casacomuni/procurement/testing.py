@@ -57,18 +57,18 @@ def sua_adhesion(side, party, start: date | None = None):
     if service is None:
         service = agreements.save_service(
             admin,
-            {
-                "kind": ServiceKind.SUA,
-                "name": "Stazione Unica Appaltante",
-                "description": "Gare e contratti per i Comuni",
-                "delegated_functions": [1, 2],
-                "cost_model": "fixed_fee",
-                "cost_amount": Decimal(1200),
-                "cost_minimum": None,
-                "cost_maximum": None,
-                "standard_clauses": "",
-                "is_published": True,
-            },
+            agreements.ServiceData(
+                kind=ServiceKind.SUA,
+                name="Stazione Unica Appaltante",
+                description="Gare e contratti per i Comuni",
+                delegated_functions=[1, 2],
+                cost_model="fixed_fee",
+                cost_amount=Decimal(1200),
+                cost_minimum=None,
+                cost_maximum=None,
+                standard_clauses="",
+                is_published=True,
+            ),
         )
     draft = agreements.AgreementDraft(
         title="Convenzione SUA",

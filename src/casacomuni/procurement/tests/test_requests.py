@@ -297,18 +297,18 @@ def sua_service(side):
     """The Province's SUA service, published in its catalogue, with no agreement yet."""
     return agreements.save_service(
         province_admin(side),
-        {
-            "kind": ServiceKind.SUA,
-            "name": "Stazione Unica Appaltante",
-            "description": "Gare e contratti per i Comuni",
-            "delegated_functions": [1, 2],
-            "cost_model": "free",
-            "cost_amount": Decimal(0),
-            "cost_minimum": None,
-            "cost_maximum": None,
-            "standard_clauses": "",
-            "is_published": True,
-        },
+        agreements.ServiceData(
+            kind=ServiceKind.SUA,
+            name="Stazione Unica Appaltante",
+            description="Gare e contratti per i Comuni",
+            delegated_functions=[1, 2],
+            cost_model="free",
+            cost_amount=Decimal(0),
+            cost_minimum=None,
+            cost_maximum=None,
+            standard_clauses="",
+            is_published=True,
+        ),
     )
 
 
