@@ -121,7 +121,9 @@ def make_request(party, user=None, attachments=(), **fields):
     ``party`` needs an adhesion in force to its Province's SUA (see ``sua_adhesion``).
     """
     actor = Actor(user=user, membership=user.acting_as) if user is not None else referent(party)
-    return services.submit_request(actor, request_data(**fields), attachments)
+    province = fields.pop("province", None)
+    data = services.RequestData(**request_data(**fields))
+    return services.submit_request(actor, data, attachments, province=province)
 
 
 def make_attachment(request, name="capitolato.pdf", content=PDF, kind=AttachmentKind.SPECIFICATIONS):

@@ -410,20 +410,20 @@ def request_procurement(actor: Actor, project: FundedProject, data: dict):
     project = locked(actor, project)
     if acting_side(actor, project) != BENEFICIARY:
         raise PermissionDenied(_("Your role does not allow this action."))
-    request_data = {
-        "title": project.title,
-        "description": str(data.get("description") or "").strip() or project.summary or project.title,
-        "contract_kind": data.get("contract_kind"),
-        "cpv_code": data.get("cpv_code"),
-        "base_amount": data.get("base_amount"),
-        "options_amount": data.get("options_amount") or "0",
-        "cup": project.cup,
-        "pnrr": project.is_pnrr,
-        "funding_source": procurement_funding_source(project),
-        "rup_name": data.get("rup_name"),
-        "rup_fiscal_code": data.get("rup_fiscal_code") or "",
-        "desired_award_date": data.get("desired_award_date") or None,
-    }
+    request_data = procurement.RequestData(
+        title=project.title,
+        description=str(data.get("description") or "").strip() or project.summary or project.title,
+        contract_kind=data.get("contract_kind"),
+        cpv_code=data.get("cpv_code"),
+        base_amount=data.get("base_amount"),
+        options_amount=data.get("options_amount") or "0",
+        cup=project.cup,
+        pnrr=project.is_pnrr,
+        funding_source=procurement_funding_source(project),
+        rup_name=data.get("rup_name"),
+        rup_fiscal_code=data.get("rup_fiscal_code") or "",
+        desired_award_date=data.get("desired_award_date") or None,
+    )
     created = procurement.submit_request(actor, request_data, today=timezone.localdate())
     record_event(
         actor,
