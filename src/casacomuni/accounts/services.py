@@ -114,7 +114,7 @@ def add_membership(actor: Actor, organization: Organization, user: User, role: s
 
 def deactivate_membership(actor: Actor, membership: Membership) -> None:
     ensure_manageable(actor, membership.organization)
-    if membership.user_id == actor.user.pk and membership.role in MANAGED_KINDS:
+    if actor.user is not None and membership.user_id == actor.user.pk and membership.role in MANAGED_KINDS:
         raise ValidationError(_("You cannot remove your own administrator role."), code="self")
     with transaction.atomic():
         membership.is_active = False
@@ -221,7 +221,7 @@ def create_api_token(
             is missing, past or more than ``ApiToken.MAX_LIFETIME_DAYS`` away.
     """
     is_system = actor.user is None
-    if not is_system and membership.user_id != actor.user.pk:
+    if actor.user is not None and membership.user_id != actor.user.pk:
         raise PermissionDenied
     if membership.requires_second_factor and not (is_system or actor.second_factor):
         raise ValidationError(
@@ -305,7 +305,7 @@ def request_password_reset(actor: Actor, email: str) -> None:
 
 
 def revoke_api_token(actor: Actor, token: ApiToken) -> None:
-    if token.membership.user_id != actor.user.pk:
+    if actor.user is None or token.membership.user_id != actor.user.pk:
         raise PermissionDenied
     with transaction.atomic():
         token.revoked_at = timezone.now()

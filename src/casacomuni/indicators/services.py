@@ -120,6 +120,8 @@ def aggregates(indicator, year, values, territory, now) -> list[Aggregate]:
     rows = []
     for (province_id, size), group in groups.items():
         summary = stats.summarize(group)
+        if summary is None:  # never: every group has at least the value that made it
+            continue
         rows.append(
             Aggregate(
                 indicator=indicator,

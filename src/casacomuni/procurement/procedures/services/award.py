@@ -189,7 +189,7 @@ def requirements_for(procedure: Procedure, lot: Lot, documents, day: date) -> li
 
 def lot_requirements(procedure: Procedure, lot: Lot, day: date) -> list[requirements.Requirement]:
     winner = winner_of(lot)
-    documents = register_documents(procedure.province_id, [winner]).get(winner, [])
+    documents = register_documents(procedure.province_id, [winner]).get(winner, []) if winner else []
     return requirements_for(procedure, lot, documents, day)
 
 

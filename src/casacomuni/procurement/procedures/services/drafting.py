@@ -321,7 +321,7 @@ def clean_anomaly_settings(procedure: Procedure, data: dict) -> dict:
     return stored | {"reference_percentile": int(settings["reference_percentile"]) if cells else None}
 
 
-OEPV_DEFAULTS = {
+OEPV_DEFAULTS: dict[str, object] = {
     "criteria": [],
     "economic_max": "30",
     "formula": oepv.LINEAR,
@@ -545,17 +545,17 @@ def update_lot(actor: Actor, lot: Lot, changes: LotChanges) -> Lot:
             put("title", changes.title.strip()[:300])
         if changes.cup is not None:
             code = changes.cup.strip().upper()
-            check = identifiers.check_cup(code) if code else None
-            if check is not None and not check.valid:
-                errors["cup"] = _(check.reason) % check.params
+            cup = identifiers.check_cup(code) if code else None
+            if cup is not None and not cup.valid:
+                errors["cup"] = _(cup.reason) % cup.params
             else:
-                put("cup", "" if check is None or check.no_cup else check.code)
+                put("cup", "" if cup is None or cup.no_cup else cup.code)
         if changes.cpv is not None:
-            check = identifiers.check_cpv(changes.cpv)
-            if not check.valid:
-                errors["cpv"] = _(check.reason) % check.params
+            cpv = identifiers.check_cpv(changes.cpv)
+            if not cpv.valid:
+                errors["cpv"] = _(cpv.reason) % cpv.params
             else:
-                put("cpv", check.code)
+                put("cpv", cpv.code)
         if changes.category is not None:
             put("category", changes.category.strip().upper()[:8])
         if changes.soa_class is not None:

@@ -37,7 +37,7 @@ from casacomuni.procurement.rules import procedure_lifecycle as life
 # --- Evaluation ---------------------------------------------------------------------------------------------
 
 
-ANOMALY_KIND = {
+ANOMALY_KIND: dict[str, str] = {
     ContractKind.WORKS: anomaly.WORKS,
     ContractKind.SERVICES: anomaly.SERVICES,
     ContractKind.SOCIAL_SERVICES: anomaly.SERVICES,
@@ -65,7 +65,21 @@ def trimmed(value: Decimal) -> Decimal:
     """A discount without the zeros its column pads it with ("7.5000" is 7.5): the minutes print it with the
     decimals of the documents, never fewer than it has."""
     value = value.normalize()
-    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+    return value.quantize(Decimal(1)) if _exponent(value) > 0 else value
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # "n", "N", "F": a NaN or an infinity, which no bid or threshold is
+        raise ValueError(f"{value} is not a finite number.")
+    return exponent
+
+
+def _recorded(value: Decimal | None) -> Decimal:
+    """A bid's value for the lot's criterion, which clean_bid requires: never None when it is evaluated."""
+    if value is None:
+        raise ValueError("A bid was recorded without the value its lot's criterion needs.")
+    return value
 
 
 def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
@@ -83,7 +97,9 @@ def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tu
     labels = bid_labels(bids)
     by_id = {pk: label for label, pk in labels.items()}
     result = anomaly.compute_threshold(
-        [anomaly.Bid(by_id[str(b.operator_id)], trimmed(b.discount_percent)) for b in bids], params, facts
+        [anomaly.Bid(by_id[str(b.operator_id)], trimmed(_recorded(b.discount_percent))) for b in bids],
+        params,
+        facts,
     )
     data = calculators.anomaly_result(result)
     for key in ("lower_wing", "upper_wing", "remaining", "excluded", "admitted"):
@@ -133,7 +149,7 @@ def exclude_anomalous(lot: Lot, result: dict) -> None:
     if not result.get("threshold") or not result.get("excluded"):
         return
     threshold = Decimal(result["threshold"])
-    decimals = max(-threshold.as_tuple().exponent, 0)
+    decimals = max(-_exponent(threshold), 0)
     by_operator = {str(bid.operator_id): bid for bid in lot.bids.filter(status=BidStatus.ADMITTED)}
     for row in result["excluded"]:
         bid = by_operator[row["operator"]]
@@ -165,8 +181,8 @@ def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str,
     try:
         result = oepv.score_oepv(
             (oepv.Criterion("T", technical_max),),
-            {str(b.operator_id): {"T": [b.technical_score / technical_max]} for b in bids},
-            {str(b.operator_id): (b.price if inverse else b.discount_percent) for b in bids},
+            {str(b.operator_id): {"T": [_recorded(b.technical_score) / technical_max]} for b in bids},
+            {str(b.operator_id): _recorded(b.price if inverse else b.discount_percent) for b in bids},
             formula,
             Decimal(str(settings["economic_max"])),
             rescale=rescale,

@@ -71,7 +71,8 @@ def outgoing_for(procedure: Procedure, lot: Lot) -> int | None:
             f"{other.pk:012d}",
         )
         for other in awarded
-        if rotation.family_of(other.procedure.kind) == family
+        # award_date is never None here (the query excludes it); the check says so to the type checker
+        if rotation.family_of(other.procedure.kind) == family and other.award_date is not None
     ]
     outgoing = rotation.outgoing_contractor(past, category, lot_band(lot, procedure.kind))
     return int(outgoing) if outgoing else None
@@ -82,12 +83,12 @@ def candidates(procedure: Procedure, lot: Lot) -> list[dict]:
     for works; a CPV group or code otherwise), with counters of previous invitations and awards by this SUA in
     the category, the outgoing contractor flagged. A fixed number of queries, whatever the albo's size."""
     category = lot_category(lot, procedure.kind)
-    entries = RegisteredOperator.objects.filter(
+    albo = RegisteredOperator.objects.filter(
         province_id=procedure.province_id, state=RegistrationState.APPROVED
     )
     if category:
-        entries = entries.in_category(category if procedure.kind == ContractKind.WORKS else lot.cpv)
-    entries = list(entries.select_related("operator").prefetch_related("categories"))
+        albo = albo.in_category(category if procedure.kind == ContractKind.WORKS else lot.cpv)
+    entries = list(albo.select_related("operator").prefetch_related("categories"))
     operator_ids = [entry.operator_id for entry in entries]
     invitation_counts = dict(
         Invitation.objects.filter(procedure__province_id=procedure.province_id, operator_id__in=operator_ids)

@@ -47,7 +47,7 @@ def deadline_info(procedure: Procedure) -> dict:
         "minimum": minimum,
         "chosen": chosen_day,
         "holiday": _(chosen_holiday) if chosen_holiday else None,
-        "ends_on": procs.next_working_day(chosen_day) if chosen_holiday else None,
+        "ends_on": procs.next_working_day(chosen_day) if chosen_day and chosen_holiday else None,
         "minimum_holiday": _(minimum.holiday) if minimum and minimum.holiday else None,
         "minimum_ends_on": minimum.ends_on if minimum and minimum.holiday else None,
     }

@@ -89,7 +89,7 @@ def transition_procedure(
         raise ValidationError(" ".join(p.text(_) for p in refused.problems), code="state") from refused
     source = procedure.state
     procedure.state = target
-    changes = {"state": [source, target]}
+    changes: dict[str, list] = {"state": [source, target]}
     if action == life.PUBLISH:
         procedure.published_at = now
         procedure.ocid = procedure.make_ocid()
