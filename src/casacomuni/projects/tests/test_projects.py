@@ -53,13 +53,16 @@ def funded(world):
     )
 
 
-def project_data(**fields):
-    return {"cup": CUP, "title": "Scuola", "programme": "PR FESR", "status": "ongoing"} | fields
+def project_data(**fields) -> project_services.ProjectData:
+    data = {"cup": CUP, "title": "Scuola", "programme": "PR FESR", "status": "ongoing"} | fields
+    return project_services.ProjectData(**data)
 
 
 def test_a_funded_application_becomes_a_project_with_its_financing(world, funded):
     project = project_services.create_project(
-        actor(world, "funzionario_europa"), {"cup": CUP.lower(), "financing_source": "region"}, funded
+        actor(world, "funzionario_europa"),
+        project_services.ProjectData(cup=CUP.lower(), financing_source="region"),
+        funded,
     )
     assert project.cup == CUP
     assert project.beneficiary == world.home.comune and project.province == world.home.province_org
@@ -68,7 +71,7 @@ def test_a_funded_application_becomes_a_project_with_its_financing(world, funded
     assert AuditEvent.objects.filter(action="funded_project.create", organization=world.home.comune).exists()
     with pytest.raises(ValidationError):
         project_services.create_project(
-            actor(world, "funzionario_europa"), {"cup": "G59F19000090008"}, funded
+            actor(world, "funzionario_europa"), project_services.ProjectData(cup="G59F19000090008"), funded
         )
 
 
@@ -156,7 +159,9 @@ def test_parts_and_totals(world):
         comune,
         project,
         period.pk,
-        {"description": "SAL 1", "amount": "30000.00", "date": today, "cig": VALID_CIG.lower()},
+        project_services.ExpenseData(
+            description="SAL 1", amount="30000.00", date=today, cig=VALID_CIG.lower()
+        ),
         SimpleUploadedFile("sal.pdf", PDF),
     )
     assert expense.cig == VALID_CIG and expense.file.read() == PDF
@@ -165,7 +170,7 @@ def test_parts_and_totals(world):
             comune,
             project,
             period.pk,
-            {"description": "x", "amount": "1", "date": today, "cig": "B00012EADA"},
+            project_services.ExpenseData(description="x", amount="1", date=today, cig="B00012EADA"),
             SimpleUploadedFile("a.pdf", PDF),
         )
     assert "cig" in refused.value.message_dict
@@ -174,7 +179,7 @@ def test_parts_and_totals(world):
             comune,
             project,
             period.pk,
-            {"description": "x", "amount": "1", "date": today - timedelta(days=40)},
+            project_services.ExpenseData(description="x", amount="1", date=today - timedelta(days=40)),
             SimpleUploadedFile("a.pdf", PDF),
         )
     assert Expense.objects.count() == 1
@@ -236,13 +241,15 @@ def test_one_click_sends_a_procurement_request_with_the_cup(world, login_as):
 def test_one_click_needs_the_beneficiary(world):
     project = make_project(world.home.comune, world.home.province_org)
     with pytest.raises(PermissionDenied):
-        project_services.request_procurement(actor(world, "referente_unione"), project, {})
+        project_services.request_procurement(actor(world, "referente_unione"), project, works())
     with pytest.raises(AdhesionRequired):
-        project_services.request_procurement(
-            actor(world, "referente_comune"),
-            project,
-            {"contract_kind": "works", "cpv_code": "45214210", "base_amount": "1000", "rup_name": "R"},
-        )
+        project_services.request_procurement(actor(world, "referente_comune"), project, works())
+
+
+def works() -> project_services.ProcurementData:
+    return project_services.ProcurementData(
+        contract_kind="works", cpv_code="45214210", base_amount="1000", rup_name="R"
+    )
 
 
 def test_the_project_page_adds_an_expense(world, login_as):
