@@ -41,7 +41,7 @@ class BidData:
     technical_score: object = None
 
 
-def rome_time(moment: datetime) -> str:
+def _rome_time(moment: datetime) -> str:
     """A moment in Italian time and format, for messages: "16/03/2026, ore 12:00"."""
     return timezone.localtime(moment, ROME).strftime("%d/%m/%Y, ore %H:%M")
 
@@ -61,7 +61,7 @@ def check_receipt(procedure: Procedure, received_at: datetime | None, errors: di
         errors["received_at"] = _(
             "The bid was received on %(received)s, after the deadline for offers (%(deadline)s, Italian "
             "time): the law admits no bid received after the deadline (art. 71 ff. D.Lgs. 36/2023)."
-        ) % {"received": rome_time(received_at), "deadline": rome_time(procedure.bid_deadline)}
+        ) % {"received": _rome_time(received_at), "deadline": _rome_time(procedure.bid_deadline)}
     return received_at
 
 

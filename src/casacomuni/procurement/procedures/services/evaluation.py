@@ -37,7 +37,7 @@ from casacomuni.procurement.rules import procedure_lifecycle as life
 # --- Evaluation ---------------------------------------------------------------------------------------------
 
 
-ANOMALY_KIND: dict[str, str] = {
+_ANOMALY_KIND: dict[str, str] = {
     ContractKind.WORKS: anomaly.WORKS,
     ContractKind.SERVICES: anomaly.SERVICES,
     ContractKind.SOCIAL_SERVICES: anomaly.SERVICES,
@@ -46,7 +46,7 @@ ANOMALY_KIND: dict[str, str] = {
 }
 
 
-def bid_labels(bids: list[Bid]) -> dict[str, str]:
+def _bid_labels(bids: list[Bid]) -> dict[str, str]:
     """How the minutes name each bid: the operator's name; homonyms (two operators of one name) get the
     order in which their bids were received. Keyed back to the operator id for the stored values."""
     seen: dict[str, int] = {}
@@ -82,19 +82,19 @@ def _recorded(value: Decimal | None) -> Decimal:
     return value
 
 
-def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
+def _evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
     params, cell = lot_anomaly_parameters(procedure, lot)
     decision = route_of(procedure)
     facts = anomaly.ApplicabilityFacts(
         criterion=anomaly.LOWEST_PRICE,
-        contract_kind=ANOMALY_KIND[procedure.kind],
+        contract_kind=_ANOMALY_KIND[procedure.kind],
         below_eu_threshold=not decision.above_threshold.value,
         certain_cross_border_interest=procedure.cross_border_interest,
         admitted_bids=len(bids),
         direct_award=procedure.procedure_type == procs.DIRECT_AWARD,
     )
     # The rules engine names each bid as the minutes do; the stored values are keyed by operator id again.
-    labels = bid_labels(bids)
+    labels = _bid_labels(bids)
     by_id = {pk: label for label, pk in labels.items()}
     result = anomaly.compute_threshold(
         [anomaly.Bid(by_id[str(b.operator_id)], trimmed(_recorded(b.discount_percent))) for b in bids],
@@ -116,7 +116,7 @@ def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tu
             "operator": row["operator"],
             "name": names[row["operator"]],
             "discount": row["discount"],
-            "amount": str(discounted(lot.base_amount, Decimal(row["discount"]))),
+            "amount": str(_discounted(lot.base_amount, Decimal(row["discount"]))),
         }
         for position, row in enumerate(data["admitted"], start=1)
     ]
@@ -134,7 +134,7 @@ def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tu
     return method, parameters, data
 
 
-def anomalous_reason(discount: Decimal, threshold: Decimal, decimals: int) -> str:
+def _anomalous_reason(discount: Decimal, threshold: Decimal, decimals: int) -> str:
     """The reason written on a bid the threshold excluded: Italian, the wording of the minutes."""
     return (
         f"Offerta anomala, art. 54 c.1 D.Lgs. 36/2023: ribasso del "
@@ -143,7 +143,7 @@ def anomalous_reason(discount: Decimal, threshold: Decimal, decimals: int) -> st
     )
 
 
-def exclude_anomalous(lot: Lot, result: dict) -> None:
+def _exclude_anomalous(lot: Lot, result: dict) -> None:
     """The evaluation's outcome becomes the bids' status: those above the anomaly threshold are excluded with
     the reason and the threshold (art. 54 c.1); the others stay admitted."""
     if not result.get("threshold") or not result.get("excluded"):
@@ -154,18 +154,18 @@ def exclude_anomalous(lot: Lot, result: dict) -> None:
     for row in result["excluded"]:
         bid = by_operator[row["operator"]]
         bid.status = BidStatus.ANOMALOUS
-        bid.exclusion_reason = anomalous_reason(Decimal(row["discount"]), threshold, decimals)
+        bid.exclusion_reason = _anomalous_reason(Decimal(row["discount"]), threshold, decimals)
     Bid.objects.bulk_update(
         [by_operator[row["operator"]] for row in result["excluded"]], ["status", "exclusion_reason"]
     )
 
 
-def discounted(base: Decimal, discount: Decimal) -> Decimal:
+def _discounted(base: Decimal, discount: Decimal) -> Decimal:
     """The base amount less the discount, to the cent (half up)."""
     return (base * (Decimal(100) - discount) / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
+def _evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
     """OEPV with the stored settings. The officer records each bid's total technical score (the commission's
     minutes give the per-criterion detail): it enters the engine as one technical part worth the tree's total,
     so re-scaling applies at the total level; the criteria tree is reported with the result."""
@@ -215,7 +215,7 @@ def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str,
             "amount": str(
                 bid.price
                 if inverse and bid.price is not None
-                else discounted(lot.base_amount, bid.discount_percent or Decimal(0))
+                else _discounted(lot.base_amount, bid.discount_percent or Decimal(0))
             ),
         }
 
@@ -236,13 +236,13 @@ def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str,
         "ties": [list(t) for t in result.ties],
         "winner": first[0]["operator"] if len(first) == 1 else None,
         "tied_for_first": [r["operator"] for r in first] if len(first) > 1 else [],
-        "reasoning": oepv_reasoning(settings, ranking, result),
+        "reasoning": _oepv_reasoning(settings, ranking, result),
         "names": names,
     }
     return EvaluationMethod.OEPV, settings, data
 
 
-def oepv_reasoning(settings, ranking, result) -> list[str]:
+def _oepv_reasoning(settings, ranking, result) -> list[str]:
     lines = [
         f"Criterio dell'offerta economicamente più vantaggiosa (art. 108 D.Lgs. 36/2023): punteggio tecnico "
         f"massimo {settings['technical_max']}, economico massimo {settings['economic_max']}, formula "
@@ -271,11 +271,11 @@ def evaluate_lot(actor: Actor, lot: Lot, now: datetime | None = None) -> Evaluat
     if not bids:
         raise ValidationError(_("The lot has no admitted bid."), code="state")
     if procedure.criterion == Criterion.OEPV:
-        method, parameters, result = evaluate_oepv(procedure, lot, bids)
+        method, parameters, result = _evaluate_oepv(procedure, lot, bids)
     else:
-        method, parameters, result = evaluate_lowest_price(procedure, lot, bids)
+        method, parameters, result = _evaluate_lowest_price(procedure, lot, bids)
     drop_evaluation(lot)
-    exclude_anomalous(lot, result)
+    _exclude_anomalous(lot, result)
     evaluation = Evaluation.objects.create(
         lot=lot,
         method=method,

@@ -35,7 +35,7 @@ def lot_category(lot: Lot, kind: str) -> str:
     return "" if kind == ContractKind.WORKS else lot.cpv[:5]
 
 
-def outgoing_for(procedure: Procedure, lot: Lot) -> int | None:
+def _outgoing_for(procedure: Procedure, lot: Lot) -> int | None:
     """The outgoing contractor (art. 49 c.2-c.3): the latest award by this SUA in the lot's category and band,
     other procedures only."""
     category = lot_category(lot, procedure.kind)
@@ -105,7 +105,7 @@ def candidates(procedure: Procedure, lot: Lot) -> list[dict]:
         .values_list("awarded_operator_id", "n")
     )
     invited = set(lot.invitations.values_list("operator_id", flat=True))
-    outgoing = outgoing_for(procedure, lot)
+    outgoing = _outgoing_for(procedure, lot)
     amount = lot.total_amount
     rows = []
     for entry in entries:
@@ -136,7 +136,7 @@ def candidates(procedure: Procedure, lot: Lot) -> list[dict]:
     ]
 
 
-def rotation_procedure(procedure: Procedure) -> str:
+def _rotation_procedure(procedure: Procedure) -> str:
     return rotation.DIRECT_AWARD if procedure.procedure_type == procs.DIRECT_AWARD else rotation.NEGOTIATED
 
 
@@ -170,11 +170,11 @@ def invite_operator(
         )
     if row["invited"]:
         raise ValidationError({"operator": _("This operator is already invited to the lot.")})
-    outgoing = outgoing_for(procedure, lot)
+    outgoing = _outgoing_for(procedure, lot)
     verdict = rotation.check_invitation(
         str(operator_id),
         str(outgoing) if outgoing else None,
-        procedure=rotation_procedure(procedure),
+        procedure=_rotation_procedure(procedure),
         amount=lot.total_amount,
         unlimited_survey=unlimited_survey,
         exception_reason=exception_reason,
