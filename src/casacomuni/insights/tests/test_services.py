@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from casacomuni.accounts.models import Organization
+from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.audit.models import AuditEvent
 from casacomuni.insights import tasks
 from casacomuni.insights.models import (
@@ -268,6 +270,17 @@ def test_a_campaign_targets_only_comuni_of_the_province(world):
         world.home.sibling_comune.pk,
     }
     assert Campaign.objects.count() == 1
+
+
+def test_an_organisation_without_a_territory_has_no_comuni(world):
+    """A Comune's organisation may have no Province yet (an imported row): it is nobody's Comune, and an
+    organisation without a territory (UPI) is given none, not the Comuni without a Province."""
+    Organization.objects.create(kind=OrganizationKind.MUNICIPALITY, name="Comune senza provincia")
+    assert not campaign_services.province_comuni(world.upi).exists()
+    assert set(campaign_services.province_comuni(world.home.province_org)) == {
+        world.home.comune,
+        world.home.sibling_comune,
+    }
 
 
 def test_a_referent_cannot_create_a_campaign(world):

@@ -106,6 +106,18 @@ def test_the_office_enters_a_project_for_its_comuni_only(world):
         )
 
 
+def test_a_change_keeps_the_fields_it_leaves_out_and_clears_those_it_sets_to_none(world):
+    project = make_project(world.home.comune, world.home.province_org, actual_end_date=date(2026, 5, 1))
+    office = actor(world, "funzionario_europa")
+    project_services.update_project(office, project, project_services.ProjectData(status="completed"))
+    project.refresh_from_db()
+    assert (project.status, project.measure) == ("completed", "M2C4I2.2")
+    assert project.title.startswith("Progetto finanziato di") and project.actual_end_date == date(2026, 5, 1)
+    project_services.update_project(office, project, project_services.ProjectData(actual_end_date=None))
+    project.refresh_from_db()
+    assert project.actual_end_date is None and project.status == "completed"
+
+
 def test_parts_and_totals(world):
     project = make_project(world.home.comune, world.home.province_org, is_pnrr=True)
     office, comune = actor(world, "funzionario_europa"), actor(world, "referente_comune")
