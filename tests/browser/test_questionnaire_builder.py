@@ -26,8 +26,12 @@ def questionnaire(territory):
     officer = User.objects.create_user("dati_treviso", password=PASSWORD, first_name="Daria")
     membership = Membership.objects.create(user=officer, organization=province_org, role=Role.DATA_OFFICER)
     actor = Actor(user=officer, membership=membership)
-    questionnaire = questionnaire_services.create_questionnaire(actor, {"title": "Sportelli digitali"})
-    section = questionnaire_services.save_section(actor, questionnaire, {"title": "Servizi online"})
+    questionnaire = questionnaire_services.create_questionnaire(
+        actor, questionnaire_services.QuestionnaireData(title="Sportelli digitali")
+    )
+    section = questionnaire_services.save_section(
+        actor, questionnaire, questionnaire_services.SectionData(title="Servizi online")
+    )
     return officer, questionnaire, section
 
 

@@ -1,8 +1,14 @@
 """Who does a write: passed by views, API operations and commands to every service."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
 
 from casacomuni.accounts.tenancy import acting_membership
+
+if TYPE_CHECKING:  # names for the annotations; no model import at run time
+    from casacomuni.accounts.models import Membership, Organization, User
 
 
 @dataclass(frozen=True)
@@ -13,8 +19,8 @@ class Actor:
     ``second_factor`` says whether the user gave a second factor in this session.
     """
 
-    user: object | None
-    membership: object | None = None
+    user: "User | None"
+    membership: "Membership | None" = None
     ip_address: str | None = None
     label: str = ""
     second_factor: bool = False
@@ -44,8 +50,15 @@ class Actor:
         return cls(user=None, membership=None, label=label)
 
     @property
-    def organization(self):
+    def organization(self) -> "Organization | None":
         return self.membership.organization if self.membership else None
+
+    def require_organization(self) -> "Organization":
+        """The organisation the actor acts for, where a service needs one: a service that checked the actor's
+        role has one; a system actor has none (PermissionDenied)."""
+        if self.membership is None:
+            raise PermissionDenied
+        return self.membership.organization
 
 
 def client_ip(request) -> str | None:

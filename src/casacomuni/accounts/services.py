@@ -30,7 +30,7 @@ from casacomuni.audit.models import AuditEvent
 from casacomuni.audit.services import record_event
 
 # What each administrator may hand out, and in which kinds of organisation.
-MANAGED_KINDS = {
+_MANAGED_KINDS = {
     Role.UPI_ADMIN: {OrganizationKind.UPI, OrganizationKind.PROVINCE},
     Role.PROVINCE_ADMIN: {OrganizationKind.PROVINCE, OrganizationKind.MUNICIPALITY, OrganizationKind.UNION},
 }
@@ -39,7 +39,7 @@ MANAGED_KINDS = {
 def manageable_organizations(user):
     """Organisations in which the acting administrator may add or remove members."""
     membership = tenancy.acting_membership(user)
-    kinds = MANAGED_KINDS.get(membership.role) if membership else None
+    kinds = _MANAGED_KINDS.get(membership.role) if membership else None
     if not kinds:
         return Organization.objects.none()
     return Organization.objects.for_user(user).active().filter(kind__in=kinds)
@@ -48,7 +48,7 @@ def manageable_organizations(user):
 def grantable_roles(user) -> list[str]:
     """The roles the acting administrator may give, in the kinds of organisation it manages."""
     membership = tenancy.acting_membership(user)
-    kinds = MANAGED_KINDS.get(membership.role, set()) if membership else set()
+    kinds = _MANAGED_KINDS.get(membership.role, set()) if membership else set()
     return [role for role in Role.values if any(role in roles_for_kind(kind) for kind in kinds)]
 
 
@@ -114,7 +114,7 @@ def add_membership(actor: Actor, organization: Organization, user: User, role: s
 
 def deactivate_membership(actor: Actor, membership: Membership) -> None:
     ensure_manageable(actor, membership.organization)
-    if membership.user_id == actor.user.pk and membership.role in MANAGED_KINDS:
+    if actor.user is not None and membership.user_id == actor.user.pk and membership.role in _MANAGED_KINDS:
         raise ValidationError(_("You cannot remove your own administrator role."), code="self")
     with transaction.atomic():
         membership.is_active = False
@@ -221,7 +221,7 @@ def create_api_token(
             is missing, past or more than ``ApiToken.MAX_LIFETIME_DAYS`` away.
     """
     is_system = actor.user is None
-    if not is_system and membership.user_id != actor.user.pk:
+    if actor.user is not None and membership.user_id != actor.user.pk:
         raise PermissionDenied
     if membership.requires_second_factor and not (is_system or actor.second_factor):
         raise ValidationError(
@@ -270,7 +270,7 @@ def revoke_tokens_after_password_change(actor: Actor, user: User) -> int:
     return len(tokens)
 
 
-PASSWORD_RESET_INTERVAL = timedelta(minutes=10)
+_PASSWORD_RESET_INTERVAL = timedelta(minutes=10)
 
 
 def request_password_reset(actor: Actor, email: str) -> None:
@@ -278,12 +278,12 @@ def request_password_reset(actor: Actor, email: str) -> None:
 
     Says nothing back either way, so that the form cannot tell who has an account. The request is
     recorded in the chain of each user's organisation; a user already sent a link in the last
-    ``PASSWORD_RESET_INTERVAL`` gets no other, so that the public form cannot flood a mailbox.
+    ``_PASSWORD_RESET_INTERVAL`` gets no other, so that the public form cannot flood a mailbox.
     """
     users = list(User.objects.filter(email__iexact=email.strip(), is_active=True).exclude(email=""))
     recently_sent = set(
         AuditEvent.objects.filter(
-            created_at__gte=timezone.now() - PASSWORD_RESET_INTERVAL,
+            created_at__gte=timezone.now() - _PASSWORD_RESET_INTERVAL,
             action="auth.password_reset_requested",
             object_type=User._meta.label_lower,
             object_id__in=[str(user.pk) for user in users],
@@ -305,7 +305,7 @@ def request_password_reset(actor: Actor, email: str) -> None:
 
 
 def revoke_api_token(actor: Actor, token: ApiToken) -> None:
-    if token.membership.user_id != actor.user.pk:
+    if actor.user is None or token.membership.user_id != actor.user.pk:
         raise PermissionDenied
     with transaction.atomic():
         token.revoked_at = timezone.now()

@@ -19,7 +19,7 @@ from casacomuni.agreements.models import (
     SuaFunction,
 )
 from casacomuni.agreements.rules import lifecycle
-from casacomuni.agreements.services import ActData
+from casacomuni.agreements.services import ActData, ServiceData
 from casacomuni.documents.forms import KeepsUploadsMixin
 from casacomuni.lib.forms import StyledForm
 from casacomuni.lib.uploads import is_p7m, is_pdf
@@ -87,6 +87,9 @@ class ServiceForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.province = province
         self.service = service
+
+    def to_data(self) -> ServiceData:
+        return ServiceData(**self.cleaned_data)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,9 +30,9 @@ class AdhesionRequired(PermissionDenied):
     """Raised by the gate: the Comune has no active adhesion to the service on that date."""
 
 
-def acting_province(actor: Actor) -> Organization:
+def _acting_province(actor: Actor) -> Organization:
     tenancy.require_role(actor.user, *PROVINCE_MANAGERS)
-    return actor.organization
+    return actor.require_organization()
 
 
 SERVICE_FIELDS = (
@@ -48,16 +49,32 @@ SERVICE_FIELDS = (
 )
 
 
-def save_service(actor: Actor, data: dict, service: Service | None = None) -> Service:
+@dataclass(frozen=True, kw_only=True)
+class ServiceData:
+    """A service of the Province's catalogue as the officer enters it: a save sets every field."""
+
+    kind: str
+    name: str
+    description: str
+    delegated_functions: list[int] = field(default_factory=list)
+    cost_model: str
+    cost_amount: Decimal
+    cost_minimum: Decimal | None = None
+    cost_maximum: Decimal | None = None
+    standard_clauses: str = ""
+    is_published: bool = False
+
+
+def save_service(actor: Actor, data: ServiceData, service: Service | None = None) -> Service:
     """Create or change a service of the acting Province's catalogue."""
-    province = acting_province(actor)
+    province = _acting_province(actor)
     if service is not None and service.province_id != province.pk:
         raise PermissionDenied
     with transaction.atomic():
         before = {name: getattr(service, name) for name in SERVICE_FIELDS} if service else {}
         service = service or Service(province=province)
         for name in SERVICE_FIELDS:
-            setattr(service, name, data[name])
+            setattr(service, name, getattr(data, name))
         service.full_clean()
         service.save()
         changes = {
@@ -91,7 +108,7 @@ def create_agreements(
     actor: Actor, draft: AgreementDraft, municipalities: list[Organization]
 ) -> list[Agreement]:
     """Send one draft to one or many Comuni (or Unioni) of the Province: one agreement each."""
-    province = acting_province(actor)
+    province = _acting_province(actor)
     if not municipalities:
         raise ValidationError(_("Choose at least one Comune or Unione."), code="parties")
     if not draft.services:
@@ -109,7 +126,7 @@ def create_agreements(
     if any(service.province_id != province.pk for service in draft.services):
         raise ValidationError(_("Only the services of your own catalogue can be agreed."), code="services")
     for party in municipalities:
-        refuse_overlap(party, [s.pk for s in draft.services], (draft.start_date, draft.end_date))
+        _refuse_overlap(party, [s.pk for s in draft.services], (draft.start_date, draft.end_date))
     clauses = {k: v for k, v in draft.__dict__.items() if k != "services"}
     with transaction.atomic():
         agreements = []
@@ -139,7 +156,7 @@ class ActData:
 
     number: str = ""
     day: date | None = None
-    file: object | None = None
+    file: File | None = None
     new_end_date: date | None = None
     effective_date: date | None = None
     party: str = ""
@@ -185,16 +202,18 @@ def perform_transition(
             new_state = lifecycle.next_state(agreement.facts, transition, facts_act, today)
         except lifecycle.TransitionRefused as refused:
             raise ValidationError(refusal_message(refused), code="transition") from refused
-        if transition in OVERLAP_CHECKED:
-            end = act.new_end_date if transition == lifecycle.RENEW else agreement.end_date
-            refuse_overlap(
+        if transition in _OVERLAP_CHECKED:
+            end = agreement.end_date
+            if transition == lifecycle.RENEW and act.new_end_date is not None:  # required by next_state
+                end = act.new_end_date
+            _refuse_overlap(
                 agreement.municipality,
                 list(agreement.adhesions.values_list("service_id", flat=True)),
                 (agreement.start_date, end),
                 exclude_pk=agreement.pk,
             )
         before = agreement.state
-        changes = apply_act(agreement, transition, act, actor)
+        changes = _apply_act(agreement, transition, act, actor)
         agreement.state = new_state
         agreement.save()
         changes["state"] = [before, new_state]
@@ -207,7 +226,7 @@ def perform_transition(
 # The acts that commit an agreement to its term (or extend it): each must find no other agreement past its
 # draft with the same party, a service in common and a day in common. Drafts may overlap (a draft cannot be
 # discarded, so a corrected one must be possible); the first to be approved wins.
-OVERLAP_CHECKED = (
+_OVERLAP_CHECKED = (
     lifecycle.APPROVE_PROVINCE,
     lifecycle.APPROVE_MUNICIPALITY,
     lifecycle.SIGN,
@@ -216,7 +235,7 @@ OVERLAP_CHECKED = (
 )
 
 
-def refuse_overlap(
+def _refuse_overlap(
     party: Organization, service_ids: list[int], period: tuple[date, date], exclude_pk: int | None = None
 ) -> None:
     """ValidationError (code "overlap") if another agreement of ``party``, past its draft, covers one of
@@ -224,11 +243,12 @@ def refuse_overlap(
     candidates = (
         Adhesion.objects.filter(agreement__municipality=party, service_id__in=service_ids)
         .exclude(agreement__state=lifecycle.DRAFT)
-        .exclude(agreement_id=exclude_pk)
         .filter(agreement__start_date__lte=period[1], agreement__end_date__gte=period[0])
         .select_related("agreement", "service")
         .order_by("agreement__start_date", "pk")
     )
+    if exclude_pk is not None:
+        candidates = candidates.exclude(agreement_id=exclude_pk)
     for adhesion in candidates:
         other = adhesion.agreement
         last = lifecycle.last_binding_day(other.end_date, other.withdrawal_effective_date)
@@ -262,7 +282,7 @@ def refusal_message(refused: lifecycle.TransitionRefused) -> str:
     return _(refused.message) % {key: shown(value) for key, value in refused.params.items()}
 
 
-def apply_act(agreement: Agreement, transition: str, act: ActData, actor: Actor) -> dict:
+def _apply_act(agreement: Agreement, transition: str, act: ActData, actor: Actor) -> dict:
     """Store the act's data on the agreement; returns the changed fields for the audit trail."""
     changes = {}
 
@@ -276,12 +296,14 @@ def apply_act(agreement: Agreement, transition: str, act: ActData, actor: Actor)
     elif transition == lifecycle.APPROVE_MUNICIPALITY:
         put("municipality_resolution_number", act.number)
         put("municipality_resolution_date", act.day)
-        agreement.municipality_resolution_file.save(act.file.name, act.file, save=False)
-        changes["municipality_resolution_file"] = [None, act.file.name]
+        if act.file is not None and act.file.name:  # next_state refuses the act without its file
+            agreement.municipality_resolution_file.save(act.file.name, act.file, save=False)
+            changes["municipality_resolution_file"] = [None, act.file.name]
     elif transition == lifecycle.SIGN:
         put("signed_on", act.day)
-        agreement.signed_file.save(act.file.name, act.file, save=False)
-        changes["signed_file"] = [None, act.file.name]
+        if act.file is not None and act.file.name:  # likewise (an upload always has a name)
+            agreement.signed_file.save(act.file.name, act.file, save=False)
+            changes["signed_file"] = [None, act.file.name]
     elif transition == lifecycle.RENEW:
         put("end_date", act.new_end_date)
         put("renewals", agreement.renewals + 1)
@@ -317,7 +339,7 @@ def expire_agreements(today: date | None = None) -> int:
 def request_join(actor: Actor, service: Service, note: str = "") -> JoinRequest:
     """A Comune's referent asks to join a further service of its Province."""
     tenancy.require_role(actor.user, *MUNICIPALITY_ROLES)
-    municipality = actor.organization
+    municipality = actor.require_organization()
     if not Service.objects.for_user(actor.user).filter(pk=service.pk).exists():
         raise PermissionDenied
     if JoinRequest.objects.filter(municipality=municipality, service=service).pending().exists():
@@ -338,7 +360,7 @@ def answer_join_request(
     actor: Actor, join_request: JoinRequest, accept: bool, answer: str = ""
 ) -> JoinRequest:
     """The Province accepts (adding the service to the Comune's agreement in force) or refuses."""
-    province = acting_province(actor)
+    province = _acting_province(actor)
     if join_request.service.province_id != province.pk:
         raise PermissionDenied
     if join_request.status != JoinRequest.Status.PENDING:
@@ -358,7 +380,7 @@ def answer_join_request(
                     ),
                     code="no_agreement",
                 )
-            refuse_overlap(
+            _refuse_overlap(
                 join_request.municipality,
                 [join_request.service_id],
                 (today, agreement.end_date),
@@ -423,12 +445,11 @@ def yearly_cost(
 def population_of(party: Organization) -> tuple[int | None, int | None]:
     if party.kind == OrganizationKind.UNION:
         members = list(party.member_municipalities.all())
-        if not members or any(m.population is None for m in members):
+        populations = [m.population for m in members if m.population is not None]
+        if not members or len(populations) < len(members):
             return None, None
-        return sum(m.population for m in members), max(m.population_year for m in members)
+        # The latest reference year known: a Comune's population may come without one.
+        years = [m.population_year for m in members if m.population_year is not None]
+        return sum(populations), max(years, default=None)
     municipality = party.municipality
     return (municipality.population, municipality.population_year) if municipality else (None, None)
-
-
-def total_cost(adhesions, year: int) -> Decimal:
-    return sum((yearly_cost(a, year).total for a in adhesions), Decimal("0.00"))

@@ -101,7 +101,7 @@ def service_edit(request, pk=None):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_service(Actor.from_request(request), form.cleaned_data, service)
+            services.save_service(Actor.from_request(request), form.to_data(), service)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:

@@ -134,7 +134,7 @@ OPTIONAL_SERVICES = (
 )
 
 
-def service_data(entry: CatalogueEntry, sigla: str) -> dict:
+def service_data(entry: CatalogueEntry, sigla: str) -> services.ServiceData:
     (percentage, minimum, maximum, functions), per_inhabitant, fee, per_request, per_competition = TARIFFS[
         sigla
     ]
@@ -146,18 +146,18 @@ def service_data(entry: CatalogueEntry, sigla: str) -> dict:
         "free": Decimal(0),
     }
     is_sua = entry.kind == ServiceKind.SUA
-    return {
-        "kind": entry.kind,
-        "name": entry.name,
-        "description": entry.description,
-        "delegated_functions": functions if is_sua else [],
-        "cost_model": entry.cost_model,
-        "cost_amount": amounts[entry.cost_model],
-        "cost_minimum": minimum if is_sua else None,
-        "cost_maximum": maximum if is_sua else None,
-        "standard_clauses": entry.standard_clauses,
-        "is_published": entry.published,
-    }
+    return services.ServiceData(
+        kind=entry.kind,
+        name=entry.name,
+        description=entry.description,
+        delegated_functions=functions if is_sua else [],
+        cost_model=entry.cost_model,
+        cost_amount=amounts[entry.cost_model],
+        cost_minimum=minimum if is_sua else None,
+        cost_maximum=maximum if is_sua else None,
+        standard_clauses=entry.standard_clauses,
+        is_published=entry.published,
+    )
 
 
 @dataclass(frozen=True)

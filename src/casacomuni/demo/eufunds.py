@@ -106,7 +106,7 @@ class DemoEufunds:
             "max_contribution": Decimal("500000.00"),
             "cofinancing_share": Decimal("10"),
         }
-        return services.save_manual_call(officer, data)
+        return services.save_manual_call(officer, services.CallData(**data))
 
     def annotate(self, officer, call: Call, criteria) -> None:
         present = set(
@@ -127,5 +127,9 @@ class DemoEufunds:
                 continue
             referent = actor_for(comune, Role.MUNICIPALITY_REFERENT)
             services.save_digest_preference(
-                referent, comune, {"frequency": DigestFrequency.MONTHLY, "interests": "PNRR\nFESR\nHorizon"}
+                referent,
+                comune,
+                services.DigestPreferenceData(
+                    frequency=DigestFrequency.MONTHLY, interests="PNRR\nFESR\nHorizon"
+                ),
             )

@@ -173,14 +173,14 @@ class DemoInsights:
             return existing, False
         campaign = campaign_services.create_campaign(
             officer,
-            {
-                "title": title,
-                "questionnaire": questionnaire_services.builtin_template(template),
-                "year": year,
-                "opens_on": opens_on,
-                "deadline": deadline,
-                "targets": [c.pk for c in comuni],
-            },
+            campaign_services.CampaignData(
+                title=title,
+                questionnaire=questionnaire_services.builtin_template(template),
+                year=year,
+                opens_on=opens_on,
+                deadline=deadline,
+                targets=[c.pk for c in comuni],
+            ),
         )
         return campaign_services.send_campaign(officer, campaign, now=moment(opens_on)), True
 
@@ -247,7 +247,9 @@ class DemoInsights:
             if service is None:
                 service = digital_services.save_digital_service(
                     officer,
-                    {"name": name, "category": category, "description": description, "is_active": True},
+                    digital_services.DigitalServiceData(
+                        name=name, category=category, description=description, is_active=True
+                    ),
                 )
             known = set(
                 ServiceAdoption.objects.filter(service=service).values_list("organization_id", flat=True)
@@ -268,5 +270,7 @@ class DemoInsights:
                     else None
                 )
                 digital_services.record_adoption(
-                    officer, service, {"organization": comune, "status": status, "since": since}
+                    officer,
+                    service,
+                    digital_services.AdoptionData(organization=comune, status=status, since=since),
                 )

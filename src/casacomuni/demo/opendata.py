@@ -10,6 +10,8 @@ Re-runnable: the catalogue is found by its Province and a dataset by its identif
 is regenerated (its ``modified`` moves only if the data changed) and published if it now has rows.
 """
 
+from dataclasses import replace
+
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.demo.agreements import actor_for
@@ -38,15 +40,17 @@ class DemoOpendata:
     def province(self, province: Organization, sigla: str) -> list[str]:
         actor = actor_for(province, Role.DATA_OFFICER)
         if not Catalog.objects.filter(province=province).exists():
-            data = services.default_catalog_data(province)
-            data["ipa_code"] = IPA_CODE.format(sigla=sigla.lower())
-            data["homepage"] = HOMEPAGES.get(sigla, "")
+            data = replace(
+                services.default_catalog_data(province),
+                ipa_code=IPA_CODE.format(sigla=sigla.lower()),
+                homepage=HOMEPAGES.get(sigla, ""),
+            )
             services.save_catalog(actor, data)
         published = []
         for generator in available_generators():
             dataset = Dataset.objects.filter(province=province, slug=generator.code).first()
             if dataset is None:
-                dataset = services.create_dataset(actor, {"generator": generator.code})
+                dataset = services.create_dataset(actor, services.NewDatasetData(generator=generator.code))
             else:
                 services.regenerate_dataset(actor, dataset)
             if dataset.distributions.filter(row_count__gt=0).exists():

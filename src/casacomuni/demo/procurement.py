@@ -204,23 +204,21 @@ class DemoProcurement:
         if ProcurementRequest.objects.filter(municipality=party, title=plan.title).exists():
             return
         referent = actor_for(party, Role.MUNICIPALITY_REFERENT)
-        data = {
-            "title": plan.title,
-            "description": plan.description,
-            "contract_kind": plan.contract_kind,
-            "cpv_code": plan.cpv_code,
-            "base_amount": plan.base_amount,
-            "options_amount": plan.options_amount,
-            "cup": plan.cup,
-            "pnrr": plan.funding_source == "pnrr",
-            "funding_source": plan.funding_source,
-            "rup_name": plan.rup_name,
-            "rup_fiscal_code": "",
-            "desired_award_date": self.today + timedelta(days=plan.award_in_days),
-            "province": province,
-        }
+        data = services.RequestData(
+            title=plan.title,
+            description=plan.description,
+            contract_kind=plan.contract_kind,
+            cpv_code=plan.cpv_code,
+            base_amount=plan.base_amount,
+            options_amount=plan.options_amount,
+            cup=plan.cup,
+            pnrr=plan.funding_source == "pnrr",
+            funding_source=plan.funding_source,
+            rup_name=plan.rup_name,
+            desired_award_date=self.today + timedelta(days=plan.award_in_days),
+        )
         upload = services.Upload(plan.attachment, attachment_pdf(party, plan))
-        request = services.submit_request(referent, data, [upload], today=self.today)
+        request = services.submit_request(referent, data, [upload], province=province, today=self.today)
         self.answer(province, referent, request, plan)
 
     def answer(self, province: Organization, referent: Actor, request, plan: DemoRequest) -> None:
@@ -422,22 +420,20 @@ class DemoProcedures:
         requests = []
         for number, (party, amount) in enumerate(zip(parties, plan.amounts, strict=False), start=1):
             referent = actor_for(party, Role.MUNICIPALITY_REFERENT)
-            data = {
-                "title": plan.title if len(plan.amounts) == 1 else f"{plan.title} — lotto {number}",
-                "description": f"{plan.title}: progetto esecutivo approvato dal Comune.",
-                "contract_kind": plan.contract_kind,
-                "cpv_code": plan.cpv_code,
-                "base_amount": amount,
-                "options_amount": Decimal("0.00"),
-                "cup": "",
-                "pnrr": False,
-                "funding_source": "own_budget",
-                "rup_name": "Ing. Laura Conti",
-                "rup_fiscal_code": "",
-                "desired_award_date": timezone.localdate(start) + timedelta(days=90),
-                "province": province,
-            }
-            request = services.submit_request(referent, data, [], today=timezone.localdate(self.now))
+            data = services.RequestData(
+                title=plan.title if len(plan.amounts) == 1 else f"{plan.title} — lotto {number}",
+                description=f"{plan.title}: progetto esecutivo approvato dal Comune.",
+                contract_kind=plan.contract_kind,
+                cpv_code=plan.cpv_code,
+                base_amount=amount,
+                options_amount=Decimal("0.00"),
+                funding_source="own_budget",
+                rup_name="Ing. Laura Conti",
+                desired_award_date=timezone.localdate(start) + timedelta(days=90),
+            )
+            request = services.submit_request(
+                referent, data, [], province=province, today=timezone.localdate(self.now)
+            )
             services.accept_request(officer, request, "Presa in carico per la gara.")
             # Seed history: the request came in a month before the procedure, accepted a week later.
             ProcurementRequest.objects.filter(pk=request.pk).update(

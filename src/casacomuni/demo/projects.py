@@ -165,7 +165,7 @@ class DemoProjects:
             ):
                 # A call of the catalogue (the eufunds demo's): proposed by the office, interest confirmed.
                 application = application_services.propose_call(
-                    office, catalogue.pk, parties[0].pk, {}, today=self.today
+                    office, catalogue.pk, parties[0].pk, today=self.today
                 )
                 referent = actor_for(parties[0], Role.MUNICIPALITY_REFERENT)
                 application_services.perform_action(referent, application, pipeline.CONFIRM)
@@ -225,7 +225,7 @@ class DemoProjects:
 
     def application(self, office, province, party, call, demo: DemoApplication, parties) -> Application:
         referent = actor_for(party, Role.MUNICIPALITY_REFERENT)
-        data = {"title": demo.title, "requested_amount": demo.requested}
+        data = application_services.ApplicationData(title=demo.title, requested_amount=demo.requested)
         if demo.proposed_by == pipeline.OFFICE:
             application = application_services.propose_call(office, call.pk, party.pk, data, today=self.today)
         else:
@@ -233,16 +233,22 @@ class DemoProjects:
         others = [p for p in parties if p.pk != party.pk][: demo.partners]
         for partner in others:
             application_services.add_partner(
-                office, application, {"organization": partner.pk, "role": "partner"}
+                office, application, application_services.PartnerData(organization=partner.pk, role="partner")
             )
         for action in PATHS[demo.status]:
             actor = referent if action == pipeline.CONFIRM else office
-            extra = {"granted_amount": demo.granted} if action == pipeline.FUND else {}
+            extra = application_services.ActionData(
+                granted_amount=demo.granted if action == pipeline.FUND else None
+            )
             if action == pipeline.DESIGN:
                 application_services.add_task(
-                    office, application, {"title": "Raccogliere le lettere di intenti dei partner"}
+                    office,
+                    application,
+                    application_services.TaskData(title="Raccogliere le lettere di intenti dei partner"),
                 )
-                application_services.add_task(office, application, {"title": "Redigere la scheda progetto"})
+                application_services.add_task(
+                    office, application, application_services.TaskData(title="Redigere la scheda progetto")
+                )
             application = application_services.perform_action(actor, application, action, extra)
         return application
 
@@ -254,17 +260,17 @@ class DemoProjects:
         start = self.today - timedelta(days=120)
         project = project_services.create_project(
             office,
-            {
-                "cup": cup,
-                "summary": f"{demo.title}: progetto finanziato con il supporto dell'ufficio europeo della Provincia.",
-                "measure": "M2C4I2.2" if demo.project == "pnrr" else "Azione 2.8.1",
-                "status": "ongoing",
-                "is_pnrr": demo.project == "pnrr",
-                "pnrr_measure": "M2C4I2.2" if demo.project == "pnrr" else "",
-                "start_date": start,
-                "planned_end_date": start + timedelta(days=720),
-                "financing_source": "eu",
-            },
+            project_services.ProjectData(
+                cup=cup,
+                summary=f"{demo.title}: progetto finanziato con il supporto dell'ufficio europeo della Provincia.",
+                measure="M2C4I2.2" if demo.project == "pnrr" else "Azione 2.8.1",
+                status="ongoing",
+                is_pnrr=demo.project == "pnrr",
+                pnrr_measure="M2C4I2.2" if demo.project == "pnrr" else "",
+                start_date=start,
+                planned_end_date=start + timedelta(days=720),
+                financing_source="eu",
+            ),
             application,
         )
         comune = actor_for(application.lead, Role.MUNICIPALITY_REFERENT)
@@ -397,12 +403,12 @@ class DemoProjects:
             comune,
             project,
             period.pk,
-            {
-                "description": "Progettazione esecutiva (fattura n. 18/2026)",
-                "amount": "24500.00",
-                "date": start + timedelta(days=100),
-                "cig": "B00012EADB",
-            },
+            project_services.ExpenseData(
+                description="Progettazione esecutiva (fattura n. 18/2026)",
+                amount="24500.00",
+                date=start + timedelta(days=100),
+                cig="B00012EADB",
+            ),
             invoice,
         )
         # Submitted once its expenses are in: from then on the period takes no more.

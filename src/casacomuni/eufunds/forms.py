@@ -16,6 +16,7 @@ from casacomuni.eufunds.models import (
     DigestFrequency,
 )
 from casacomuni.eufunds.rules import eligibility
+from casacomuni.eufunds.services import CallData, DigestPreferenceData
 from casacomuni.lib.forms import StyledForm
 from casacomuni.lib.search import MAX_LENGTH
 from casacomuni.territory.models import Municipality, Province, Region
@@ -124,6 +125,9 @@ class ManualCallForm(StyledForm):
         max_digits=5,
         decimal_places=2,
     )
+
+    def to_data(self) -> CallData:
+        return CallData(**self.cleaned_data)
 
     def clean(self):
         data = super().clean()
@@ -288,3 +292,6 @@ class DigestPreferenceForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Programmes or keywords, one per line; empty: every call the Comune can apply to."),
     )
+
+    def to_data(self) -> DigestPreferenceData:
+        return DigestPreferenceData(**self.cleaned_data)

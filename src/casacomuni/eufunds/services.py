@@ -9,6 +9,7 @@ import json
 import urllib.request
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -162,7 +163,7 @@ def import_calls(
                 run.updated += 1
             imported.append((call, record))
         Call.objects.bulk_update(unchanged, ["last_seen_at"], batch_size=500)
-        run.criteria_rederived = sync_derived_criteria(imported, owner, now)
+        run.criteria_rederived = _sync_derived_criteria(imported, owner, now)
         run.finished_at = timezone.now()
         run.save()
         refresh_status(now=now)
@@ -184,7 +185,7 @@ def import_calls(
     return run
 
 
-def sync_derived_criteria(imported: list[tuple[Call, ParsedCall]], owner: int | None, now: datetime) -> int:
+def _sync_derived_criteria(imported: list[tuple[Call, ParsedCall]], owner: int | None, now: datetime) -> int:
     """Make each imported call's derived criteria those its record says now (``ParsedCall.criteria``); returns
     how many calls had theirs replaced. Called inside the import's transaction.
 
@@ -263,8 +264,8 @@ def _update_call(call: Call, record: ParsedCall, digest: str, now: datetime, run
                 CallChange(
                     call=call,
                     field=name,
-                    old=display_value(old),
-                    new=display_value(new),
+                    old=_display_value(old),
+                    new=_display_value(new),
                     seen_at=now,
                     import_run=run,
                 )
@@ -287,7 +288,7 @@ def _comparable(value):
     return value
 
 
-def display_value(value) -> str:
+def _display_value(value) -> str:
     """A field value as the change history shows it (Italian formats, Rome time)."""
     if value is None:
         return ""
@@ -359,10 +360,32 @@ MANUAL_FIELDS = (
     "max_contribution",
     "cofinancing_share",
 )
-TEXT_FIELDS = frozenset(MANUAL_FIELDS[:9])
+_TEXT_FIELDS = frozenset(MANUAL_FIELDS[:9])
 
 
-def save_manual_call(actor, data: dict, call: Call | None = None) -> Call:
+@dataclass(frozen=True, kw_only=True)
+class CallData:
+    """A call entered by hand, as the officer types it (``MANUAL_FIELDS``): a save sets every field."""
+
+    title: str
+    summary: str = ""
+    programme: str = ""
+    funder: str = ""
+    url: str = ""
+    beneficiaries: str = ""
+    eligible_actions: str = ""
+    funding_form: str = ""
+    territorial_scope: str = ""
+    opens_on: date | None = None
+    deadline: datetime | None = None
+    second_deadline: datetime | None = None
+    budget_total: Decimal | None = None
+    min_contribution: Decimal | None = None
+    max_contribution: Decimal | None = None
+    cofinancing_share: Decimal | None = None
+
+
+def save_manual_call(actor: Actor, data: CallData, call: Call | None = None) -> Call:
     """Create (or change) a call entered by hand: a ministry's or a PNRR notice. A Province's call is its
     own (``province`` set: read only within the Province); UPI's is national.
 
@@ -375,15 +398,11 @@ def save_manual_call(actor, data: dict, call: Call | None = None) -> Call:
     if call is not None and (call.source != CallSource.MANUAL or call.province_id != owner):
         raise PermissionDenied
     errors = {}
-    if data.get("deadline") and data.get("second_deadline") and data["second_deadline"] <= data["deadline"]:
+    if data.deadline and data.second_deadline and data.second_deadline <= data.deadline:
         errors["second_deadline"] = _("The second-stage deadline must follow the first.")
-    if (
-        data.get("opens_on")
-        and data.get("deadline")
-        and timezone.localtime(data["deadline"]).date() < data["opens_on"]
-    ):
+    if data.opens_on and data.deadline and timezone.localtime(data.deadline).date() < data.opens_on:
         errors["deadline"] = _("The deadline cannot precede the opening date.")
-    low, high = data.get("min_contribution"), data.get("max_contribution")
+    low, high = data.min_contribution, data.max_contribution
     if low is not None and high is not None and low > high:
         errors["max_contribution"] = _("The maximum contribution is below the minimum.")
     if errors:
@@ -391,7 +410,7 @@ def save_manual_call(actor, data: dict, call: Call | None = None) -> Call:
     now = timezone.now()
     with transaction.atomic():
         creating = call is None
-        if creating:
+        if call is None:
             call = Call(
                 source=CallSource.MANUAL,
                 source_id=f"manual-{uuid.uuid4().hex[:16]}",
@@ -401,14 +420,14 @@ def save_manual_call(actor, data: dict, call: Call | None = None) -> Call:
             )
         changes = {}
         for name in MANUAL_FIELDS:
-            new = data.get(name)
-            if name in TEXT_FIELDS:
+            new = getattr(data, name)
+            if name in _TEXT_FIELDS:
                 new = (new or "").strip()
             old = getattr(call, name)
             if not creating and _comparable(old) != _comparable(new):
                 changes[name] = [old, new]
                 CallChange.objects.create(
-                    call=call, field=name, old=display_value(old), new=display_value(new), seen_at=now
+                    call=call, field=name, old=_display_value(old), new=_display_value(new), seen_at=now
                 )
             setattr(call, name, new)
         call.last_seen_at = now
@@ -426,7 +445,7 @@ def save_manual_call(actor, data: dict, call: Call | None = None) -> Call:
 # --- eligibility criteria ------------------------------------------------------------------------------
 
 
-def validate_criterion_value(kind: str, value: dict) -> dict:
+def _validate_criterion_value(kind: str, value: dict) -> dict:
     """The value in the shape ``rules.eligibility`` reads, or ValidationError."""
     if kind not in CriterionKind.values:
         raise ValidationError({"kind": _("Unknown kind of criterion.")})
@@ -446,7 +465,7 @@ def save_criterion(
     The criterion belongs to the actor's catalogue: national for UPI and system actors (on national calls
     only), the Province's own for its office (on national calls and on its own). A criterion may be changed
     only by the catalogue it belongs to. Changing a criterion derived from the call's record makes it a
-    person's: the next imports keep it and derive no other of its kind (``sync_derived_criteria``).
+    person's: the next imports keep it and derive no other of its kind (``_sync_derived_criteria``).
 
     Raises:
         PermissionDenied: not UPI, a system actor or an office role; the call is not readable by the actor
@@ -463,12 +482,11 @@ def save_criterion(
     excerpt = (excerpt or "").strip()
     if not excerpt:
         raise ValidationError({"excerpt": _("Quote the text of the call the criterion comes from.")})
-    value = validate_criterion_value(kind, value)
+    value = _validate_criterion_value(kind, value)
     with transaction.atomic():
-        creating = criterion is None
         old = (
             None
-            if creating
+            if criterion is None
             else {"kind": criterion.kind, "value": criterion.value, "excerpt": criterion.excerpt}
         )
         was_derived = criterion is not None and criterion.derived
@@ -517,7 +535,15 @@ def delete_criterion(actor, criterion: CallCriterion) -> None:
 # --- digests -------------------------------------------------------------------------------------------
 
 
-def save_digest_preference(actor, organization, data: dict) -> DigestPreference:
+@dataclass(frozen=True, kw_only=True)
+class DigestPreferenceData:
+    """How often a Comune wants the digest of calls, and its interests (one per line)."""
+
+    frequency: str
+    interests: str = ""
+
+
+def save_digest_preference(actor: Actor, organization, data: DigestPreferenceData) -> DigestPreference:
     """Set a Comune's (Unione's) digest frequency and interests; saving re-subscribes it.
 
     Raises:
@@ -530,10 +556,10 @@ def save_digest_preference(actor, organization, data: dict) -> DigestPreference:
         or membership.role not in DIGEST_EDITOR_ROLES
     ):
         raise PermissionDenied
-    frequency = data.get("frequency")
+    frequency = data.frequency
     if frequency not in DigestFrequency.values:
         raise ValidationError({"frequency": _("Choose a frequency.")})
-    interests = "\n".join(line.strip() for line in (data.get("interests") or "").splitlines() if line.strip())
+    interests = "\n".join(line.strip() for line in data.interests.splitlines() if line.strip())
     with transaction.atomic():
         preference, _created = DigestPreference.objects.select_for_update().get_or_create(
             organization=organization

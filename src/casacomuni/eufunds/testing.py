@@ -42,7 +42,7 @@ def referent(organization) -> Actor:
     return actor_for(organization, Role.MUNICIPALITY_REFERENT, f"referente_europa_{organization.pk}")
 
 
-def manual_call_data(**fields) -> dict:
+def manual_call_data(**fields) -> services.CallData:
     now = timezone.now()
     data = {
         "title": "Avviso PNRR M2C4 — Messa in sicurezza del territorio dei piccoli comuni",
@@ -62,7 +62,7 @@ def manual_call_data(**fields) -> dict:
         "max_contribution": Decimal("500000.00"),
         "cofinancing_share": None,
     }
-    return data | fields
+    return services.CallData(**(data | fields))
 
 
 def under_5000(actor, call):
@@ -91,7 +91,7 @@ def add_eufunds(side, world) -> dict:
         actor, "sedia", sample("sedia_search_page.json"), origin="sedia_search_page.json"
     )
     preference = services.save_digest_preference(
-        referent(side.comune), side.comune, {"frequency": DigestFrequency.MONTHLY, "interests": ""}
+        referent(side.comune), side.comune, services.DigestPreferenceData(frequency=DigestFrequency.MONTHLY)
     )
     return {"call": call, "criterion": criterion, "import_run": run, "digest_preference": preference}
 

@@ -193,7 +193,7 @@ def manual_call_form(request, call):
     form = forms.ManualCallForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_manual_call(Actor.from_request(request), form.cleaned_data, call)
+            saved = services.save_manual_call(Actor.from_request(request), form.to_data(), call)
         except ValidationError as refused:
             form.add_error(None, refused)
         else:
@@ -315,7 +315,7 @@ def digest_preferences(request):
     initial = {"frequency": preference.frequency, "interests": preference.interests} if preference else None
     form = forms.DigestPreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.save_digest_preference(Actor.from_request(request), org, form.cleaned_data)
+        services.save_digest_preference(Actor.from_request(request), org, form.to_data())
         messages.success(request, _("Preferences saved."))
         return redirect("eufunds:digest_preferences")
     status = 400 if form.errors else 200

@@ -16,7 +16,7 @@ from casacomuni.indicators.models import Aggregate, Indicator, Observation
 from casacomuni.indicators.rules import stats
 from casacomuni.territory.models import Municipality
 
-BATCH = 1000
+_BATCH = 1000
 
 
 class UnknownIndicator(ValueError):
@@ -97,10 +97,10 @@ def replace_year(indicator: Indicator, year: int, values: dict[int, Decimal]) ->
             for pk, value in values.items()
             if pk in territory
         ],
-        batch_size=BATCH,
+        batch_size=_BATCH,
     )
     Aggregate.objects.filter(indicator=indicator, year=year).delete()
-    Aggregate.objects.bulk_create(aggregates(indicator, year, values, territory, now), batch_size=BATCH)
+    Aggregate.objects.bulk_create(aggregates(indicator, year, values, territory, now), batch_size=_BATCH)
     return sum(1 for pk in values if pk in territory)
 
 
@@ -120,6 +120,8 @@ def aggregates(indicator, year, values, territory, now) -> list[Aggregate]:
     rows = []
     for (province_id, size), group in groups.items():
         summary = stats.summarize(group)
+        if summary is None:  # never: every group has at least the value that made it
+            continue
         rows.append(
             Aggregate(
                 indicator=indicator,

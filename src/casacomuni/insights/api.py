@@ -226,9 +226,10 @@ def create_campaign(request, payload: CampaignIn):
                 }
             )
         targets = [found[code] for code in codes]
-    data = payload.dict(exclude={"template_code", "send", "targets"})
-    data.update(questionnaire=questionnaire, targets=targets)
-    campaign = campaign_services.create_campaign(actor, data)
+    data = payload.dict(exclude={"template_code", "send", "targets", "questionnaire"})
+    campaign = campaign_services.create_campaign(
+        actor, campaign_services.CampaignData(**data, questionnaire=questionnaire, targets=targets)
+    )
     if payload.send:
         campaign_services.send_campaign(actor, campaign)
     return Status(201, campaign_detail(request, readable(request).get(pk=campaign.pk)))

@@ -10,7 +10,9 @@ from casacomuni.insights.models import (
     QuestionKind,
     ServiceCategory,
 )
-from casacomuni.insights.services.questionnaires import slug
+from casacomuni.insights.services.campaigns import CampaignData
+from casacomuni.insights.services.digital_services import AdoptionData, DigitalServiceData
+from casacomuni.insights.services.questionnaires import QuestionData, QuestionnaireData, SectionData, slug
 from casacomuni.lib.forms import StyledForm
 
 
@@ -20,10 +22,16 @@ class QuestionnaireForm(StyledForm):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def to_data(self) -> QuestionnaireData:
+        return QuestionnaireData(**self.cleaned_data)
+
 
 class SectionForm(StyledForm):
     title = forms.CharField(label=_("Section title"), max_length=200)
     order = forms.IntegerField(label=_("Order"), required=False, min_value=0, max_value=10000)
+
+    def to_data(self) -> SectionData:
+        return SectionData(**self.cleaned_data)
 
 
 class QuestionForm(StyledForm):
@@ -81,11 +89,11 @@ class QuestionForm(StyledForm):
             "order": question.order,
         }
 
-    def data_for_service(self) -> dict:
+    def to_data(self) -> QuestionData:
         data = dict(self.cleaned_data)
         question, equals = data.pop("visible_question").strip(), data.pop("visible_equals").strip()
         data["visible_if"] = {"question": question, "equals": equals} if question else {}
-        return data
+        return QuestionData(**data)
 
 
 class QuickQuestionForm(StyledForm):
@@ -108,10 +116,10 @@ class QuickQuestionForm(StyledForm):
         help_text=_("The column name in the exports; if left empty, it is made from the question."),
     )
 
-    def data_for_service(self) -> dict:
+    def to_data(self) -> QuestionData:
         data = dict(self.cleaned_data)
         data["code"] = data["code"].strip() or slug(data["text"])
-        return data
+        return QuestionData(**data)
 
 
 class CampaignForm(StyledForm):
@@ -133,10 +141,10 @@ class CampaignForm(StyledForm):
         ]
         self.fields["targets"].choices = [(c.pk, c.name) for c in comuni]
 
-    def data_for_service(self) -> dict:
+    def to_data(self) -> CampaignData:
         data = dict(self.cleaned_data)
         data["targets"] = "all" if data.pop("all_comuni") else data["targets"]
-        return data
+        return CampaignData(**data)
 
 
 class ReopenForm(StyledForm):
@@ -161,6 +169,9 @@ class DigitalServiceForm(StyledForm):
     url = forms.URLField(label=_("Web address"), required=False, assume_scheme="https")
     is_active = forms.BooleanField(label=_("Offered now"), required=False, initial=True)
 
+    def to_data(self) -> DigitalServiceData:
+        return DigitalServiceData(**self.cleaned_data)
+
 
 class AdoptionForm(StyledForm):
     organization = forms.TypedChoiceField(label=_("Comune"), coerce=int)
@@ -171,6 +182,9 @@ class AdoptionForm(StyledForm):
     def __init__(self, *args, comuni=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [("", _("Choose…"))] + [(c.pk, c.name) for c in comuni]
+
+    def to_data(self) -> AdoptionData:
+        return AdoptionData(**self.cleaned_data)
 
 
 # --- The response form, generated from the questions ---------------------------------------------------------

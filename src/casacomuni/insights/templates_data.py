@@ -8,6 +8,8 @@ adapt it. A change of questions here needs a new ``version``, so that past editi
 The maturity questions feed ``rules.maturity.maturity_index`` (see its docstring for the formula).
 """
 
+from typing import Any
+
 from casacomuni.insights.rules.answers import (
     DATE,
     DECIMAL,
@@ -39,7 +41,8 @@ def q(code, text, kind, *, help="", unit="", required=False, choices=(), min_val
     }
 
 
-TEMPLATES = {
+# Each template: version, title, description, and its sections with their questions (see question()).
+TEMPLATES: dict[str, dict[str, Any]] = {
     MATURITY: {
         "version": 1,
         "title": "Maturità digitale del Comune",

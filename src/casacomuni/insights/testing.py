@@ -64,7 +64,7 @@ def make_campaign(side, *, template="maturita_digitale", comuni=None, send=True,
         **extra,
     }
     officer = data_officer(side)
-    campaign = campaign_services.create_campaign(officer, data)
+    campaign = campaign_services.create_campaign(officer, campaign_services.CampaignData(**data))
     if send:
         campaign = campaign_services.send_campaign(officer, campaign)
     return campaign
@@ -72,13 +72,23 @@ def make_campaign(side, *, template="maturita_digitale", comuni=None, send=True,
 
 def make_questionnaire(side):
     officer = data_officer(side)
-    questionnaire = questionnaire_services.create_questionnaire(officer, {"title": "Rilevazione protocollo"})
-    section = questionnaire_services.save_section(officer, questionnaire, {"title": "Protocollo"})
+    questionnaire = questionnaire_services.create_questionnaire(
+        officer, questionnaire_services.QuestionnaireData(title="Rilevazione protocollo")
+    )
+    section = questionnaire_services.save_section(
+        officer, questionnaire, questionnaire_services.SectionData(title="Protocollo")
+    )
     question = questionnaire_services.save_question(
-        officer, section, {"code": "registrations", "text": "Registrazioni annue", "kind": "integer"}
+        officer,
+        section,
+        questionnaire_services.QuestionData(code="registrations", text="Registrazioni annue", kind="integer"),
     )
     file_question = questionnaire_services.save_question(
-        officer, section, {"code": "manual", "text": "Manuale di gestione", "kind": QuestionKind.FILE}
+        officer,
+        section,
+        questionnaire_services.QuestionData(
+            code="manual", text="Manuale di gestione", kind=QuestionKind.FILE
+        ),
     )
     return questionnaire, section, question, file_question
 
@@ -97,10 +107,13 @@ def add_insights(side, world=None) -> dict:
     )
     draft = make_campaign(side, send=False, title="Campagna in bozza")
     service = digital_services.save_digital_service(
-        data_officer(side), {"name": "Intermediazione pagoPA", "category": ServiceCategory.PAGOPA}
+        data_officer(side),
+        digital_services.DigitalServiceData(name="Intermediazione pagoPA", category=ServiceCategory.PAGOPA),
     )
     adoption = digital_services.record_adoption(
-        data_officer(side), service, {"organization": side.comune, "status": AdoptionStatus.ACTIVE}
+        data_officer(side),
+        service,
+        digital_services.AdoptionData(organization=side.comune, status=AdoptionStatus.ACTIVE),
     )
     return {
         "questionnaire": questionnaire,
@@ -123,13 +136,13 @@ def make_campaign_of(side, questionnaire, comuni=None):
     today = timezone.localdate()
     campaign = campaign_services.create_campaign(
         officer,
-        {
-            "title": questionnaire.title,
-            "questionnaire": questionnaire,
-            "year": today.year,
-            "opens_on": today,
-            "deadline": today + timedelta(days=30),
-            "targets": [c.pk for c in (comuni or (side.comune,))],
-        },
+        campaign_services.CampaignData(
+            title=questionnaire.title,
+            questionnaire=questionnaire,
+            year=today.year,
+            opens_on=today,
+            deadline=today + timedelta(days=30),
+            targets=[c.pk for c in (comuni or (side.comune,))],
+        ),
     )
     return campaign_services.send_campaign(officer, campaign)

@@ -1,6 +1,7 @@
 """Forms in the Bootstrap Italia look: one renderer and one base class for every form of the project."""
 
-from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,7 +17,7 @@ class ItalianFormRenderer(DjangoTemplates):
 
 
 # Bootstrap Italia draws a checkbox from its label (``.form-check``): the input itself takes no class.
-WIDGET_CLASSES = {
+WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.CheckboxInput: "",
     forms.CheckboxSelectMultiple: "",
     forms.RadioSelect: "",
@@ -32,30 +33,35 @@ EMPTY_CHOICE_LABEL = _("Choose…")
 def bound_number(field: forms.Field) -> None:
     """Numbers within what the database holds (lib.bounds), for every form of the project."""
     if isinstance(field, forms.DecimalField):
-        limit = max_decimal(field.decimal_places)
-        if field.max_value is None or field.max_value > limit:
-            field.max_value = limit
-            field.validators.append(MaxValueValidator(limit))
-        if field.min_value is None or field.min_value < -limit:
-            field.min_value = -limit
-            field.validators.append(MinValueValidator(-limit))
+        _bound(field, max_decimal(field.decimal_places))
     elif isinstance(field, forms.IntegerField):
-        if field.max_value is None or field.max_value > MAX_INTEGER:
-            field.max_value = MAX_INTEGER
-            field.validators.append(MaxValueValidator(MAX_INTEGER))
-        if field.min_value is None or field.min_value < -MAX_INTEGER:
-            field.min_value = -MAX_INTEGER
-            field.validators.append(MinValueValidator(-MAX_INTEGER))
+        _bound(field, MAX_INTEGER)
 
 
-class StyledFormMixin:
+def _bound(field: forms.IntegerField, limit: Decimal | int) -> None:
+    # django-stubs types the bounds as an IntegerField's (int or a callable); a DecimalField's are Decimals,
+    # and no form of the project gives a callable bound.
+    maximum = cast("Decimal | int | None", field.max_value)
+    minimum = cast("Decimal | int | None", field.min_value)
+    if maximum is None or maximum > limit:
+        field.max_value = limit  # type: ignore[assignment]  # a Decimal for a DecimalField (see above)
+        field.validators.append(MaxValueValidator(limit))
+    if minimum is None or minimum < -limit:
+        field.min_value = -limit  # type: ignore[assignment]  # likewise
+        field.validators.append(MinValueValidator(-limit))
+
+
+# The type checker reads the mixin as the form class it is mixed into (forms.BaseForm), which provides
+# fields, errors and add_prefix; at run time it is a plain class placed before that form class.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class StyledFormMixin(_FormBase):
     """Gives each widget its Bootstrap Italia class, marks invalid fields for assistive technology and
     bounds numbers to what the database holds."""
-
-    # What the form class it is mixed into (forms.BaseForm) provides, declared for the type checker.
-    fields: dict[str, forms.Field]
-    errors: dict[str, list]
-    add_prefix: Callable[[str], str]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +74,7 @@ class StyledFormMixin:
                 field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
 
     def full_clean(self):
-        super().full_clean()  # type: ignore[misc]  # forms.BaseForm's, after this mixin in the MRO
+        super().full_clean()  # forms.BaseForm's, after this mixin in the MRO
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget

@@ -146,8 +146,7 @@ def create_dataset(request, payload: DatasetIn):
     """The Province's administrator and data officers only; the files are generated at once and refused
     (400) if they would publish personal data."""
     tenancy.require_role(request.user, *DATA_OFFICE_ROLES)
-    data = payload.dict()
-    created = services.create_dataset(Actor.from_request(request), data)
+    created = services.create_dataset(Actor.from_request(request), services.NewDatasetData(**payload.dict()))
     return Status(201, with_details(Dataset.objects.for_user(request.user)).get(pk=created.pk))
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from casacomuni.lib.forms import StyledForm
 from casacomuni.opendata.generators import available_generators
 from casacomuni.opendata.models import Frequency, Licence, Theme
-from casacomuni.opendata.services import generator_defaults
+from casacomuni.opendata.services import CatalogData, DatasetData, NewDatasetData, generator_defaults
 
 SERVICE_FIELDS = ("title", "description", "theme", "accrual_periodicity", "keywords", "license")
 
@@ -31,8 +31,8 @@ class DatasetForm(StyledForm):
         initial["keywords"] = ", ".join(dataset.keywords)
         return initial
 
-    def data_for_service(self) -> dict:
-        return {name: self.cleaned_data[name] for name in SERVICE_FIELDS}
+    def to_data(self) -> DatasetData:
+        return DatasetData(**{name: self.cleaned_data[name] for name in SERVICE_FIELDS})
 
 
 class NewDatasetForm(DatasetForm):
@@ -61,14 +61,13 @@ class NewDatasetForm(DatasetForm):
             return {"license": Licence.CC_BY_4}
         return initial | {"generator": code, "slug": code, "keywords": ", ".join(initial["keywords"])}
 
-    def data_for_service(self) -> dict:
-        data = super().data_for_service()
-        data.update(
+    def to_data(self) -> NewDatasetData:
+        return NewDatasetData(
+            **{name: self.cleaned_data[name] for name in SERVICE_FIELDS},
             generator=self.cleaned_data["generator"],
             slug=self.cleaned_data["slug"],
             publish=self.cleaned_data["publish"],
         )
-        return data
 
 
 class CatalogForm(StyledForm):
@@ -82,3 +81,6 @@ class CatalogForm(StyledForm):
     title = forms.CharField(label=_("Title of the catalogue"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
     homepage = forms.URLField(label=_("Home page of the Province"), required=False, assume_scheme="https")
+
+    def to_data(self) -> CatalogData:
+        return CatalogData(**self.cleaned_data)

@@ -10,8 +10,9 @@ dataset keeps its previous files and the reason is kept in ``last_error``.
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,16 +34,16 @@ from casacomuni.opendata.models import Catalog, Dataset, Distribution, FileForma
 from casacomuni.opendata.rules import dcatapit, privacy
 
 logger = logging.getLogger(__name__)
-SYSTEM = Actor.system("regenerate_opendata")
-MAX_KEYWORDS = 20
-MAX_KEYWORD_LENGTH = 50
-FIELD_LENGTHS = {"title": 200, "slug": 80}
+_SYSTEM = Actor.system("regenerate_opendata")
+_MAX_KEYWORDS = 20
+_MAX_KEYWORD_LENGTH = 50
+_FIELD_LENGTHS = {"title": 200, "slug": 80}
 
 
 # --- Validation --------------------------------------------------------------------------------------------
 
 
-def clean_keywords(value) -> list[str]:
+def _clean_keywords(value) -> list[str]:
     """Keywords from a list or from text separated by commas; blanks dropped, duplicates once."""
     items = value.split(",") if isinstance(value, str) else list(value or [])
     seen, keywords = set(), []
@@ -69,10 +70,11 @@ def generator_defaults(code: str) -> dict:
     }
 
 
-def clean_dataset_data(data: dict, creating: bool) -> dict:
+def _clean_dataset_data(data: dict, creating: bool) -> dict:
     """The dataset's metadata checked; on creation also its generator and identifier, and the metadata not
     given (None or absent) taken from the generator. Raises ValidationError with a message per field."""
-    errors, cleaned = {}, {}
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str | list[str]] = {}
     if creating:
         given = {name: value for name, value in data.items() if value is not None}
         data = generator_defaults(str(data.get("generator") or "").strip()) | given
@@ -80,29 +82,31 @@ def clean_dataset_data(data: dict, creating: bool) -> dict:
         value = str(data.get(name) or "").strip()
         if not value:
             errors[name] = _("This field is required.")
-        elif name in FIELD_LENGTHS and len(value) > FIELD_LENGTHS[name]:
-            errors[name] = _("Enter at most %(max_length)s characters.") % {"max_length": FIELD_LENGTHS[name]}
+        elif name in _FIELD_LENGTHS and len(value) > _FIELD_LENGTHS[name]:
+            errors[name] = _("Enter at most %(max_length)s characters.") % {
+                "max_length": _FIELD_LENGTHS[name]
+            }
         cleaned[name] = value
     for name, choices in (("theme", Theme), ("accrual_periodicity", Frequency), ("license", Licence)):
         value = str(data.get(name) or "").strip()
         if value not in choices.values:
             errors[name] = _("Choose one of: %(expected)s.") % {"expected": ", ".join(choices.values)}
         cleaned[name] = value
-    keywords = clean_keywords(data.get("keywords"))
-    if len(keywords) > MAX_KEYWORDS:
-        errors["keywords"] = _("Enter at most %(count)s keywords.") % {"count": MAX_KEYWORDS}
-    elif any(len(keyword) > MAX_KEYWORD_LENGTH for keyword in keywords):
+    keywords = _clean_keywords(data.get("keywords"))
+    if len(keywords) > _MAX_KEYWORDS:
+        errors["keywords"] = _("Enter at most %(count)s keywords.") % {"count": _MAX_KEYWORDS}
+    elif any(len(keyword) > _MAX_KEYWORD_LENGTH for keyword in keywords):
         errors["keywords"] = _("Each keyword may have at most %(max_length)s characters.") % {
-            "max_length": MAX_KEYWORD_LENGTH
+            "max_length": _MAX_KEYWORD_LENGTH
         }
     cleaned["keywords"] = keywords
-    refuse_personal_data(errors, cleaned, ("title", "description", "keywords"))
+    _refuse_personal_data(errors, cleaned, ("title", "description", "keywords"))
     if creating:
-        cleaned["generator"] = str(data.get("generator") or "").strip()
-        if get_generator(cleaned["generator"]) is None:
+        generator = cleaned["generator"] = str(data.get("generator") or "").strip()
+        if get_generator(generator) is None:
             errors["generator"] = _("Choose one of the data sources offered.")
-        slug = str(data.get("slug") or cleaned["generator"]).strip().lower()
-        if not dcatapit.DATASET_ID_PATTERN.match(slug) or len(slug) > FIELD_LENGTHS["slug"]:
+        slug = str(data.get("slug") or generator).strip().lower()
+        if not dcatapit.DATASET_ID_PATTERN.match(slug) or len(slug) > _FIELD_LENGTHS["slug"]:
             errors["slug"] = _("Use lower-case letters, digits and single dashes, at most 80 characters.")
         cleaned["slug"] = slug
     if errors:
@@ -110,7 +114,7 @@ def clean_dataset_data(data: dict, creating: bool) -> dict:
     return cleaned
 
 
-def refuse_personal_data(errors: dict, cleaned: dict, names) -> None:
+def _refuse_personal_data(errors: dict, cleaned: dict, names) -> None:
     """The metadata are published too (pages, catalogue): no e-mail address or personal fiscal code there."""
     for name in names:
         value = cleaned.get(name)
@@ -119,7 +123,7 @@ def refuse_personal_data(errors: dict, cleaned: dict, names) -> None:
             errors[name] = _("Remove e-mail addresses and personal fiscal codes: this text is published.")
 
 
-def clean_catalog_data(data: dict) -> dict:
+def _clean_catalog_data(data: dict) -> dict:
     errors, cleaned = {}, {}
     ipa_code = str(data.get("ipa_code") or "").strip()
     if not dcatapit.is_ipa_code(ipa_code):
@@ -131,7 +135,7 @@ def clean_catalog_data(data: dict) -> dict:
         cleaned[name] = str(data.get(name) or "").strip()
         if not cleaned[name]:
             errors[name] = _("This field is required.")
-    refuse_personal_data(errors, cleaned, ("title", "description"))
+    _refuse_personal_data(errors, cleaned, ("title", "description"))
     if len(cleaned["title"]) > 200:
         errors["title"] = _("Enter at most %(max_length)s characters.") % {"max_length": 200}
     cleaned["homepage"] = str(data.get("homepage") or "").strip()
@@ -148,7 +152,7 @@ def clean_catalog_data(data: dict) -> dict:
 # --- Scope -------------------------------------------------------------------------------------------------
 
 
-def officer_province(actor: Actor) -> Organization:
+def _officer_province(actor: Actor) -> Organization:
     """The Province the actor manages the catalogue of; PermissionDenied for any other role."""
     tenancy.require_role(actor.user, *DATA_OFFICE_ROLES)
     organization = actor.organization
@@ -157,7 +161,7 @@ def officer_province(actor: Actor) -> Organization:
     return organization
 
 
-def locked_dataset(actor: Actor, dataset: Dataset) -> Dataset:
+def _locked_dataset(actor: Actor, dataset: Dataset) -> Dataset:
     """The dataset re-read through the actor's scope (the system: any) and locked until the transaction ends."""
     queryset = Dataset.objects.all() if actor.user is None else Dataset.objects.for_user(actor.user)
     # Only the dataset's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the join.
@@ -172,25 +176,58 @@ def locked_dataset(actor: Actor, dataset: Dataset) -> Dataset:
     return found
 
 
-def default_catalog_data(province: Organization) -> dict:
-    return {
-        "ipa_code": province.ipa_code,
-        "title": f"Dati aperti della {province.name}",
-        "description": (
+@dataclass(frozen=True, kw_only=True)
+class CatalogData:
+    """The settings of a Province's catalogue: its IPA code (the prefix of every dataset identifier), title,
+    description and home page."""
+
+    ipa_code: str
+    title: str
+    description: str
+    homepage: str = ""
+
+
+def default_catalog_data(province: Organization) -> CatalogData:
+    return CatalogData(
+        ipa_code=province.ipa_code,
+        title=f"Dati aperti della {province.name}",
+        description=(
             f"Il catalogo dei dati aperti della {province.name}: servizi associati ai Comuni, convenzioni, "
             "gare della stazione unica appaltante, finanziamenti europei e indicatori del territorio."
         ),
-        "homepage": "",
-    }
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetData:
+    """A dataset's metadata. ``keywords``: a list, or text separated by commas. On creation a value left
+    None is the generator's; on a change every value is required."""
+
+    title: str | None = None
+    description: str | None = None
+    theme: str | None = None
+    accrual_periodicity: str | None = None
+    keywords: str | Sequence[str] | None = None
+    license: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewDatasetData(DatasetData):
+    """A new dataset: the generator that builds its files, its identifier (the generator's code by
+    default), its metadata, and whether to publish it at once."""
+
+    generator: str
+    slug: str | None = None
+    publish: bool = False
 
 
 # --- Catalogue and datasets --------------------------------------------------------------------------------
 
 
-def save_catalog(actor: Actor, data: dict) -> Catalog:
+def save_catalog(actor: Actor, data: CatalogData) -> Catalog:
     """The Province's administrator or data officer sets its catalogue's IPA code, title and description."""
-    province = officer_province(actor)
-    cleaned = clean_catalog_data(data)
+    province = _officer_province(actor)
+    cleaned = _clean_catalog_data(asdict(data))
     with transaction.atomic():
         catalog = Catalog.objects.select_for_update().filter(province=province).first()
         if catalog is None:
@@ -206,19 +243,17 @@ def save_catalog(actor: Actor, data: dict) -> Catalog:
     return catalog
 
 
-def create_dataset(actor: Actor, data: dict) -> Dataset:
+def create_dataset(actor: Actor, data: NewDatasetData) -> Dataset:
     """A new dataset of the actor's Province, built by a generator; its files are generated at once.
 
-    ``data``: generator, slug (the generator's code by default), title, description, theme,
-    accrual_periodicity, keywords, license, and ``publish`` (publish it at once). A generator whose files
-    would hold personal data is refused before anything is written.
+    A generator whose files would hold personal data is refused before anything is written.
     """
-    province = officer_province(actor)
-    cleaned = clean_dataset_data(data, creating=True)
+    province = _officer_province(actor)
+    cleaned = _clean_dataset_data(asdict(data), creating=True)
     if Dataset.objects.filter(province=province, slug=cleaned["slug"]).exists():
         raise ValidationError({"slug": _("The catalogue already has a dataset with this identifier.")})
-    contents = contents_of(cleaned["generator"], province)
-    with new_files() as written, transaction.atomic():
+    contents = _contents_of(cleaned["generator"], province)
+    with _new_files() as written, transaction.atomic():
         dataset = Dataset.objects.create(province=province, **cleaned)
         record_event(
             actor,
@@ -227,19 +262,19 @@ def create_dataset(actor: Actor, data: dict) -> Dataset:
             {name: [None, value] for name, value in cleaned.items()},
             organization=province,
         )
-        write_distributions(actor, dataset, contents, written)
-        if data.get("publish"):
-            mark_published(actor, dataset)
+        _write_distributions(actor, dataset, contents, written)
+        if data.publish:
+            _mark_published(actor, dataset)
     dataset.refresh_from_db()
     return dataset
 
 
-def update_dataset(actor: Actor, dataset: Dataset, data: dict) -> Dataset:
+def update_dataset(actor: Actor, dataset: Dataset, data: DatasetData) -> Dataset:
     """Edit a dataset's metadata (its identifier and generator stay)."""
-    officer_province(actor)
-    cleaned = clean_dataset_data(data, creating=False)
+    _officer_province(actor)
+    cleaned = _clean_dataset_data(asdict(data), creating=False)
     with transaction.atomic():
-        dataset = locked_dataset(actor, dataset)
+        dataset = _locked_dataset(actor, dataset)
         changes = {n: [getattr(dataset, n), v] for n, v in cleaned.items() if getattr(dataset, n) != v}
         for name, value in cleaned.items():
             setattr(dataset, name, value)
@@ -252,19 +287,19 @@ def update_dataset(actor: Actor, dataset: Dataset, data: dict) -> Dataset:
 def publish_dataset(actor: Actor, dataset: Dataset) -> Dataset:
     """Publish a dataset: its files are regenerated first and must pass the privacy guard; the Province's
     catalogue needs an IPA code (the identifiers are ``codiceIPA:ID``)."""
-    officer_province(actor)
-    dataset = readable_dataset(actor, dataset)
-    contents = checked_contents(actor, dataset)
-    with new_files() as written, transaction.atomic():
-        dataset = locked_dataset(actor, dataset)
-        write_distributions(actor, dataset, contents, written)
-        mark_published(actor, dataset)
+    _officer_province(actor)
+    dataset = _readable_dataset(actor, dataset)
+    contents = _checked_contents(actor, dataset)
+    with _new_files() as written, transaction.atomic():
+        dataset = _locked_dataset(actor, dataset)
+        _write_distributions(actor, dataset, contents, written)
+        _mark_published(actor, dataset)
     return dataset
 
 
-def mark_published(actor: Actor, dataset: Dataset) -> None:
+def _mark_published(actor: Actor, dataset: Dataset) -> None:
     if not Catalog.objects.filter(province=dataset.province).exists():
-        create_default_catalog(actor, dataset.province)
+        _create_default_catalog(actor, dataset.province)
     if dataset.published:
         return
     now = timezone.now()
@@ -281,14 +316,14 @@ def mark_published(actor: Actor, dataset: Dataset) -> None:
     )
 
 
-def create_default_catalog(actor: Actor, province: Organization) -> Catalog:
+def _create_default_catalog(actor: Actor, province: Organization) -> Catalog:
     """The catalogue with the default title and description, when the Province's IPA code is known."""
     if not dcatapit.is_ipa_code(province.ipa_code):
         raise ValidationError(
             _("Enter the IPA code of the Province in the catalogue's settings before publishing."),
             code="no_catalog",
         )
-    cleaned = default_catalog_data(province)
+    cleaned = asdict(default_catalog_data(province))
     catalog = Catalog.objects.create(province=province, **cleaned)
     record_event(
         actor,
@@ -302,9 +337,9 @@ def create_default_catalog(actor: Actor, province: Organization) -> Catalog:
 
 def unpublish_dataset(actor: Actor, dataset: Dataset) -> Dataset:
     """Withdraw a dataset from the public pages, the catalogue and the downloads (its files are kept)."""
-    officer_province(actor)
+    _officer_province(actor)
     with transaction.atomic():
-        dataset = locked_dataset(actor, dataset)
+        dataset = _locked_dataset(actor, dataset)
         if dataset.published:
             dataset.published = False
             dataset.updated_at = timezone.now()
@@ -331,7 +366,7 @@ class Regeneration:
     refused: dict[str, str] = field(default_factory=dict)
 
 
-def readable_dataset(actor: Actor, dataset: Dataset) -> Dataset:
+def _readable_dataset(actor: Actor, dataset: Dataset) -> Dataset:
     queryset = Dataset.objects.all() if actor.user is None else Dataset.objects.for_user(actor.user)
     found = queryset.select_related("province__province").filter(pk=dataset.pk).first()
     if found is None:
@@ -341,14 +376,14 @@ def readable_dataset(actor: Actor, dataset: Dataset) -> Dataset:
 
 def regenerate_dataset(actor: Actor, dataset: Dataset) -> bool:
     """Regenerate one dataset's files now (the officer's button). True when the content changed."""
-    officer_province(actor)
-    dataset = readable_dataset(actor, dataset)
-    contents = checked_contents(actor, dataset)
-    with new_files() as written, transaction.atomic():
-        return write_distributions(actor, locked_dataset(actor, dataset), contents, written)
+    _officer_province(actor)
+    dataset = _readable_dataset(actor, dataset)
+    contents = _checked_contents(actor, dataset)
+    with _new_files() as written, transaction.atomic():
+        return _write_distributions(actor, _locked_dataset(actor, dataset), contents, written)
 
 
-def regenerate_datasets(province: Organization, actor: Actor = SYSTEM) -> Regeneration:
+def regenerate_datasets(province: Organization, actor: Actor = _SYSTEM) -> Regeneration:
     """Regenerate every dataset of ``province`` (the scheduled run, as the system). A refusal (personal data,
     a data source no longer available) is recorded on its dataset; an unexpected error of one generator is
     logged. Neither stops the other datasets."""
@@ -356,9 +391,9 @@ def regenerate_datasets(province: Organization, actor: Actor = SYSTEM) -> Regene
     datasets = Dataset.objects.filter(province=province).select_related("province__province").order_by("pk")
     for dataset in datasets:
         try:
-            contents = checked_contents(actor, dataset)
-            with new_files() as written, transaction.atomic():
-                changed = write_distributions(actor, locked_dataset(actor, dataset), contents, written)
+            contents = _checked_contents(actor, dataset)
+            with _new_files() as written, transaction.atomic():
+                changed = _write_distributions(actor, _locked_dataset(actor, dataset), contents, written)
         except ValidationError as refused:
             result.refused[dataset.slug] = " ".join(refused.messages)
         except Exception:  # a bug in one generator must not keep the others' files stale
@@ -369,7 +404,7 @@ def regenerate_datasets(province: Organization, actor: Actor = SYSTEM) -> Regene
     return result
 
 
-def contents_of(generator_code: str, province: Organization) -> dict[str, tuple[bytes, int]]:
+def _contents_of(generator_code: str, province: Organization) -> dict[str, tuple[bytes, int]]:
     """The files' bytes and row count by format, built by the generator and checked by the privacy guard.
 
     Raises ValidationError when the generator is not available or a file holds personal data."""
@@ -395,16 +430,16 @@ def contents_of(generator_code: str, province: Organization) -> dict[str, tuple[
     return contents
 
 
-def checked_contents(actor: Actor, dataset: Dataset) -> dict[str, tuple[bytes, int]]:
-    """``contents_of`` the dataset; a refusal is kept on the dataset and in the audit trail, then re-raised."""
+def _checked_contents(actor: Actor, dataset: Dataset) -> dict[str, tuple[bytes, int]]:
+    """``_contents_of`` the dataset; a refusal is kept on the dataset and in the audit trail, then re-raised."""
     try:
-        return contents_of(dataset.generator, dataset.province)
+        return _contents_of(dataset.generator, dataset.province)
     except ValidationError as refused:
-        remember_refusal(actor, dataset, " ".join(refused.messages))
+        _remember_refusal(actor, dataset, " ".join(refused.messages))
         raise
 
 
-def remember_refusal(actor: Actor, dataset: Dataset, reason: str) -> None:
+def _remember_refusal(actor: Actor, dataset: Dataset, reason: str) -> None:
     with transaction.atomic():
         Dataset.objects.filter(pk=dataset.pk).update(last_error=reason, last_generated_at=timezone.now())
         record_event(
@@ -416,29 +451,32 @@ def remember_refusal(actor: Actor, dataset: Dataset, reason: str) -> None:
         )
 
 
-def file_name(dataset: Dataset, file_format: str, digest: str) -> str:
-    sigla = dataset.province.province.sigla.lower()
+def _file_name(dataset: Dataset, file_format: str, digest: str) -> str:
+    territory = dataset.province.province
+    if territory is None:  # a dataset is a Province's (_officer_province), and a Province has its territory
+        raise ValueError(f"The dataset {dataset.pk} belongs to no Province.")
+    sigla = territory.sigla.lower()
     return f"opendata/{sigla}/{dataset.slug}-{digest[:16]}.{file_format.lower()}"
 
 
 @contextmanager
-def new_files():
+def _new_files():
     """Collects the names of the files written inside; deletes them if the block fails (the rows that would
     have pointed to them rolled back). Use outside the ``transaction.atomic()`` it guards."""
     written: list[str] = []
     try:
         yield written
     except BaseException:
-        delete_files(written)
+        _delete_files(written)
         raise
 
 
-def write_distributions(actor: Actor, dataset: Dataset, contents: dict, written: list[str]) -> bool:
+def _write_distributions(actor: Actor, dataset: Dataset, contents: dict, written: list[str]) -> bool:
     """Write the dataset's CSV and JSON files whose content changed; True when one did.
 
     Call inside a transaction, with the dataset locked. New files get content-derived names and are written
     by the storage (AtomicFileSystemStorage: temporary file, fsync, rename) before the rows switch to them;
-    their names go to ``written`` (see ``new_files``); the replaced files are deleted once the transaction
+    their names go to ``written`` (see ``_new_files``); the replaced files are deleted once the transaction
     commits. ``modified`` moves only when a file's SHA-256 changed.
     """
     now = timezone.now()
@@ -451,7 +489,7 @@ def write_distributions(actor: Actor, dataset: Dataset, contents: dict, written:
             distribution.generated_at = now
             distribution.save(update_fields=["generated_at"])
             continue
-        name = default_storage.save(file_name(dataset, file_format, digest), ContentFile(content))
+        name = default_storage.save(_file_name(dataset, file_format, digest), ContentFile(content))
         written.append(name)
         changes[file_format] = [distribution.sha256 if distribution else None, digest]
         if distribution is None:
@@ -474,11 +512,11 @@ def write_distributions(actor: Actor, dataset: Dataset, contents: dict, written:
             actor, "opendata_dataset.regenerate", dataset, {"sha256": changes}, organization=dataset.province
         )
     dataset.save(update_fields=fields)
-    transaction.on_commit(partial(delete_files, obsolete))
+    transaction.on_commit(partial(_delete_files, obsolete))
     return bool(changes)
 
 
-def delete_files(names) -> None:
+def _delete_files(names) -> None:
     for name in names:
         if name:
             default_storage.delete(name)

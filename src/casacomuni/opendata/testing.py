@@ -6,6 +6,8 @@ Another side's ``unpublished_dataset`` must answer 404 everywhere; its ``dataset
 pages and API, but 404 on the officers' pages and operations of any other Province.
 """
 
+from dataclasses import replace
+
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Membership
 from casacomuni.accounts.roles import Role
@@ -31,15 +33,17 @@ def make_catalog(province_org, ipa_code: str | None = None) -> Catalog:
     catalog = Catalog.objects.filter(province=province_org).first()
     if catalog is not None:
         return catalog
-    data = services.default_catalog_data(province_org)
-    data["ipa_code"] = ipa_code or f"p_{province_org.province.sigla.lower()}"
+    data = replace(
+        services.default_catalog_data(province_org),
+        ipa_code=ipa_code or f"p_{province_org.province.sigla.lower()}",
+    )
     return services.save_catalog(data_officer(province_org), data)
 
 
 def make_dataset(province_org, generator: str = "convenzioni", publish: bool = True, **fields) -> Dataset:
     """A dataset of ``generator`` created (and published) through the services, files included."""
     make_catalog(province_org)
-    data = {"generator": generator, "publish": publish} | fields
+    data = services.NewDatasetData(generator=generator, publish=publish, **fields)
     return services.create_dataset(data_officer(province_org), data)
 
 

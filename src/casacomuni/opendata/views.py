@@ -9,6 +9,8 @@ dataset): the list of its datasets, creation from a data source, metadata, publi
 and the catalogue's settings. Thin views: reads through the QuerySets, writes through opendata.services.
 """
 
+from dataclasses import asdict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -152,7 +154,7 @@ def dataset_create(request):
     form = forms.NewDatasetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            dataset = services.create_dataset(Actor.from_request(request), form.data_for_service())
+            dataset = services.create_dataset(Actor.from_request(request), form.to_data())
         except ValidationError as refused:
             add_errors(form, refused)
         else:
@@ -188,7 +190,7 @@ def dataset_edit(request, pk):
     form = forms.DatasetForm(request.POST or None, initial=forms.DatasetForm.initial_from(dataset))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_dataset(Actor.from_request(request), dataset, form.data_for_service())
+            services.update_dataset(Actor.from_request(request), dataset, form.to_data())
         except ValidationError as refused:
             add_errors(form, refused)
         else:
@@ -222,12 +224,12 @@ def catalog_edit(request):
     initial = (
         {name: getattr(catalog, name) for name in ("ipa_code", "title", "description", "homepage")}
         if catalog
-        else services.default_catalog_data(organization)
+        else asdict(services.default_catalog_data(organization))
     )
     form = forms.CatalogForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_catalog(Actor.from_request(request), form.cleaned_data)
+            services.save_catalog(Actor.from_request(request), form.to_data())
         except ValidationError as refused:
             add_errors(form, refused)
         else:

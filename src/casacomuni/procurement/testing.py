@@ -57,18 +57,18 @@ def sua_adhesion(side, party, start: date | None = None):
     if service is None:
         service = agreements.save_service(
             admin,
-            {
-                "kind": ServiceKind.SUA,
-                "name": "Stazione Unica Appaltante",
-                "description": "Gare e contratti per i Comuni",
-                "delegated_functions": [1, 2],
-                "cost_model": "fixed_fee",
-                "cost_amount": Decimal(1200),
-                "cost_minimum": None,
-                "cost_maximum": None,
-                "standard_clauses": "",
-                "is_published": True,
-            },
+            agreements.ServiceData(
+                kind=ServiceKind.SUA,
+                name="Stazione Unica Appaltante",
+                description="Gare e contratti per i Comuni",
+                delegated_functions=[1, 2],
+                cost_model="fixed_fee",
+                cost_amount=Decimal(1200),
+                cost_minimum=None,
+                cost_maximum=None,
+                standard_clauses="",
+                is_published=True,
+            ),
         )
     draft = agreements.AgreementDraft(
         title="Convenzione SUA",
@@ -121,7 +121,9 @@ def make_request(party, user=None, attachments=(), **fields):
     ``party`` needs an adhesion in force to its Province's SUA (see ``sua_adhesion``).
     """
     actor = Actor(user=user, membership=user.acting_as) if user is not None else referent(party)
-    return services.submit_request(actor, request_data(**fields), attachments)
+    province = fields.pop("province", None)
+    data = services.RequestData(**request_data(**fields))
+    return services.submit_request(actor, data, attachments, province=province)
 
 
 def make_attachment(request, name="capitolato.pdf", content=PDF, kind=AttachmentKind.SPECIFICATIONS):

@@ -51,7 +51,7 @@ def apply_as_alfa(world, **fields):
     return register_services.apply_to_register(
         as_actor(world.personas["operatore_economico"], world.operator),
         world.home.province_org,
-        operator_data(**fields),
+        register_services.CompanyData(**operator_data(**fields)),
         register_services.parse_categories("90910", ""),
         [],
     )

@@ -38,18 +38,18 @@ def admin(world):
 def service(admin, name, kind, cost_model, amount, **extra):
     return services.save_service(
         admin,
-        {
-            "kind": kind,
-            "name": name,
-            "description": f"Descrizione di {name}",
-            "delegated_functions": extra.pop("delegated_functions", []),
-            "cost_model": cost_model,
-            "cost_amount": Decimal(amount),
-            "cost_minimum": extra.pop("cost_minimum", None),
-            "cost_maximum": extra.pop("cost_maximum", None),
-            "standard_clauses": "",
-            "is_published": True,
-        },
+        services.ServiceData(
+            kind=kind,
+            name=name,
+            description=f"Descrizione di {name}",
+            delegated_functions=extra.pop("delegated_functions", []),
+            cost_model=cost_model,
+            cost_amount=Decimal(amount),
+            cost_minimum=extra.pop("cost_minimum", None),
+            cost_maximum=extra.pop("cost_maximum", None),
+            standard_clauses="",
+            is_published=True,
+        ),
     )
 
 

@@ -32,7 +32,7 @@ def referent(world):
     return Actor(user=user, membership=user.acting_as)
 
 
-def service_data(**extra):
+def service_data(**extra) -> services.ServiceData:
     data = {
         "kind": ServiceKind.SUA,
         "name": "Stazione Unica Appaltante",
@@ -45,7 +45,7 @@ def service_data(**extra):
         "standard_clauses": "",
         "is_published": True,
     }
-    return data | extra
+    return services.ServiceData(**(data | extra))
 
 
 def draft(services_, start=None, end=None):
@@ -212,6 +212,20 @@ def test_the_yearly_cost_follows_the_service_model(admin, world):
     adhesion.service.save()
     # Treviso Capoluogo of the test world: 80,000 inhabitants × 0.25 €.
     assert services.yearly_cost(Adhesion.objects.get(pk=adhesion.pk), 2026).total == Decimal("20000.00")
+
+
+def test_a_unions_population_is_its_members_even_when_a_reference_year_is_missing(world):
+    """The territory data may give a Comune's population without its reference year: the Unione's population
+    is still its members' sum, with the latest year known (none known: none)."""
+    union = world.home.union
+    villa, monte = union.member_municipalities.order_by("-population")
+    assert (villa.population, monte.population, villa.population_year) == (1500, 900, 2023)
+    monte.population_year = None
+    monte.save()
+    assert services.population_of(union) == (2400, 2023)
+    villa.population_year = None
+    villa.save()
+    assert services.population_of(union) == (2400, None)
 
 
 def approve(admin, agreement, day=date(2026, 11, 20)):

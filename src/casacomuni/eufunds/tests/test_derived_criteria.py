@@ -226,7 +226,7 @@ def test_digest_sends_eligible_calls_first_unknown_apart_and_never_not_eligible(
     preference = services.save_digest_preference(
         referent(world.home.comune),
         world.home.comune,
-        {"frequency": DigestFrequency.MONTHLY, "interests": ""},
+        services.DigestPreferenceData(frequency=DigestFrequency.MONTHLY),
     )
     items = build_digest(preference)
     assert [(item.call.source_id, item.verdict.outcome) for item in items] == [

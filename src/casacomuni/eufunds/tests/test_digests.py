@@ -44,7 +44,9 @@ def calls(world):
 
 def subscribe(world, organization, frequency=DigestFrequency.MONTHLY, interests=""):
     return services.save_digest_preference(
-        referent(organization), organization, {"frequency": frequency, "interests": interests}
+        referent(organization),
+        organization,
+        services.DigestPreferenceData(frequency=frequency, interests=interests),
     )
 
 

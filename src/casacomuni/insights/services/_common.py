@@ -29,8 +29,9 @@ def require_data_officer(actor: Actor, province: Organization | None = None) -> 
     return membership.organization
 
 
-def clean_title(data: dict, errors: dict, name: str = "title", max_length: int = 200) -> str:
-    value = str(data.get(name) or "").strip()
+def clean_title(given, errors: dict, name: str = "title", max_length: int = 200) -> str:
+    """The text ``given`` for field ``name``, stripped; its problem, if any, goes to ``errors``."""
+    value = str(given or "").strip()
     if not value:
         errors[name] = _("This field is required.")
     elif len(value) > max_length:

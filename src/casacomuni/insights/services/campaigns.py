@@ -1,6 +1,11 @@
 """Write operations on campaigns: a questionnaire sent to the Comuni of a Province for a year, from draft to
 sent (the referents are e-mailed) to closed."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,17 +23,34 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 def province_comuni(province: Organization):
     """The Comuni (active organisations of kind municipality) of a Province's territory."""
+    if province.province_id is None:  # an organisation with no territory has no Comuni (never all of them)
+        return Organization.objects.none()
     return Organization.objects.filter(
         kind=OrganizationKind.MUNICIPALITY, province_id=province.province_id, is_active=True
     )
 
 
-def clean_campaign_data(province: Organization, data: dict) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class CampaignData:
+    """A campaign as the officer sets it up: its title, the questionnaire (its own or a built-in template, or
+    its id), the year of the edition, the opening day (today by default) and deadline (dates or
+    "YYYY-MM-DD"), and the target Comuni (Organizations or ids, or ``"all"``)."""
+
+    title: str
+    questionnaire: Questionnaire | int | str | None
+    year: int | str | None
+    opens_on: date | str | None = None
+    deadline: date | str | None
+    targets: Sequence[Organization | int | str] | Literal["all"] = ()
+
+
+def _clean_campaign_data(province: Organization, data: CampaignData) -> dict:
     """Title, year, dates, the questionnaire (its own or a built-in template) and the target Comuni."""
-    errors, cleaned = {}, {}
-    cleaned["title"] = clean_title(data, errors)
-    questionnaire = data.get("questionnaire")
-    if isinstance(questionnaire, int | str) and not isinstance(questionnaire, bool):
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    cleaned["title"] = clean_title(data.title, errors)
+    questionnaire = data.questionnaire
+    if isinstance(questionnaire, int | str):
         questionnaire = (
             Questionnaire.objects.filter(pk=questionnaire).first() if str(questionnaire).isdigit() else None
         )
@@ -37,18 +59,19 @@ def clean_campaign_data(province: Organization, data: dict) -> dict:
     elif not questionnaire.questions.exists():
         errors["questionnaire"] = _("The questionnaire has no question yet.")
     cleaned["questionnaire"] = questionnaire
-    year = data.get("year")
     try:
-        cleaned["year"] = int(year)
-        if not MIN_YEAR <= cleaned["year"] <= MAX_YEAR:
+        if data.year is None:
+            raise ValueError
+        year = cleaned["year"] = int(data.year)
+        if not MIN_YEAR <= year <= MAX_YEAR:
             raise ValueError
     except (TypeError, ValueError):
         errors["year"] = _("Enter a year between %(min)s and %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}
-    cleaned["opens_on"] = as_date(data.get("opens_on"), errors, "opens_on") or timezone.localdate()
-    cleaned["deadline"] = as_date(data.get("deadline"), errors, "deadline", required=True)
-    if cleaned["deadline"] and cleaned["deadline"] < cleaned["opens_on"]:
+    opens_on = cleaned["opens_on"] = as_date(data.opens_on, errors, "opens_on") or timezone.localdate()
+    deadline = cleaned["deadline"] = as_date(data.deadline, errors, "deadline", required=True)
+    if deadline and deadline < opens_on:
         errors["deadline"] = _("The deadline cannot come before the opening date.")
-    targets = data.get("targets")
+    targets = data.targets
     comuni = province_comuni(province)
     if targets == "all":
         chosen = list(comuni)
@@ -71,10 +94,10 @@ def clean_campaign_data(province: Organization, data: dict) -> dict:
     return cleaned
 
 
-def create_campaign(actor: Actor, data: dict) -> Campaign:
-    """A draft campaign with its target Comuni (``targets``: Organizations or ids, or ``"all"``)."""
+def create_campaign(actor: Actor, data: CampaignData) -> Campaign:
+    """A draft campaign with its target Comuni."""
     province = require_data_officer(actor)
-    cleaned = clean_campaign_data(province, data)
+    cleaned = _clean_campaign_data(province, data)
     targets = cleaned.pop("targets")
     with transaction.atomic():
         campaign = Campaign.objects.create(province=province, created_by=actor.user, **cleaned)
@@ -93,12 +116,12 @@ def create_campaign(actor: Actor, data: dict) -> Campaign:
     return campaign
 
 
-def update_campaign(actor: Actor, campaign: Campaign, data: dict) -> Campaign:
+def update_campaign(actor: Actor, campaign: Campaign, data: CampaignData) -> Campaign:
     """Change a draft campaign: title, year, dates, questionnaire and targets."""
     province = require_data_officer(actor, campaign.province)
     if campaign.state != CampaignState.DRAFT:
         raise state_error(_("Only a draft campaign can be changed."))
-    cleaned = clean_campaign_data(province, data)
+    cleaned = _clean_campaign_data(province, data)
     targets = cleaned.pop("targets")
     with transaction.atomic():
         changes = {k: [getattr(campaign, k), v] for k, v in cleaned.items() if getattr(campaign, k) != v}

@@ -2,6 +2,9 @@
 sections and questions (the builder)."""
 
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,7 +28,7 @@ def require_editable_questionnaire(questionnaire: Questionnaire) -> None:
         )
 
 
-def touch(questionnaire: Questionnaire) -> None:
+def _touch(questionnaire: Questionnaire) -> None:
     questionnaire.updated_at = timezone.now()
     questionnaire.save(update_fields=["updated_at"])
 
@@ -52,7 +55,7 @@ def builtin_template(code: str) -> Questionnaire:
                 template_code=code,
                 version=spec["version"],
             )
-            load_sections(questionnaire, spec["sections"])
+            _load_sections(questionnaire, spec["sections"])
             record_event(
                 Actor.system("insights.templates"),
                 "insights_questionnaire.install_template",
@@ -68,7 +71,7 @@ def builtin_templates() -> list[Questionnaire]:
     return [builtin_template(code) for code in templates_data.TEMPLATES]
 
 
-def load_sections(questionnaire: Questionnaire, sections: list[dict]) -> None:
+def _load_sections(questionnaire: Questionnaire, sections: list[dict]) -> None:
     for s_order, section_spec in enumerate(sections, start=1):
         section = Section.objects.create(
             questionnaire=questionnaire, order=s_order, title=section_spec["title"]
@@ -82,16 +85,24 @@ def load_sections(questionnaire: Questionnaire, sections: list[dict]) -> None:
 # --- Questionnaires, sections and questions -----------------------------------------------------------------
 
 
-def create_questionnaire(actor: Actor, data: dict) -> Questionnaire:
+@dataclass(frozen=True, kw_only=True)
+class QuestionnaireData:
+    """A questionnaire's title and description."""
+
+    title: str
+    description: str = ""
+
+
+def create_questionnaire(actor: Actor, data: QuestionnaireData) -> Questionnaire:
     province = require_data_officer(actor)
-    errors = {}
-    title = clean_title(data, errors)
+    errors: dict[str, str] = {}
+    title = clean_title(data.title, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         questionnaire = Questionnaire.objects.create(
             title=title,
-            description=str(data.get("description") or "").strip(),
+            description=str(data.description or "").strip(),
             province=province,
             created_by=actor.user,
         )
@@ -99,14 +110,16 @@ def create_questionnaire(actor: Actor, data: dict) -> Questionnaire:
     return questionnaire
 
 
-def update_questionnaire(actor: Actor, questionnaire: Questionnaire, data: dict) -> Questionnaire:
+def update_questionnaire(
+    actor: Actor, questionnaire: Questionnaire, data: QuestionnaireData
+) -> Questionnaire:
     require_data_officer(actor, questionnaire.province)
     require_editable_questionnaire(questionnaire)
-    errors = {}
-    title = clean_title(data, errors)
+    errors: dict[str, str] = {}
+    title = clean_title(data.title, errors)
     if errors:
         raise ValidationError(errors)
-    description = str(data.get("description") or "").strip()
+    description = str(data.description or "").strip()
     with transaction.atomic():
         changes = {
             name: [getattr(questionnaire, name), value]
@@ -163,14 +176,22 @@ def copy_questionnaire(actor: Actor, source: Questionnaire) -> Questionnaire:
     return copy
 
 
+@dataclass(frozen=True, kw_only=True)
+class SectionData:
+    """A section's title and place (None: after the others; kept when the section is changed)."""
+
+    title: str
+    order: int | str | None = None
+
+
 def save_section(
-    actor: Actor, questionnaire: Questionnaire, data: dict, section: Section | None = None
+    actor: Actor, questionnaire: Questionnaire, data: SectionData, section: Section | None = None
 ) -> Section:
     require_data_officer(actor, questionnaire.province)
     require_editable_questionnaire(questionnaire)
-    errors = {}
-    title = clean_title(data, errors)
-    order = clean_order(data, errors)
+    errors: dict[str, str] = {}
+    title = clean_title(data.title, errors)
+    order = _clean_order(data.order, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -187,7 +208,7 @@ def save_section(
                 section.order = order
             section.save()
             action = "insights_section.update"
-        touch(questionnaire)
+        _touch(questionnaire)
         record_event(actor, action, section, {"title": [None, title]})
     return section
 
@@ -207,11 +228,10 @@ def delete_section(actor: Actor, section: Section) -> None:
     with transaction.atomic():
         record_event(actor, "insights_section.delete", section, {"title": [section.title, None]})
         section.delete()
-        touch(questionnaire)
+        _touch(questionnaire)
 
 
-def clean_order(data: dict, errors: dict) -> int | None:
-    value = data.get("order")
+def _clean_order(value, errors: dict) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -225,23 +245,28 @@ def clean_order(data: dict, errors: dict) -> int | None:
     return order
 
 
-QUESTION_FIELDS = (
-    "code",
-    "text",
-    "help",
-    "kind",
-    "unit",
-    "required",
-    "choices",
-    "min_value",
-    "max_value",
-    "decimal_places",
-    "visible_if",
-    "order",
-)
+@dataclass(frozen=True, kw_only=True)
+class QuestionData:
+    """A question as the builder gives it: a save sets every field. ``choices``: a list of {code, label}
+    or lines "code = label"; ``min_value`` and ``max_value``: numbers, or their text; ``decimal_places``: 2
+    when not given; ``visible_if``: {"question": code, "equals": value} or empty; ``order``: None puts a
+    new question last and keeps a changed one's place."""
+
+    code: str
+    text: str
+    kind: str
+    help: str = ""
+    unit: str = ""
+    required: bool = False
+    choices: str | Sequence = ""
+    min_value: Decimal | int | str | None = None
+    max_value: Decimal | int | str | None = None
+    decimal_places: int | str | None = None
+    visible_if: dict | None = None
+    order: int | str | None = None
 
 
-def parse_choices(value) -> list[dict]:
+def _parse_choices(value) -> list[dict]:
     """Options as a list of {code, label}: given so, or as lines "code = label" (or just "label")."""
     if isinstance(value, list):
         return [
@@ -267,19 +292,22 @@ def slug(text: str) -> str:
     return "_".join("".join(c if c.isalnum() else " " for c in plain).split())[:40]
 
 
-def clean_question_data(questionnaire: Questionnaire, data: dict, question: Question | None) -> dict:
+def _clean_question_data(
+    questionnaire: Questionnaire, given: QuestionData, question: Question | None
+) -> dict:
     """The question's fields checked, alone and with the rest of the questionnaire (codes, conditions)."""
+    data = vars(given)
     errors: dict = {}
     cleaned: dict = {}
     cleaned["code"] = str(data.get("code") or "").strip()
-    cleaned["text"] = clean_title(data, errors, "text", 500)
+    cleaned["text"] = clean_title(data.get("text"), errors, "text", 500)
     cleaned["help"] = str(data.get("help") or "").strip()
     cleaned["unit"] = str(data.get("unit") or "").strip()[:30]
     cleaned["kind"] = str(data.get("kind") or "").strip()
     if cleaned["kind"] not in QuestionKind.values:
         errors["kind"] = _("Choose one of: %(expected)s.") % {"expected": ", ".join(QuestionKind.values)}
     cleaned["required"] = bool(data.get("required"))
-    cleaned["choices"] = parse_choices(data.get("choices"))
+    cleaned["choices"] = _parse_choices(data.get("choices"))
     for name in ("min_value", "max_value"):
         value = data.get(name)
         if value in (None, ""):
@@ -290,10 +318,9 @@ def clean_question_data(questionnaire: Questionnaire, data: dict, question: Ques
         except answer_rules.Invalid as problem:
             errors[name] = problem.msg.render(_)
             cleaned[name] = None
+    places = given.decimal_places
     try:
-        cleaned["decimal_places"] = int(
-            data.get("decimal_places") if data.get("decimal_places") not in (None, "") else 2
-        )
+        cleaned["decimal_places"] = int(places) if places is not None and places != "" else 2
     except (TypeError, ValueError):
         errors["decimal_places"] = _("Enter a whole number.")
         cleaned["decimal_places"] = 2
@@ -305,7 +332,7 @@ def clean_question_data(questionnaire: Questionnaire, data: dict, question: Ques
     if condition and not condition.get("question"):
         condition = {}
     cleaned["visible_if"] = condition
-    cleaned["order"] = clean_order(data, errors)
+    cleaned["order"] = _clean_order(data.get("order"), errors)
     if errors:
         raise ValidationError(errors)
     definition = answer_rules.QuestionDef(
@@ -327,14 +354,14 @@ def clean_question_data(questionnaire: Questionnaire, data: dict, question: Ques
         errors["choices"] = _("Every option needs a label.")
     for message in mine:
         text = message.render(_)
-        field = field_of(message.message)
+        field = _field_of(message.message)
         errors.setdefault(field, text)
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
-def field_of(message: str) -> str:
+def _field_of(message: str) -> str:
     """Which form field a definition problem belongs to, for the builder's form."""
     lowered = message.lower()
     if "condition" in lowered or "depend" in lowered or "loop" in lowered:
@@ -350,11 +377,13 @@ def field_of(message: str) -> str:
     return "kind"
 
 
-def save_question(actor: Actor, section: Section, data: dict, question: Question | None = None) -> Question:
+def save_question(
+    actor: Actor, section: Section, data: QuestionData, question: Question | None = None
+) -> Question:
     questionnaire = section.questionnaire
     require_data_officer(actor, questionnaire.province)
     require_editable_questionnaire(questionnaire)
-    cleaned = clean_question_data(questionnaire, data, question)
+    cleaned = _clean_question_data(questionnaire, data, question)
     order = cleaned.pop("order")
     with transaction.atomic():
         if question is None:
@@ -388,12 +417,12 @@ def save_question(actor: Actor, section: Section, data: dict, question: Question
                 question.order = order
             question.save()
             action = "insights_question.update"
-        touch(questionnaire)
+        _touch(questionnaire)
         record_event(actor, action, question, changes)
     return question
 
 
-MOVES = {"up": -1, "down": 1}
+_MOVES = {"up": -1, "down": 1}
 
 
 def move_question(actor: Actor, question: Question, direction: str) -> Question:
@@ -404,12 +433,12 @@ def move_question(actor: Actor, question: Question, direction: str) -> Question:
     questionnaire = question.questionnaire
     require_data_officer(actor, questionnaire.province)
     require_editable_questionnaire(questionnaire)
-    if direction not in MOVES:
+    if direction not in _MOVES:
         raise ValidationError({"direction": _("Move the question up or down.")})
     with transaction.atomic():
         siblings = list(question.section.questions.select_for_update().order_by("order", "pk"))
         index = next(i for i, sibling in enumerate(siblings) if sibling.pk == question.pk)
-        target = index + MOVES[direction]
+        target = index + _MOVES[direction]
         if not 0 <= target < len(siblings):
             raise ValidationError(
                 _("The question is already the first of its section.")
@@ -421,7 +450,7 @@ def move_question(actor: Actor, question: Question, direction: str) -> Question:
         for position, sibling in enumerate(siblings, start=1):
             sibling.order = position
         Question.objects.bulk_update(moved, ["order"])
-        touch(questionnaire)
+        _touch(questionnaire)
         record_event(actor, "insights_question.move", question, {"order": [index + 1, target + 1]})
     question.order = target + 1
     return question
@@ -441,4 +470,4 @@ def delete_question(actor: Actor, question: Question) -> None:
     with transaction.atomic():
         record_event(actor, "insights_question.delete", question, {"code": [question.code, None]})
         question.delete()
-        touch(questionnaire)
+        _touch(questionnaire)

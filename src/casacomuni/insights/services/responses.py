@@ -28,8 +28,8 @@ from casacomuni.insights.rules.maturity import maturity_index
 from casacomuni.insights.services._common import require_data_officer, state_error
 from casacomuni.lib import formats
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-FILE_EXTENSIONS = (".pdf", ".odt", ".ods", ".docx", ".xlsx", ".csv", ".png", ".jpg", ".jpeg", ".p7m")
+_MAX_FILE_BYTES = 10 * 1024 * 1024
+_FILE_EXTENSIONS = (".pdf", ".odt", ".ods", ".docx", ".xlsx", ".csv", ".png", ".jpg", ".jpeg", ".p7m")
 
 
 def require_respondent(actor: Actor, campaign: Campaign) -> Organization:
@@ -47,23 +47,23 @@ def require_respondent(actor: Actor, campaign: Campaign) -> Organization:
     return comune
 
 
-def check_file(upload) -> str | None:
+def _check_file(upload) -> str | None:
     """An error message, or None when the file may be stored."""
     name = upload.name or ""
-    if PurePosixPath(name).suffix.lower() not in FILE_EXTENSIONS:
-        return _("Accepted files: %(extensions)s.") % {"extensions": ", ".join(FILE_EXTENSIONS)}
-    if upload.size > MAX_FILE_BYTES:
-        return _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+    if PurePosixPath(name).suffix.lower() not in _FILE_EXTENSIONS:
+        return _("Accepted files: %(extensions)s.") % {"extensions": ", ".join(_FILE_EXTENSIONS)}
+    if upload.size > _MAX_FILE_BYTES:
+        return _("The file is larger than %(size)s MB.") % {"size": _MAX_FILE_BYTES // (1024 * 1024)}
     if upload.size == 0:
         return _("The file is empty.")
     return None
 
 
-def answer_errors(result: answer_rules.Result) -> dict:
+def _answer_errors(result: answer_rules.Result) -> dict:
     return {code: [m.render(_) for m in messages] for code, messages in result.errors.items()}
 
 
-def compute_score(questionnaire: Questionnaire, cleaned: dict):
+def _compute_score(questionnaire: Questionnaire, cleaned: dict):
     if questionnaire.template_code == TemplateCode.MATURITY:
         result = maturity_index(cleaned)
         return result.score, {"areas": {k: str(v) for k, v in result.parts.items()}}
@@ -109,7 +109,7 @@ def save_response(
                 continue
             upload = files.get(code)
             if upload is not None:
-                problem = check_file(upload)
+                problem = _check_file(upload)
                 if problem:
                     file_errors[code] = [problem]
                 raw[code] = upload.name
@@ -123,7 +123,7 @@ def save_response(
             if code not in by_code or by_code[code].kind != QuestionKind.FILE:
                 file_errors[code] = [_("There is no file question with this code.")]
         result = answer_rules.validate_answers([q.definition() for q in questions], raw, draft=not submit)
-        errors = answer_errors(result)
+        errors = _answer_errors(result)
         for code, messages in file_errors.items():
             errors.setdefault(code, []).extend(messages)
         if errors:
@@ -149,7 +149,7 @@ def save_response(
             response.state = ResponseState.SUBMITTED
             response.submitted_at = now
             response.submitted_by = actor.user
-            response.score, response.score_parts = compute_score(campaign.questionnaire, result.cleaned)
+            response.score, response.score_parts = _compute_score(campaign.questionnaire, result.cleaned)
         response.save()
         record_event(
             actor,

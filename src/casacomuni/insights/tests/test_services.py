@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from casacomuni.accounts.models import Organization
+from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.audit.models import AuditEvent
 from casacomuni.insights import tasks
 from casacomuni.insights.models import (
@@ -67,11 +69,15 @@ def test_a_copy_of_a_template_is_editable_and_keeps_the_template_code(world):
     assert copy.based_on == template and copy.questions.count() == template.questions.count()
     section = copy.sections.first()
     questionnaire_services.save_question(
-        officer, section, {"code": "digital_desk", "text": "Sportello digitale?", "kind": "yes_no"}
+        officer,
+        section,
+        questionnaire_services.QuestionData(code="digital_desk", text="Sportello digitale?", kind="yes_no"),
     )
     assert copy.questions.count() == template.questions.count() + 1
     with pytest.raises(ValidationError) as refused:
-        questionnaire_services.save_section(officer, template, {"title": "Nuova"})
+        questionnaire_services.save_section(
+            officer, template, questionnaire_services.SectionData(title="Nuova")
+        )
     assert refused.value.code == "state"
     # Copying one's own questionnaire makes its next version.
     assert questionnaire_services.copy_questionnaire(officer, copy).version == copy.version + 1
@@ -83,9 +89,13 @@ def test_another_province_cannot_copy_or_change_a_questionnaire(world):
     with pytest.raises(PermissionDenied):
         questionnaire_services.copy_questionnaire(other, questionnaire)
     with pytest.raises(PermissionDenied):
-        questionnaire_services.save_section(other, questionnaire, {"title": "X"})
+        questionnaire_services.save_section(
+            other, questionnaire, questionnaire_services.SectionData(title="X")
+        )
     with pytest.raises(PermissionDenied):
-        questionnaire_services.save_question(other, section, {"code": "x", "text": "X", "kind": "text"})
+        questionnaire_services.save_question(
+            other, section, questionnaire_services.QuestionData(code="x", text="X", kind="text")
+        )
 
 
 def test_question_definitions_are_checked_field_by_field(world):
@@ -115,24 +125,25 @@ def test_question_definitions_are_checked_field_by_field(world):
     ]
     for data, field in cases:
         with pytest.raises(ValidationError) as refused:
-            questionnaire_services.save_question(officer, section, data)
+            questionnaire_services.save_question(
+                officer, section, questionnaire_services.QuestionData(**data)
+            )
         assert field in refused.value.message_dict, (data, refused.value.message_dict)
     assert questionnaire.questions.count() == 2
     choice = questionnaire_services.save_question(
         officer,
         section,
-        {"code": "colour", "text": "Colore", "kind": "single_choice", "choices": "red = Rosso\nVerde"},
+        questionnaire_services.QuestionData(
+            code="colour", text="Colore", kind="single_choice", choices="red = Rosso\nVerde"
+        ),
     )
     assert choice.choices == [{"code": "red", "label": "Rosso"}, {"code": "verde", "label": "Verde"}]
     shown = questionnaire_services.save_question(
         officer,
         section,
-        {
-            "code": "why_red",
-            "text": "Perché?",
-            "kind": "text",
-            "visible_if": {"question": "colour", "equals": "red"},
-        },
+        questionnaire_services.QuestionData(
+            code="why_red", text="Perché?", kind="text", visible_if={"question": "colour", "equals": "red"}
+        ),
     )
     assert shown.visible_if == {"question": "colour", "equals": "red"}
     with pytest.raises(ValidationError):
@@ -146,7 +157,9 @@ def test_a_sent_questionnaire_is_locked(world):
     make_campaign_of(world.home, questionnaire)
     with pytest.raises(ValidationError) as refused:
         questionnaire_services.save_question(
-            data_officer(world.home), section, {"code": "x", "text": "X", "kind": "text"}
+            data_officer(world.home),
+            section,
+            questionnaire_services.QuestionData(code="x", text="X", kind="text"),
         )
     assert refused.value.code == "state"
 
@@ -159,7 +172,7 @@ def test_the_builder_adds_moves_and_removes_questions_with_an_audit_trail(world)
     questionnaire, section, _registrations, _manual = make_questionnaire(world.home)
     officer = data_officer(world.home)
     pec = questionnaire_services.save_question(
-        officer, section, {"code": "pec", "text": "Indirizzo PEC", "kind": "text"}
+        officer, section, questionnaire_services.QuestionData(code="pec", text="Indirizzo PEC", kind="text")
     )
     assert codes_in_order(section) == ["registrations", "manual", "pec"]  # a new question goes last
 
@@ -226,18 +239,27 @@ def test_a_campaign_targets_only_comuni_of_the_province(world):
         "deadline": today + timedelta(days=5),
     }
     with pytest.raises(ValidationError) as refused:
-        campaign_services.create_campaign(officer, base | {"targets": [world.elsewhere.comune.pk]})
+        campaign_services.create_campaign(
+            officer, campaign_services.CampaignData(**(base | {"targets": [world.elsewhere.comune.pk]}))
+        )
     assert "targets" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        campaign_services.create_campaign(officer, base | {"targets": [world.home.union.pk]})
+        campaign_services.create_campaign(
+            officer, campaign_services.CampaignData(**(base | {"targets": [world.home.union.pk]}))
+        )
     assert "targets" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
         campaign_services.create_campaign(
             officer,
-            base | {"targets": "all", "deadline": today - timedelta(days=1), "opens_on": today, "year": 1800},
+            campaign_services.CampaignData(
+                **base
+                | {"targets": "all", "deadline": today - timedelta(days=1), "opens_on": today, "year": 1800}
+            ),
         )
     assert {"deadline", "year"} <= set(refused.value.message_dict)
-    campaign = campaign_services.create_campaign(officer, base | {"targets": "all"})
+    campaign = campaign_services.create_campaign(
+        officer, campaign_services.CampaignData(**(base | {"targets": "all"}))
+    )
     assert set(campaign.targets.values_list("organization", flat=True)) == {
         world.home.comune.pk,
         world.home.sibling_comune.pk,
@@ -245,9 +267,23 @@ def test_a_campaign_targets_only_comuni_of_the_province(world):
     assert Campaign.objects.count() == 1
 
 
+def test_an_organisation_without_a_territory_has_no_comuni(world):
+    """A Comune's organisation may have no Province yet (an imported row): it is nobody's Comune, and an
+    organisation without a territory (UPI) is given none, not the Comuni without a Province."""
+    Organization.objects.create(kind=OrganizationKind.MUNICIPALITY, name="Comune senza provincia")
+    assert not campaign_services.province_comuni(world.upi).exists()
+    assert set(campaign_services.province_comuni(world.home.province_org)) == {
+        world.home.comune,
+        world.home.sibling_comune,
+    }
+
+
 def test_a_referent_cannot_create_a_campaign(world):
     with pytest.raises(PermissionDenied):
-        campaign_services.create_campaign(referent(world.home.comune), {"title": "T"})
+        campaign_services.create_campaign(
+            referent(world.home.comune),
+            campaign_services.CampaignData(title="T", questionnaire=None, year=None, deadline=None),
+        )
 
 
 def test_sending_emails_the_referents_once(world, django_capture_on_commit_callbacks, immediate_tasks):
@@ -411,26 +447,34 @@ def test_the_reminders_command_enqueues_the_task(world, capsys):
 def test_the_catalogue_and_adoptions(world):
     officer = data_officer(world.home)
     service = digital_services.save_digital_service(
-        officer, {"name": "Protocollo in cloud", "category": "documents"}
+        officer, digital_services.DigitalServiceData(name="Protocollo in cloud", category="documents")
     )
     with pytest.raises(ValidationError) as refused:
-        digital_services.save_digital_service(officer, {"name": "protocollo in cloud", "category": "nope"})
+        digital_services.save_digital_service(
+            officer, digital_services.DigitalServiceData(name="protocollo in cloud", category="nope")
+        )
     assert set(refused.value.message_dict) == {"name", "category"}
     adoption = digital_services.record_adoption(
-        officer, service, {"organization": world.home.comune.pk, "status": "planned"}
+        officer, service, digital_services.AdoptionData(organization=world.home.comune.pk, status="planned")
     )
     again = digital_services.record_adoption(
-        officer, service, {"organization": world.home.comune, "status": "active", "since": "2025-01-15"}
+        officer,
+        service,
+        digital_services.AdoptionData(organization=world.home.comune, status="active", since="2025-01-15"),
     )
     assert again.pk == adoption.pk and again.status == "active" and str(again.since) == "2025-01-15"
     with pytest.raises(ValidationError) as refused:
         digital_services.record_adoption(
-            officer, service, {"organization": world.elsewhere.comune.pk, "status": "active"}
+            officer,
+            service,
+            digital_services.AdoptionData(organization=world.elsewhere.comune.pk, status="active"),
         )
     assert "organization" in refused.value.message_dict
     with pytest.raises(PermissionDenied):
         digital_services.record_adoption(
-            data_officer(world.elsewhere), service, {"organization": world.home.comune.pk, "status": "active"}
+            data_officer(world.elsewhere),
+            service,
+            digital_services.AdoptionData(organization=world.home.comune.pk, status="active"),
         )
     assert ServiceAdoption.objects.count() == 1
     assert actions("insights_adoption") == ["insights_adoption.record", "insights_adoption.record"]
@@ -447,12 +491,12 @@ def test_a_draft_campaign_can_change_a_sent_one_cannot(world):
         "deadline": draft.deadline,
         "targets": [world.home.sibling_comune.pk],
     }
-    changed = campaign_services.update_campaign(officer, draft, data)
+    changed = campaign_services.update_campaign(officer, draft, campaign_services.CampaignData(**data))
     assert changed.title == "Nuovo titolo" and changed.year == 2027
     assert list(changed.targets.values_list("organization", flat=True)) == [world.home.sibling_comune.pk]
     sent = campaign_services.send_campaign(officer, changed)
     with pytest.raises(ValidationError) as refused:
-        campaign_services.update_campaign(officer, sent, data)
+        campaign_services.update_campaign(officer, sent, campaign_services.CampaignData(**data))
     assert refused.value.code == "state"
     assert actions("insights_campaign") == [
         "insights_campaign.create",
@@ -464,16 +508,15 @@ def test_a_draft_campaign_can_change_a_sent_one_cannot(world):
 def test_a_section_whose_questions_others_depend_on_cannot_go(world):
     questionnaire, section, _question, _file = make_questionnaire(world.home)
     officer = data_officer(world.home)
-    other = questionnaire_services.save_section(officer, questionnaire, {"title": "Seguito"})
+    other = questionnaire_services.save_section(
+        officer, questionnaire, questionnaire_services.SectionData(title="Seguito")
+    )
     questionnaire_services.save_question(
         officer,
         other,
-        {
-            "code": "why",
-            "text": "Perché?",
-            "kind": "text",
-            "visible_if": {"question": "registrations", "equals": "0"},
-        },
+        questionnaire_services.QuestionData(
+            code="why", text="Perché?", kind="text", visible_if={"question": "registrations", "equals": "0"}
+        ),
     )
     with pytest.raises(ValidationError):
         questionnaire_services.delete_section(officer, section)
@@ -488,7 +531,7 @@ def test_a_file_answer_cannot_be_claimed_without_a_file(world):
     questionnaire_services.save_question(
         officer,
         section,
-        {"code": "manual", "text": "Manuale", "kind": "file", "required": True},
+        questionnaire_services.QuestionData(code="manual", text="Manuale", kind="file", required=True),
         file_question,
     )
     from casacomuni.insights.testing import make_campaign_of

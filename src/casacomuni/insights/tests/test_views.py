@@ -356,10 +356,14 @@ def test_the_builder_runs_a_fixed_number_of_queries(login_as, world):
     url = reverse("insights:questionnaire_detail", args=[questionnaire.pk])
     few = queries(client, url)
     officer = data_officer(world.home)
-    other = questionnaire_services.save_section(officer, questionnaire, {"title": "Altro"})
+    other = questionnaire_services.save_section(
+        officer, questionnaire, questionnaire_services.SectionData(title="Altro")
+    )
     for index in range(6):
         questionnaire_services.save_question(
-            officer, other, {"code": f"q{index}", "text": f"Domanda {index}", "kind": "text"}
+            officer,
+            other,
+            questionnaire_services.QuestionData(code=f"q{index}", text=f"Domanda {index}", kind="text"),
         )
     assert queries(client, url) == few
 
@@ -484,10 +488,12 @@ def grow(world, count):
             referent(world.home.sibling_comune), campaign, {"pagopa_services": 1}, submit=False
         )
         service = digital_services.save_digital_service(
-            officer, {"name": f"Servizio {index}", "category": "gis"}
+            officer, digital_services.DigitalServiceData(name=f"Servizio {index}", category="gis")
         )
         for comune in (world.home.comune, *extra):
-            digital_services.record_adoption(officer, service, {"organization": comune, "status": "active"})
+            digital_services.record_adoption(
+                officer, service, digital_services.AdoptionData(organization=comune, status="active")
+            )
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def campaign_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = campaign_services.create_campaign(Actor.from_request(request), form.data_for_service())
+            campaign = campaign_services.create_campaign(Actor.from_request(request), form.to_data())
         except ValidationError as error:
             refused(form, error)
         else:

@@ -36,7 +36,7 @@ def service_create(request):
     form = forms.DigitalServiceForm(request.POST, prefix="service")
     if form.is_valid():
         try:
-            service = digital_services.save_digital_service(Actor.from_request(request), form.cleaned_data)
+            service = digital_services.save_digital_service(Actor.from_request(request), form.to_data())
         except ValidationError as error:
             refused(form, error)
         else:
@@ -87,12 +87,10 @@ def service_detail(request, pk):
                 try:
                     if form is edit_form:
                         digital_services.save_digital_service(
-                            Actor.from_request(request), form.cleaned_data, service
+                            Actor.from_request(request), form.to_data(), service
                         )
                     else:
-                        digital_services.record_adoption(
-                            Actor.from_request(request), service, form.cleaned_data
-                        )
+                        digital_services.record_adoption(Actor.from_request(request), service, form.to_data())
                 except ValidationError as error:
                     refused(form, error)
                 else:

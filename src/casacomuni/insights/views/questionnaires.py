@@ -38,7 +38,7 @@ def questionnaire_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             questionnaire = questionnaire_services.create_questionnaire(
-                Actor.from_request(request), form.cleaned_data
+                Actor.from_request(request), form.to_data()
             )
         except ValidationError as error:
             refused(form, error)
@@ -112,7 +112,7 @@ def questionnaire_detail(request, pk):
         if form.is_valid():
             try:
                 questionnaire_services.update_questionnaire(
-                    Actor.from_request(request), questionnaire, form.cleaned_data
+                    Actor.from_request(request), questionnaire, form.to_data()
                 )
             except ValidationError as error:
                 refused(form, error)
@@ -139,7 +139,7 @@ def section_create(request, pk):
     form = forms.SectionForm(request.POST, prefix="section")
     if form.is_valid():
         try:
-            questionnaire_services.save_section(Actor.from_request(request), questionnaire, form.cleaned_data)
+            questionnaire_services.save_section(Actor.from_request(request), questionnaire, form.to_data())
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -201,7 +201,7 @@ def question_page(request, section, question):
     if request.method == "POST" and form.is_valid():
         try:
             questionnaire_services.save_question(
-                Actor.from_request(request), section, form.data_for_service(), question
+                Actor.from_request(request), section, form.to_data(), question
             )
         except ValidationError as error:
             refused(form, error)
@@ -227,7 +227,7 @@ def question_add(request, pk):
     if form.is_valid():
         try:
             question = questionnaire_services.save_question(
-                Actor.from_request(request), section, form.data_for_service()
+                Actor.from_request(request), section, form.to_data()
             )
         except ValidationError as error:
             refused(form, error)

@@ -41,7 +41,7 @@ def stored_bytes(distribution) -> bytes:
 
 def test_a_new_dataset_gets_csv_and_json_files_with_their_size_and_digest(world, joined):
     make_catalog(world.home.province_org)
-    dataset = services.create_dataset(actor(world), {"generator": "convenzioni"})
+    dataset = services.create_dataset(actor(world), services.NewDatasetData(generator="convenzioni"))
     assert dataset.slug == "convenzioni"
     assert dataset.title  # from the generator
     assert dataset.published is False
@@ -104,7 +104,7 @@ def test_a_file_with_personal_data_is_refused_and_nothing_is_written(world, join
     )
     make_catalog(world.home.province_org)
     with pytest.raises(ValidationError) as refused:
-        services.create_dataset(actor(world), {"generator": "convenzioni", "publish": True})
+        services.create_dataset(actor(world), services.NewDatasetData(generator="convenzioni", publish=True))
     assert refused.value.code == "personal_data"
     assert not Dataset.objects.exists()
     assert not Distribution.objects.exists()
@@ -130,7 +130,7 @@ def test_a_refused_regeneration_keeps_the_published_files_and_says_why(world, jo
 
 
 def test_publishing_needs_the_provinces_ipa_code(world, joined):
-    dataset = services.create_dataset(actor(world), {"generator": "convenzioni"})
+    dataset = services.create_dataset(actor(world), services.NewDatasetData(generator="convenzioni"))
     with pytest.raises(ValidationError) as refused:
         services.publish_dataset(actor(world), dataset)
     assert refused.value.code == "no_catalog"
@@ -168,7 +168,7 @@ def test_unpublish_keeps_the_files_and_first_publication_date(world, joined):
 )
 def test_invalid_metadata_is_refused_field_by_field(world, data, field):
     with pytest.raises(ValidationError) as refused:
-        services.create_dataset(actor(world), data)
+        services.create_dataset(actor(world), services.NewDatasetData(**data))
     assert field in refused.value.error_dict
     assert not Dataset.objects.exists()
 
@@ -176,7 +176,9 @@ def test_invalid_metadata_is_refused_field_by_field(world, data, field):
 def test_the_identifier_is_unique_in_a_catalogue(world):
     make_dataset(world.home.province_org, "convenzioni", publish=False)
     with pytest.raises(ValidationError) as refused:
-        services.create_dataset(actor(world), {"generator": "adesioni", "slug": "convenzioni"})
+        services.create_dataset(
+            actor(world), services.NewDatasetData(generator="adesioni", slug="convenzioni")
+        )
     assert "slug" in refused.value.error_dict
     # Another Province may use the same identifier.
     make_dataset(world.elsewhere.province_org, "convenzioni", publish=False)
@@ -187,7 +189,7 @@ def test_the_identifier_is_unique_in_a_catalogue(world):
 )
 def test_other_roles_may_not_manage_open_data(world, persona):
     with pytest.raises(PermissionDenied):
-        services.create_dataset(actor(world, persona), {"generator": "convenzioni"})
+        services.create_dataset(actor(world, persona), services.NewDatasetData(generator="convenzioni"))
 
 
 def test_an_officer_cannot_touch_another_provinces_dataset(world):
@@ -199,13 +201,9 @@ def test_an_officer_cannot_touch_another_provinces_dataset(world):
         services.update_dataset(
             actor(world),
             theirs,
-            {
-                "title": "x",
-                "description": "y",
-                "theme": "GOVE",
-                "accrual_periodicity": "ANNUAL",
-                "license": theirs.license,
-            },
+            services.DatasetData(
+                title="x", description="y", theme="GOVE", accrual_periodicity="ANNUAL", license=theirs.license
+            ),
         )
     assert Dataset.objects.get(pk=theirs.pk).published
 
@@ -232,10 +230,14 @@ def test_the_command_enqueues_the_regeneration(world, capsys):
 def test_the_catalogue_settings_refuse_personal_data_and_bad_codes(world):
     data = {"ipa_code": "p_tv", "title": "Dati aperti", "description": "Referente: mario.rossi@example.it"}
     with pytest.raises(ValidationError) as refused:
-        services.save_catalog(actor(world), data | {"ipa_code": "p tv", "homepage": "ftp://x"})
+        services.save_catalog(
+            actor(world), services.CatalogData(**(data | {"ipa_code": "p tv", "homepage": "ftp://x"}))
+        )
     assert set(refused.value.error_dict) == {"ipa_code", "description", "homepage"}
     assert not Catalog.objects.exists()
-    catalog = services.save_catalog(actor(world), data | {"description": "Il catalogo"})
+    catalog = services.save_catalog(
+        actor(world), services.CatalogData(**(data | {"description": "Il catalogo"}))
+    )
     assert catalog.ipa_code == "p_tv"
     assert AuditEvent.objects.filter(action="opendata_catalog.save", object_id=str(catalog.pk)).exists()
 

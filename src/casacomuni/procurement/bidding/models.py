@@ -41,7 +41,7 @@ class DocumentKind(models.TextChoices):
 
 
 # Which kinds go in which envelope; the economic offer is typed in a form, not uploaded.
-ENVELOPE_KINDS = {
+ENVELOPE_KINDS: dict[str, tuple[str, ...]] = {
     Envelope.ADMINISTRATIVE: (
         DocumentKind.ESPD,
         DocumentKind.DECLARATION,

@@ -10,6 +10,7 @@ sealed on arrival; nothing here, nor anywhere else, reads one before its envelop
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -157,7 +158,7 @@ def remove_document(actor: Actor, document: SealedDocument) -> None:
 
 def _delete_on_commit(document: SealedDocument) -> None:
     """Delete the row now and its file once the deletion is committed (a rollback keeps both)."""
-    storage, stored = document.sealed_file.storage, document.sealed_file.name
+    storage, stored = document.sealed_file.storage, document.sealed_file.name or ""
     document.delete()
     transaction.on_commit(lambda: storage.delete(stored))
 
@@ -273,7 +274,7 @@ def withdraw_bid(actor: Actor, bid: OnlineBid) -> OnlineBid:
 # --- The commission opens the envelopes ---------------------------------------------------------------------
 
 # What must have happened before an envelope is opened: A first; B (OEPV) after A; C after A (and B).
-OPENING_ORDER = {
+OPENING_ORDER: dict[str, tuple[str, ...]] = {
     Envelope.ADMINISTRATIVE: (),
     Envelope.TECHNICAL: (Envelope.ADMINISTRATIVE,),
     Envelope.ECONOMIC: (Envelope.ADMINISTRATIVE, Envelope.TECHNICAL),
@@ -381,7 +382,7 @@ def _open_economic(actor: Actor, procedure: Procedure, opening: EnvelopeOpening)
     return findings
 
 
-_OPENERS = {
+_OPENERS: dict[str, Callable[[Actor, Procedure, EnvelopeOpening], dict]] = {
     Envelope.ADMINISTRATIVE: _open_administrative,
     Envelope.TECHNICAL: _open_technical,
     Envelope.ECONOMIC: _open_economic,

@@ -204,10 +204,11 @@ def create_entry(request, payload: EntryIn):
     company = payload.dict(exclude={"cpv_codes", "soa_categories", "province"})
     categories = checked_entry(company, payload)
     actor = Actor.from_request(request)
+    data = services.CompanyData(**company)
     if tenancy.has_role(request.user, *OPERATOR_ROLES):
-        created = services.apply_to_register(actor, entry_province(payload), company, categories)
+        created = services.apply_to_register(actor, entry_province(payload), data, categories)
     else:
-        created = services.register_operator(actor, company, categories)
+        created = services.register_operator(actor, data, categories)
     return Status(201, detail(request, created.pk))
 
 

@@ -113,8 +113,8 @@ class EntryForm(KeepsUploadsMixin, StyledForm):
             self.cleaned_data.get(f"{prefix}_expires_on"),
         )
 
-    def company(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in COMPANY_FIELDS}
+    def to_data(self) -> services.CompanyData:
+        return services.CompanyData(**{name: self.cleaned_data[name] for name in COMPANY_FIELDS})
 
     def uploads(self) -> list:
         return [upload for prefix in DOCUMENT_FIELDS if (upload := self.upload(prefix)) is not None]

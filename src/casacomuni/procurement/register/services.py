@@ -6,12 +6,13 @@ input raises ValidationError (a message per field) and writes nothing.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from functools import partial
 from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -56,10 +57,10 @@ TRANSITIONS = {
 }
 DECISIONS = tuple(TRANSITIONS)
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-DOCUMENT_CHECKS = {".pdf": is_pdf, ".p7m": is_p7m}
+_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+_DOCUMENT_CHECKS = {".pdf": is_pdf, ".p7m": is_p7m}
 # Documents whose expiry date is due: the ones whose validity the SUA checks.
-EXPIRING_KINDS = (DocumentKind.DURC, DocumentKind.SOA_CERTIFICATE, DocumentKind.INSURANCE)
+_EXPIRING_KINDS = (DocumentKind.DURC, DocumentKind.SOA_CERTIFICATE, DocumentKind.INSURANCE)
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,22 @@ class DocumentUpload:
     """A document as submitted: its kind, a Django uploaded file and its dates."""
 
     kind: str
-    file: object
+    file: File
     issued_on: date | None = None
     expires_on: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompanyData:
+    """The operator's data for an entry in an albo: company name, partita IVA (or codice fiscale), PEC,
+    registered office, and its legal representative's name and codice fiscale."""
+
+    name: str
+    fiscal_code: str
+    pec: str
+    address: str
+    legal_representative_name: str
+    legal_representative_fiscal_code: str
 
 
 # --- Validation --------------------------------------------------------------------------------------------
@@ -78,7 +92,8 @@ class DocumentUpload:
 def clean_company(data: dict) -> dict:
     """The operator's and its legal representative's data, checked: partita IVA or codice fiscale by their
     check characters (python-stdnum), PEC as an e-mail address. ValidationError with a message per field."""
-    errors, cleaned = {}, {}
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
     for name, max_length in (
         ("name", 200),
         ("legal_representative_name", 200),
@@ -90,7 +105,7 @@ def clean_company(data: dict) -> dict:
         elif len(value) > max_length:
             errors[name] = _("Enter at most %(max_length)s characters.") % {"max_length": max_length}
         cleaned[name] = value
-    cleaned["fiscal_code"] = company_code(errors, str(data.get("fiscal_code") or ""))
+    cleaned["fiscal_code"] = _company_code(errors, str(data.get("fiscal_code") or ""))
     person = identifiers.check_fiscal_code(str(data.get("legal_representative_fiscal_code") or ""))
     if not person.valid or person.kind != identifiers.KIND_PERSON:
         errors["legal_representative_fiscal_code"] = (
@@ -110,20 +125,21 @@ def clean_company(data: dict) -> dict:
     return cleaned
 
 
-def clean_entry(data: dict, categories: list[dict], uploads) -> tuple[dict, list[dict]]:
+def _clean_entry(data: CompanyData, categories: list[dict], uploads) -> tuple[dict, list[dict]]:
     """Company data, categories and documents checked together, so that every wrong field is reported at
     once. Categories (from ``parse_categories`` or any other caller) are checked again here."""
-    errors, cleaned = {}, {}
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, str] = {}
     try:
-        cleaned = clean_company(data)
+        cleaned = clean_company(asdict(data))
     except ValidationError as refused:
         errors |= refused.message_dict
     try:
-        categories = checked_categories(categories)
+        categories = _checked_categories(categories)
     except ValidationError as refused:
         errors |= refused.message_dict
     try:
-        check_documents(uploads)
+        _check_documents(uploads)
     except ValidationError as refused:
         errors |= refused.message_dict
     if errors:
@@ -131,7 +147,7 @@ def clean_entry(data: dict, categories: list[dict], uploads) -> tuple[dict, list
     return cleaned, categories
 
 
-def checked_categories(categories: list[dict]) -> list[dict]:
+def _checked_categories(categories: list[dict]) -> list[dict]:
     cpv = [c["code"] for c in categories if c.get("kind") == CategoryKind.CPV]
     soa = [f"{c['code']} {c.get('soa_class', '')}" for c in categories if c.get("kind") == CategoryKind.SOA]
     if len(cpv) + len(soa) != len(categories):
@@ -139,7 +155,7 @@ def checked_categories(categories: list[dict]) -> list[dict]:
     return parse_categories("\n".join(cpv), "\n".join(soa))
 
 
-def company_code(errors: dict, value: str) -> str:
+def _company_code(errors: dict, value: str) -> str:
     """An operator's partita IVA (11 digits) or codice fiscale (16 characters, a sole trader's)."""
     text = re.sub(r"\s", "", value).upper()
     if len(text) == 13 and text.startswith("IT"):  # the VIES form of a partita IVA
@@ -154,16 +170,18 @@ def parse_categories(cpv_text: str, soa_text: str) -> list[dict]:
     """The categories typed in two lists (commas, semicolons or new lines between items): CPV groups
     (5 digits) or codes (8 digits, check digit optional) of services and supplies; SOA categories as
     "OG1 III" (category and class). ValidationError per list; at least one category overall."""
-    errors, categories, seen = {}, [], set()
-    for item in split_items(cpv_text):
-        category = cpv_category(item)
+    errors: dict[str, list[str]] = {}
+    categories: list[dict] = []
+    seen: set = set()
+    for item in _split_items(cpv_text):
+        category = _cpv_category(item)
         if isinstance(category, str):
             errors.setdefault("cpv_codes", []).append(category)
         elif category["code"] not in seen:
             seen.add(category["code"])
             categories.append(category)
-    for item in split_items(soa_text):
-        category = soa_category(item)
+    for item in _split_items(soa_text):
+        category = _soa_category(item)
         if isinstance(category, str):
             errors.setdefault("soa_categories", []).append(category)
         elif category["code"] in seen:
@@ -180,11 +198,11 @@ def parse_categories(cpv_text: str, soa_text: str) -> list[dict]:
     return categories
 
 
-def split_items(text: str) -> list[str]:
+def _split_items(text: str) -> list[str]:
     return [item.strip() for item in re.split(r"[,;\n]+", text or "") if item.strip()]
 
 
-def cpv_category(item: str) -> dict | str:
+def _cpv_category(item: str) -> dict | str:
     """A CPV group (the first 5 digits of a vocabulary code ending in 000) or a CPV code; works (division
     45) go by SOA category instead. Returns the category or the message refusing it."""
     text = item.replace(" ", "")
@@ -203,7 +221,7 @@ def cpv_category(item: str) -> dict | str:
     return {"kind": CategoryKind.CPV, "code": code, "soa_class": ""}
 
 
-def soa_category(item: str) -> dict | str:
+def _soa_category(item: str) -> dict | str:
     parts = item.upper().replace("–", "-").split()
     if len(parts) != 2 or parts[0] not in SOA_CATEGORIES:
         return _(
@@ -225,15 +243,15 @@ def check_document(upload: DocumentUpload) -> None:
     name = upload.file.name or ""
     if upload.kind not in DocumentKind.values:
         errors["kind"] = _("Choose one of: %(expected)s.") % {"expected": ", ".join(DocumentKind.values)}
-    if upload.file.size > MAX_DOCUMENT_BYTES:
+    if upload.file.size > _MAX_DOCUMENT_BYTES:
         errors["file"] = _("%(name)s is larger than 20 MB.") % {"name": name}
     elif upload.file.size == 0:
         errors["file"] = _("%(name)s is empty.") % {"name": name}
     else:
-        check = DOCUMENT_CHECKS.get(PurePosixPath(name).suffix.lower())
+        check = _DOCUMENT_CHECKS.get(PurePosixPath(name).suffix.lower())
         if check is None or not check(upload.file):
             errors["file"] = _("%(name)s is not a PDF or signed .p7m file.") % {"name": name}
-    if upload.kind in EXPIRING_KINDS and upload.expires_on is None:
+    if upload.kind in _EXPIRING_KINDS and upload.expires_on is None:
         errors["expires_on"] = _("Enter the expiry date of the document.")
     if upload.issued_on and upload.expires_on and upload.expires_on < upload.issued_on:
         errors["expires_on"] = _("The expiry date comes before the issue date.")
@@ -241,8 +259,8 @@ def check_document(upload: DocumentUpload) -> None:
         raise ValidationError(errors)
 
 
-def check_documents(uploads) -> None:
-    errors = {}
+def _check_documents(uploads) -> None:
+    errors: dict[str, list[str]] = {}
     for upload in uploads:
         try:
             check_document(upload)
@@ -257,7 +275,7 @@ def check_documents(uploads) -> None:
 
 
 def apply_to_register(
-    actor: Actor, province: Organization, data: dict, categories: list[dict], uploads=()
+    actor: Actor, province: Organization, data: CompanyData, categories: list[dict], uploads=()
 ) -> RegisteredOperator:
     """The operator the actor represents applies to the albo of ``province``; its company data (name,
     partita IVA, PEC) are updated from ``data``. The SUA is told by e-mail."""
@@ -265,26 +283,28 @@ def apply_to_register(
     operator = actor.organization
     if operator is None or operator.kind != OrganizationKind.OPERATOR:
         raise PermissionDenied
-    require_province(province)
-    cleaned, categories = clean_entry(data, categories, uploads)
+    _require_province(province)
+    cleaned, categories = _clean_entry(data, categories, uploads)
     with transaction.atomic():
-        refuse_another_identity(operator, cleaned["fiscal_code"])
-        refuse_duplicate(province, operator, cleaned["fiscal_code"])
-        changes = update_operator(operator, cleaned)
-        registration = create_registration(actor, province, operator, cleaned, categories, uploads)
-        changes |= registration_changes(registration, categories)
+        _refuse_another_identity(operator, cleaned["fiscal_code"])
+        _refuse_duplicate(province, operator, cleaned["fiscal_code"])
+        changes = _update_operator(operator, cleaned)
+        registration = _create_registration(actor, province, operator, cleaned, categories, uploads)
+        changes |= _registration_changes(registration, categories)
         record_event(actor, "registered_operator.apply", registration, changes, organization=province)
-        notify_after_commit(registration, APPLY)
+        _notify_after_commit(registration, APPLY)
     return registration
 
 
-def register_operator(actor: Actor, data: dict, categories: list[dict], uploads=()) -> RegisteredOperator:
+def register_operator(
+    actor: Actor, data: CompanyData, categories: list[dict], uploads=()
+) -> RegisteredOperator:
     """The SUA enters an operator in its own albo, approved at once: the operator's organisation is the one
     with that partita IVA, or a new one (an operator without an account). An existing operator's company
     data are not changed by the SUA."""
     tenancy.require_role(actor.user, *SUA_ROLES)
-    province = actor.organization
-    cleaned, categories = clean_entry(data, categories, uploads)
+    province = actor.require_organization()
+    cleaned, categories = _clean_entry(data, categories, uploads)
     with transaction.atomic():
         operator = (
             Organization.objects.select_for_update()
@@ -300,17 +320,17 @@ def register_operator(actor: Actor, data: dict, categories: list[dict], uploads=
                 pec=cleaned["pec"],
             )
             record_event(actor, "organization.create", operator, {"name": [None, operator.name]})
-        refuse_duplicate(province, operator, cleaned["fiscal_code"])
-        registration = create_registration(actor, province, operator, cleaned, categories, uploads)
+        _refuse_duplicate(province, operator, cleaned["fiscal_code"])
+        registration = _create_registration(actor, province, operator, cleaned, categories, uploads)
         now = timezone.now()
         registration.state, registration.decided_at, registration.approved_at = S.APPROVED, now, now
         registration.save(update_fields=["state", "decided_at", "approved_at"])
         RegistrationDecision.objects.create(
             registration=registration, action=REGISTER, state=S.APPROVED, decided_by=actor.user
         )
-        changes = registration_changes(registration, categories)
+        changes = _registration_changes(registration, categories)
         record_event(actor, "registered_operator.register", registration, changes, organization=province)
-        notify_after_commit(registration, REGISTER)
+        _notify_after_commit(registration, REGISTER)
     return registration
 
 
@@ -352,7 +372,7 @@ def decide(
         record_event(
             actor, f"registered_operator.{action}", registration, changes, organization=registration.province
         )
-        notify_after_commit(registration, action)
+        _notify_after_commit(registration, action)
     return registration
 
 
@@ -361,7 +381,7 @@ def add_documents(actor: Actor, registration: RegisteredOperator, uploads) -> li
     tenancy.require_role(actor.user, *SUA_ROLES, *OPERATOR_ROLES)
     if not uploads:
         raise ValidationError({"file": _("Choose a file.")})
-    check_documents(uploads)
+    _check_documents(uploads)
     with transaction.atomic():
         registration = (
             RegisteredOperator.objects.for_user(actor.user, documents=True)
@@ -373,7 +393,7 @@ def add_documents(actor: Actor, registration: RegisteredOperator, uploads) -> li
             raise PermissionDenied
         if registration.state not in LIVE_STATES:
             raise ValidationError(_("This entry is closed: no documents can be added."), code="state")
-        stored = store_documents(registration, uploads)
+        stored = _store_documents(registration, uploads)
         record_event(
             actor,
             "registered_operator.add_documents",
@@ -387,7 +407,7 @@ def add_documents(actor: Actor, registration: RegisteredOperator, uploads) -> li
 # --- Helpers of the writes ---------------------------------------------------------------------------------
 
 
-def require_province(province) -> None:
+def _require_province(province) -> None:
     if province is None or province.kind != OrganizationKind.PROVINCE or not province.is_active:
         raise ValidationError({"province": _("Choose the Province whose albo you apply to.")})
 
@@ -395,7 +415,7 @@ def require_province(province) -> None:
 OPERATOR_EXISTS = "operator_exists"
 
 
-def refuse_another_identity(operator: Organization, fiscal_code: str) -> None:
+def _refuse_another_identity(operator: Organization, fiscal_code: str) -> None:
     """An operator's partita IVA is its identity: once set it does not change, and a code another operator
     holds is that operator's (the person asks to join it: ``accounts.services.ask_to_join_operator``)."""
     if operator.fiscal_code and fiscal_code != operator.fiscal_code:
@@ -426,7 +446,7 @@ def refuse_another_identity(operator: Organization, fiscal_code: str) -> None:
         )
 
 
-def refuse_duplicate(province: Organization, operator: Organization, fiscal_code: str) -> None:
+def _refuse_duplicate(province: Organization, operator: Organization, fiscal_code: str) -> None:
     live = RegisteredOperator.objects.filter(province=province, state__in=LIVE_STATES)
     if live.filter(operator=operator).exists():
         raise ValidationError(
@@ -439,7 +459,7 @@ def refuse_duplicate(province: Organization, operator: Organization, fiscal_code
         raise ValidationError({"fiscal_code": _("Another operator with this code is already in this albo.")})
 
 
-def update_operator(operator: Organization, cleaned: dict) -> dict:
+def _update_operator(operator: Organization, cleaned: dict) -> dict:
     changes = {}
     for field in ("name", "fiscal_code", "pec"):
         if getattr(operator, field) != cleaned[field]:
@@ -450,7 +470,7 @@ def update_operator(operator: Organization, cleaned: dict) -> dict:
     return changes
 
 
-def create_registration(actor, province, operator, cleaned, categories, uploads) -> RegisteredOperator:
+def _create_registration(actor, province, operator, cleaned, categories, uploads) -> RegisteredOperator:
     try:
         with transaction.atomic():
             registration = RegisteredOperator.objects.create(
@@ -468,11 +488,11 @@ def create_registration(actor, province, operator, cleaned, categories, uploads)
     RegistrationCategory.objects.bulk_create(
         RegistrationCategory(registration=registration, **category) for category in categories
     )
-    store_documents(registration, uploads)
+    _store_documents(registration, uploads)
     return registration
 
 
-def store_documents(registration: RegisteredOperator, uploads) -> list[OperatorDocument]:
+def _store_documents(registration: RegisteredOperator, uploads) -> list[OperatorDocument]:
     stored = []
     for upload in uploads:
         document = OperatorDocument(
@@ -489,7 +509,7 @@ def store_documents(registration: RegisteredOperator, uploads) -> list[OperatorD
     return stored
 
 
-def registration_changes(registration: RegisteredOperator, categories: list[dict]) -> dict:
+def _registration_changes(registration: RegisteredOperator, categories: list[dict]) -> dict:
     return {
         "operator": [None, registration.operator.name],
         "legal_representative_name": [None, registration.legal_representative_name],
@@ -512,7 +532,7 @@ def allowed_decisions(user, registration: RegisteredOperator) -> list[str]:
     ]
 
 
-def notify_after_commit(registration: RegisteredOperator, action: str) -> None:
+def _notify_after_commit(registration: RegisteredOperator, action: str) -> None:
     from casacomuni.procurement.register.tasks import send_registration_notice
 
     transaction.on_commit(partial(send_registration_notice.enqueue, registration.pk, action))

@@ -100,7 +100,7 @@ def register_apply(request):
             created = services.apply_to_register(
                 Actor.from_request(request),
                 form.cleaned_data["province"],
-                form.company(),
+                form.to_data(),
                 form.cleaned_data["categories"],
                 form.uploads(),
             )
@@ -125,7 +125,7 @@ def register_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             created = services.register_operator(
-                Actor.from_request(request), form.company(), form.cleaned_data["categories"], form.uploads()
+                Actor.from_request(request), form.to_data(), form.cleaned_data["categories"], form.uploads()
             )
         except ValidationError as refused:
             form.add_error(None, refused)

@@ -144,14 +144,13 @@ def create_request(request, payload: RequestIn):
     """Only a Comune (Unione) with an agreement in force for the SUA service; 403 otherwise. The router's
     verdict is computed at once and returned."""
     tenancy.require_role(request.user, *LOCAL_ROLES)
-    data = payload.dict(exclude={"province"})
+    data = services.RequestData(**payload.dict(exclude={"province"}))
+    province = None
     if payload.province is not None:
-        data["province"] = Organization.objects.filter(
-            pk=payload.province, kind=OrganizationKind.PROVINCE
-        ).first()
-        if data["province"] is None:
+        province = Organization.objects.filter(pk=payload.province, kind=OrganizationKind.PROVINCE).first()
+        if province is None:
             raise ValidationError({"province": _("There is no Province with this id.")})
-    created = services.submit_request(Actor.from_request(request), data)
+    created = services.submit_request(Actor.from_request(request), data, province=province)
     return Status(201, requests_for(request).prefetch_related("attachments").get(pk=created.pk))
 
 
@@ -234,7 +233,9 @@ def resubmit_request(request, request_id: int, payload: RequestChangeIn):
     tenancy.require_role(request.user, *LOCAL_ROLES)
     refuse_conflict(procurement_request, services.RESUBMIT)
     try:
-        services.resubmit_request(Actor.from_request(request), procurement_request, payload.dict())
+        services.resubmit_request(
+            Actor.from_request(request), procurement_request, services.RequestData(**payload.dict())
+        )
     except ValidationError as refused:
         raise conflict_or_invalid(refused) from refused
     return readable(request).prefetch_related("attachments").get(pk=procurement_request.pk)

@@ -69,8 +69,8 @@ class RequestForm(KeepsUploadsMixin, StyledForm):
                     self.add_error(name, error)
         return cleaned
 
-    def data_for_service(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in services.REQUEST_FIELDS}
+    def to_data(self) -> services.RequestData:
+        return services.RequestData(**{name: self.cleaned_data.get(name) for name in services.REQUEST_FIELDS})
 
     def uploads(self) -> list[services.Upload]:
         return [

@@ -6,13 +6,14 @@ e-mail the other side. Bad input raises ValidationError (a message per field whe
 writes nothing; a missing SUA adhesion raises AdhesionRequired (a PermissionDenied).
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
 from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,10 +46,10 @@ WITHDRAW = "withdraw"
 ACCEPT = "accept"
 ASK_CHANGES = "ask_changes"
 REJECT = "reject"
-SUA_ACTIONS = (ACCEPT, ASK_CHANGES, REJECT)
-REQUESTER_ACTIONS = (RESUBMIT, WITHDRAW)
+_SUA_ACTIONS = (ACCEPT, ASK_CHANGES, REJECT)
+_REQUESTER_ACTIONS = (RESUBMIT, WITHDRAW)
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 REQUEST_FIELDS = (
     "title",
@@ -84,13 +85,33 @@ class Upload:
     """An attachment as submitted: its kind and a Django uploaded file."""
 
     kind: str
-    file: object
+    file: File
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestData:
+    """A procurement request as the Comune states it (``REQUEST_FIELDS``). The service checks and
+    normalises it: amounts may come as Decimals or as text in euro ("150.000,00"); a CUP of fifteen zeros
+    means none."""
+
+    title: str
+    description: str
+    contract_kind: str
+    cpv_code: str
+    base_amount: Decimal | str | None
+    options_amount: Decimal | str | None = None
+    cup: str = ""
+    pnrr: bool = False
+    funding_source: str
+    rup_name: str
+    rup_fiscal_code: str = ""
+    desired_award_date: date | None = None
 
 
 # --- Validation --------------------------------------------------------------------------------------------
 
 
-def clean_request_data(data: dict) -> dict:
+def _clean_request_data(data: dict) -> dict:
     """The request's fields checked and normalised: CPV as 8 digits, the "no CUP" zeros as empty, amounts
     as Decimals of at most 2 places. Raises ValidationError with a message per field."""
     errors, cleaned = {}, {}
@@ -116,23 +137,23 @@ def clean_request_data(data: dict) -> dict:
         errors["funding_source"] = _("Choose one of: %(expected)s.") % {
             "expected": ", ".join(FundingSource.values)
         }
-    cleaned["cpv_code"] = checked_code(
+    cleaned["cpv_code"] = _checked_code(
         errors, "cpv_code", identifiers.check_cpv, text("cpv_code"), lambda c: c.code
     )
     cup = text("cup", required=False)
     cleaned["cup"] = (
-        checked_code(errors, "cup", identifiers.check_cup, cup, lambda c: "" if c.no_cup else c.code)
+        _checked_code(errors, "cup", identifiers.check_cup, cup, lambda c: "" if c.no_cup else c.code)
         if cup
         else ""
     )
     fiscal = text("rup_fiscal_code", required=False)
     cleaned["rup_fiscal_code"] = (
-        checked_code(errors, "rup_fiscal_code", identifiers.check_fiscal_code, fiscal, lambda c: c.code)
+        _checked_code(errors, "rup_fiscal_code", identifiers.check_fiscal_code, fiscal, lambda c: c.code)
         if fiscal
         else ""
     )
-    cleaned["base_amount"] = amount(errors, "base_amount", data.get("base_amount"), required=True)
-    cleaned["options_amount"] = amount(errors, "options_amount", data.get("options_amount"), required=False)
+    cleaned["base_amount"] = _amount(errors, "base_amount", data.get("base_amount"), required=True)
+    cleaned["options_amount"] = _amount(errors, "options_amount", data.get("options_amount"), required=False)
     cleaned["pnrr"] = bool(data.get("pnrr"))
     cleaned["desired_award_date"] = data.get("desired_award_date") or None
     if not errors and cleaned["base_amount"] + cleaned["options_amount"] <= 0:
@@ -142,7 +163,7 @@ def clean_request_data(data: dict) -> dict:
     return cleaned
 
 
-def checked_code(errors: dict, name: str, check, value: str, stored):
+def _checked_code(errors: dict, name: str, check, value: str, stored):
     if not value:
         return ""
     result = check(value)
@@ -152,7 +173,7 @@ def checked_code(errors: dict, name: str, check, value: str, stored):
     return stored(result)
 
 
-def amount(errors: dict, name: str, value, required: bool) -> Decimal:
+def _amount(errors: dict, name: str, value, required: bool) -> Decimal:
     try:
         number = parse_euro(value)
     except ValidationError as error:
@@ -172,7 +193,7 @@ def check_upload(upload: Upload) -> None:
             _("Choose one of: %(expected)s.") % {"expected": ", ".join(AttachmentKind.values)}, code="kind"
         )
     name = upload.file.name or ""
-    if upload.file.size > MAX_ATTACHMENT_BYTES:
+    if upload.file.size > _MAX_ATTACHMENT_BYTES:
         raise ValidationError(_("%(name)s is larger than 20 MB.") % {"name": name}, code="size")
     if upload.file.size == 0:
         raise ValidationError(_("%(name)s is empty.") % {"name": name}, code="empty")
@@ -183,7 +204,7 @@ def check_upload(upload: Upload) -> None:
         )
 
 
-def store_attachments(request: ProcurementRequest, uploads) -> list[RequestAttachment]:
+def _store_attachments(request: ProcurementRequest, uploads) -> list[RequestAttachment]:
     stored = []
     for upload in uploads:
         attachment = RequestAttachment(
@@ -243,22 +264,21 @@ def route_verdict(kind: str, total: Decimal, day: date, settings: RouterSettings
 
 def submit_request(
     actor: Actor,
-    data: dict,
+    data: RequestData,
     attachments=(),
     *,
+    province: Organization | None = None,
     today: date | None = None,
     router_settings: RouterSettings = DEFAULT_ROUTER_SETTINGS,
 ) -> ProcurementRequest:
-    """A Comune's (Unione's) referent or staff submits a request to the SUA of its Province.
-
-    ``data`` holds REQUEST_FIELDS and, optionally, ``province``: the Province organisation addressed (by
-    default the one of the Comune's SUA adhesion).
+    """A Comune's (Unione's) referent or staff submits a request to the SUA of ``province`` (by default the
+    Province of the Comune's SUA adhesion).
     """
     tenancy.require_role(actor.user, *LOCAL_ROLES)
     today = today or timezone.localdate()
-    party = actor.organization
-    adhesion = sua_adhesion(party, data.get("province"), today)
-    cleaned = clean_request_data(data)
+    party = actor.require_organization()
+    adhesion = sua_adhesion(party, province, today)
+    cleaned = _clean_request_data(asdict(data))
     for upload in attachments:
         check_upload(upload)
     total = cleaned["base_amount"] + cleaned["options_amount"]
@@ -273,19 +293,19 @@ def submit_request(
             created_by=actor.user,
             **cleaned,
         )
-        stored = store_attachments(request, attachments)
+        stored = _store_attachments(request, attachments)
         changes = {name: [None, value] for name, value in cleaned.items()}
         changes["state"] = [None, request.state]
         changes["attachments"] = [None, [a.original_name for a in stored]]
         record_event(actor, "procurement_request.submit", request, changes, organization=party)
-        notify_after_commit(request, SUBMIT)
+        _notify_after_commit(request, SUBMIT)
     return request
 
 
 def resubmit_request(
     actor: Actor,
     request: ProcurementRequest,
-    data: dict,
+    data: RequestData,
     attachments=(),
     *,
     today: date | None = None,
@@ -295,11 +315,11 @@ def resubmit_request(
     verdict is taken again, on the new amounts and today's date."""
     tenancy.require_role(actor.user, *LOCAL_ROLES)
     today = today or timezone.localdate()
-    cleaned = clean_request_data(data)
+    cleaned = _clean_request_data(asdict(data))
     for upload in attachments:
         check_upload(upload)
     with transaction.atomic():
-        request = locked(actor, request)
+        request = _locked(actor, request)
         refuse_unless_allowed(request, RESUBMIT)
         settings = router_settings or RouterSettings(request.buyer_qualification, request.sua_qualification)
         total = cleaned["base_amount"] + cleaned["options_amount"]
@@ -318,13 +338,13 @@ def resubmit_request(
         request.sua_qualification = settings.sua_qualification
         request.submitted_at = request.updated_at = timezone.now()
         request.save()
-        stored = store_attachments(request, attachments)
+        stored = _store_attachments(request, attachments)
         if stored:
             changes["attachments"] = [None, [a.original_name for a in stored]]
         record_event(
             actor, "procurement_request.resubmit", request, changes, organization=request.municipality
         )
-        notify_after_commit(request, RESUBMIT)
+        _notify_after_commit(request, RESUBMIT)
     return request
 
 
@@ -336,14 +356,14 @@ def add_attachments(actor: Actor, request: ProcurementRequest, attachments) -> l
     for upload in attachments:
         check_upload(upload)
     with transaction.atomic():
-        request = locked(actor, request)
+        request = _locked(actor, request)
         if request.state not in OPEN_STATES:
             raise ValidationError(
                 _("This request is %(state)s: documents can be added only before the SUA decides.")
                 % {"state": request.get_state_display().lower()},
                 code="state",
             )
-        stored = store_attachments(request, attachments)
+        stored = _store_attachments(request, attachments)
         record_event(
             actor,
             "procurement_request.attach",
@@ -356,22 +376,22 @@ def add_attachments(actor: Actor, request: ProcurementRequest, attachments) -> l
 
 def withdraw_request(actor: Actor, request: ProcurementRequest) -> ProcurementRequest:
     """The Comune withdraws a request the SUA has not accepted or rejected."""
-    return move(actor, request, WITHDRAW)
+    return _move(actor, request, WITHDRAW)
 
 
 def accept_request(actor: Actor, request: ProcurementRequest, reason: str = "") -> ProcurementRequest:
     """The SUA takes the request on: a procedure will be prepared from it."""
-    return move(actor, request, ACCEPT, reason)
+    return _move(actor, request, ACCEPT, reason)
 
 
 def ask_changes(actor: Actor, request: ProcurementRequest, reason: str) -> ProcurementRequest:
     """The SUA sends the request back to the Comune, saying what to change."""
-    return move(actor, request, ASK_CHANGES, reason)
+    return _move(actor, request, ASK_CHANGES, reason)
 
 
 def reject_request(actor: Actor, request: ProcurementRequest, reason: str) -> ProcurementRequest:
     """The SUA refuses the request, with its reasons."""
-    return move(actor, request, REJECT, reason)
+    return _move(actor, request, REJECT, reason)
 
 
 # action -> (states it starts from, state it leads to, roles that may perform it, whether reasons are due)
@@ -384,7 +404,7 @@ TRANSITIONS = {
 }
 
 
-def refusal(action: str) -> str:
+def _refusal(action: str) -> str:
     return {
         RESUBMIT: _("Only a request for which the SUA asked for changes can be submitted again."),
         WITHDRAW: _("Only a request that the SUA has not yet accepted or rejected can be withdrawn."),
@@ -399,7 +419,7 @@ def refuse_unless_allowed(request: ProcurementRequest, action: str) -> None:
         raise ValidationError(
             _("This request is %(state)s.") % {"state": request.get_state_display().lower()}
             + " "
-            + refusal(action),
+            + _refusal(action),
             code="state",
         )
 
@@ -413,7 +433,7 @@ def allowed_actions(user, request: ProcurementRequest) -> list[str]:
     ]
 
 
-def locked(actor: Actor, request: ProcurementRequest) -> ProcurementRequest:
+def _locked(actor: Actor, request: ProcurementRequest) -> ProcurementRequest:
     """The request, re-read through the actor's scope and locked until the transaction ends."""
     found = (
         ProcurementRequest.objects.for_user(actor.user)
@@ -427,18 +447,18 @@ def locked(actor: Actor, request: ProcurementRequest) -> ProcurementRequest:
     return found
 
 
-def move(actor: Actor, request: ProcurementRequest, action: str, reason: str = "") -> ProcurementRequest:
+def _move(actor: Actor, request: ProcurementRequest, action: str, reason: str = "") -> ProcurementRequest:
     sources, target, roles, reasons_due = TRANSITIONS[action]
     tenancy.require_role(actor.user, *roles)
     reason = (reason or "").strip()
     if reasons_due and not reason:
         raise ValidationError({"reason": _("Give the reasons: the Comune will read them.")})
     with transaction.atomic():
-        request = locked(actor, request)
+        request = _locked(actor, request)
         refuse_unless_allowed(request, action)
         changes = {"state": [request.state, target]}
         request.state = target
-        if action in SUA_ACTIONS:
+        if action in _SUA_ACTIONS:
             changes["answer"] = [request.answer, reason]
             request.answer = reason
         request.updated_at = timezone.now()
@@ -446,11 +466,11 @@ def move(actor: Actor, request: ProcurementRequest, action: str, reason: str = "
         record_event(
             actor, f"procurement_request.{action}", request, changes, organization=request.municipality
         )
-        notify_after_commit(request, action)
+        _notify_after_commit(request, action)
     return request
 
 
-def notify_after_commit(request: ProcurementRequest, action: str) -> None:
+def _notify_after_commit(request: ProcurementRequest, action: str) -> None:
     from casacomuni.procurement.requests.tasks import send_request_notice
 
     transaction.on_commit(partial(send_request_notice.enqueue, request.pk, action))

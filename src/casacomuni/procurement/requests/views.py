@@ -86,9 +86,7 @@ def request_create(request):
     form = request_forms.RequestForm(request.POST or None, request.FILES or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.submit_request(
-                Actor.from_request(request), form.data_for_service(), form.uploads()
-            )
+            created = services.submit_request(Actor.from_request(request), form.to_data(), form.uploads())
         except AdhesionRequired as refused:
             return render_join_first(request, str(refused))
         except ValidationError as refused:
@@ -216,7 +214,7 @@ def request_resubmit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.resubmit_request(
-                Actor.from_request(request), procurement_request, form.data_for_service(), form.uploads()
+                Actor.from_request(request), procurement_request, form.to_data(), form.uploads()
             )
         except ValidationError as refused:
             form.add_error(None, refused)

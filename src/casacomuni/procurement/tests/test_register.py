@@ -50,7 +50,7 @@ def apply(world, **fields):
     return services.apply_to_register(
         actor(world, "operatore_economico"),
         world.home.province_org,
-        operator_data(**fields),
+        services.CompanyData(**operator_data(**fields)),
         categories,
         [durc()],
     )
@@ -159,7 +159,7 @@ def test_an_operator_cannot_apply_twice_to_the_same_albo(world):
 def test_the_sua_registers_an_operator_without_an_account(world):
     registration = services.register_operator(
         actor(world, "funzionario_sua"),
-        operator_data(name="Ditta Verdi", fiscal_code="02839750995"),
+        services.CompanyData(**operator_data(name="Ditta Verdi", fiscal_code="02839750995")),
         services.parse_categories("", "OS24 I"),
     )
     assert registration.state == RegistrationState.APPROVED
@@ -169,7 +169,7 @@ def test_the_sua_registers_an_operator_without_an_account(world):
     # Registered again by the other Province: the same operator organisation is used.
     again = services.register_operator(
         actor_for_elsewhere(world),
-        operator_data(fiscal_code="02839750995"),
+        services.CompanyData(**operator_data(fiscal_code="02839750995")),
         services.parse_categories("90910", ""),
     )
     assert again.operator == registration.operator
@@ -434,7 +434,9 @@ def test_every_wrong_field_is_reported_at_once(world):
         services.apply_to_register(
             actor(world, "operatore_economico"),
             world.home.province_org,
-            operator_data(fiscal_code="00743110158", legal_representative_fiscal_code="XYZ"),
+            services.CompanyData(
+                **operator_data(fiscal_code="00743110158", legal_representative_fiscal_code="XYZ")
+            ),
             [{"kind": "soa", "code": "OG99", "soa_class": "I"}],
             [durc(content=b"not a pdf")],
         )

@@ -70,7 +70,9 @@ def upload(name, content, kind="project"):
 
 def test_a_request_of_a_comune_with_an_adhesion_is_accepted_by_the_sua(world, joined):
     request = services.submit_request(
-        actor(world, "referente_comune"), request_data(), [upload("progetto.pdf", PDF)]
+        actor(world, "referente_comune"),
+        services.RequestData(**request_data()),
+        [upload("progetto.pdf", PDF)],
     )
     assert request.state == RequestState.SUBMITTED
     assert request.province == world.home.province_org
@@ -125,7 +127,9 @@ def test_options_and_renewals_count_for_the_router(world, joined):
 def test_without_an_adhesion_the_request_is_refused_in_italian_and_nothing_is_written(world):
     with pytest.raises(AdhesionRequired) as refused:
         services.submit_request(
-            actor(world, "referente_comune"), request_data(), [upload("progetto.pdf", PDF)]
+            actor(world, "referente_comune"),
+            services.RequestData(**request_data()),
+            [upload("progetto.pdf", PDF)],
         )
     assert "non ha una convenzione in vigore per questo servizio" in str(refused.value)
     assert not ProcurementRequest.objects.exists()
@@ -172,7 +176,9 @@ def test_codes_are_checked_and_normalised(world, joined):
 )
 def test_attachments_other_than_pdf_docx_odt_p7m_are_refused(world, joined, name, content):
     with pytest.raises(ValidationError):
-        services.submit_request(actor(world, "referente_comune"), request_data(), [upload(name, content)])
+        services.submit_request(
+            actor(world, "referente_comune"), services.RequestData(**request_data()), [upload(name, content)]
+        )
     assert not ProcurementRequest.objects.exists()
 
 
@@ -183,14 +189,18 @@ def test_pdf_docx_odt_and_p7m_are_accepted(world, joined):
         upload("c.odt", odt_bytes(), "other"),
         upload("d.pdf.p7m", b"\x30\x82\x01\x00signed", "other"),
     ]
-    request = services.submit_request(actor(world, "referente_comune"), request_data(), uploads)
+    request = services.submit_request(
+        actor(world, "referente_comune"), services.RequestData(**request_data()), uploads
+    )
     assert request.attachments.count() == 4
 
 
 def test_attachments_over_20_mb_are_refused(world, joined):
     big = PDF + b"0" * (20 * 1024 * 1024)
     with pytest.raises(ValidationError) as refused:
-        services.submit_request(actor(world, "referente_comune"), request_data(), [upload("big.pdf", big)])
+        services.submit_request(
+            actor(world, "referente_comune"), services.RequestData(**request_data()), [upload("big.pdf", big)]
+        )
     assert "20 MB" in refused.value.messages[0]
     assert not ProcurementRequest.objects.exists()
 
@@ -200,7 +210,9 @@ def test_illegal_state_changes_are_refused_with_a_message(world, joined):
     sua = actor(world, "funzionario_sua")
     comune = actor(world, "referente_comune")
     with pytest.raises(ValidationError):
-        services.resubmit_request(comune, request, request_data())  # no change was asked
+        services.resubmit_request(
+            comune, request, services.RequestData(**request_data())
+        )  # no change was asked
     with pytest.raises(ValidationError):
         services.ask_changes(sua, request, "  ")  # reasons are due
     services.reject_request(sua, request, "Oggetto non di competenza della SUA.")
@@ -221,7 +233,7 @@ def test_changes_asked_resubmitted_then_withdrawn(world, joined):
     request = services.resubmit_request(
         actor(world, "personale_comune"),
         request,
-        request_data(base_amount=Decimal("90000")),
+        services.RequestData(**request_data(base_amount=Decimal("90000"))),
         [upload("capitolato.pdf", PDF, "specifications")],
     )
     assert request.state == RequestState.SUBMITTED
@@ -238,7 +250,7 @@ def test_roles_that_may_not_act_are_refused(world, joined):
     with pytest.raises(PermissionDenied):
         services.accept_request(actor(world, "funzionario_europa"), request)
     with pytest.raises(PermissionDenied):
-        services.submit_request(actor(world, "funzionario_sua"), request_data())
+        services.submit_request(actor(world, "funzionario_sua"), services.RequestData(**request_data()))
     with pytest.raises(PermissionDenied):
         services.withdraw_request(actor(world, "referente_unione"), request)  # another organisation
 
@@ -292,18 +304,18 @@ def sua_service(side):
     """The Province's SUA service, published in its catalogue, with no agreement yet."""
     return agreements.save_service(
         province_admin(side),
-        {
-            "kind": ServiceKind.SUA,
-            "name": "Stazione Unica Appaltante",
-            "description": "Gare e contratti per i Comuni",
-            "delegated_functions": [1, 2],
-            "cost_model": "free",
-            "cost_amount": Decimal(0),
-            "cost_minimum": None,
-            "cost_maximum": None,
-            "standard_clauses": "",
-            "is_published": True,
-        },
+        agreements.ServiceData(
+            kind=ServiceKind.SUA,
+            name="Stazione Unica Appaltante",
+            description="Gare e contratti per i Comuni",
+            delegated_functions=[1, 2],
+            cost_model="free",
+            cost_amount=Decimal(0),
+            cost_minimum=None,
+            cost_maximum=None,
+            standard_clauses="",
+            is_published=True,
+        ),
     )
 
 

@@ -157,7 +157,7 @@ def create_application(request, payload: ApplicationIn):
     tenancy.require_role(request.user, *READER_ROLES)
     get_object_or_404(Call.objects.for_user(request.user), pk=payload.call)
     actor = Actor.from_request(request)
-    data = payload.dict(exclude={"call", "lead"})
+    data = services.ApplicationData(**payload.dict(exclude={"call", "lead"}))
     if office_of(request.user) is not None:
         if payload.lead is None:
             raise ValidationError({"lead": _("This field is required.")})
@@ -191,7 +191,7 @@ def perform_action(request, application_id: int, action: str, payload: ProjectAc
     if application.status not in pipeline.TRANSITIONS[action].sources:
         raise HttpError(409, str(services.refusal([pipeline.WRONG_STATUS]).messages[0]))
     try:
-        services.perform_action(actor, application, action, payload.dict())
+        services.perform_action(actor, application, action, services.ActionData(**payload.dict()))
     except ValidationError as refused:
         if not hasattr(refused, "error_dict") and refused.code == "state":
             raise HttpError(409, " ".join(refused.messages)) from refused

@@ -7,6 +7,13 @@ from casacomuni.accounts.forms import LocalPartyFilterForm
 from casacomuni.documents.forms import KeepsUploadsMixin
 from casacomuni.lib.forms import StyledForm, StyledFormMixin
 from casacomuni.projects.applications.models import Application, ApplicationStatus, PartnerRole
+from casacomuni.projects.applications.services import (
+    ActionData,
+    ApplicationChanges,
+    ApplicationData,
+    PartnerData,
+    TaskData,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -51,6 +58,9 @@ class NewApplicationForm(StyledForm):
             self.fields["lead"].queryset = parties
             self.fields["lead"].required = True
 
+    def to_data(self) -> ApplicationData:
+        return ApplicationData(title=self.cleaned_data["title"], description=self.cleaned_data["description"])
+
 
 class ApplicationEditForm(StyledFormMixin, forms.ModelForm):
     class Meta:
@@ -66,6 +76,17 @@ class ApplicationEditForm(StyledFormMixin, forms.ModelForm):
         else:
             self.fields["lead"].queryset = parties
 
+    def to_data(self) -> ApplicationChanges:
+        data = self.cleaned_data
+        lead = data.get("lead")
+        return ApplicationChanges(
+            title=data["title"],
+            description=data["description"],
+            requested_amount=data["requested_amount"],
+            lead=lead.pk if lead else None,
+            lead_time_days=data.get("lead_time_days"),
+        )
+
 
 class ActionForm(StyledForm):
     granted_amount = forms.DecimalField(
@@ -74,6 +95,11 @@ class ActionForm(StyledForm):
     note = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
+
+    def to_data(self) -> ActionData:
+        return ActionData(
+            granted_amount=self.cleaned_data.get("granted_amount"), note=self.cleaned_data["note"]
+        )
 
 
 class PartnerForm(StyledForm):
@@ -90,6 +116,15 @@ class PartnerForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = parties
 
+    def to_data(self) -> PartnerData:
+        data = self.cleaned_data
+        return PartnerData(
+            organization=data["organization"].pk if data["organization"] else None,
+            external_name=data["external_name"],
+            external_fiscal_code=data["external_fiscal_code"],
+            role=data["role"],
+        )
+
 
 class TaskForm(StyledForm):
     title = forms.CharField(label=_("Task"), max_length=300)
@@ -101,6 +136,14 @@ class TaskForm(StyledForm):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = users
+
+    def to_data(self) -> TaskData:
+        data = self.cleaned_data
+        return TaskData(
+            title=data["title"],
+            assignee=data["assignee"].pk if data["assignee"] else None,
+            due_on=data["due_on"],
+        )
 
 
 class DocumentForm(KeepsUploadsMixin, StyledForm):

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import Literal, overload
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,9 +41,9 @@ from casacomuni.projects.applications.models import (
 from casacomuni.projects.parties import local_parties_of, local_party, office_of
 from casacomuni.projects.rules import pipeline
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
-PROBLEM_MESSAGES = {
+_PROBLEM_MESSAGES = {
     pipeline.UNKNOWN_ACTION: gettext_noop("There is no such action."),
     pipeline.WRONG_ACTOR: gettext_noop("Your role does not allow this action."),
     pipeline.WRONG_STATUS: gettext_noop("The application's status does not allow this action."),
@@ -55,6 +57,10 @@ PROBLEM_MESSAGES = {
 # --- Validation ---------------------------------------------------------------------------------------------
 
 
+@overload
+def amount(value, *, field: str, required: Literal[True], positive: bool = False) -> Decimal: ...
+@overload
+def amount(value, *, field: str, required: bool = False, positive: bool = False) -> Decimal | None: ...
 def amount(value, *, field: str, required: bool = False, positive: bool = False) -> Decimal | None:
     """A euro amount of at most 2 decimals, or None when empty and not required."""
     try:
@@ -68,8 +74,9 @@ def amount(value, *, field: str, required: bool = False, positive: bool = False)
     return number
 
 
-def text(data: dict, name: str, *, required: bool = True, max_length: int | None = None) -> str:
-    value = str(data.get(name) or "").strip()
+def text(given, name: str, *, required: bool = True, max_length: int | None = None) -> str:
+    """The text ``given`` for field ``name``, stripped and checked (ValidationError on ``name``)."""
+    value = str(given or "").strip()
     if required and not value:
         raise ValidationError({name: _("This field is required.")})
     if max_length and len(value) > max_length:
@@ -87,7 +94,7 @@ def eu_funds_adhesion(party: Organization, today: date) -> Adhesion:
     return require_adhesion(party, ServiceKind.EU_FUNDS, today)
 
 
-def readable_call(actor: Actor, call_id):
+def _readable_call(actor: Actor, call_id):
     """A call of the catalogue the actor may read, or a ValidationError on ``call``."""
     from casacomuni.eufunds.models import Call
 
@@ -97,7 +104,7 @@ def readable_call(actor: Actor, call_id):
     return call
 
 
-def check_call_open(call, today: date) -> None:
+def _check_call_open(call, today: date) -> None:
     if call.deadline is not None and timezone.localdate(call.deadline) < today:
         raise ValidationError({"call": _("The call's deadline has passed.")})
 
@@ -113,7 +120,7 @@ def acting_side(actor: Actor, application: Application) -> str | None:
     return None
 
 
-def locked(actor: Actor, application: Application) -> Application:
+def _locked(actor: Actor, application: Application) -> Application:
     """The application re-read through the actor's scope and locked until the transaction ends."""
     visible = Application.objects.for_user(actor.user).filter(pk=application.pk).values("pk")
     found = (
@@ -127,7 +134,7 @@ def locked(actor: Actor, application: Application) -> Application:
     return found
 
 
-def require_side(actor: Actor, application: Application, *sides: str) -> str:
+def _require_side(actor: Actor, application: Application, *sides: str) -> str:
     side = acting_side(actor, application)
     if side not in sides:
         raise PermissionDenied(_("Your role does not allow this action."))
@@ -137,10 +144,22 @@ def require_side(actor: Actor, application: Application, *sides: str) -> str:
 # --- Flag and propose ---------------------------------------------------------------------------------------
 
 
-def new_application(actor, call, party, province, proposed_by, data) -> Application:
-    title = text(data, "title", required=False, max_length=300) or call.title[:300]
-    description = text(data, "description", required=False)
-    requested = amount(data.get("requested_amount"), field="requested_amount")
+@dataclass(frozen=True, kw_only=True)
+class ApplicationData:
+    """The project idea with which a Comune flags interest in a call (or the office proposes it): the title
+    is the call's when empty; amounts in euro, as Decimals or as text."""
+
+    title: str = ""
+    description: str = ""
+    requested_amount: Decimal | str | None = None
+
+
+def _new_application(
+    actor: Actor, call, party: Organization, province: Organization, proposed_by: str, data: ApplicationData
+) -> Application:
+    title = text(data.title, "title", required=False, max_length=300) or call.title[:300]
+    description = text(data.description, "description", required=False)
+    requested = amount(data.requested_amount, field="requested_amount")
     if Application.objects.filter(call=call, lead=party).exists():
         raise ValidationError(
             {"call": _("%(name)s already has an application for this call.") % {"name": party.name}}
@@ -174,7 +193,7 @@ def new_application(actor, call, party, province, proposed_by, data) -> Applicat
 
 
 def flag_interest(
-    actor: Actor, call_id, data: dict | None = None, *, today: date | None = None
+    actor: Actor, call_id, data: ApplicationData | None = None, *, today: date | None = None
 ) -> Application:
     """A Comune's (Unione's) referent or staff flags interest in a call of its catalogue.
 
@@ -187,14 +206,14 @@ def flag_interest(
         raise PermissionDenied
     today = today or timezone.localdate()
     adhesion = eu_funds_adhesion(party, today)
-    call = readable_call(actor, call_id)
-    check_call_open(call, today)
+    call = _readable_call(actor, call_id)
+    _check_call_open(call, today)
     province = Organization.objects.get(pk=adhesion.agreement.province_id)
-    return new_application(actor, call, party, province, ProposedBy.COMUNE, data or {})
+    return _new_application(actor, call, party, province, ProposedBy.COMUNE, data or ApplicationData())
 
 
 def propose_call(
-    actor: Actor, call_id, party_id, data: dict | None = None, *, today: date | None = None
+    actor: Actor, call_id, party_id, data: ApplicationData | None = None, *, today: date | None = None
 ) -> Application:
     """The Province's EU-funds office proposes a call to one of its Comuni (Unioni) that adheres to the
     office's service; refused (AdhesionRequired) for a Comune that does not."""
@@ -212,9 +231,9 @@ def propose_call(
             _("%(name)s has no agreement in force with the EU-funds office of %(province)s.")
             % {"name": party.name, "province": office.name}
         )
-    call = readable_call(actor, call_id)
-    check_call_open(call, today)
-    return new_application(actor, call, party, office, ProposedBy.OFFICE, data or {})
+    call = _readable_call(actor, call_id)
+    _check_call_open(call, today)
+    return _new_application(actor, call, party, office, ProposedBy.OFFICE, data or ApplicationData())
 
 
 def adhering_parties(office: Organization, today: date | None = None):
@@ -249,28 +268,36 @@ def refusal(problems: list[str]) -> ValidationError:
         pipeline.NO_LEAD: "lead",
     }
     if all(problem in fields for problem in problems):
-        return ValidationError({fields[problem]: _(PROBLEM_MESSAGES[problem]) for problem in problems})
-    return ValidationError(" ".join(_(PROBLEM_MESSAGES[p]) for p in problems), code="state")
+        return ValidationError({fields[problem]: _(_PROBLEM_MESSAGES[problem]) for problem in problems})
+    return ValidationError(" ".join(_(_PROBLEM_MESSAGES[p]) for p in problems), code="state")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionData:
+    """What an action on an application carries: the granted amount (to fund) and the reasons, kept on the
+    application."""
+
+    granted_amount: Decimal | str | None = None
+    note: str = ""
 
 
 def perform_action(
-    actor: Actor, application: Application, action: str, data: dict | None = None
+    actor: Actor, application: Application, action: str, data: ActionData | None = None
 ) -> Application:
-    """Move the application: ``action`` one of ``rules.pipeline.ACTIONS``; ``data`` may carry
-    ``granted_amount`` (to fund) and ``note`` (the reasons, kept on the application)."""
-    data = data or {}
+    """Move the application: ``action`` one of ``rules.pipeline.ACTIONS``."""
+    data = data or ActionData()
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     if action not in pipeline.TRANSITIONS:
-        raise ValidationError(_(PROBLEM_MESSAGES[pipeline.UNKNOWN_ACTION]), code="action")
-    note = text(data, "note", required=False, max_length=5000)
+        raise ValidationError(_(_PROBLEM_MESSAGES[pipeline.UNKNOWN_ACTION]), code="action")
+    note = text(data.note, "note", required=False, max_length=5000)
     with transaction.atomic():
-        application = locked(actor, application)
+        application = _locked(actor, application)
         side = acting_side(actor, application)
         if side is None or side not in pipeline.TRANSITIONS[action].actors:
-            raise PermissionDenied(_(PROBLEM_MESSAGES[pipeline.WRONG_ACTOR]))
-        changes = {}
+            raise PermissionDenied(_(_PROBLEM_MESSAGES[pipeline.WRONG_ACTOR]))
+        changes: dict[str, list] = {}
         if action == pipeline.FUND:
-            granted = amount(data.get("granted_amount"), field="granted_amount", required=True, positive=True)
+            granted = amount(data.granted_amount, field="granted_amount", required=True, positive=True)
             if granted != application.granted_amount:
                 changes["granted_amount"] = [application.granted_amount, granted]
             application.granted_amount = granted
@@ -297,23 +324,36 @@ def perform_action(
 # --- Editing, partnership, tasks, documents -----------------------------------------------------------------
 
 
-def update_application(actor: Actor, application: Application, data: dict) -> Application:
+@dataclass(frozen=True, kw_only=True)
+class ApplicationChanges:
+    """An application's title, idea and requested amount, as the office or the lead Comune edits them; the
+    lead (an organisation's id) and the lead time of the internal deadline are the office's to change, and
+    None leaves them as they are."""
+
+    title: str
+    description: str = ""
+    requested_amount: Decimal | str | None = None
+    lead: int | None = None
+    lead_time_days: int | str | None = None
+
+
+def update_application(actor: Actor, application: Application, data: ApplicationChanges) -> Application:
     """The office (or the lead Comune) changes the title, the idea and the requested amount; the office
     also the lead (a Comune or Unione of its territory) and the lead time of the internal deadline."""
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     with transaction.atomic():
-        application = locked(actor, application)
-        side = require_side(actor, application, pipeline.OFFICE, pipeline.COMUNE)
+        application = _locked(actor, application)
+        side = _require_side(actor, application, pipeline.OFFICE, pipeline.COMUNE)
         if application.is_final:
             raise ValidationError(_("A closed application cannot be changed."), code="state")
-        values = {
-            "title": text(data, "title", max_length=300),
-            "description": text(data, "description", required=False),
-            "requested_amount": amount(data.get("requested_amount"), field="requested_amount"),
+        values: dict[str, object] = {
+            "title": text(data.title, "title", max_length=300),
+            "description": text(data.description, "description", required=False),
+            "requested_amount": amount(data.requested_amount, field="requested_amount"),
         }
         if side == pipeline.OFFICE:
-            lead_id = data.get("lead") or application.lead_id
-            lead = local_parties_of(application.province).filter(pk=getattr(lead_id, "pk", lead_id)).first()
+            lead_id = data.lead or application.lead_id
+            lead = local_parties_of(application.province).filter(pk=lead_id).first()
             if lead is None:
                 raise ValidationError({"lead": _("Choose a Comune or Unione of your Province.")})
             if (
@@ -324,7 +364,7 @@ def update_application(actor: Actor, application: Application, data: dict) -> Ap
                     {"lead": _("%(name)s already has an application for this call.") % {"name": lead.name}}
                 )
             values["lead"] = lead
-            lead_time = data.get("lead_time_days", application.lead_time_days)
+            lead_time = application.lead_time_days if data.lead_time_days is None else data.lead_time_days
             try:
                 lead_time = int(lead_time)
             except (TypeError, ValueError):
@@ -345,22 +385,31 @@ def update_application(actor: Actor, application: Application, data: dict) -> Ap
     return application
 
 
-def add_partner(actor: Actor, application: Application, data: dict) -> ApplicationPartner:
-    """The office adds a partner: a Comune or Unione of its Province (``organization``, an id), or an
-    external body by ``external_name`` and ``external_fiscal_code`` (codice fiscale or partita IVA)."""
+@dataclass(frozen=True, kw_only=True)
+class PartnerData:
+    """A partner of an application: a Comune or Unione of the Province (``organization``, an id), or an
+    external body by its name and codice fiscale (or partita IVA); its role, a partner by default."""
+
+    organization: int | None = None
+    external_name: str = ""
+    external_fiscal_code: str = ""
+    role: str = ""
+
+
+def add_partner(actor: Actor, application: Application, data: PartnerData) -> ApplicationPartner:
+    """The office adds a partner to an application of its Province."""
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES)
-    role = text(data, "role", required=False) or PartnerRole.PARTNER
+    role = text(data.role, "role", required=False) or PartnerRole.PARTNER
     if role not in PartnerRole.values:
         raise ValidationError(
             {"role": _("Choose one of: %(expected)s.") % {"expected": ", ".join(PartnerRole.values)}}
         )
     with transaction.atomic():
-        application = locked(actor, application)
-        require_side(actor, application, pipeline.OFFICE)
+        application = _locked(actor, application)
+        _require_side(actor, application, pipeline.OFFICE)
         if application.is_final:
             raise ValidationError(_("A closed application cannot be changed."), code="state")
-        organization_id = data.get("organization")
-        organization_id = getattr(organization_id, "pk", organization_id)
+        organization_id = data.organization
         partner = ApplicationPartner(application=application, role=role)
         if organization_id:
             organization = local_parties_of(application.province).filter(pk=organization_id).first()
@@ -376,9 +425,9 @@ def add_partner(actor: Actor, application: Application, data: dict) -> Applicati
                 )
             partner.organization = organization
         else:
-            partner.external_name = text(data, "external_name", max_length=300)
-            code = text(data, "external_fiscal_code", max_length=16)
-            partner.external_fiscal_code = checked_fiscal_code(code)
+            partner.external_name = text(data.external_name, "external_name", max_length=300)
+            code = text(data.external_fiscal_code, "external_fiscal_code", max_length=16)
+            partner.external_fiscal_code = _checked_fiscal_code(code)
         partner.save()
         record_event(
             actor,
@@ -390,7 +439,7 @@ def add_partner(actor: Actor, application: Application, data: dict) -> Applicati
     return partner
 
 
-def checked_fiscal_code(code: str) -> str:
+def _checked_fiscal_code(code: str) -> str:
     """A body's codice fiscale: 11 digits (the partita IVA form, as public bodies have) or 16 characters."""
     check = identifiers.check_vat_number(code) if code.isdigit() else identifiers.check_fiscal_code(code)
     if not check.valid:
@@ -401,8 +450,8 @@ def checked_fiscal_code(code: str) -> str:
 def remove_partner(actor: Actor, partner: ApplicationPartner) -> None:
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES)
     with transaction.atomic():
-        application = locked(actor, partner.application)
-        require_side(actor, application, pipeline.OFFICE)
+        application = _locked(actor, partner.application)
+        _require_side(actor, application, pipeline.OFFICE)
         if application.is_final:
             raise ValidationError(_("A closed application cannot be changed."), code="state")
         name = partner.name
@@ -430,23 +479,30 @@ def assignable_users(application: Application):
     )
 
 
-def add_task(actor: Actor, application: Application, data: dict) -> ApplicationTask:
+@dataclass(frozen=True, kw_only=True)
+class TaskData:
+    """A task of an application: its title, who does it (a user's id) and when it is due (the internal
+    deadline when not given)."""
+
+    title: str
+    assignee: int | None = None
+    due_on: date | None = None
+
+
+def add_task(actor: Actor, application: Application, data: TaskData) -> ApplicationTask:
     """The office adds a task; with no due date it is due on the internal deadline (the call's deadline
     minus the application's lead time)."""
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES)
-    title = text(data, "title", max_length=300)
+    title = text(data.title, "title", max_length=300)
     with transaction.atomic():
-        application = locked(actor, application)
-        require_side(actor, application, pipeline.OFFICE)
-        assignee = data.get("assignee")
-        assignee_id = getattr(assignee, "pk", assignee)
-        if assignee_id:
-            assignee = assignable_users(application).filter(pk=assignee_id).first()
+        application = _locked(actor, application)
+        _require_side(actor, application, pipeline.OFFICE)
+        assignee = None
+        if data.assignee:
+            assignee = assignable_users(application).filter(pk=data.assignee).first()
             if assignee is None:
                 raise ValidationError({"assignee": _("Choose a person of the office or of the lead Comune.")})
-        else:
-            assignee = None
-        due_on = data.get("due_on") or application.internal_deadline
+        due_on = data.due_on or application.internal_deadline
         task = ApplicationTask.objects.create(
             application=application, title=title, assignee=assignee, due_on=due_on
         )
@@ -468,11 +524,14 @@ def complete_task(actor: Actor, task: ApplicationTask) -> ApplicationTask:
     """The office or the lead Comune marks a task done."""
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
     with transaction.atomic():
-        application = locked(actor, task.application)
-        require_side(actor, application, pipeline.OFFICE, pipeline.COMUNE)
-        task = ApplicationTask.objects.select_for_update().filter(pk=task.pk, application=application).first()
-        if task is None:
+        application = _locked(actor, task.application)
+        _require_side(actor, application, pipeline.OFFICE, pipeline.COMUNE)
+        found = (
+            ApplicationTask.objects.select_for_update().filter(pk=task.pk, application=application).first()
+        )
+        if found is None:
             raise PermissionDenied
+        task = found
         if not task.done:
             task.done = True
             task.save(update_fields=["done"])
@@ -488,7 +547,7 @@ def complete_task(actor: Actor, task: ApplicationTask) -> ApplicationTask:
 
 @dataclass(frozen=True)
 class Upload:
-    file: object
+    file: File | None
     description: str = ""
 
 
@@ -496,7 +555,7 @@ def check_document(upload) -> None:
     """A PDF, DOCX, ODT or signed .p7m of at most 20 MB whose content matches its extension (the checks of
     the procurement requests' attachments)."""
     name = upload.name or ""
-    if upload.size > MAX_DOCUMENT_BYTES:
+    if upload.size > _MAX_DOCUMENT_BYTES:
         raise ValidationError({"file": _("%(name)s is larger than 20 MB.") % {"name": name}})
     if upload.size == 0:
         raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
@@ -513,18 +572,19 @@ def add_document(actor: Actor, application: Application, upload: Upload) -> Appl
     if upload.file is None:
         raise ValidationError({"file": _("Choose a file to upload.")})
     check_document(upload.file)
-    description = text({"d": upload.description}, "d", required=False, max_length=300)
+    description = text(upload.description, "description", required=False, max_length=300)
     with transaction.atomic():
-        application = locked(actor, application)
-        require_side(actor, application, pipeline.OFFICE, pipeline.COMUNE)
+        application = _locked(actor, application)
+        _require_side(actor, application, pipeline.OFFICE, pipeline.COMUNE)
+        name = upload.file.name or ""  # never empty: check_document refuses a file without a name
         document = ApplicationDocument(
             application=application,
-            original_name=PurePosixPath(upload.file.name).name[:255],
+            original_name=PurePosixPath(name).name[:255],
             size=upload.file.size,
             description=description,
             uploaded_by=actor.user,
         )
-        document.file.save(upload.file.name, upload.file, save=False)
+        document.file.save(name, upload.file, save=False)
         document.save()
         record_event(
             actor,

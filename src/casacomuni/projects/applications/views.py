@@ -106,9 +106,11 @@ def application_create(request):
         data = form.cleaned_data
         try:
             if office:
-                created = services.propose_call(actor_of(request), data["call"].pk, data["lead"].pk, data)
+                created = services.propose_call(
+                    actor_of(request), data["call"].pk, data["lead"].pk, form.to_data()
+                )
             else:
-                created = services.flag_interest(actor_of(request), data["call"].pk, data)
+                created = services.flag_interest(actor_of(request), data["call"].pk, form.to_data())
         except AdhesionRequired as refused:
             error = str(refused)
         except ValidationError as refused:
@@ -197,7 +199,7 @@ def application_action(request, pk, action):
             request, application, {f"action-{action}": form}, _("Please correct the errors below."), 400
         )
     try:
-        services.perform_action(actor_of(request), application, action, form.cleaned_data)
+        services.perform_action(actor_of(request), application, action, form.to_data())
     except ValidationError as error:
         return refused(request, application, f"action-{action}", form, error)
     messages.success(request, ACTION_LABELS[action])
@@ -216,11 +218,8 @@ def application_edit(request, pk):
     )
     if not form.is_valid():
         return render_detail(request, application, {"edit": form}, _("Please correct the errors below."), 400)
-    data = dict(form.cleaned_data)
-    if "lead" in data:
-        data["lead"] = data["lead"].pk
     try:
-        services.update_application(actor_of(request), application, data)
+        services.update_application(actor_of(request), application, form.to_data())
     except ValidationError as error:
         return refused(request, application, "edit", form, error)
     messages.success(request, EVENT_LABELS["update"])
@@ -238,10 +237,8 @@ def application_partner_add(request, pk):
         return render_detail(
             request, application, {"partner": form}, _("Please correct the errors below."), 400
         )
-    data = dict(form.cleaned_data)
-    data["organization"] = data["organization"].pk if data["organization"] else None
     try:
-        services.add_partner(actor_of(request), application, data)
+        services.add_partner(actor_of(request), application, form.to_data())
     except ValidationError as error:
         return refused(request, application, "partner", form, error)
     messages.success(request, EVENT_LABELS["partner_add"])
@@ -270,10 +267,8 @@ def application_task_add(request, pk):
     form = forms.TaskForm(request.POST, users=services.assignable_users(application), prefix="task")
     if not form.is_valid():
         return render_detail(request, application, {"task": form}, _("Please correct the errors below."), 400)
-    data = dict(form.cleaned_data)
-    data["assignee"] = data["assignee"].pk if data["assignee"] else None
     try:
-        services.add_task(actor_of(request), application, data)
+        services.add_task(actor_of(request), application, form.to_data())
     except ValidationError as error:
         return refused(request, application, "task", form, error)
     messages.success(request, EVENT_LABELS["task_add"])

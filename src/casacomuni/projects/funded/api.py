@@ -204,9 +204,10 @@ def add_expense(request, project_id: int, data: Form[ExpenseIn], file: File[Uplo
     period, a wrong CIG, a document that is not a PDF, DOCX, ODT or .p7m)."""
     project = get_object_or_404(projects_for(request), pk=project_id)
     payload = data.dict()
+    period = payload.pop("period")
     try:
         expense = project_services.add_expense(
-            Actor.from_request(request), project, payload.pop("period"), payload, file
+            Actor.from_request(request), project, period, project_services.ExpenseData(**payload), file
         )
     except ValidationError as refused:
         if submitted_period(refused):

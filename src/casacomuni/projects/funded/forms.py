@@ -57,11 +57,11 @@ class ProjectForm(StyledFormMixin, forms.ModelForm):
     def validate_unique(self):
         pass  # the service says which CUP is taken
 
-    def service_data(self) -> dict:
+    def to_data(self) -> project_services.ProjectData:
         data = dict(self.cleaned_data)
         if "beneficiary" in data:
             data["beneficiary"] = data["beneficiary"].pk
-        return data
+        return project_services.ProjectData(**data)
 
 
 def item_form(kind: str):
@@ -104,6 +104,12 @@ class ExpenseForm(KeepsUploadsMixin, StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = periods.filter(submitted_on__isnull=True)
 
+    def to_data(self) -> project_services.ExpenseData:
+        data = self.cleaned_data
+        return project_services.ExpenseData(
+            description=data["description"], amount=data["amount"], date=data["date"], cig=data["cig"]
+        )
+
 
 class StatementForm(StyledForm):
     submitted_on = forms.DateField(label=_("Statement submitted on"), widget=DATE)
@@ -127,3 +133,6 @@ class ProcurementForm(StyledForm):
 
         super().__init__(*args, **kwargs)
         self.fields["contract_kind"].choices = ContractKind.choices
+
+    def to_data(self) -> project_services.ProcurementData:
+        return project_services.ProcurementData(**self.cleaned_data)

@@ -7,9 +7,15 @@ reports: movements, phases, indicators, milestones, checks, periods and expenses
 transaction and records an audit event in the beneficiary's chain; bad input raises ValidationError.
 """
 
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -93,7 +99,7 @@ def acting_side(actor: Actor, project: FundedProject) -> str | None:
     return None
 
 
-def locked(actor: Actor, project: FundedProject) -> FundedProject:
+def _locked(actor: Actor, project: FundedProject) -> FundedProject:
     visible = FundedProject.objects.for_user(actor.user).filter(pk=project.pk).values("pk")
     found = (
         FundedProject.objects.select_for_update()
@@ -106,7 +112,7 @@ def locked(actor: Actor, project: FundedProject) -> FundedProject:
     return found
 
 
-def checked_cup(value: str, exclude_pk=None) -> str:
+def _checked_cup(value: str, exclude_pk=None) -> str:
     cup = str(value or "").strip()
     if not cup:
         raise ValidationError({"cup": _("This field is required.")})
@@ -120,7 +126,7 @@ def checked_cup(value: str, exclude_pk=None) -> str:
     return check.code
 
 
-def validated(instance, fields, exclude=()) -> None:
+def _validated(instance, fields, exclude=()) -> None:
     """Django's own field validation (types, choices, lengths, validators) as one ValidationError per field,
     and decimals within what the database reads back (lib.bounds)."""
     instance.full_clean(
@@ -139,7 +145,7 @@ def validated(instance, fields, exclude=()) -> None:
         raise ValidationError(too_large)
 
 
-def coerced(model, name: str, value):
+def _coerced(model, name: str, value):
     """A submitted value as the model field takes it: booleans as such, text stripped, empty as NULL or ""."""
     field = model._meta.get_field(name)
     if field.get_internal_type() == "BooleanField":
@@ -153,20 +159,55 @@ def coerced(model, name: str, value):
     return value
 
 
-def project_values(data: dict, project: FundedProject | None = None) -> FundedProject:
+class Unset(enum.Enum):
+    """A field a ProjectData leaves out: the project keeps its value (None would clear it)."""
+
+    UNSET = enum.auto()
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectData:
+    """A funded project's data (``PROJECT_FIELDS``) as the office or the beneficiary enters them: a field left
+    UNSET keeps its value (on creation: its default, or the funded application's title and programme);
+    None clears it. On creation only: ``beneficiary`` (an organisation's id) for a project entered
+    directly, ``financing_source`` for the granted amount of a funded application (EU by default)."""
+
+    cup: str | Unset = UNSET
+    title: str | Unset = UNSET
+    summary: str | Unset = UNSET
+    programme: str | Unset = UNSET
+    measure: str | Unset = UNSET
+    status: str | Unset = UNSET
+    is_pnrr: bool | Unset = UNSET
+    pnrr_measure: str | Unset = UNSET
+    start_date: date | None | Unset = UNSET
+    planned_end_date: date | None | Unset = UNSET
+    actual_end_date: date | None | Unset = UNSET
+    beneficiary: int | None = None
+    financing_source: str = ""
+
+    def given(self) -> dict:
+        """The project's fields this data sets, by name."""
+        return {name: value for name in PROJECT_FIELDS if (value := getattr(self, name)) is not UNSET}
+
+
+def _project_values(data: dict, project: FundedProject | None = None) -> FundedProject:
     project = project or FundedProject()
     for name in PROJECT_FIELDS:
         if name in data:
-            setattr(project, name, coerced(FundedProject, name, data[name]))
-    project.cup = checked_cup(project.cup or "", exclude_pk=project.pk)
+            setattr(project, name, _coerced(FundedProject, name, data[name]))
+    project.cup = _checked_cup(project.cup or "", exclude_pk=project.pk)
     if not project.status:
         project.status = ProjectStatus.NOT_STARTED
-    validated(project, PROJECT_FIELDS, exclude=("cup",))
+    _validated(project, PROJECT_FIELDS, exclude=("cup",))
     return project
 
 
 @transaction.atomic
-def create_project(actor: Actor, data: dict, application: Application | None = None) -> FundedProject:
+def create_project(actor: Actor, data: ProjectData, application: Application | None = None) -> FundedProject:
     """The office records a funded project: from one of its funded applications (beneficiary the lead, the
     granted amount as a first financing row of ``financing_source``, EU by default), or directly for a
     Comune or Unione (``beneficiary``, an id) of its Province."""
@@ -189,17 +230,17 @@ def create_project(actor: Actor, data: dict, application: Application | None = N
         if FundedProject.objects.filter(application=application).exists():
             raise ValidationError(_("This application already has its funded project."), code="state")
         beneficiary = application.lead
-        data = {
+        values = {
             "title": application.title,
             "programme": application.call.programme or application.call.funder,
-        } | {k: v for k, v in data.items() if v not in (None, "")}
+        } | {k: v for k, v in data.given().items() if v not in (None, "")}
     else:
-        beneficiary_id = data.get("beneficiary")
-        beneficiary_id = getattr(beneficiary_id, "pk", beneficiary_id)
-        beneficiary = local_parties_of(office).filter(pk=beneficiary_id).first() if beneficiary_id else None
-        if beneficiary is None:
+        values = data.given()
+        found = local_parties_of(office).filter(pk=data.beneficiary).first() if data.beneficiary else None
+        if found is None:
             raise ValidationError({"beneficiary": _("Choose a Comune or Unione of your Province.")})
-    project = project_values(data)
+        beneficiary = found
+    project = _project_values(values)
     project.application = application
     project.beneficiary = beneficiary
     project.province = office
@@ -208,7 +249,7 @@ def create_project(actor: Actor, data: dict, application: Application | None = N
     changes = {name: [None, getattr(project, name)] for name in PROJECT_FIELDS}
     changes["beneficiary"] = [None, beneficiary.pk]
     if application is not None:
-        source = data.get("financing_source") or FinancingSource.EU
+        source = data.financing_source or FinancingSource.EU
         if source not in FinancingSource.values:
             raise ValidationError(
                 {
@@ -216,10 +257,13 @@ def create_project(actor: Actor, data: dict, application: Application | None = N
                     % {"expected": ", ".join(FinancingSource.values)}
                 }
             )
+        granted = application.granted_amount
+        if granted is None:  # never: the pipeline funds an application only with its granted amount
+            raise ValidationError(_("Enter the granted amount: a funded application needs it."), code="state")
         Financing.objects.create(
             project=project,
             source=source,
-            amount=application.granted_amount,
+            amount=granted,
             note=application.call.title[:300],
         )
         changes["application"] = [None, application.pk]
@@ -229,14 +273,14 @@ def create_project(actor: Actor, data: dict, application: Application | None = N
 
 
 @transaction.atomic
-def update_project(actor: Actor, project: FundedProject, data: dict) -> FundedProject:
+def update_project(actor: Actor, project: FundedProject, data: ProjectData) -> FundedProject:
     """The office or the beneficiary changes the project's data (status, dates, measure, PNRR flag)."""
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
-    project = locked(actor, project)
+    project = _locked(actor, project)
     if acting_side(actor, project) is None:
         raise PermissionDenied
     before = {name: getattr(project, name) for name in PROJECT_FIELDS}
-    project = project_values(data, project)
+    project = _project_values(data.given(), project)
     changes = {
         name: [old, getattr(project, name)] for name, old in before.items() if getattr(project, name) != old
     }
@@ -247,19 +291,21 @@ def update_project(actor: Actor, project: FundedProject, data: dict) -> FundedPr
 
 
 @transaction.atomic
-def add_item(actor: Actor, project: FundedProject, kind: str, data: dict):
-    """Add one row of ``kind`` (a key of ITEMS) to the project; a check of a kind already ticked is
-    updated (one per kind)."""
+def add_item(actor: Actor, project: FundedProject, kind: str, data: Mapping[str, object]):
+    """Add one row of ``kind`` (a key of ITEMS) to the project, ``data`` giving the values of the fields
+    ITEMS lists for it (a field not given is empty), checked by the model's own validation; a check of a
+    kind already ticked is updated (one per kind)."""
     if kind not in ITEMS:
         raise ValidationError(_("There is no such part of a project."), code="kind")
     model, fields, sides, pnrr_only = ITEMS[kind]
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
-    project = locked(actor, project)
+    project = _locked(actor, project)
     if acting_side(actor, project) not in sides:
         raise PermissionDenied(_("Your role does not allow this action."))
     if pnrr_only and not project.is_pnrr:
         raise ValidationError(_("Milestones, targets and checks belong to PNRR projects."), code="kind")
-    values = {name: coerced(model, name, data.get(name)) for name in fields}
+    values = {name: _coerced(model, name, data.get(name)) for name in fields}
+    item: models.Model
     if kind == "check":
         item = ComplianceCheck.objects.filter(
             project=project, kind=values.get("kind")
@@ -268,7 +314,7 @@ def add_item(actor: Actor, project: FundedProject, kind: str, data: dict):
             setattr(item, name, value)
     else:
         item = model(project=project, **values)
-    validated(item, fields)
+    _validated(item, fields)
     item.save()
     record_event(
         actor,
@@ -280,12 +326,25 @@ def add_item(actor: Actor, project: FundedProject, kind: str, data: dict):
     return item
 
 
+@dataclass(frozen=True, kw_only=True)
+class ExpenseData:
+    """An expense of a reporting period: what it was for, its amount in euro (a Decimal or text), its date and,
+    when it came from a procurement, the CIG."""
+
+    description: str
+    amount: Decimal | str | None
+    date: date
+    cig: str = ""
+
+
 @transaction.atomic
-def add_expense(actor: Actor, project: FundedProject, period_id, data: dict, file) -> Expense:
+def add_expense(
+    actor: Actor, project: FundedProject, period_id, data: ExpenseData, file: File | None
+) -> Expense:
     """An expense of one of the project's reporting periods, with its document and, when it came from a
     procurement, the CIG (checked with its check characters)."""
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
-    project = locked(actor, project)
+    project = _locked(actor, project)
     if acting_side(actor, project) is None:
         raise PermissionDenied
     period = (
@@ -312,7 +371,8 @@ def add_expense(actor: Actor, project: FundedProject, period_id, data: dict, fil
     if file is None:
         raise ValidationError({"file": _("Attach the expense's document.")})
     check_document(file)
-    cig = text(data, "cig", required=False, max_length=10)
+    name = file.name or ""  # never empty: check_document refuses a file without a name
+    cig = text(data.cig, "cig", required=False, max_length=10)
     if cig:
         check = identifiers.check_cig(cig)
         if not check.valid:
@@ -320,17 +380,17 @@ def add_expense(actor: Actor, project: FundedProject, period_id, data: dict, fil
         cig = check.code
     expense = Expense(
         period=period,
-        description=text(data, "description", max_length=300),
-        amount=amount(data.get("amount"), field="amount", required=True, positive=True),
-        date=data.get("date") or None,
+        description=text(data.description, "description", max_length=300),
+        amount=amount(data.amount, field="amount", required=True, positive=True),
+        date=data.date,
         cig=cig,
-        original_name=PurePosixPath(file.name).name[:255],
+        original_name=PurePosixPath(name).name[:255],
         size=file.size,
     )
-    validated(expense, ("description", "amount", "date", "cig"))
+    _validated(expense, ("description", "amount", "date", "cig"))
     if not period.starts_on <= expense.date <= period.ends_on:
         raise ValidationError({"date": _("The date falls outside the reporting period.")})
-    expense.file.save(file.name, file, save=False)
+    expense.file.save(name, file, save=False)
     expense.save()
     record_event(
         actor,
@@ -352,7 +412,7 @@ def submit_statement(actor: Actor, project: FundedProject, period_id, day) -> Re
     """Record that the statement of one reporting period went to the funder on ``day``: from then on its
     expenses are what was declared, and ``add_expense`` refuses new ones for it."""
     tenancy.require_role(actor.user, *EUFUNDS_OFFICE_ROLES, *LOCAL_ROLES)
-    project = locked(actor, project)
+    project = _locked(actor, project)
     if acting_side(actor, project) is None:
         raise PermissionDenied
     period = ReportingPeriod.objects.select_for_update().filter(project=project, pk=period_id).first()
@@ -383,47 +443,63 @@ def submit_statement(actor: Actor, project: FundedProject, period_id, day) -> Re
     return period
 
 
-def procurement_funding_source(project: FundedProject) -> str:
+def _procurement_funding_source(project: FundedProject) -> str:
     """The procurement request's funding source: PNRR for a PNRR project, else the largest financing."""
     from casacomuni.procurement.requests.models import FundingSource
 
     if project.is_pnrr:
         return FundingSource.PNRR
     largest = project.financing.order_by("-amount", "pk").values_list("source", flat=True).first()
-    return {
+    sources: dict[str | None, str] = {
         FinancingSource.EU: FundingSource.EU,
         FinancingSource.STATE: FundingSource.STATE,
         FinancingSource.REGION: FundingSource.REGION,
         FinancingSource.COMUNE: FundingSource.OWN_BUDGET,
-    }.get(largest, FundingSource.OTHER)
+    }
+    return sources.get(largest, FundingSource.OTHER)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcurementData:
+    """What a project does not know of the procurement its Comune asks the SUA for: the kind of contract,
+    the CPV code, the base amount (a Decimal or text in euro), the RUP and, optionally, a description (the
+    project's summary by default), options, the RUP's codice fiscale and the desired award date."""
+
+    contract_kind: str
+    cpv_code: str
+    base_amount: Decimal | str | None
+    rup_name: str
+    description: str = ""
+    options_amount: Decimal | str | None = None
+    rup_fiscal_code: str = ""
+    desired_award_date: date | None = None
 
 
 @transaction.atomic
-def request_procurement(actor: Actor, project: FundedProject, data: dict):
+def request_procurement(actor: Actor, project: FundedProject, data: ProcurementData):
     """The beneficiary Comune asks its Province's SUA for a procedure for the project, through
-    ``procurement.services.submit_request``: title, CUP, PNRR flag and funding source come from the project;
-    ``data`` gives what the project does not know (contract kind, CPV, base amount, RUP, description).
+    ``procurement.services.submit_request``: title, CUP, PNRR flag and funding source come from the project.
     Needs the Comune's adhesion to the SUA (AdhesionRequired otherwise). Returns the ProcurementRequest."""
     from casacomuni.procurement.requests import services as procurement
 
     tenancy.require_role(actor.user, *LOCAL_ROLES)
-    project = locked(actor, project)
+    project = _locked(actor, project)
     if acting_side(actor, project) != BENEFICIARY:
         raise PermissionDenied(_("Your role does not allow this action."))
-    request_data = {
-        "title": project.title,
-        "description": str(data.get("description") or "").strip() or project.summary or project.title,
-        "contract_kind": data.get("contract_kind"),
-        "cpv_code": data.get("cpv_code"),
-        "base_amount": data.get("base_amount"),
-        "options_amount": data.get("options_amount") or "0",
-        "cup": project.cup,
-        "pnrr": project.is_pnrr,
-        "funding_source": procurement_funding_source(project),
-        "rup_name": data.get("rup_name"),
-        "rup_fiscal_code": data.get("rup_fiscal_code") or "",
-        "desired_award_date": data.get("desired_award_date") or None,
-    }
+    request_data = procurement.RequestData(
+        title=project.title,
+        description=data.description.strip() or project.summary or project.title,
+        contract_kind=data.contract_kind,
+        cpv_code=data.cpv_code,
+        base_amount=data.base_amount,
+        options_amount=data.options_amount or "0",
+        cup=project.cup,
+        pnrr=project.is_pnrr,
+        funding_source=_procurement_funding_source(project),
+        rup_name=data.rup_name,
+        rup_fiscal_code=data.rup_fiscal_code,
+        desired_award_date=data.desired_award_date,
+    )
     created = procurement.submit_request(actor, request_data, today=timezone.localdate())
     record_event(
         actor,

@@ -60,9 +60,7 @@ def project_form_page(request, form, application=None, status=200):
 
 def save_project(request, form, application=None):
     try:
-        project = project_services.create_project(
-            Actor.from_request(request), form.service_data(), application
-        )
+        project = project_services.create_project(Actor.from_request(request), form.to_data(), application)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, problems in error.message_dict.items():
@@ -168,7 +166,7 @@ def project_edit(request, pk):
     if not form.is_valid():
         return render_project(request, project, {"edit": form}, _("Please correct the errors below."), 400)
     try:
-        project_services.update_project(Actor.from_request(request), project, form.service_data())
+        project_services.update_project(Actor.from_request(request), project, form.to_data())
     except ValidationError as error:
         return refused(request, project, "edit", form, error)
     messages.success(request, _("The project was updated."))
@@ -207,10 +205,13 @@ def project_expense_add(request, pk):
     )
     if not form.is_valid():
         return render_project(request, project, {"expense": form}, _("Please correct the errors below."), 400)
-    data = dict(form.cleaned_data)
     try:
         project_services.add_expense(
-            Actor.from_request(request), project, data.pop("period").pk, data, data.pop("file")
+            Actor.from_request(request),
+            project,
+            form.cleaned_data["period"].pk,
+            form.to_data(),
+            form.cleaned_data["file"],
         )
     except ValidationError as error:
         if not hasattr(error, "error_dict"):
@@ -258,9 +259,7 @@ def project_procurement(request, pk):
             request, project, {"procurement": form}, _("Please correct the errors below."), 400
         )
     try:
-        created = project_services.request_procurement(
-            Actor.from_request(request), project, form.cleaned_data
-        )
+        created = project_services.request_procurement(Actor.from_request(request), project, form.to_data())
     except AdhesionRequired as error:
         return render_project(request, project, {"procurement": form}, str(error), 403)
     except ValidationError as error:

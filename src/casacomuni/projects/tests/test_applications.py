@@ -41,7 +41,7 @@ def call(world):
 
 
 def test_a_comune_with_an_adhesion_flags_interest(world, joined, call):
-    application = application_services.flag_interest(actor(world, "referente_comune"), call.pk, {})
+    application = application_services.flag_interest(actor(world, "referente_comune"), call.pk)
     assert application.status == pipeline.FLAGGED
     assert application.lead == world.home.comune
     assert application.province == world.home.province_org
@@ -53,14 +53,14 @@ def test_a_comune_with_an_adhesion_flags_interest(world, joined, call):
 
 def test_a_comune_without_the_adhesion_is_refused(world, call):
     with pytest.raises(AdhesionRequired):
-        application_services.flag_interest(actor(world, "referente_comune"), call.pk, {})
+        application_services.flag_interest(actor(world, "referente_comune"), call.pk)
     assert not Application.objects.exists()
 
 
 def test_interest_twice_in_the_same_call_is_refused(world, joined, call):
-    application_services.flag_interest(actor(world, "referente_comune"), call.pk, {})
+    application_services.flag_interest(actor(world, "referente_comune"), call.pk)
     with pytest.raises(ValidationError) as refused:
-        application_services.flag_interest(actor(world, "personale_comune"), call.pk, {})
+        application_services.flag_interest(actor(world, "personale_comune"), call.pk)
     assert "call" in refused.value.message_dict
     assert Application.objects.count() == 1
 
@@ -68,31 +68,31 @@ def test_interest_twice_in_the_same_call_is_refused(world, joined, call):
 def test_a_closed_call_or_another_provinces_call_is_refused(world, joined):
     closed = make_call(deadline=timezone.now() - timedelta(days=2), status="closed")
     with pytest.raises(ValidationError):
-        application_services.flag_interest(actor(world, "referente_comune"), closed.pk, {})
+        application_services.flag_interest(actor(world, "referente_comune"), closed.pk)
     foreign = make_call(province=world.elsewhere.province)
     with pytest.raises(ValidationError):
-        application_services.flag_interest(actor(world, "referente_comune"), foreign.pk, {})
+        application_services.flag_interest(actor(world, "referente_comune"), foreign.pk)
     assert not Application.objects.exists()
 
 
 def test_the_office_proposes_only_to_adhering_comuni(world, joined, call):
     office = actor(world, "funzionario_europa")
     application = application_services.propose_call(
-        office, call.pk, world.home.comune.pk, {"title": "Scuole sicure"}
+        office, call.pk, world.home.comune.pk, application_services.ApplicationData(title="Scuole sicure")
     )
     assert application.proposed_by == pipeline.OFFICE and application.title == "Scuole sicure"
     with pytest.raises(AdhesionRequired):
-        application_services.propose_call(office, call.pk, world.home.union.pk, {})
+        application_services.propose_call(office, call.pk, world.home.union.pk)
     with pytest.raises(ValidationError):
-        application_services.propose_call(office, call.pk, world.elsewhere.comune.pk, {})
+        application_services.propose_call(office, call.pk, world.elsewhere.comune.pk)
     with pytest.raises(PermissionDenied):
-        application_services.propose_call(actor(world, "funzionario_sua"), call.pk, world.home.comune.pk, {})
+        application_services.propose_call(actor(world, "funzionario_sua"), call.pk, world.home.comune.pk)
     assert Application.objects.count() == 1
 
 
 def test_the_whole_pipeline_to_funded(world, joined, call):
     comune, office = actor(world, "referente_comune"), actor(world, "funzionario_europa")
-    application = application_services.flag_interest(comune, call.pk, {})
+    application = application_services.flag_interest(comune, call.pk)
     application_services.perform_action(comune, application, pipeline.CONFIRM)
     for action in (pipeline.ASSESS, pipeline.DESIGN):
         application_services.perform_action(office, application, action)
@@ -100,14 +100,21 @@ def test_the_whole_pipeline_to_funded(world, joined, call):
         application_services.perform_action(office, application, pipeline.SUBMIT)
     assert "requested_amount" in refused.value.message_dict
     application_services.update_application(
-        office, application, {"title": "Scuola", "requested_amount": "300000.00"}
+        office,
+        application,
+        application_services.ApplicationChanges(title="Scuola", requested_amount="300000.00"),
     )
     application_services.perform_action(office, application, pipeline.SUBMIT)
     with pytest.raises(ValidationError) as refused:
-        application_services.perform_action(office, application, pipeline.FUND, {"granted_amount": ""})
+        application_services.perform_action(
+            office, application, pipeline.FUND, application_services.ActionData(granted_amount="")
+        )
     assert "granted_amount" in refused.value.message_dict
     application_services.perform_action(
-        office, application, pipeline.FUND, {"granted_amount": "280000.00", "note": "Decreto 12"}
+        office,
+        application,
+        pipeline.FUND,
+        application_services.ActionData(granted_amount="280000.00", note="Decreto 12"),
     )
     application.refresh_from_db()
     assert application.status == pipeline.FUNDED
@@ -131,13 +138,16 @@ def test_the_whole_pipeline_to_funded(world, joined, call):
 
 
 def test_the_comune_may_not_move_the_office_steps(world, joined, call):
-    application = application_services.flag_interest(actor(world, "referente_comune"), call.pk, {})
+    application = application_services.flag_interest(actor(world, "referente_comune"), call.pk)
     application_services.perform_action(actor(world, "referente_comune"), application, pipeline.CONFIRM)
     with pytest.raises(PermissionDenied):
         application_services.perform_action(actor(world, "referente_comune"), application, pipeline.ASSESS)
     with pytest.raises(ValidationError):
         application_services.perform_action(
-            actor(world, "funzionario_europa"), application, pipeline.FUND, {"granted_amount": "1"}
+            actor(world, "funzionario_europa"),
+            application,
+            pipeline.FUND,
+            application_services.ActionData(granted_amount="1"),
         )
     application.refresh_from_db()
     assert application.status == pipeline.INTERESTED
@@ -145,32 +155,42 @@ def test_the_comune_may_not_move_the_office_steps(world, joined, call):
 
 def test_partnership_tasks_and_documents(world, joined, call):
     office = actor(world, "funzionario_europa")
-    application = application_services.propose_call(office, call.pk, world.home.comune.pk, {})
+    application = application_services.propose_call(office, call.pk, world.home.comune.pk)
     application_services.add_partner(
-        office, application, {"organization": world.home.sibling_comune.pk, "role": "partner"}
-    )
-    application_services.add_partner(
-        office, application, {"organization": world.home.union.pk, "role": "delegated_union"}
+        office,
+        application,
+        application_services.PartnerData(organization=world.home.sibling_comune.pk, role="partner"),
     )
     application_services.add_partner(
         office,
         application,
-        {
-            "external_name": "Università di Padova",
-            "external_fiscal_code": "80006480281",
-            "role": "associated",
-        },
+        application_services.PartnerData(organization=world.home.union.pk, role="delegated_union"),
+    )
+    application_services.add_partner(
+        office,
+        application,
+        application_services.PartnerData(
+            external_name="Università di Padova", external_fiscal_code="80006480281", role="associated"
+        ),
     )
     with pytest.raises(ValidationError):
         application_services.add_partner(
-            office, application, {"external_name": "Ente", "external_fiscal_code": "12345678901"}
+            office,
+            application,
+            application_services.PartnerData(external_name="Ente", external_fiscal_code="12345678901"),
         )
     with pytest.raises(ValidationError):
-        application_services.add_partner(office, application, {"organization": world.elsewhere.comune.pk})
+        application_services.add_partner(
+            office, application, application_services.PartnerData(organization=world.elsewhere.comune.pk)
+        )
     with pytest.raises(ValidationError):
-        application_services.add_partner(office, application, {"organization": world.home.comune.pk})
+        application_services.add_partner(
+            office, application, application_services.PartnerData(organization=world.home.comune.pk)
+        )
     assert application.partners.count() == 3
-    task = application_services.add_task(office, application, {"title": "Lettere di intenti"})
+    task = application_services.add_task(
+        office, application, application_services.TaskData(title="Lettere di intenti")
+    )
     assert task.due_on == timezone.localdate(call.deadline) - timedelta(days=15)
     application_services.complete_task(actor(world, "referente_comune"), task)
     document = application_services.add_document(
@@ -190,7 +210,7 @@ def test_partnership_tasks_and_documents(world, joined, call):
 
 def test_partners_read_the_application_but_do_not_move_it(world, joined, call):
     office = actor(world, "funzionario_europa")
-    application = application_services.propose_call(office, call.pk, world.home.comune.pk, {})
+    application = application_services.propose_call(office, call.pk, world.home.comune.pk)
     ApplicationPartner.objects.create(application=application, organization=world.home.union)
     assert list(Application.objects.for_user(world.acting("referente_unione"))) == [application]
     with pytest.raises(PermissionDenied):
@@ -199,13 +219,15 @@ def test_partners_read_the_application_but_do_not_move_it(world, joined, call):
 
 def test_the_internal_deadline_follows_the_lead_time(world, joined, call):
     office = actor(world, "funzionario_europa")
-    application = application_services.propose_call(office, call.pk, world.home.comune.pk, {})
-    application_services.update_application(office, application, {"title": "Idea", "lead_time_days": "30"})
+    application = application_services.propose_call(office, call.pk, world.home.comune.pk)
+    application_services.update_application(
+        office, application, application_services.ApplicationChanges(title="Idea", lead_time_days="30")
+    )
     application.refresh_from_db()
     assert application.internal_deadline == timezone.localdate(call.deadline) - timedelta(days=30)
     with pytest.raises(ValidationError):
         application_services.update_application(
-            office, application, {"title": "Idea", "lead_time_days": "-3"}
+            office, application, application_services.ApplicationChanges(title="Idea", lead_time_days="-3")
         )
 
 

@@ -48,13 +48,16 @@ def funded(world):
     )
 
 
-def project_data(**fields):
-    return {"cup": CUP, "title": "Scuola", "programme": "PR FESR", "status": "ongoing"} | fields
+def project_data(**fields) -> project_services.ProjectData:
+    data = {"cup": CUP, "title": "Scuola", "programme": "PR FESR", "status": "ongoing"} | fields
+    return project_services.ProjectData(**data)
 
 
 def test_a_funded_application_becomes_a_project_with_its_financing(world, funded):
     project = project_services.create_project(
-        actor(world, "funzionario_europa"), {"cup": CUP.lower(), "financing_source": "region"}, funded
+        actor(world, "funzionario_europa"),
+        project_services.ProjectData(cup=CUP.lower(), financing_source="region"),
+        funded,
     )
     assert project.cup == CUP
     assert project.beneficiary == world.home.comune and project.province == world.home.province_org
@@ -63,7 +66,7 @@ def test_a_funded_application_becomes_a_project_with_its_financing(world, funded
     assert AuditEvent.objects.filter(action="funded_project.create", organization=world.home.comune).exists()
     with pytest.raises(ValidationError):
         project_services.create_project(
-            actor(world, "funzionario_europa"), {"cup": "G59F19000090008"}, funded
+            actor(world, "funzionario_europa"), project_services.ProjectData(cup="G59F19000090008"), funded
         )
 
 
@@ -96,6 +99,18 @@ def test_the_office_enters_a_project_for_its_comuni_only(world):
         project_services.create_project(
             actor(world, "referente_comune"), project_data(beneficiary=world.home.comune.pk)
         )
+
+
+def test_a_change_keeps_the_fields_it_leaves_out_and_clears_those_it_sets_to_none(world):
+    project = make_project(world.home.comune, world.home.province_org, actual_end_date=date(2026, 5, 1))
+    office = actor(world, "funzionario_europa")
+    project_services.update_project(office, project, project_services.ProjectData(status="completed"))
+    project.refresh_from_db()
+    assert (project.status, project.measure) == ("completed", "M2C4I2.2")
+    assert project.title.startswith("Progetto finanziato di") and project.actual_end_date == date(2026, 5, 1)
+    project_services.update_project(office, project, project_services.ProjectData(actual_end_date=None))
+    project.refresh_from_db()
+    assert project.actual_end_date is None and project.status == "completed"
 
 
 def test_parts_and_totals(world):
@@ -151,7 +166,9 @@ def test_parts_and_totals(world):
         comune,
         project,
         period.pk,
-        {"description": "SAL 1", "amount": "30000.00", "date": today, "cig": VALID_CIG.lower()},
+        project_services.ExpenseData(
+            description="SAL 1", amount="30000.00", date=today, cig=VALID_CIG.lower()
+        ),
         SimpleUploadedFile("sal.pdf", PDF),
     )
     assert expense.cig == VALID_CIG and expense.file.read() == PDF
@@ -160,7 +177,7 @@ def test_parts_and_totals(world):
             comune,
             project,
             period.pk,
-            {"description": "x", "amount": "1", "date": today, "cig": "B00012EADA"},
+            project_services.ExpenseData(description="x", amount="1", date=today, cig="B00012EADA"),
             SimpleUploadedFile("a.pdf", PDF),
         )
     assert "cig" in refused.value.message_dict
@@ -169,7 +186,7 @@ def test_parts_and_totals(world):
             comune,
             project,
             period.pk,
-            {"description": "x", "amount": "1", "date": today - timedelta(days=40)},
+            project_services.ExpenseData(description="x", amount="1", date=today - timedelta(days=40)),
             SimpleUploadedFile("a.pdf", PDF),
         )
     assert Expense.objects.count() == 1
@@ -231,13 +248,15 @@ def test_one_click_sends_a_procurement_request_with_the_cup(world, login_as):
 def test_one_click_needs_the_beneficiary(world):
     project = make_project(world.home.comune, world.home.province_org)
     with pytest.raises(PermissionDenied):
-        project_services.request_procurement(actor(world, "referente_unione"), project, {})
+        project_services.request_procurement(actor(world, "referente_unione"), project, works())
     with pytest.raises(AdhesionRequired):
-        project_services.request_procurement(
-            actor(world, "referente_comune"),
-            project,
-            {"contract_kind": "works", "cpv_code": "45214210", "base_amount": "1000", "rup_name": "R"},
-        )
+        project_services.request_procurement(actor(world, "referente_comune"), project, works())
+
+
+def works() -> project_services.ProcurementData:
+    return project_services.ProcurementData(
+        contract_kind="works", cpv_code="45214210", base_amount="1000", rup_name="R"
+    )
 
 
 def test_the_project_page_adds_an_expense(world, login_as):

@@ -41,19 +41,23 @@ def expense_data(day):
     return {"description": "Fattura n. 12", "amount": "2500.00", "date": day, "cig": ""}
 
 
+def expense(day) -> project_services.ExpenseData:
+    return project_services.ExpenseData(**expense_data(day))
+
+
 def test_an_expense_for_a_submitted_statement_is_refused_and_nothing_is_written(world, project):
     closed, open_ = periods(project)
     user = world.acting("referente_comune")
     comune = Actor(user=user, membership=user.acting_as)
     with pytest.raises(ValidationError) as refused:
         project_services.add_expense(
-            comune, project, closed.pk, expense_data(closed.ends_on), SimpleUploadedFile("f.pdf", PDF)
+            comune, project, closed.pk, expense(closed.ends_on), SimpleUploadedFile("f.pdf", PDF)
         )
     (message,) = refused.value.message_dict["period"]
     assert message.startswith(SUBMITTED) and f"{closed.submitted_on:%d/%m/%Y}" in message
     assert not Expense.objects.exists()
     project_services.add_expense(
-        comune, project, open_.pk, expense_data(open_.starts_on), SimpleUploadedFile("f.pdf", PDF)
+        comune, project, open_.pk, expense(open_.starts_on), SimpleUploadedFile("f.pdf", PDF)
     )
     assert Expense.objects.get().period == open_
 

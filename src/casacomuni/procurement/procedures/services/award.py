@@ -77,8 +77,8 @@ def award_lot(
     if draw_reason:
         changes["draw_reason"] = [None, draw_reason.strip()]
     # What the officer saw of the winner's requirements when awarding (art. 17 c.5), for the record.
-    checked = [requirement_json(r) for r in lot_requirements(procedure, lot, award_date)]
-    changes["award_requirements"] = [requirements_text(lot.award_requirements), requirements_text(checked)]
+    checked = [_requirement_json(r) for r in _lot_requirements(procedure, lot, award_date)]
+    changes["award_requirements"] = [_requirements_text(lot.award_requirements), _requirements_text(checked)]
     lot.award_requirements = checked
     lot.save(update_fields=["award_requirements"])
     event(actor, procedure, "lot.award", changes, obj=lot)
@@ -105,15 +105,15 @@ def record_contract(
         errors["contract_date"] = _("The contract cannot precede the award.")
     if errors:
         raise ValidationError(errors)
-    checks = lot_requirements(procedure, lot, contract_date)
+    checks = _lot_requirements(procedure, lot, contract_date)
     reason = (requirements_reason or "").strip() if requirements.blocking(checks) else ""
     if requirements.blocking(checks) and not reason:
-        raise ValidationError({"requirements_reason": blocking_message(checks)})
-    stored = [requirement_json(row) for row in checks]
+        raise ValidationError({"requirements_reason": _blocking_message(checks)})
+    stored = [_requirement_json(row) for row in checks]
     changes = {
         "contract_date": [lot.contract_date, contract_date],
         "contract_amount": [lot.contract_amount, amount],
-        "contract_requirements": [requirements_text(lot.contract_requirements), requirements_text(stored)],
+        "contract_requirements": [_requirements_text(lot.contract_requirements), _requirements_text(stored)],
         "contract_requirements_reason": [lot.contract_requirements_reason, reason],
     }
     lot.contract_date = contract_date
@@ -138,7 +138,7 @@ def record_contract(
             {"lot": [None, lot.number], "contract_requirements_reason": [None, reason]},
             obj=lot,
             log=True,
-            reason=f"{_('Lot %(number)s') % {'number': lot.number}}: {blocking_summary(checks)}. {reason}",
+            reason=f"{_('Lot %(number)s') % {'number': lot.number}}: {_blocking_summary(checks)}. {reason}",
         )
     return lot
 
@@ -146,8 +146,8 @@ def record_contract(
 # --- Requirements of the winner (art. 17 c.5, art. 52, artt. 94-95: rules.requirements) ----------------------
 
 REQUIREMENTS_DECISION = "requirements_decision"
-REQUIREMENT_KINDS = {kind.value: kind.label for kind in DocumentKind}
-REQUIREMENT_STATES = {
+_REQUIREMENT_KINDS = {kind.value: kind.label for kind in DocumentKind}
+_REQUIREMENT_STATES = {
     requirements.VALID: pgettext_lazy("requirement state", "Valid"),
     requirements.EXPIRING: pgettext_lazy("requirement state", "Expiring"),
     requirements.EXPIRED: pgettext_lazy("requirement state", "Expired"),
@@ -155,7 +155,7 @@ REQUIREMENT_STATES = {
 }
 
 
-def winner_of(lot: Lot) -> int | None:
+def _winner_of(lot: Lot) -> int | None:
     """The awarded operator, or the one the evaluation ranks first (before the award)."""
     if lot.awarded_operator_id:
         return lot.awarded_operator_id
@@ -166,7 +166,7 @@ def winner_of(lot: Lot) -> int | None:
     return evaluation.winner_operator_id if evaluation else None
 
 
-def register_documents(province_id: int, operator_ids) -> dict[int, list[requirements.Document]]:
+def _register_documents(province_id: int, operator_ids) -> dict[int, list[requirements.Document]]:
     """The documents of the operators' entries standing in the Province's albo, by operator: one query."""
     rows = OperatorDocument.objects.filter(
         registration__province_id=province_id,
@@ -179,7 +179,7 @@ def register_documents(province_id: int, operator_ids) -> dict[int, list[require
     return found
 
 
-def requirements_for(procedure: Procedure, lot: Lot, documents, day: date) -> list[requirements.Requirement]:
+def _requirements_for(procedure: Procedure, lot: Lot, documents, day: date) -> list[requirements.Requirement]:
     return requirements.check(
         documents,
         day,
@@ -189,25 +189,27 @@ def requirements_for(procedure: Procedure, lot: Lot, documents, day: date) -> li
     )
 
 
-def lot_requirements(procedure: Procedure, lot: Lot, day: date) -> list[requirements.Requirement]:
-    winner = winner_of(lot)
-    documents = register_documents(procedure.province_id, [winner]).get(winner, [])
-    return requirements_for(procedure, lot, documents, day)
+def _lot_requirements(procedure: Procedure, lot: Lot, day: date) -> list[requirements.Requirement]:
+    winner = _winner_of(lot)
+    documents = _register_documents(procedure.province_id, [winner]).get(winner, []) if winner else []
+    return _requirements_for(procedure, lot, documents, day)
 
 
 def winners_requirements(procedure: Procedure, lots, day: date) -> dict[int, list[dict]]:
     """For the award step: per lot with a winner, its requirements on ``day`` as rows to show (kind, state,
     expiry, whether required and why). One query for every lot."""
-    winners = {lot.pk: winner_of(lot) for lot in lots}
-    documents = register_documents(procedure.province_id, winners.values())
+    winners = {lot.pk: _winner_of(lot) for lot in lots}
+    documents = _register_documents(procedure.province_id, winners.values())
     return {
-        lot.pk: [requirement_row(r) for r in requirements_for(procedure, lot, documents.get(winner, []), day)]
+        lot.pk: [
+            requirement_row(r) for r in _requirements_for(procedure, lot, documents.get(winner, []), day)
+        ]
         for lot in lots
         if (winner := winners[lot.pk])
     }
 
 
-def requirement_json(row: requirements.Requirement) -> dict:
+def _requirement_json(row: requirements.Requirement) -> dict:
     """A requirement as stored with the lot and in the trail: without the document's file name, which belongs
     to the register (the SUA and the operator read it; the trail is read by UPI and the lot by the Comune)."""
     return {
@@ -223,17 +225,17 @@ def requirement_row(row: requirements.Requirement | dict) -> dict:
     """A requirement with its labels, for the pages (from the rule, with the document's name for the SUA, or
     as stored at the contract)."""
     if isinstance(row, requirements.Requirement):
-        data = requirement_json(row) | {"name": row.name}
+        data = _requirement_json(row) | {"name": row.name}
     else:
         data = dict(row)
-    data["kind_label"] = REQUIREMENT_KINDS.get(data["kind"], data["kind"])
-    data["state_label"] = REQUIREMENT_STATES.get(data["state"], data["state"])
+    data["kind_label"] = _REQUIREMENT_KINDS.get(data["kind"], data["kind"])
+    data["state_label"] = _REQUIREMENT_STATES.get(data["state"], data["state"])
     data["expires_on"] = date.fromisoformat(data["expires_on"]) if data.get("expires_on") else None
     data["blocking"] = data["required"] and data["state"] in (requirements.EXPIRED, requirements.MISSING)
     return data
 
 
-def requirements_text(rows: list[dict]) -> str:
+def _requirements_text(rows: list[dict]) -> str:
     """Stored requirements as the trail shows them: "DURC: Valido, scadenza 07/03/2027; Certificato SOA: …"."""
     parts = []
     for row in map(requirement_row, rows):
@@ -244,20 +246,20 @@ def requirements_text(rows: list[dict]) -> str:
     return "; ".join(parts)
 
 
-def blocking_summary(checks) -> str:
+def _blocking_summary(checks) -> str:
     """ "DURC: Scaduto il 10/01/2026; Certificato SOA: Mancante" (dates in Italian format)."""
     parts = []
     for row in requirements.blocking(checks):
-        label = f"{REQUIREMENT_KINDS.get(row.kind, row.kind)}: {REQUIREMENT_STATES[row.state]}"
+        label = f"{_REQUIREMENT_KINDS.get(row.kind, row.kind)}: {_REQUIREMENT_STATES[row.state]}"
         if row.expires_on:
             label += " " + _("on %(day)s") % {"day": row.expires_on.strftime("%d/%m/%Y")}
         parts.append(label)
     return "; ".join(parts)
 
 
-def blocking_message(checks) -> str:
+def _blocking_message(checks) -> str:
     return _(
         "The winner's requirements are not verified on the contract day (%(problems)s): renew the documents in "
         "the register, or write the reasoned decision to sign the contract all the same (art. 17 c.5, artt. "
         "94-95 D.Lgs. 36/2023)."
-    ) % {"problems": blocking_summary(checks)}
+    ) % {"problems": _blocking_summary(checks)}

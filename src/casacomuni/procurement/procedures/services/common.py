@@ -23,7 +23,7 @@ from casacomuni.procurement.rules import procedure_lifecycle as life
 
 ROME = ZoneInfo("Europe/Rome")
 CENT = Decimal("0.01")
-ROUNDING_NAMES = {mode: mode for mode in anomaly.ROUNDING_MODES}
+_ROUNDING_NAMES = {mode: mode for mode in anomaly.ROUNDING_MODES}
 
 
 # --- Guards -------------------------------------------------------------------------------------------------
@@ -57,7 +57,7 @@ def require_state(procedure: Procedure, *states: str, message: str | None = None
 
 
 # Why a lot action is refused: because of the procedure's state, or of the lot's own.
-LOT_ACTION_REFUSALS = {
+_LOT_ACTION_REFUSALS = {
     life.EDIT_LOT: gettext_lazy("Only a draft procedure can be changed."),
     life.ENTER_CIG: gettext_lazy("Only a draft procedure can be changed."),
     life.RECORD_BID: gettext_lazy("Bids are recorded while bids are open or just closed."),
@@ -66,7 +66,7 @@ LOT_ACTION_REFUSALS = {
     life.AWARD_LOT: gettext_lazy("The award follows the proposed award."),
     life.RECORD_CONTRACT: gettext_lazy("The contract follows the award."),
 }
-LOT_STATE_REFUSALS = {
+_LOT_STATE_REFUSALS = {
     life.LOT_OPEN: gettext_lazy("The lot is not open."),
     life.LOT_AWARDED: gettext_lazy("The lot is not awarded."),
 }
@@ -77,10 +77,10 @@ def require_lot_action(procedure: Procedure, lot: Lot, action: str) -> None:
     ``lot`` now, saying whether the procedure or the lot stands in the way."""
     if action in life.lot_actions(procedure.state, lot.state):
         return
-    for lot_state, message in LOT_STATE_REFUSALS.items():
+    for lot_state, message in _LOT_STATE_REFUSALS.items():
         if action in life.lot_actions(procedure.state, lot_state):
             raise ValidationError(message, code="state")
-    raise ValidationError(LOT_ACTION_REFUSALS[action], code="state")
+    raise ValidationError(_LOT_ACTION_REFUSALS[action], code="state")
 
 
 def event(actor: Actor, procedure: Procedure, action: str, changes=None, obj=None, *, log=False, **fields):

@@ -208,18 +208,18 @@ def check_deadline(procedure: Procedure, deadline: datetime, start: date) -> pro
         raise ValidationError({"bid_deadline": _(refused.message) % refused.params}) from refused
 
 
-def anomaly_settings(data: dict) -> dict:
+def _anomaly_settings(data: dict) -> dict:
     """The stored anomaly settings with every default filled in (unknown keys dropped)."""
     defaults = default_anomaly_parameters()
     return defaults | {key: value for key, value in (data or {}).items() if key in defaults}
 
 
-def anomaly_parameters_from(
+def _anomaly_parameters_from(
     data: dict, reference_discount: Decimal | None = None
 ) -> anomaly.AnomalyParameters:
     """Stored settings to the rules' parameters, with the lot's R_ref for method C; ValidationError on a bad
     setting."""
-    values = anomaly_settings(data)
+    values = _anomaly_settings(data)
     del values["reference_percentile"]
     values["reference_discount"] = reference_discount if values["method"] == anomaly.METHOD_C else None
     try:
@@ -245,7 +245,7 @@ def anomaly_parameters_json(params: anomaly.AnomalyParameters) -> dict:
 def reference_cell(procedure: Procedure, lot: Lot, settings: dict | None = None) -> reference_discounts.Cell:
     """Method C's R_ref for ``lot``: the table's cell for its SOA category and amount band at the percentile
     of the documents, from the table in force when the procedure was published (today for a draft)."""
-    percentile = anomaly_settings(settings or procedure.anomaly_parameters)["reference_percentile"]
+    percentile = _anomaly_settings(settings or procedure.anomaly_parameters)["reference_percentile"]
     day = timezone.localdate(procedure.published_at or timezone.now())
     try:
         return reference_discounts.reference_cell(lot.category, lot.total_amount, int(percentile or 0), day)
@@ -300,14 +300,14 @@ def lot_anomaly_parameters(
     procedure: Procedure, lot: Lot
 ) -> tuple[anomaly.AnomalyParameters, reference_discounts.Cell | None]:
     """The rules' parameters for one lot and, for method C, the table's cell its R_ref was read from."""
-    settings = anomaly_settings(procedure.anomaly_parameters)
+    settings = _anomaly_settings(procedure.anomaly_parameters)
     cell = reference_cell(procedure, lot, settings) if settings["method"] == anomaly.METHOD_C else None
-    return anomaly_parameters_from(settings, cell.discount if cell else None), cell
+    return _anomaly_parameters_from(settings, cell.discount if cell else None), cell
 
 
-def clean_anomaly_settings(procedure: Procedure, data: dict) -> dict:
+def _clean_anomaly_settings(procedure: Procedure, data: dict) -> dict:
     """The settings checked as the evaluation will read them: for method C every lot must have its cell."""
-    settings = anomaly_settings(data)
+    settings = _anomaly_settings(data)
     if settings["reference_percentile"] in ("", None):
         settings["reference_percentile"] = None
     cells = [
@@ -315,13 +315,13 @@ def clean_anomaly_settings(procedure: Procedure, data: dict) -> dict:
         for lot in procedure.lots.all()
         if settings["method"] == anomaly.METHOD_C
     ]
-    params = anomaly_parameters_from(settings, cells[0].discount if cells else None)
+    params = _anomaly_parameters_from(settings, cells[0].discount if cells else None)
     stored = anomaly_parameters_json(params)
     del stored["reference_discount"]
     return stored | {"reference_percentile": int(settings["reference_percentile"]) if cells else None}
 
 
-OEPV_DEFAULTS = {
+_OEPV_DEFAULTS: dict[str, object] = {
     "criteria": [],
     "economic_max": "30",
     "formula": oepv.LINEAR,
@@ -349,9 +349,9 @@ def oepv_criteria(settings: dict) -> tuple[oepv.Criterion, ...]:
     )
 
 
-def clean_oepv_settings(data: dict) -> dict:
+def _clean_oepv_settings(data: dict) -> dict:
     """The OEPV settings checked: criteria tree with positive points, the formula, the art. 108 c.4 caps."""
-    settings = OEPV_DEFAULTS | (data or {})
+    settings = _OEPV_DEFAULTS | (data or {})
     try:
         criteria = oepv_criteria(settings)
         if not criteria:
@@ -464,12 +464,12 @@ def update_procedure(actor: Actor, procedure: Procedure, changes: ProcedureChang
             put("deadline_reductions", list(changes.deadline_reductions))
     if changes.anomaly_parameters is not None:
         try:
-            put("anomaly_parameters", clean_anomaly_settings(procedure, changes.anomaly_parameters))
+            put("anomaly_parameters", _clean_anomaly_settings(procedure, changes.anomaly_parameters))
         except ValidationError as refused:
             errors.update(refused.message_dict)
     if changes.oepv_settings is not None:
         try:
-            put("oepv_settings", clean_oepv_settings(changes.oepv_settings))
+            put("oepv_settings", _clean_oepv_settings(changes.oepv_settings))
         except ValidationError as refused:
             errors.update(refused.message_dict)
     if (
@@ -545,17 +545,17 @@ def update_lot(actor: Actor, lot: Lot, changes: LotChanges) -> Lot:
             put("title", changes.title.strip()[:300])
         if changes.cup is not None:
             code = changes.cup.strip().upper()
-            check = identifiers.check_cup(code) if code else None
-            if check is not None and not check.valid:
-                errors["cup"] = _(check.reason) % check.params
+            cup = identifiers.check_cup(code) if code else None
+            if cup is not None and not cup.valid:
+                errors["cup"] = _(cup.reason) % cup.params
             else:
-                put("cup", "" if check is None or check.no_cup else check.code)
+                put("cup", "" if cup is None or cup.no_cup else cup.code)
         if changes.cpv is not None:
-            check = identifiers.check_cpv(changes.cpv)
-            if not check.valid:
-                errors["cpv"] = _(check.reason) % check.params
+            cpv = identifiers.check_cpv(changes.cpv)
+            if not cpv.valid:
+                errors["cpv"] = _(cpv.reason) % cpv.params
             else:
-                put("cpv", check.code)
+                put("cpv", cpv.code)
         if changes.category is not None:
             put("category", changes.category.strip().upper()[:8])
         if changes.soa_class is not None:

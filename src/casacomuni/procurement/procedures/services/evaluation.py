@@ -38,7 +38,7 @@ from casacomuni.procurement.rules import procedure_lifecycle as life
 # --- Evaluation ---------------------------------------------------------------------------------------------
 
 
-ANOMALY_KIND = {
+_ANOMALY_KIND: dict[str, str] = {
     ContractKind.WORKS: anomaly.WORKS,
     ContractKind.SERVICES: anomaly.SERVICES,
     ContractKind.SOCIAL_SERVICES: anomaly.SERVICES,
@@ -47,7 +47,7 @@ ANOMALY_KIND = {
 }
 
 
-def bid_labels(bids: list[Bid]) -> dict[str, str]:
+def _bid_labels(bids: list[Bid]) -> dict[str, str]:
     """How the minutes name each bid: the operator's name; homonyms (two operators of one name) get the
     order in which their bids were received. Keyed back to the operator id for the stored values."""
     seen: dict[str, int] = {}
@@ -66,25 +66,41 @@ def trimmed(value: Decimal) -> Decimal:
     """A discount without the zeros its column pads it with ("7.5000" is 7.5): the minutes print it with the
     decimals of the documents, never fewer than it has."""
     value = value.normalize()
-    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+    return value.quantize(Decimal(1)) if _exponent(value) > 0 else value
 
 
-def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # "n", "N", "F": a NaN or an infinity, which no bid or threshold is
+        raise ValueError(f"{value} is not a finite number.")
+    return exponent
+
+
+def _recorded(value: Decimal | None) -> Decimal:
+    """A bid's value for the lot's criterion, which clean_bid requires: never None when it is evaluated."""
+    if value is None:
+        raise ValueError("A bid was recorded without the value its lot's criterion needs.")
+    return value
+
+
+def _evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
     params, cell = lot_anomaly_parameters(procedure, lot)
     decision = route_of(procedure)
     facts = anomaly.ApplicabilityFacts(
         criterion=anomaly.LOWEST_PRICE,
-        contract_kind=ANOMALY_KIND[procedure.kind],
+        contract_kind=_ANOMALY_KIND[procedure.kind],
         below_eu_threshold=not decision.above_threshold.value,
         certain_cross_border_interest=procedure.cross_border_interest,
         admitted_bids=len(bids),
         direct_award=procedure.procedure_type == procs.DIRECT_AWARD,
     )
     # The rules engine names each bid as the minutes do; the stored values are keyed by operator id again.
-    labels = bid_labels(bids)
+    labels = _bid_labels(bids)
     by_id = {pk: label for label, pk in labels.items()}
     result = anomaly.compute_threshold(
-        [anomaly.Bid(by_id[str(b.operator_id)], trimmed(b.discount_percent)) for b in bids], params, facts
+        [anomaly.Bid(by_id[str(b.operator_id)], trimmed(_recorded(b.discount_percent))) for b in bids],
+        params,
+        facts,
     )
     data = calculators.anomaly_result(result)
     for key in ("lower_wing", "upper_wing", "remaining", "excluded", "admitted"):
@@ -101,7 +117,7 @@ def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tu
             "operator": row["operator"],
             "name": names[row["operator"]],
             "discount": row["discount"],
-            "amount": str(discounted(lot.base_amount, Decimal(row["discount"]))),
+            "amount": str(_discounted(lot.base_amount, Decimal(row["discount"]))),
         }
         for position, row in enumerate(data["admitted"], start=1)
     ]
@@ -119,7 +135,7 @@ def evaluate_lowest_price(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tu
     return method, parameters, data
 
 
-def anomalous_reason(discount: Decimal, threshold: Decimal, decimals: int) -> str:
+def _anomalous_reason(discount: Decimal, threshold: Decimal, decimals: int) -> str:
     """The reason written on a bid the threshold excluded: Italian, the wording of the minutes."""
     return (
         f"Offerta anomala, art. 54 c.1 D.Lgs. 36/2023: ribasso del "
@@ -128,29 +144,29 @@ def anomalous_reason(discount: Decimal, threshold: Decimal, decimals: int) -> st
     )
 
 
-def exclude_anomalous(lot: Lot, result: dict) -> None:
+def _exclude_anomalous(lot: Lot, result: dict) -> None:
     """The evaluation's outcome becomes the bids' status: those above the anomaly threshold are excluded with
     the reason and the threshold (art. 54 c.1); the others stay admitted."""
     if not result.get("threshold") or not result.get("excluded"):
         return
     threshold = Decimal(result["threshold"])
-    decimals = max(-threshold.as_tuple().exponent, 0)
+    decimals = max(-_exponent(threshold), 0)
     by_operator = {str(bid.operator_id): bid for bid in lot.bids.filter(status=BidStatus.ADMITTED)}
     for row in result["excluded"]:
         bid = by_operator[row["operator"]]
         bid.status = BidStatus.ANOMALOUS
-        bid.exclusion_reason = anomalous_reason(Decimal(row["discount"]), threshold, decimals)
+        bid.exclusion_reason = _anomalous_reason(Decimal(row["discount"]), threshold, decimals)
     Bid.objects.bulk_update(
         [by_operator[row["operator"]] for row in result["excluded"]], ["status", "exclusion_reason"]
     )
 
 
-def discounted(base: Decimal, discount: Decimal) -> Decimal:
+def _discounted(base: Decimal, discount: Decimal) -> Decimal:
     """The base amount less the discount, to the cent (half up)."""
     return (base * (Decimal(100) - discount) / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def commissioners_coefficients(bids: list[Bid]) -> dict | None:
+def _commissioners_coefficients(bids: list[Bid]) -> dict | None:
     """Each bid's commissioners' coefficients per part, ``{operator id: {part: [coefficients]}}``, when the
     commission scored the technical offers online (bidding's session); None when none did (the officer then
     records each bid's total score). Every bid must be scored by the same commissioners on the same parts."""
@@ -170,7 +186,7 @@ def commissioners_coefficients(bids: list[Bid]) -> dict | None:
     return technical
 
 
-def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
+def _evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str, dict, dict]:
     """OEPV with the stored settings. With the commissioners' coefficients recorded online, per criterion and
     sub-criterion, the engine averages them and re-scales as the documents say; otherwise the officer records
     each bid's total technical score, which enters the engine as one part worth the tree's total (re-scaling at
@@ -181,7 +197,7 @@ def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str,
     formula = oepv.EconomicFormula(
         settings["formula"], Decimal(str(settings["x"])) if settings.get("x") else None
     )
-    commission = commissioners_coefficients(bids)
+    commission = _commissioners_coefficients(bids)
     if commission is None and any(b.technical_score is None for b in bids):
         raise ValidationError(
             _(
@@ -190,7 +206,7 @@ def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str,
         )
     if commission is None:
         criteria: tuple = (oepv.Criterion("T", technical_max),)
-        technical = {str(b.operator_id): {"T": [b.technical_score / technical_max]} for b in bids}
+        technical = {str(b.operator_id): {"T": [_recorded(b.technical_score) / technical_max]} for b in bids}
         rescale: tuple = (oepv.TOTAL,) if settings.get("rescale") else ()
     else:
         criteria, technical = oepv_criteria(settings), commission
@@ -201,7 +217,7 @@ def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str,
         result = oepv.score_oepv(
             criteria,
             technical,
-            {str(b.operator_id): (b.price if inverse else b.discount_percent) for b in bids},
+            {str(b.operator_id): _recorded(b.price if inverse else b.discount_percent) for b in bids},
             formula,
             Decimal(str(settings["economic_max"])),
             rescale=rescale,
@@ -234,7 +250,7 @@ def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str,
             "amount": str(
                 bid.price
                 if inverse and bid.price is not None
-                else discounted(lot.base_amount, bid.discount_percent or Decimal(0))
+                else _discounted(lot.base_amount, bid.discount_percent or Decimal(0))
             ),
         }
 
@@ -255,13 +271,13 @@ def evaluate_oepv(procedure: Procedure, lot: Lot, bids: list[Bid]) -> tuple[str,
         "ties": [list(t) for t in result.ties],
         "winner": first[0]["operator"] if len(first) == 1 else None,
         "tied_for_first": [r["operator"] for r in first] if len(first) > 1 else [],
-        "reasoning": oepv_reasoning(settings, ranking, result),
+        "reasoning": _oepv_reasoning(settings, ranking, result),
         "names": names,
     }
     return EvaluationMethod.OEPV, settings, data
 
 
-def oepv_reasoning(settings, ranking, result) -> list[str]:
+def _oepv_reasoning(settings, ranking, result) -> list[str]:
     lines = [
         f"Criterio dell'offerta economicamente più vantaggiosa (art. 108 D.Lgs. 36/2023): punteggio tecnico "
         f"massimo {settings['technical_max']}, economico massimo {settings['economic_max']}, formula "
@@ -289,12 +305,17 @@ def evaluate_lot(actor: Actor, lot: Lot, now: datetime | None = None) -> Evaluat
     bids = list(lot.bids.evaluated().select_related("operator").order_by("pk"))
     if not bids:
         raise ValidationError(_("The lot has no admitted bid."), code="state")
+    if any(b.discount_percent is None and b.price is None for b in bids):
+        # An online bid's offer is read only when the commission opens envelope C.
+        raise ValidationError(
+            _("Every admitted bid needs its economic offer: open envelope C first."), code="state"
+        )
     if procedure.criterion == Criterion.OEPV:
-        method, parameters, result = evaluate_oepv(procedure, lot, bids)
+        method, parameters, result = _evaluate_oepv(procedure, lot, bids)
     else:
-        method, parameters, result = evaluate_lowest_price(procedure, lot, bids)
+        method, parameters, result = _evaluate_lowest_price(procedure, lot, bids)
     drop_evaluation(lot)
-    exclude_anomalous(lot, result)
+    _exclude_anomalous(lot, result)
     evaluation = Evaluation.objects.create(
         lot=lot,
         method=method,

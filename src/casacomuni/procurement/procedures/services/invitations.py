@@ -35,7 +35,7 @@ def lot_category(lot: Lot, kind: str) -> str:
     return "" if kind == ContractKind.WORKS else lot.cpv[:5]
 
 
-def outgoing_for(procedure: Procedure, lot: Lot) -> int | None:
+def _outgoing_for(procedure: Procedure, lot: Lot) -> int | None:
     """The outgoing contractor (art. 49 c.2-c.3): the latest award by this SUA in the lot's category and band,
     other procedures only."""
     category = lot_category(lot, procedure.kind)
@@ -71,7 +71,8 @@ def outgoing_for(procedure: Procedure, lot: Lot) -> int | None:
             f"{other.pk:012d}",
         )
         for other in awarded
-        if rotation.family_of(other.procedure.kind) == family
+        # award_date is never None here (the query excludes it); the check says so to the type checker
+        if rotation.family_of(other.procedure.kind) == family and other.award_date is not None
     ]
     outgoing = rotation.outgoing_contractor(past, category, lot_band(lot, procedure.kind))
     return int(outgoing) if outgoing else None
@@ -82,12 +83,12 @@ def candidates(procedure: Procedure, lot: Lot) -> list[dict]:
     for works; a CPV group or code otherwise), with counters of previous invitations and awards by this SUA in
     the category, the outgoing contractor flagged. A fixed number of queries, whatever the albo's size."""
     category = lot_category(lot, procedure.kind)
-    entries = RegisteredOperator.objects.filter(
+    albo = RegisteredOperator.objects.filter(
         province_id=procedure.province_id, state=RegistrationState.APPROVED
     )
     if category:
-        entries = entries.in_category(category if procedure.kind == ContractKind.WORKS else lot.cpv)
-    entries = list(entries.select_related("operator").prefetch_related("categories"))
+        albo = albo.in_category(category if procedure.kind == ContractKind.WORKS else lot.cpv)
+    entries = list(albo.select_related("operator").prefetch_related("categories"))
     operator_ids = [entry.operator_id for entry in entries]
     invitation_counts = dict(
         Invitation.objects.filter(procedure__province_id=procedure.province_id, operator_id__in=operator_ids)
@@ -104,7 +105,7 @@ def candidates(procedure: Procedure, lot: Lot) -> list[dict]:
         .values_list("awarded_operator_id", "n")
     )
     invited = set(lot.invitations.values_list("operator_id", flat=True))
-    outgoing = outgoing_for(procedure, lot)
+    outgoing = _outgoing_for(procedure, lot)
     amount = lot.total_amount
     rows = []
     for entry in entries:
@@ -135,7 +136,7 @@ def candidates(procedure: Procedure, lot: Lot) -> list[dict]:
     ]
 
 
-def rotation_procedure(procedure: Procedure) -> str:
+def _rotation_procedure(procedure: Procedure) -> str:
     return rotation.DIRECT_AWARD if procedure.procedure_type == procs.DIRECT_AWARD else rotation.NEGOTIATED
 
 
@@ -169,11 +170,11 @@ def invite_operator(
         )
     if row["invited"]:
         raise ValidationError({"operator": _("This operator is already invited to the lot.")})
-    outgoing = outgoing_for(procedure, lot)
+    outgoing = _outgoing_for(procedure, lot)
     verdict = rotation.check_invitation(
         str(operator_id),
         str(outgoing) if outgoing else None,
-        procedure=rotation_procedure(procedure),
+        procedure=_rotation_procedure(procedure),
         amount=lot.total_amount,
         unlimited_survey=unlimited_survey,
         exception_reason=exception_reason,

@@ -20,7 +20,7 @@ from casacomuni.procurement.rules import router
 # --- Selectors for the draft page ---------------------------------------------------------------------------
 
 
-def procedure_total(procedure: Procedure, lots=None) -> Decimal:
+def _procedure_total(procedure: Procedure, lots=None) -> Decimal:
     lots = lots if lots is not None else list(procedure.lots.all())
     return sum((lot.total_amount for lot in lots if lot.state != LotState.CANCELLED), Decimal("0"))
 
@@ -28,7 +28,7 @@ def procedure_total(procedure: Procedure, lots=None) -> Decimal:
 def route_of(procedure: Procedure, lots=None) -> router.RouteDecision:
     """The router's verdict on the aggregated value at the publication day (today for a draft)."""
     day = timezone.localdate(procedure.published_at) if procedure.published_at else timezone.localdate()
-    return route_for(procedure.kind, procedure_total(procedure, lots), day, procedure.criterion)
+    return route_for(procedure.kind, _procedure_total(procedure, lots), day, procedure.criterion)
 
 
 def route_summary(procedure: Procedure, lots=None) -> dict:
@@ -47,7 +47,7 @@ def deadline_info(procedure: Procedure) -> dict:
         "minimum": minimum,
         "chosen": chosen_day,
         "holiday": _(chosen_holiday) if chosen_holiday else None,
-        "ends_on": procs.next_working_day(chosen_day) if chosen_holiday else None,
+        "ends_on": procs.next_working_day(chosen_day) if chosen_day and chosen_holiday else None,
         "minimum_holiday": _(minimum.holiday) if minimum and minimum.holiday else None,
         "minimum_ends_on": minimum.ends_on if minimum and minimum.holiday else None,
     }

@@ -23,7 +23,7 @@ from casacomuni.procurement.rules import procedure_lifecycle as life
 # --- Transitions --------------------------------------------------------------------------------------------
 
 
-def lifecycle_facts(procedure: Procedure, now: datetime | None = None) -> life.ProcedureFacts:
+def _lifecycle_facts(procedure: Procedure, now: datetime | None = None) -> life.ProcedureFacts:
     lots = list(
         procedure.lots.exclude(state=LotState.CANCELLED)
         .annotate(admitted=Count("bids", filter=Q(bids__status=BidStatus.ADMITTED)))
@@ -64,7 +64,7 @@ def lifecycle_facts(procedure: Procedure, now: datetime | None = None) -> life.P
 
 def available_actions(procedure: Procedure, now=None) -> list[dict]:
     """The actions of the state, each with the problems that block it now (shown next to its button)."""
-    facts = lifecycle_facts(procedure, now)
+    facts = _lifecycle_facts(procedure, now)
     return [
         {"name": action, "problems": [p.text(_) for p in life.problems(action, facts, reason="-")]}
         for action in life.allowed_actions(procedure.state)
@@ -82,14 +82,14 @@ def transition_procedure(
     reason = (reason or "").strip()
     if action == life.PUBLISH and procedure.bid_deadline is not None:
         check_deadline(procedure, procedure.bid_deadline, timezone.localdate(now))
-    facts = lifecycle_facts(procedure, now)
+    facts = _lifecycle_facts(procedure, now)
     try:
         target = life.require(action, facts, reason)
     except life.TransitionError as refused:
         raise ValidationError(" ".join(p.text(_) for p in refused.problems), code="state") from refused
     source = procedure.state
     procedure.state = target
-    changes = {"state": [source, target]}
+    changes: dict[str, list] = {"state": [source, target]}
     if action == life.PUBLISH:
         procedure.published_at = now
         procedure.ocid = procedure.make_ocid()
