@@ -34,6 +34,27 @@ def make_user(username: str, **extra) -> User:
     return user
 
 
+def session_key_for(membership: Membership) -> str:
+    """A new session of the membership's user acting through it, for an HTTP client of a real server (the
+    ``sessionid`` cookie). Written to the session store as ``login`` writes it, with no password checked:
+    what ``Client.force_login`` does, for clients outside the process."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from casacomuni.accounts.middleware import SESSION_KEY as MEMBERSHIP_KEY
+
+    user = membership.user
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[MEMBERSHIP_KEY] = membership.pk
+    session.create()
+    return session.session_key
+
+
 @dataclass
 class Side:
     """One province's organisations."""
