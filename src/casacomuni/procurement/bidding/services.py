@@ -253,7 +253,9 @@ def confirm_bid(actor: Actor, bid: OnlineBid) -> OnlineBid:
         _event(
             actor, bid, "confirm", {"receipt": [None, bid.receipt_code], "documents": [None, _hashes(bid)]}
         )
-        transaction.on_commit(lambda: send_receipt.enqueue(bid.pk))
+        # Queued in the same transaction (the tasks' database backend), not on commit: a crash between the
+        # commit and the queueing would leave a submitted bid whose receipt is never e-mailed.
+        send_receipt.enqueue(bid.pk)
     return bid
 
 

@@ -5,12 +5,14 @@ through bidding.services, which checks the role, the deadline and the state agai
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from casacomuni.accounts import tenancy
@@ -97,9 +99,25 @@ def render_bid_page(request, lot, bound: dict | None = None, error: str = "", st
     return render(request, "procurement/bidding/bid.html", context, status=status)
 
 
+class InMemoryUploadHandler(MemoryFileUploadHandler):
+    """A bid's file stays in memory up to the largest request accepted: Django would spool a file over
+    FILE_UPLOAD_MAX_MEMORY_SIZE to the temporary folder, in clear, where a crashed worker would leave it outside
+    the sealing. A larger request brings no file, and the form says to choose one."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.activated = content_length <= bidding.MAX_DOCUMENT_BYTES + 1024 * 1024
+
+
+@csrf_exempt  # the upload handler is set before the body is read; csrf_protect below checks the token
+def online_bid_action(request, pk, lot_pk, action):
+    request.upload_handlers = [InMemoryUploadHandler(request)]
+    return _online_bid_action(request, pk, lot_pk, action)
+
+
+@csrf_protect
 @require_POST
 @login_required
-def online_bid_action(request, pk, lot_pk, action):
+def _online_bid_action(request, pk, lot_pk, action):
     lot = operator_lot(request, pk, lot_pk)
     handler = ACTIONS.get(action)
     if handler is None:

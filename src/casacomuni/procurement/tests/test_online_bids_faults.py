@@ -75,7 +75,9 @@ class KillPoint:
 
 BEFORE_MARKED_SUBMITTED = KillPoint(OnlineBid, "UPDATE", "NEW.state = 'confirmed'")
 BEFORE_AUDIT_EVENT = KillPoint(AuditEvent, "INSERT", "NEW.action = 'online_bid.confirm'")
-AFTER_COMMIT = KillPoint(DBTaskResult, "INSERT")  # the receipt's e-mail, queued once the bid is committed
+RECEIPT_QUEUED = KillPoint(
+    DBTaskResult, "INSERT"
+)  # the receipt's e-mail, queued in the submission's transaction
 SEALED_FILE_WRITTEN = KillPoint(SealedDocument, "UPDATE")  # the file is on disk, its row not yet committed
 
 # gunicorn's configuration for the test's server: each worker writes its process id where the test reads it
@@ -399,27 +401,22 @@ def test_a_server_killed_while_a_bid_is_submitted_leaves_it_in_preparation_witho
     assert_never_half_a_bid(media)
 
 
-def test_a_server_killed_once_the_submission_is_committed_leaves_the_bid_submitted_with_its_receipt(
-    server, operator, media
-):
-    kill_during(server, AFTER_COMMIT, operator.post(server, "conferma"))
+def test_a_server_killed_while_the_receipt_is_queued_leaves_no_bid_and_no_receipt(server, operator, media):
+    """The receipt's e-mail is queued in the submission's own transaction (the tasks' database backend): a
+    worker killed there leaves neither a submitted bid without its e-mail nor an e-mail for no bid."""
+    kill_during(server, RECEIPT_QUEUED, operator.post(server, "conferma"))
     bid = operator.bid
     bid.refresh_from_db()
-    assert bid.state == OnlineBidState.CONFIRMED and bid.receipt_code.startswith("CDC-")
+    assert bid.state == OnlineBidState.DRAFT and bid.receipt_code is None
+    assert not DBTaskResult.objects.filter(task_path__endswith="send_receipt").exists()
     assert_never_half_a_bid(media)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the receipt's e-mail is queued on commit, after the transaction: a worker killed between the "
-    "two leaves the bid submitted (its receipt on the page) without its e-mail",
-)
-def test_a_server_killed_once_the_submission_is_committed_still_sends_the_receipt_by_email(
-    server, operator, media
-):
-    kill_during(server, AFTER_COMMIT, operator.post(server, "conferma"))
-    assert DBTaskResult.objects.filter(task_path__endswith="send_receipt").exists()
+def test_a_submission_has_its_receipt_queued_in_its_own_transaction(operator):
+    """Without a kill: the bid is submitted with its receipt code and its e-mail queued, in one commit."""
+    bid = bidding.confirm_bid(operator_actor(operator.bid.operator), operator.bid)
+    assert bid.state == OnlineBidState.CONFIRMED and bid.receipt_code.startswith("CDC-")
+    assert DBTaskResult.objects.filter(task_path__endswith="send_receipt", args_kwargs__args=[bid.pk]).exists()
 
 
 # --- The upload ---------------------------------------------------------------------------------------------
@@ -442,12 +439,6 @@ def test_a_server_killed_after_the_sealed_file_is_written_leaves_no_row_for_it(s
     assert_never_half_a_bid(media)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Django spools an upload over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) to a temporary file in clear; "
-    "a killed worker leaves it there, outside the sealing",
-)
 def test_a_server_killed_while_a_file_is_arriving_leaves_no_copy_of_it_in_clear(server, operator, media):
     kill_during(server, None, upload_request(operator, server), partial=True)
     assert list(server.temporary.iterdir()) == []
