@@ -277,9 +277,9 @@ def render_session(request, procedure, error: str = "", status: int = 200, membe
         for envelope in Envelope
         if envelope != Envelope.TECHNICAL or procedure.criterion == Criterion.OEPV
     ]
-    requests = session_services.requests_of(procedure)
+    integration_requests = session_services.requests_of(procedure)
     for bid in bids:
-        bid.requests = requests.get(bid.received_bid_id, []) if bid.received_bid_id else []
+        bid.requests = integration_requests.get(bid.received_bid_id, []) if bid.received_bid_id else []
     context = {
         "procedure": procedure,
         "envelopes": envelopes,

@@ -41,6 +41,7 @@ def migrated_database_url(tmp_path) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.server
 def test_a_small_burst_through_the_real_server_passes_every_check(tmp_path):
     environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment["DATABASE_URL"] = migrated_database_url(tmp_path)

@@ -50,7 +50,7 @@ from casacomuni.procurement.bidding.testing import (
     submit_bid,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 
 # The sealing keys of the server and of the test, which reads what the server sealed.
 KEK = sealing.generate_kek_setting("kill")
@@ -416,7 +416,9 @@ def test_a_submission_has_its_receipt_queued_in_its_own_transaction(operator):
     """Without a kill: the bid is submitted with its receipt code and its e-mail queued, in one commit."""
     bid = bidding.confirm_bid(operator_actor(operator.bid.operator), operator.bid)
     assert bid.state == OnlineBidState.CONFIRMED and bid.receipt_code.startswith("CDC-")
-    assert DBTaskResult.objects.filter(task_path__endswith="send_receipt", args_kwargs__args=[bid.pk]).exists()
+    assert DBTaskResult.objects.filter(
+        task_path__endswith="send_receipt", args_kwargs__args=[bid.pk]
+    ).exists()
 
 
 # --- The upload ---------------------------------------------------------------------------------------------
