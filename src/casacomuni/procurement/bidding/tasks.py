@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from casacomuni.accounts.models import Membership
 from casacomuni.accounts.roles import OPERATOR_ROLES
 from casacomuni.procurement.bidding import receipts
 from casacomuni.procurement.bidding.models import OnlineBid
+from casacomuni.procurement.procedures.tasks import addresses_of
 
 
 @task
@@ -39,12 +39,7 @@ def send_receipt(bid_id: int) -> int:
 
 
 def recipients(bid: OnlineBid) -> list[str]:
-    emails = set(
-        Membership.objects.active()
-        .filter(organization_id=bid.operator_id, role__in=OPERATOR_ROLES, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
+    emails = addresses_of([bid.operator_id], OPERATOR_ROLES)
     if bid.created_by is not None and bid.created_by.is_active and bid.created_by.email:
         emails.add(bid.created_by.email)
     return sorted(emails)
@@ -84,14 +79,7 @@ def send_integration_notice(request_id: int, kind: str) -> int:
             "procurement/email/integration_notice.txt",
             {"request": request, "procedure": procedure, "kind": kind, "link": link},
         )
-    addresses = sorted(
-        set(
-            Membership.objects.active()
-            .filter(organization_id=organization, role__in=roles, user__is_active=True)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
+    addresses = sorted(addresses_of([organization], roles))
     for address in addresses:
         EmailMessage(subject, body, to=[address]).send()
     return len(addresses)

@@ -31,6 +31,7 @@ from casacomuni.procurement.bidding.models import (
     TechnicalCoefficient,
 )
 from casacomuni.procurement.procedures.models import Bid, BidStatus, Criterion, Lot, Procedure
+from casacomuni.procurement.procedures.views import refused_message
 
 
 def operator_lot(request, pk, lot_pk) -> Lot:
@@ -362,12 +363,6 @@ def document(request, pk, document_pk):
     response = HttpResponse(content, content_type=CONTENT_TYPES.get(extension, "application/octet-stream"))
     response["Content-Disposition"] = f'attachment; filename="{found.bid.receipt_code}-{found.pk}{extension}"'
     return response
-
-
-def refused_message(refused: ValidationError) -> str:
-    if hasattr(refused, "error_dict"):
-        return " ".join(str(message) for messages_ in refused.message_dict.values() for message in messages_)
-    return " ".join(refused.messages)
 
 
 @require_POST

@@ -54,16 +54,19 @@ def public_link(lot: Lot) -> str:
     return settings.CASACOMUNI_BASE_URL + reverse("procurement:procedure_public", args=[lot.procedure_id])
 
 
+def addresses_of(organization_ids: list[int], roles) -> set[str]:
+    """The e-mail addresses of the active people acting for ``organization_ids`` with one of ``roles``."""
+    return set(
+        Membership.objects.active()
+        .filter(organization_id__in=organization_ids, role__in=roles, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
 def send(subject: str, body: str, operator_ids: list[int]) -> int:
     """One message per representative of the operators, so that nobody sees the others' addresses."""
-    addresses = sorted(
-        set(
-            Membership.objects.active()
-            .filter(organization_id__in=operator_ids, role__in=OPERATOR_ROLES, user__is_active=True)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
+    addresses = sorted(addresses_of(operator_ids, OPERATOR_ROLES))
     for address in addresses:
         EmailMessage(subject, body, to=[address]).send()
     return len(addresses)

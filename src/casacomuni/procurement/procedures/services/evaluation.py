@@ -302,7 +302,12 @@ def evaluate_lot(actor: Actor, lot: Lot, now: datetime | None = None) -> Evaluat
     procedure = locked(actor, lot.procedure)
     lot = Lot.objects.select_for_update().get(pk=lot.pk, procedure=procedure)
     require_lot_action(procedure, lot, life.EVALUATE_LOT)
-    bids = list(lot.bids.evaluated().select_related("operator").order_by("pk"))
+    bids = list(
+        lot.bids.evaluated()
+        .select_related("operator")
+        .prefetch_related("technical_coefficients")
+        .order_by("pk")
+    )
     if not bids:
         raise ValidationError(_("The lot has no admitted bid."), code="state")
     if any(b.discount_percent is None and b.price is None for b in bids):
