@@ -20,6 +20,7 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.once  # a fresh interpreter on its own embedded database
 def test_the_deployment_checklist_passes_with_the_documented_production_variables(tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in TEST_ONLY}
     env.update(PRODUCTION, SECRET_KEY=secrets.token_urlsafe(60))
@@ -34,6 +35,7 @@ def test_the_deployment_checklist_passes_with_the_documented_production_variable
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.once  # a fresh interpreter on its own embedded database
 def test_the_development_defaults_would_not_pass_the_checklist(tmp_path):
     # The check above is not vacuous: without the production variables Django's checklist complains.
     env = {

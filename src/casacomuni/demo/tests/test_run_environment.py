@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.once  # fresh interpreters on their own database: one pass is enough
+
 ROOT = Path(__file__).resolve().parents[4]
 RUN = ROOT / "scripts" / "run"
 DEMO_ENV = ROOT / "scripts" / "_demo_env.sh"

@@ -367,6 +367,7 @@ def test_cpv_vocabulary_is_read_once_on_first_use():
     assert identifiers.cpv_vocabulary.cache_info().hits == 1
 
 
+@pytest.mark.once  # a fresh interpreter, no database
 def test_starting_django_and_loading_the_urls_does_not_read_the_cpv_vocabulary():
     script = (
         "import django; django.setup(); import casacomuni.urls; "
