@@ -144,6 +144,7 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     names += [a.title for a in foreign_applications(world, persona)]
     names += [project.title for project in foreign_projects(world, persona)]
     names += [bid.receipt_code for bid in foreign_online_bids(world, persona)]
+    names += [r.text for r in integration_requests_not_addressed(world, persona)]
     if listing in NOTICE_LISTS:
         shown = notice_names(world, persona)
         names = [name for name in names if name not in shown]
@@ -654,8 +655,8 @@ def online(world, name: str) -> list:
 
 
 def online_lots_refused(world, persona):
-    """Only an operator of the platform opens the bid page of a published lot (its own bids only there)."""
-    return [] if persona == OPERATOR else online(world, "lot")
+    """Only an operator of the platform opens the bid page of a lot open to it (its own bids only there)."""
+    return online_lots_not_open(world, persona)
 
 
 def foreign_online_bids(world, persona):
@@ -742,6 +743,12 @@ def foreign_sealed_documents(world, persona):
         if document.bid.operator != mine
         for lot in online(world, "lot")
     ]
+
+
+def integration_requests_not_addressed(world, persona):
+    """A soccorso istruttorio's request is read and answered only by the operator it is addressed to."""
+    mine = world.operator if persona == OPERATOR else None
+    return [r for r in online(world, "integration") if r.bid.operator != mine]
 
 
 def notice_names(world, persona) -> set[str]:
@@ -918,6 +925,41 @@ OBJECT_OPERATIONS.update(
             for x in objects_not_managed(w, p, SUA, "online", "procedure")
             for envelope in ("A", "C")
         ],
+        **{
+            f"{method} {BIDDING_API}/procedures/{{procedure_id}}/session/{step}": lambda w, p: [
+                {"procedure_id": x.pk} for x in objects_not_managed(w, p, SUA, "online", "procedure")
+            ]
+            for method, step in (("GET", "commission"), ("POST", "commission"), ("GET", "minutes.pdf"))
+        },
+        f"POST {BIDDING_API}/procedures/{{procedure_id}}/session/commission/{{member_id}}/declaration": (
+            lambda w, p: [
+                {"procedure_id": m.procedure_id, "member_id": m.pk}
+                for m in objects_not_managed(w, p, SUA, "online", "member")
+            ]
+        ),
+        **{
+            f"POST {BIDDING_API}/procedures/{{procedure_id}}/session/bids/{{bid_id}}/{step}": lambda w, p: [
+                {"procedure_id": bid.lot.procedure_id, "bid_id": bid.pk}
+                for bid in objects_not_managed(w, p, SUA, "procedures", "bid")
+            ]
+            for step in ("decision", "integration-requests")
+        },
+        f"PUT {BIDDING_API}/procedures/{{procedure_id}}/session/bids/{{bid_id}}/scores/{{member_id}}": (
+            lambda w, p: [
+                {"procedure_id": bid.lot.procedure_id, "bid_id": bid.pk, "member_id": member.pk}
+                for bid in objects_not_managed(w, p, SUA, "procedures", "bid")
+                for member in online(w, "member")
+            ]
+        ),
+        # The log: the SUA of the procedure and the operators that bid on it online (as on the page).
+        f"GET {BIDDING_API}/procedures/{{procedure_id}}/session/log": lambda w, p: [
+            {"procedure_id": x.pk}
+            for x in objects_not_managed(w, p, SUA, "online", "procedure")
+            if not (p == OPERATOR and x.pk == w.objects["home"]["online"]["procedure"].pk)
+        ],
+        f"POST {BIDDING_API}/integration-requests/{{request_id}}/answer": lambda w, p: [
+            {"request_id": r.pk} for r in integration_requests_not_addressed(w, p)
+        ],
     }
 )
 # Forms sent with write operations, so that the request passes validation and meets the tenancy check.
@@ -945,6 +987,18 @@ OPERATION_JSON = {
         "safety_costs": "100.00",
     },
     f"PUT {BIDDING_API}/lots/{{lot_id}}/bid/grouping": {"grouping": "single", "members": []},
+    f"POST {BIDDING_API}/procedures/{{procedure_id}}/session/commission": {
+        "name": "Anna Verdi",
+        "role": "member",
+    },
+    f"POST {BIDDING_API}/procedures/{{procedure_id}}/session/bids/{{bid_id}}/decision": {"decision": "admit"},
+    f"POST {BIDDING_API}/procedures/{{procedure_id}}/session/bids/{{bid_id}}/integration-requests": {
+        "text": "Manca la garanzia.",
+        "days": 5,
+    },
+    f"PUT {BIDDING_API}/procedures/{{procedure_id}}/session/bids/{{bid_id}}/scores/{{member_id}}": {
+        "coefficients": {"A": "1"}
+    },
 }
 # A callable gives a fresh form each time (an uploaded file is read once).
 OPERATION_FORMS = {
@@ -954,6 +1008,7 @@ OPERATION_FORMS = {
         "file": espd_upload(),
     },
     "POST /api/v1/agreements/{agreement_id}/transitions": lambda: {"transition": "activate"},
+    f"POST {BIDDING_API}/integration-requests/{{request_id}}/answer": lambda: {"answer": "Allegata."},
     "POST /api/v1/procurement/requests/{request_id}/attachments": lambda: {
         "kind": "specifications",
         "file": SimpleUploadedFile(
@@ -996,6 +1051,7 @@ LIST_OPERATIONS = {
     # An operator's own bids: the procedures open to it now, its receipts (see NOTICE_LISTS).
     f"GET {BIDDING_API}/procedures",
     f"GET {BIDDING_API}/receipts",
+    f"GET {BIDDING_API}/integration-requests",
 }
 # Lists of procedures open to an operator and of its receipts: they name what the published notice names (the
 # object, the SUA's Province, the buying Comune), also when that is another tenant of the platform.

@@ -49,6 +49,7 @@ def _register_routers() -> None:
     from casacomuni.insights.api import router as insights_router
     from casacomuni.opendata.api import router as opendata_router
     from casacomuni.procurement.bidding.api import router as procurement_bidding_router
+    from casacomuni.procurement.bidding.session_api import router as procurement_session_router
     from casacomuni.procurement.calculators.api import router as procurement_calculators_router
     from casacomuni.procurement.calculators.code_api import router as codes_router
     from casacomuni.procurement.dashboards.api import router as procurement_stats_router
@@ -69,6 +70,7 @@ def _register_routers() -> None:
     api.add_router("/procurement", procurement_requests_router)
     api.add_router("/procurement", procurement_procedures_router)
     api.add_router("/procurement", procurement_bidding_router)
+    api.add_router("/procurement", procurement_session_router)
     api.add_router("/procurement", procurement_stats_router)
     api.add_router("/territory", territory_router)
     api.add_router("/", accounts_router)

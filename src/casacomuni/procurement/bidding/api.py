@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -46,6 +47,7 @@ from casacomuni.procurement.bidding.models import (
     OnlineBidState,
     SealedDocument,
 )
+from casacomuni.procurement.bidding.uploads import in_memory_uploads
 from casacomuni.procurement.procedures.models import (
     BidStatus,
     Criterion,
@@ -422,6 +424,7 @@ def get_bid(request, lot_id: int = id_path("A lot open to me")):
     summary="Seal a document into an envelope of my bid (multipart: envelope, kind, file)",
     openapi_extra=documented(400, 404),
 )
+@decorate_view(in_memory_uploads)  # the file stays in memory until it is sealed
 def add_document(
     request,
     envelope: Form[Envelope],

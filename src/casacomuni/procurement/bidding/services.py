@@ -12,6 +12,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -597,3 +598,39 @@ def _submitted(procedure: Procedure):
         .select_related("lot", "operator", "received_bid")
         .order_by("lot__number", "confirmed_at", "pk")
     )
+
+
+# --- Housekeeping -------------------------------------------------------------------------------------------
+
+ORPHAN_AGE = timedelta(days=1)
+
+
+def purge_orphan_sealed_files(now: datetime | None = None) -> int:
+    """Delete the sealed files that no document names, written more than a day ago. A worker killed between
+    writing a document's sealed file and committing its row leaves one behind: harmless, since it opens only
+    with the procedure's key and its own context, but useless. The day spares the uploads still in flight.
+    Returns how many were deleted."""
+    storage = SealedDocument._meta.get_field("sealed_file").storage
+    cutoff = (now or timezone.now()) - ORPHAN_AGE
+    removed = 0
+    for folder in _folders_under(storage, "sealed"):
+        names = storage.listdir(folder)[1]
+        known = set(
+            SealedDocument.objects.filter(sealed_file__startswith=f"{folder}/").values_list(
+                "sealed_file", flat=True
+            )
+        )
+        for name in (f"{folder}/{file}" for file in names):
+            if name not in known and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                removed += 1
+    return removed
+
+
+def _folders_under(storage, folder: str):
+    """``folder`` and every folder below it (one per year: ``lib.storage.private_upload_to``)."""
+    if not storage.exists(folder):
+        return
+    yield folder
+    for inner in storage.listdir(folder)[0]:
+        yield from _folders_under(storage, f"{folder}/{inner}")

@@ -59,7 +59,12 @@ def appoint_member(actor: Actor, procedure: Procedure, name: str, role: str) -> 
         if role == CommissionRole.PRESIDENT and procedure.commission.filter(role=role).exists():
             raise ValidationError({"role": _("The commission already has a president.")})
         member = CommissionMember.objects.create(procedure=procedure, name=name[:200], role=role)
-        event(actor, procedure, "commission.appoint", {"member": [None, f"{member.name} ({member.role})"]})
+        event(
+            actor,
+            procedure,
+            "commission.appoint",
+            {"member": [None, member.name], "role": [None, member.role]},
+        )
     return member
 
 
@@ -304,7 +309,11 @@ def _entry_text(event_row: AuditEvent, bids: dict, procedure: Procedure, with_re
             "operator": operator,
         }
     if action == "commission.appoint":
-        return _("Commission: %(member)s appointed.") % {"member": changes["member"][1]}
+        role = changes.get("role", [None, ""])[1]
+        return _("Commission: %(member)s appointed as %(role)s.") % {
+            "member": changes["member"][1],
+            "role": str(CommissionRole(role).label).lower() if role in CommissionRole.values else "",
+        }
     return _("Commission: %(member)s declared no conflict of interest.") % {"member": changes["member"][1]}
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from casacomuni.accounts.roles import OPERATOR_ROLES
-from casacomuni.procurement.bidding import receipts
+from casacomuni.procurement.bidding import receipts, services
 from casacomuni.procurement.bidding.models import OnlineBid
 from casacomuni.procurement.procedures.tasks import addresses_of
 
@@ -83,3 +83,9 @@ def send_integration_notice(request_id: int, kind: str) -> int:
     for address in addresses:
         EmailMessage(subject, body, to=[address]).send()
     return len(addresses)
+
+
+@task
+def purge_orphan_sealed_files() -> int:
+    """The daily clean-up of the sealed files no document names (``services.purge_orphan_sealed_files``)."""
+    return services.purge_orphan_sealed_files()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.accounts.roles import Role
 from casacomuni.lib.pdf import act_pdf
 from casacomuni.procurement.bidding import services as bidding
@@ -16,8 +17,10 @@ from casacomuni.procurement.bidding.models import (
     IntegrationRequest,
     OnlineBid,
 )
-from casacomuni.procurement.procedures.models import Invitation
-from casacomuni.procurement.testing import actor_for, make_procedure
+from casacomuni.procurement.procedures import services as ps
+from casacomuni.procurement.procedures.models import Invitation, Procedure
+from casacomuni.procurement.rules import procedure_lifecycle as life
+from casacomuni.procurement.testing import actor_for, make_procedure, sua_officer
 
 # A minimal ESPD response as the EU's ESPD service writes it (ESPD-EDM 2.1.1, UBL namespaces).
 ESPD_XML = (
@@ -101,7 +104,7 @@ def add_online_bids(world) -> None:
         # not online), pending for its operator.
         request = IntegrationRequest.objects.create(
             bid=world.objects[name]["procedures"]["bid"],
-            text="Manca la garanzia.",
+            text=f"Manca la garanzia provvisoria ({side.comune.name}).",
             deadline=timezone.now() + timedelta(days=5),
         )
         world.objects[name]["online"] = {
@@ -120,3 +123,26 @@ def appoint_commission(procedure, officer) -> None:
 
     for name, role in (("Maria Rossi", "president"), ("Luca Bianchi", "member")):
         session.record_declaration(officer, session.appoint_member(officer, procedure, name, role))
+
+
+def bearer(operator) -> dict:
+    """Headers with a new token of ``operator``'s legal representative."""
+    raw = ApiToken.generate()
+    ApiToken.objects.create(
+        membership=operator_actor(operator).membership, name="software", token_hash=hash_token(raw)
+    )
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def past_the_deadline(procedure: Procedure, side=None) -> Procedure:
+    """The deadline moved one second into the past (the clock passed it); given the procedure's ``side``, the
+    bids closed by its SUA."""
+    Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=timezone.now() - timedelta(seconds=1))
+    procedure.refresh_from_db()
+    if side is None:
+        return procedure
+    return ps.transition_procedure(sua_officer(side), procedure, life.CLOSE_BIDS)
+
+
+def is_problem(response, status: int) -> bool:
+    return response.status_code == status and response["Content-Type"].startswith("application/problem+json")

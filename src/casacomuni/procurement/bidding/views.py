@@ -5,7 +5,6 @@ through bidding.services, which checks the role, the deadline and the state agai
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,16 +29,19 @@ from casacomuni.procurement.bidding.models import (
     SealedDocument,
     TechnicalCoefficient,
 )
+from casacomuni.procurement.bidding.uploads import in_memory_uploads
 from casacomuni.procurement.procedures.models import Bid, BidStatus, Criterion, Lot, Procedure
 from casacomuni.procurement.procedures.views import refused_message
 
 
 def operator_lot(request, pk, lot_pk) -> Lot:
-    """A lot of a published procedure, for an operator of the platform (403 for anybody else)."""
-    if tenancy.as_operator(request.user) is None:
+    """A lot of a published procedure open to the caller's operator (403 for any other role). In a procedure
+    by invitation a lot it is not invited to answers 404, as in the API: as if it did not exist."""
+    operator = tenancy.as_operator(request.user)
+    if operator is None:
         raise PermissionDenied
     return get_object_or_404(
-        Lot.objects.select_related("procedure__province"),
+        Lot.objects.open_to(operator).select_related("procedure__province"),
         pk=lot_pk,
         procedure__in=Procedure.objects.public(),
         procedure_id=pk,
@@ -100,18 +102,9 @@ def render_bid_page(request, lot, bound: dict | None = None, error: str = "", st
     return render(request, "procurement/bidding/bid.html", context, status=status)
 
 
-class InMemoryUploadHandler(MemoryFileUploadHandler):
-    """A bid's file stays in memory up to the largest request accepted: Django would spool a file over
-    FILE_UPLOAD_MAX_MEMORY_SIZE to the temporary folder, in clear, where a crashed worker would leave it outside
-    the sealing. A larger request brings no file, and the form says to choose one."""
-
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.activated = content_length <= bidding.MAX_DOCUMENT_BYTES + 1024 * 1024
-
-
 @csrf_exempt  # the upload handler is set before the body is read; csrf_protect below checks the token
+@in_memory_uploads
 def online_bid_action(request, pk, lot_pk, action):
-    request.upload_handlers = [InMemoryUploadHandler(request)]
     return _online_bid_action(request, pk, lot_pk, action)
 
 

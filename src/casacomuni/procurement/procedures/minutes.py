@@ -131,7 +131,11 @@ def _blocks(evaluation):
     procedure = lot.procedure
     result = evaluation.result
     is_oepv = "technical_max" in result
-    bids = list(lot.bids.select_related("operator").order_by("received_at", "pk"))
+    bids = list(
+        lot.bids.select_related("operator")
+        .prefetch_related("technical_coefficients__member")
+        .order_by("received_at", "pk")
+    )
     places = 3 if is_oepv else int(evaluation.parameters.get("decimals", 3))
     yield Paragraph(procedure.province.name.upper(), "centre")
     yield Paragraph("Stazione Unica Appaltante", "centre")
@@ -143,7 +147,7 @@ def _blocks(evaluation):
     yield Heading("1. Offerte pervenute")
     yield _bids_table(bids, lot, places, is_oepv)
     if is_oepv:
-        yield from _oepv_sections(result, evaluation.parameters)
+        yield from _oepv_sections(result, evaluation.parameters, bids)
     else:
         yield from _anomaly_sections(result, evaluation.parameters, places)
     yield Heading("4. Offerte escluse")
@@ -428,7 +432,7 @@ FORMULA_WORDS = {
 }
 
 
-def _oepv_sections(result: dict, parameters: dict):
+def _oepv_sections(result: dict, parameters: dict, bids: list):
     yield Heading("2. Criteri di valutazione stabiliti negli atti di gara")
     criteria = "; ".join(
         f"{c['code']}: {number(c['max_points'], 2)} punti" for c in result.get("criteria", [])
@@ -458,6 +462,42 @@ def _oepv_sections(result: dict, parameters: dict):
         "punteggio economico è calcolato con la formula indicata; i punteggi sono riportati in graduatoria al "
         "punto 5."
     )
+    yield from _commissioners_coefficients(bids)
+
+
+def _commissioners_coefficients(bids: list):
+    """The coefficients each commissioner gave on the platform (``bidding.session.score_bid``) to each part of
+    each technical offer, and their average, from which the technical score is computed (art. 108, DOMAIN
+    4.6). Nothing when the commission scored outside the platform."""
+    scored = [(bid, bid.technical_coefficients.all()) for bid in bids]
+    scored = [(bid, coefficients) for bid, coefficients in scored if coefficients]
+    if not scored:
+        return
+    parts = sorted({c.part for _bid, coefficients in scored for c in coefficients})
+    rows = []
+    for bid, coefficients in scored:
+        by_member: dict = {}
+        for c in sorted(coefficients, key=lambda c: (c.member_id, c.part)):
+            by_member.setdefault(c.member, {})[c.part] = c.coefficient
+        for member, values in by_member.items():
+            rows.append((bid.operator.name, member.name, *(_coefficient(values.get(part)) for part in parts)))
+        averages = [[values[part] for values in by_member.values() if part in values] for part in parts]
+        rows.append((bid.operator.name, "Media", *(_coefficient(_mean(given)) for given in averages)))
+    yield Paragraph(
+        "Coefficienti da 0 a 1 attribuiti da ciascun commissario a ciascun elemento dell'offerta tecnica, e "
+        "loro media:"
+    )
+    yield Table(
+        ("Operatore economico", "Commissario", *parts), tuple(rows), frozenset(range(2, 2 + len(parts)))
+    )
+
+
+def _mean(values: list) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+def _coefficient(value) -> str:
+    return "—" if value is None else number(value, 3)
 
 
 # --- Exclusions, ranking, proposal, signatures --------------------------------------------------------------

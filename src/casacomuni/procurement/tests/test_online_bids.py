@@ -6,11 +6,14 @@ deadline), art. 35 c.2 (who bid is not known before the deadline), art. 108 c.9 
 company's own labour and safety costs)."""
 
 import io
+import os
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +30,7 @@ from casacomuni.procurement.bidding.models import (
     OnlineBidState,
     SealedDocument,
 )
+from casacomuni.procurement.bidding.tasks import purge_orphan_sealed_files
 from casacomuni.procurement.bidding.testing import (
     appoint_commission,
     espd_upload,
@@ -36,6 +40,7 @@ from casacomuni.procurement.bidding.testing import (
     submit_bid,
 )
 from casacomuni.procurement.procedures import services as ps
+from casacomuni.procurement.procedures.minutes import build_minutes
 from casacomuni.procurement.procedures.models import Bid, BidSource, BidStatus, Invitation, Procedure
 from casacomuni.procurement.rules import procedure_lifecycle as life
 from casacomuni.procurement.testing import (
@@ -186,11 +191,19 @@ def test_a_new_submission_replaces_the_previous_and_a_withdrawal_ends_it(world, 
     assert "online_bid.withdraw" in actions
 
 
-def test_an_operator_not_invited_may_not_bid_and_another_operators_bid_is_out_of_reach(world, tender):
-    _procedure, lot, _third = tender
+def test_an_operator_not_invited_may_not_bid_and_another_operators_bid_is_out_of_reach(
+    world, tender, login_as
+):
+    procedure, lot, _third = tender
     outsider = make_operators(world.home, 1, prefix="Impresa Esterna")[0]
     with pytest.raises(ValidationError, match="invitati"):
         bidding.draft_for(operator_actor(outsider), lot)
+    # The page of a lot the operator is not invited to answers as if it did not exist, like the API.
+    _others, not_invited = open_procedure_with_invitations(world.home, world, world.other_operator)
+    page = login_as("operatore_economico")
+    assert page.get(reverse("procurement:online_bid", args=[procedure.pk, lot.pk])).status_code == 200
+    url = reverse("procurement:online_bid", args=[not_invited.procedure_id, not_invited.pk])
+    assert page.get(url).status_code == 404
     bid = submit_bid(world.operator, lot)
     with pytest.raises(PermissionDenied):
         bidding.withdraw_bid(operator_actor(world.other_operator), bid)
@@ -445,11 +458,26 @@ def test_oepv_technical_offers_are_scored_by_each_commissioner_and_averaged(worl
     with pytest.raises(ValidationError, match="Ogni commissario"):
         ps.evaluate_lot(officer, lot)  # the member has not scored the second offer yet
     session.score_bid(officer, second, member, {"A": "0.9", "B": "0.8"})
-    ranking = ps.evaluate_lot(officer, lot).result["ranking"]
-    assert [(row["name"], row["technical"], row["total"]) for row in ranking] == [
+    evaluation = ps.evaluate_lot(officer, lot)
+    assert [(row["name"], row["technical"], row["total"]) for row in evaluation.result["ranking"]] == [
         (world.other_operator.name, "65.000", "95.000"),
         (world.operator.name, "46.000", "61.000"),
     ]
+    # The minutes list every commissioner's coefficients and their average, the ones the scores come from.
+    table = next(
+        block
+        for block in build_minutes(evaluation).blocks
+        if block.kind == "table" and block.header == ("Operatore economico", "Commissario", "A", "B")
+    )
+    first_name, second_name = world.operator.name, world.other_operator.name
+    assert table.rows == (
+        (first_name, "Maria Rossi", "0,800", "0,500"),
+        (first_name, "Luca Bianchi", "0,600", "0,700"),
+        (first_name, "Media", "0,700", "0,600"),
+        (second_name, "Maria Rossi", "1,000", "1,000"),
+        (second_name, "Luca Bianchi", "0,900", "0,800"),
+        (second_name, "Media", "0,950", "0,900"),
+    )
 
 
 def test_exclusion_and_award_are_communicated_to_the_operators_by_the_platform(
@@ -486,3 +514,22 @@ def test_exclusion_and_award_are_communicated_to_the_operators_by_the_platform(
     recipients = sorted(address for message in mailoutbox for address in message.to)
     assert "operatore_economico@example.test" in recipients
     assert all(third.name in message.body for message in mailoutbox)
+
+
+def test_the_daily_clean_up_deletes_only_sealed_files_no_document_names_a_day_old(world, media):
+    """What a worker killed between the sealed file and its row leaves behind goes after a day; the files of
+    the documents, and an orphan written less than a day ago (an upload in flight), stay."""
+    _procedure, lot = open_procedure_with_invitations(world.home, world, world.operator)
+    bid = submit_bid(world.operator, lot)
+    storage = default_storage
+    kept = [document.sealed_file.name for document in bid.documents.all()]
+    folder = kept[0].rsplit("/", 1)[0]
+    old_orphan = storage.save(f"{folder}/orfano-vecchio.sealed", ContentFile(b"sealed bytes"))
+    new_orphan = storage.save(f"{folder}/orfano-nuovo.sealed", ContentFile(b"sealed bytes"))
+    a_day_and_a_minute_ago = (timezone.now() - timedelta(days=1, minutes=1)).timestamp()
+    for name in (old_orphan, *kept):
+        os.utime(storage.path(name), (a_day_and_a_minute_ago, a_day_and_a_minute_ago))
+
+    assert purge_orphan_sealed_files.call() == 1
+    assert not storage.exists(old_orphan)
+    assert storage.exists(new_orphan) and all(storage.exists(name) for name in kept)

@@ -16,20 +16,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
-from casacomuni.accounts.models import ApiToken, hash_token
 from casacomuni.api.core import api
 from casacomuni.procurement.bidding.models import OnlineBid, OnlineBidState, SealedDocument
 from casacomuni.procurement.bidding.testing import (
     appoint_commission,
+    bearer,
     espd_upload,
+    is_problem,
     open_procedure_with_invitations,
-    operator_actor,
+    past_the_deadline,
     pdf_upload,
     submit_bid,
 )
-from casacomuni.procurement.procedures import services as ps
 from casacomuni.procurement.procedures.models import Procedure, ProcedureType
-from casacomuni.procurement.rules import procedure_lifecycle as life
 from casacomuni.procurement.testing import make_operators, make_procedure, sua_officer
 
 pytestmark = pytest.mark.django_db
@@ -51,29 +50,6 @@ def tender(world):
         world.home, world, world.operator, world.other_operator, third
     )
     return procedure, lot, third
-
-
-def bearer(operator) -> dict:
-    """Headers with a new token of ``operator``'s legal representative."""
-    raw = ApiToken.generate()
-    ApiToken.objects.create(
-        membership=operator_actor(operator).membership, name="software", token_hash=hash_token(raw)
-    )
-    return {"Authorization": f"Bearer {raw}"}
-
-
-def past_the_deadline(procedure: Procedure, side=None) -> Procedure:
-    """The deadline moved one second into the past (the clock passed it); given the procedure's ``side``, the
-    bids closed by its SUA."""
-    Procedure.objects.filter(pk=procedure.pk).update(bid_deadline=timezone.now() - timedelta(seconds=1))
-    procedure.refresh_from_db()
-    if side is None:
-        return procedure
-    return ps.transition_procedure(sua_officer(side), procedure, life.CLOSE_BIDS)
-
-
-def is_problem(response, status: int) -> bool:
-    return response.status_code == status and response["Content-Type"].startswith("application/problem+json")
 
 
 def test_an_operators_software_takes_a_bid_through_to_its_receipt(client, world, tender, as_persona):
@@ -374,7 +350,7 @@ def test_the_bidding_operations_keep_to_the_italian_api_guidelines():
     http-request-GET-no-body and http-response-no-content-204-205."""
     schema = api.get_openapi_schema()
     operations = list(bidding_operations(schema))
-    assert len(operations) == 12
+    assert len(operations) == 22
     for name, method, operation in operations:
         assert operation.get("description"), name
         assert not (method in ("get", "delete") and "requestBody" in operation), name
