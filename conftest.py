@@ -16,13 +16,22 @@ from casacomuni.lib.sealing import generate_kek_setting
 settings.CASACOMUNI_SEALING_KEYS = [generate_kek_setting("test")]
 
 
+# Fixtures that give a test the database (pytest-django refuses it to every other test).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
 def pytest_collection_modifyitems(items):
-    """Tests that commit to the real database get the audit trail emptied before Django flushes it."""
+    """Tests that commit to the real database get the audit trail emptied before Django flushes it. Tests that
+    cannot touch the database (no django_db mark, no database fixture) are marked ``once``: scripts/test runs
+    them in one of its two passes, since the other database could not change their outcome."""
     for item in items:
         marker = item.get_closest_marker("django_db")
+        fixtures = set(getattr(item, "fixturenames", ()))
         transactional = marker is not None and marker.kwargs.get("transaction", False)
-        if transactional or "live_server" in getattr(item, "fixturenames", ()):
+        if transactional or "live_server" in fixtures:
             item.fixturenames.append("empty_audit_trail")
+        if marker is None and not fixtures & (DATABASE_FIXTURES | {"live_server"}):
+            item.add_marker(pytest.mark.once)
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from casacomuni.accounts.testing import PERSONAS
 from casacomuni.web.testing import italian_problems
 from test_cross_tenant import login, tenant_world  # noqa: F401 (a fixture)
 
+# The words of a page do not depend on the database: one pass is enough (docs/adr/0010).
+pytestmark = pytest.mark.once
 PAGES_PER_ROUTE = 2
 # Routes left out of the walk: they change the session or are machine-readable documents.
 SKIPPED_ROUTES = {"accounts:logout", "accounts:switch", "api:openapi-view", "api:openapi-json"}

@@ -176,7 +176,7 @@ class CheckedPage:
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
             self.page.evaluate(self.axe_source)
         violations = self.page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
             ".then(result => result.violations)",
             AXE_TAGS,
         )
