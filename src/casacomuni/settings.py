@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "casacomuni.procurement",
     "casacomuni.eufunds",
     "casacomuni.projects",
+    "casacomuni.training",
     "casacomuni.insights",
     "casacomuni.indicators",
     "casacomuni.opendata",

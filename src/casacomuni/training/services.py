@@ -1,0 +1,602 @@
+"""Write operations of training: modules and editions, staff, enrolment with its waiting list, the attendance
+register, completion and certificates, and the hours imported from other providers.
+
+Every function checks the actor's role and scope, runs in one transaction and records an audit event in the
+chain of the Province that runs the training (``Module.province``) or, for a staff record and an import, of the
+organisation that owns it. Bad input raises ValidationError in Italian and writes nothing.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casacomuni.accounts import tenancy
+from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.models import Organization
+from casacomuni.accounts.roles import LOCAL_KINDS, TRAINING_OFFICE_ROLES, OrganizationKind, Role
+from casacomuni.audit.services import record_event
+from casacomuni.lib import identifiers
+from casacomuni.training.models import (
+    LIVE_STATES,
+    Attendance,
+    Completion,
+    Edition,
+    EditionState,
+    Enrolment,
+    EnrolmentState,
+    ExternalHours,
+    ImportRun,
+    Session,
+    StaffMember,
+)
+from casacomuni.training.rules import attendance as attendance_rules
+from casacomuni.training.rules import seats
+
+MAX_IMPORT_ROWS = 50_000
+IMPORT_COLUMNS = ("fiscal_code", "course", "hours", "date", "provider")
+
+
+# --- Who acts -----------------------------------------------------------------------------------------------
+
+
+def training_office(actor: Actor) -> Organization:
+    """The Province whose training office the actor acts for (403 otherwise)."""
+    office = tenancy.as_province(actor.user, TRAINING_OFFICE_ROLES)
+    if office is None:
+        raise PermissionDenied
+    return office
+
+
+def require_office_of(actor: Actor, edition: Edition) -> Organization:
+    office = training_office(actor)
+    if edition.module.province_id != office.pk:
+        raise PermissionDenied
+    return office
+
+
+def may_manage_person(actor: Actor, person: StaffMember) -> bool:
+    """The training office of the person's territory, or the referent of the person's own Comune (Unione)."""
+    office = tenancy.as_province(actor.user, TRAINING_OFFICE_ROLES)
+    if office is not None:
+        return person.organization.province_id == office.province_id
+    party = tenancy.as_local_party(actor.user)
+    return (
+        party is not None
+        and tenancy.has_role(actor.user, Role.MUNICIPALITY_REFERENT)
+        and person.organization_id == party.pk
+    )
+
+
+def _event(actor: Actor, action: str, obj, changes=None, *, organization) -> None:
+    record_event(actor, f"training.{action}", obj, changes or {}, organization=organization)
+
+
+# --- Staff --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StaffData:
+    fiscal_code: str
+    first_name: str
+    last_name: str
+    email: str = ""
+    job_title: str = ""
+
+
+def add_staff(actor: Actor, organization: Organization, data: StaffData) -> StaffMember:
+    """A person on the staff of ``organization``: the referent for its own Comune (Unione), the training
+    office for the Province and its territory."""
+    if organization.kind not in (OrganizationKind.PROVINCE, *LOCAL_KINDS):
+        raise ValidationError(_("Staff belongs to a Province, a Comune or a Unione."))
+    probe = StaffMember(organization=organization)
+    if not may_manage_person(actor, probe):
+        raise PermissionDenied
+    fiscal_code = (data.fiscal_code or "").strip().upper()
+    errors = {}
+    check = identifiers.check_fiscal_code(fiscal_code)
+    if not check.valid or len(fiscal_code) != 16:
+        errors["fiscal_code"] = _("Enter the person's fiscal code (16 characters).")
+    for field in ("first_name", "last_name"):
+        if not str(getattr(data, field) or "").strip():
+            errors[field] = _("This field is required.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if StaffMember.objects.filter(organization=organization, fiscal_code=fiscal_code).exists():
+            raise ValidationError({"fiscal_code": _("This person is already on the staff.")})
+        person = StaffMember.objects.create(
+            organization=organization,
+            fiscal_code=fiscal_code,
+            first_name=data.first_name.strip()[:100],
+            last_name=data.last_name.strip()[:100],
+            email=(data.email or "").strip()[:254],
+            job_title=(data.job_title or "").strip()[:200],
+        )
+        _event(
+            actor, "staff.add", person, {"organization": [None, organization.name]}, organization=organization
+        )
+    return person
+
+
+# --- Editions and sessions ----------------------------------------------------------------------------------
+
+
+def add_session(
+    actor: Actor, edition: Edition, starts_at: datetime, ends_at: datetime, place="", video_link=""
+):
+    require_office_of(actor, edition)
+    errors = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("A session ends after it starts.")
+    if not (place or "").strip() and not (video_link or "").strip():
+        errors["place"] = _("Give the place or the video link.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        if edition.state in (EditionState.COMPLETED, EditionState.CANCELLED):
+            raise ValidationError(_("A completed or cancelled edition takes no more sessions."))
+        session = Session.objects.create(
+            edition=edition,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=place.strip(),
+            video_link=video_link.strip(),
+        )
+        _event(
+            actor,
+            "session.add",
+            session,
+            {"starts_at": [None, starts_at]},
+            organization=edition.module.province,
+        )
+    return session
+
+
+# --- Enrolment ----------------------------------------------------------------------------------------------
+
+
+def _locked_edition(edition: Edition) -> Edition:
+    """The edition, locked: the seats are counted and taken under this lock, so two enrolments at once cannot
+    both take the last seat."""
+    return Edition.objects.select_for_update().select_related("module__province").get(pk=edition.pk)
+
+
+def _taken(edition: Edition) -> int:
+    return edition.enrolments.filter(state=EnrolmentState.ENROLLED).count()
+
+
+def _open_problem(edition: Edition, today: date) -> str | None:
+    if edition.state != EditionState.OPEN:
+        return _("Enrolment in this edition is not open.")
+    if edition.enrolment_deadline is not None and today > edition.enrolment_deadline:
+        return _("The enrolment deadline has passed.")
+    return None
+
+
+def _place(actor: Actor, edition: Edition, person: StaffMember, state: str) -> Enrolment:
+    if edition.enrolments.filter(person=person, state__in=LIVE_STATES).exists():
+        raise ValidationError(_("%(person)s is already enrolled or waiting.") % {"person": person.full_name})
+    enrolment = Enrolment.objects.create(
+        edition=edition, person=person, state=state, requested_at=timezone.now(), requested_by=actor.user
+    )
+    _event(
+        actor, "enrolment.create", enrolment, {"state": [None, state]}, organization=edition.module.province
+    )
+    return enrolment
+
+
+def enrol(actor: Actor, edition: Edition, person: StaffMember) -> Enrolment:
+    """The referent of the person's Comune, or the training office, enrols a person: a seat while one is free,
+    else the waiting list (never beyond the seats)."""
+    if not may_manage_person(actor, person):
+        raise PermissionDenied
+    with transaction.atomic():
+        edition = _locked_edition(edition)
+        _require_visible(actor, edition, person)
+        problem = _open_problem(edition, timezone.localdate())
+        if problem:
+            raise ValidationError(problem)
+        return _place(actor, edition, person, seats.placement(_taken(edition), edition.seats))
+
+
+def _require_visible(actor: Actor, edition: Edition, person: StaffMember) -> None:
+    """The edition is run by the Province of the person's territory and published (or the actor's office's)."""
+    province = edition.module.province
+    if person.organization.province_id != province.province_id:
+        raise ValidationError(_("Only the staff of the Province's territory enrols in its editions."))
+    if not edition.module.published and tenancy.as_province(actor.user, TRAINING_OFFICE_ROLES) != province:
+        raise PermissionDenied
+
+
+def request_enrolment(actor: Actor, edition: Edition) -> Enrolment:
+    """A member of staff asks to take part; the referent of its Comune (or the training office) decides."""
+    person = StaffMember.objects.filter(user=actor.user, active=True).select_related("organization").first()
+    if person is None:
+        raise ValidationError(_("Your staff record is not on the platform: ask your referent to enrol you."))
+    with transaction.atomic():
+        edition = _locked_edition(edition)
+        _require_visible(actor, edition, person)
+        problem = _open_problem(edition, timezone.localdate())
+        if problem:
+            raise ValidationError(problem)
+        return _place(actor, edition, person, EnrolmentState.REQUESTED)
+
+
+def decide_request(actor: Actor, enrolment: Enrolment, approve: bool) -> Enrolment:
+    if not may_manage_person(actor, enrolment.person):
+        raise PermissionDenied
+    with transaction.atomic():
+        edition = _locked_edition(enrolment.edition)
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.state != EnrolmentState.REQUESTED:
+            raise ValidationError(_("This request was already decided."))
+        old = enrolment.state
+        if approve:
+            enrolment.state = seats.placement(_taken(edition), edition.seats)
+        else:
+            enrolment.state, enrolment.ended_at = EnrolmentState.REFUSED, timezone.now()
+        enrolment.save(update_fields=["state", "ended_at"])
+        _event(
+            actor,
+            "enrolment.decide",
+            enrolment,
+            {"state": [old, enrolment.state]},
+            organization=edition.module.province,
+        )
+    return enrolment
+
+
+def cancel_enrolment(actor: Actor, enrolment: Enrolment) -> list[Enrolment]:
+    """Cancel an enrolment (the person, its referent or the office) before the edition ends; a freed seat goes
+    to the longest waiting. Returns the enrolments promoted (they are e-mailed)."""
+    from casacomuni.training.tasks import send_promotion_notice
+
+    own = enrolment.person.user_id is not None and enrolment.person.user_id == getattr(actor.user, "pk", None)
+    if not own and not may_manage_person(actor, enrolment.person):
+        raise PermissionDenied
+    with transaction.atomic():
+        edition = _locked_edition(enrolment.edition)
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.state not in LIVE_STATES:
+            raise ValidationError(_("This enrolment is no longer in force."))
+        if edition.state in (EditionState.COMPLETED, EditionState.CANCELLED):
+            raise ValidationError(_("The edition is over."))
+        old = enrolment.state
+        enrolment.state, enrolment.ended_at = EnrolmentState.CANCELLED, timezone.now()
+        enrolment.save(update_fields=["state", "ended_at"])
+        _event(
+            actor,
+            "enrolment.cancel",
+            enrolment,
+            {"state": [old, enrolment.state]},
+            organization=edition.module.province,
+        )
+        promoted = promote_waiting(actor, edition)
+        for lucky in promoted:
+            transaction.on_commit(partial(send_promotion_notice.enqueue, lucky.pk))
+    return promoted
+
+
+def promote_waiting(actor: Actor, edition: Edition) -> list[Enrolment]:
+    """Within the caller's transaction and lock on the edition: the waiting take the free seats in order."""
+    waiting = list(edition.enrolments.filter(state=EnrolmentState.WAITING).order_by("requested_at", "pk"))
+    promoted = seats.promoted(_taken(edition), edition.seats, waiting)
+    for enrolment in promoted:
+        enrolment.state = EnrolmentState.ENROLLED
+        enrolment.save(update_fields=["state"])
+        changes = {"state": [EnrolmentState.WAITING, EnrolmentState.ENROLLED]}
+        _event(actor, "enrolment.promote", enrolment, changes, organization=edition.module.province)
+    return promoted
+
+
+# --- Attendance ---------------------------------------------------------------------------------------------
+
+
+def record_attendance(actor: Actor, session: Session, enrolment: Enrolment, minutes: int) -> Attendance:
+    """The office marks a participant's presence in a session's register, with the minutes attended (0 for an
+    absence); refused before the session starts and beyond its length."""
+    require_office_of(actor, session.edition)
+    if enrolment.edition_id != session.edition_id or enrolment.state != EnrolmentState.ENROLLED:
+        raise ValidationError(_("Only the enrolled participants of the edition are in its register."))
+    return _write_attendance(actor, session, enrolment, minutes, Attendance.Method.REGISTER)
+
+
+def sign_in(actor: Actor, session: Session, code: str) -> Attendance:
+    """A participant signs in with the code the teacher shows during the session: the minutes from now (or
+    from the start) to the end are recorded."""
+    enrolment = (
+        Enrolment.objects.filter(
+            edition=session.edition, person__user=actor.user, state=EnrolmentState.ENROLLED
+        )
+        .select_related("person")
+        .first()
+    )
+    if enrolment is None:
+        raise PermissionDenied
+    now = timezone.now()
+    if not session.starts_at <= now <= session.ends_at:
+        raise ValidationError(_("You can sign in only while the session is held."))
+    if (code or "").strip().upper() != session.sign_in_code:
+        raise ValidationError({"code": _("The code is not this session's.")})
+    minutes = int((session.ends_at - max(now, session.starts_at)).total_seconds() // 60)
+    return _write_attendance(actor, session, enrolment, minutes, Attendance.Method.CODE)
+
+
+def _write_attendance(actor, session, enrolment, minutes, method) -> Attendance:
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("Attendance is recorded only once the session has started."))
+    problem = attendance_rules.minutes_problem(minutes, session.minutes)
+    if problem == attendance_rules.MINUTES_OVER_SESSION:
+        raise ValidationError(
+            {
+                "minutes": _("The session lasts %(minutes)s minutes: no more can be recorded.")
+                % {"minutes": session.minutes}
+            }
+        )
+    if problem:
+        raise ValidationError({"minutes": _("Minutes attended cannot be negative.")})
+    with transaction.atomic():
+        attendance, _created = Attendance.objects.update_or_create(
+            session=session,
+            enrolment=enrolment,
+            defaults={"minutes": minutes, "method": method, "recorded_by": actor.user},
+        )
+        _event(
+            actor,
+            "attendance.record",
+            attendance,
+            {"minutes": [None, minutes]},
+            organization=session.edition.module.province,
+        )
+    return attendance
+
+
+# --- Completion and certificates ----------------------------------------------------------------------------
+
+
+def record_test_score(actor: Actor, enrolment: Enrolment, score_percent: int) -> Enrolment:
+    require_office_of(actor, enrolment.edition)
+    if not enrolment.edition.final_test:
+        raise ValidationError(_("This edition has no final test."))
+    if not 0 <= score_percent <= 100:
+        raise ValidationError({"score": _("Enter the score from 0 to 100.")})
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        old = enrolment.test_score_percent
+        enrolment.test_score_percent = score_percent
+        enrolment.save(update_fields=["test_score_percent"])
+        _event(
+            actor,
+            "test.score",
+            enrolment,
+            {"score": [old, score_percent]},
+            organization=enrolment.edition.module.province,
+        )
+    return enrolment
+
+
+@dataclass
+class Outcome:
+    enrolment: Enrolment
+    attended_percent: Decimal
+    problems: list[str]
+
+
+def outcomes(edition: Edition) -> list[Outcome]:
+    """For each enrolled participant: the share of the sessions' time attended and what keeps it from
+    completing (``rules.attendance``)."""
+    sessions = list(edition.sessions.all())
+    scheduled = sum(session.minutes for session in sessions)
+    attended = dict(
+        Attendance.objects.filter(session__edition=edition)
+        .values_list("enrolment")
+        .annotate(total=Sum("minutes"))
+        .values_list("enrolment", "total")
+    )
+    result = []
+    for enrolment in edition.enrolments.filter(state=EnrolmentState.ENROLLED).select_related("person"):
+        minutes = attended.get(enrolment.pk, 0)
+        problems = attendance_rules.completion_problems(
+            minutes,
+            scheduled,
+            edition.min_attendance_percent,
+            final_test=edition.final_test,
+            test_score_percent=enrolment.test_score_percent,
+            pass_mark_percent=edition.pass_mark_percent,
+        )
+        result.append(Outcome(enrolment, attendance_rules.attended_percent(minutes, scheduled), problems))
+    return result
+
+
+def complete_edition(actor: Actor, edition: Edition) -> list[Completion]:
+    """Close the edition once its last session has ended: every participant with enough attendance (and the
+    test passed) completes it, with the module's hours and a certificate. Returns the completions."""
+    require_office_of(actor, edition)
+    with transaction.atomic():
+        edition = _locked_edition(edition)
+        if edition.state in (EditionState.COMPLETED, EditionState.CANCELLED):
+            raise ValidationError(_("The edition is already completed or cancelled."))
+        last = edition.sessions.order_by("-ends_at").first()
+        if last is None:
+            raise ValidationError(_("The edition has no sessions."))
+        if last.ends_at > timezone.now():
+            raise ValidationError(_("An edition is completed only after its last session."))
+        completed_on = timezone.localdate(last.ends_at)
+        completions = [
+            Completion.objects.create(
+                enrolment=outcome.enrolment,
+                person=outcome.enrolment.person,
+                completed_on=completed_on,
+                hours=edition.module.hours,
+            )
+            for outcome in outcomes(edition)
+            if not outcome.problems
+        ]
+        edition.state = EditionState.COMPLETED
+        edition.save(update_fields=["state"])
+        _event(
+            actor,
+            "edition.complete",
+            edition,
+            {"completions": [None, len(completions)]},
+            organization=edition.module.province,
+        )
+    return completions
+
+
+def revoke_certificate(actor: Actor, completion: Completion, reason: str) -> Completion:
+    """A revoked certificate no longer verifies, its badge says so and its hours leave the ledger."""
+    require_office_of(actor, completion.enrolment.edition)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Write why the certificate is revoked.")})
+    with transaction.atomic():
+        completion = Completion.objects.select_for_update().get(pk=completion.pk)
+        if completion.revoked_at is not None:
+            raise ValidationError(_("The certificate was already revoked."))
+        completion.revoked_at, completion.revocation_reason = timezone.now(), reason[:300]
+        completion.save(update_fields=["revoked_at", "revocation_reason"])
+        _event(
+            actor,
+            "certificate.revoke",
+            completion,
+            {"reason": [None, completion.revocation_reason]},
+            organization=completion.enrolment.edition.module.province,
+        )
+    return completion
+
+
+# --- Hours done elsewhere -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    run: ImportRun | None
+    added: int
+    skipped: list[dict]
+
+
+def import_external_hours(actor: Actor, organization: Organization, upload) -> ImportReport:
+    """A CSV of completions with other providers (columns fiscal_code, course, hours, date, provider; the
+    national Syllabus platform's export, say) for the staff of ``organization``. A file with any invalid row
+    (a fiscal code, hours or a date that does not read) is refused whole, naming the rows; rows already
+    imported and people not on the staff are skipped and reported, so the same file imported twice adds
+    nothing the second time."""
+    probe = StaffMember(organization=organization)
+    if not may_manage_person(actor, probe):
+        raise PermissionDenied
+    rows = _read_csv(upload)
+    staff = dict(StaffMember.objects.filter(organization=organization).values_list("fiscal_code", "pk"))
+    skipped, fresh = [], []
+    seen = set()
+    for number, row in rows:
+        person = staff.get(row["fiscal_code"])
+        key = (person, row["provider"], row["course"], row["date"])
+        if person is None:
+            skipped.append(
+                {"row": number, "reason": _("not on the staff of %(name)s") % {"name": organization.name}}
+            )
+        elif (
+            key in seen
+            or ExternalHours.objects.filter(
+                person_id=person, provider=row["provider"], course=row["course"], completed_on=row["date"]
+            ).exists()
+        ):
+            skipped.append({"row": number, "reason": _("already imported")})
+        else:
+            seen.add(key)
+            fresh.append((person, row))
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            organization=organization,
+            file_name=str(getattr(upload, "name", ""))[:200],
+            imported_by=actor.user,
+            added=len(fresh),
+            skipped=skipped,
+        )
+        ExternalHours.objects.bulk_create(
+            ExternalHours(
+                person_id=person,
+                provider=row["provider"],
+                course=row["course"],
+                hours=row["hours"],
+                completed_on=row["date"],
+                import_run=run,
+            )
+            for person, row in fresh
+        )
+        _event(
+            actor,
+            "import.hours",
+            run,
+            {"added": [None, len(fresh)], "skipped": [None, len(skipped)]},
+            organization=organization,
+        )
+    return ImportReport(run, len(fresh), skipped)
+
+
+def _read_csv(upload) -> list[tuple[int, dict]]:
+    """The rows as (line number, cleaned values); ValidationError naming every invalid row."""
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(_("The file is not a CSV in UTF-8.")) from None
+    dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=dialect)
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [column for column in IMPORT_COLUMNS if column not in header]
+    if missing:
+        raise ValidationError(_("The file lacks the columns: %(columns)s.") % {"columns": ", ".join(missing)})
+    rows, errors = [], []
+    for number, raw in enumerate(reader, start=2):
+        if number - 1 > MAX_IMPORT_ROWS:
+            raise ValidationError(_("At most %(count)s rows per file.") % {"count": MAX_IMPORT_ROWS})
+        values = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
+        cleaned, problem = _clean_row(values)
+        if problem:
+            errors.append(_("row %(row)s: %(problem)s") % {"row": number, "problem": problem})
+        else:
+            rows.append((number, cleaned))
+    if errors:
+        raise ValidationError(_("Nothing was imported. %(errors)s") % {"errors": "; ".join(errors[:20])})
+    if not rows:
+        raise ValidationError(_("The file has no rows."))
+    return rows
+
+
+def _clean_row(values: dict) -> tuple[dict, str | None]:
+    fiscal_code = values.get("fiscal_code", "").upper()
+    if len(fiscal_code) != 16 or not identifiers.check_fiscal_code(fiscal_code).valid:
+        return {}, _("the fiscal code %(code)s is not valid") % {"code": fiscal_code or "—"}
+    try:
+        hours = Decimal(values.get("hours", "").replace(",", "."))
+    except InvalidOperation:
+        return {}, _("the hours are not a number")
+    if not hours.is_finite() or not Decimal("0.5") <= hours <= 500 or hours != hours.quantize(Decimal("0.1")):
+        return {}, _("the hours must be from 0.5 to 500, with at most one decimal")
+    try:
+        day = date.fromisoformat(values.get("date", ""))
+    except ValueError:
+        return {}, _("the date must be written as YYYY-MM-DD")
+    if day > timezone.localdate() or day.year < 2000:
+        return {}, _("the date is in the future or before 2000")
+    course, provider = values.get("course", "")[:300], values.get("provider", "")[:200]
+    if not course or not provider:
+        return {}, _("the course and the provider are required")
+    return {
+        "fiscal_code": fiscal_code,
+        "hours": hours,
+        "date": day,
+        "course": course,
+        "provider": provider,
+    }, None

@@ -1,0 +1,51 @@
+"""Background tasks of training: the e-mail to a person promoted from the waiting list, and the reminders
+before each session (enqueued daily by cron through ``casacomuni training_reminders``)."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from casacomuni.training.models import Enrolment, EnrolmentState, Session
+
+
+@task
+def send_promotion_notice(enrolment_id: int) -> int:
+    """A seat freed up: the person promoted from the waiting list is told. Returns the e-mails sent."""
+    enrolment = Enrolment.objects.select_related("person", "edition__module").get(pk=enrolment_id)
+    if not enrolment.person.email or enrolment.state != EnrolmentState.ENROLLED:
+        return 0
+    with override(settings.LANGUAGE_CODE):
+        subject = _("Casa dei Comuni: a seat for you in %(course)s") % {
+            "course": enrolment.edition.module.title
+        }
+        body = _(
+            "A seat freed up in the edition %(code)s of %(course)s: you are now enrolled (you were on the "
+            "waiting list). Cancel your enrolment on the platform if you can no longer take part."
+        ) % {"code": enrolment.edition.code, "course": enrolment.edition.module.title}
+    return send_mail(subject, body, None, [enrolment.person.email])
+
+
+@task
+def send_session_reminders(day: str) -> int:
+    """The day before a session, each enrolled participant with an e-mail gets its time and place (or link).
+    ``day`` is the ISO date of the sessions to remind. Returns the e-mails sent."""
+    sessions = Session.objects.filter(starts_at__date=day).select_related("edition__module")
+    sent = 0
+    for session in sessions:
+        enrolled = session.edition.enrolments.filter(state=EnrolmentState.ENROLLED).exclude(person__email="")
+        starts = timezone.localtime(session.starts_at)
+        with override(settings.LANGUAGE_CODE):
+            subject = _("Casa dei Comuni: %(course)s, session of %(day)s") % {
+                "course": session.edition.module.title,
+                "day": f"{starts:%d/%m/%Y}",
+            }
+            body = _("The session starts at %(time)s. Where: %(where)s.") % {
+                "time": f"{starts:%H:%M}",
+                "where": session.video_link or session.place,
+            }
+        for enrolment in enrolled.select_related("person"):
+            sent += send_mail(subject, body, None, [enrolment.person.email])
+    return sent
