@@ -119,6 +119,7 @@ class CheckedPage:
     page: Page
     axe_source: str
     problems: list[str] = field(default_factory=list)
+    axe_ran_at_phone_size: bool = False
 
     def __post_init__(self):
         self.page.on("console", self._on_console)
@@ -171,7 +172,15 @@ class CheckedPage:
         """Run axe-core on the current page and fail on any serious or critical WCAG 2.1 A/AA violation.
 
         axe is injected with ``evaluate``, which the page's CSP does not govern; a <script> tag (what
-        ``add_script_tag`` adds) would be blocked by script-src 'self', and the test must keep the CSP on."""
+        ``add_script_tag`` adds) would be blocked by script-src 'self', and the test must keep the CSP on.
+
+        At a phone's width axe runs on the test's first page only: what the width changes is the header and its
+        menu, the same on every page; the pages' content is checked at a desktop's width (the journeys run at
+        both), and at a phone's every page is still checked for its width, the CSP and script errors."""
+        if self.page.viewport_size and self.page.viewport_size["width"] < SCREENS["desktop"]["width"]:
+            if self.axe_ran_at_phone_size:
+                return
+            self.axe_ran_at_phone_size = True
         self.wait_for_htmx()
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
             self.page.evaluate(self.axe_source)
