@@ -450,3 +450,123 @@ class ExternalHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course} ({self.hours} h)"
+
+
+class NeedQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The training office the needs of its territory; a Comune's (Unione's) referent its own."""
+        office = tenancy.as_province(user, TRAINING_OFFICE_ROLES)
+        if office is not None:
+            return self.filter(province=office)
+        party = tenancy.as_local_party(user)
+        if party is not None and tenancy.has_role(user, Role.MUNICIPALITY_REFERENT):
+            return self.filter(organization=party)
+        return self.none()
+
+    def uncovered(self):
+        """The needs no published module of their Province answers (same area and level)."""
+        answering = Module.objects.filter(
+            province=models.OuterRef("province"),
+            area=models.OuterRef("area"),
+            level=models.OuterRef("level"),
+            published=True,
+        )
+        return self.filter(~models.Exists(answering))
+
+
+class Need(models.Model):
+    """A training need of a Comune (Unione) for a year: an area, a level and how many people, from its answers
+    to the "Fabbisogni formativi" campaign (``response``) or entered by the training office."""
+
+    province = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="training_needs_received",
+        limit_choices_to={"kind": OrganizationKind.PROVINCE},
+        verbose_name=_("Province"),
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="training_needs", verbose_name=_("organisation")
+    )
+    year = models.PositiveIntegerField(_("year"))
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    role = models.CharField(_("role"), max_length=200, blank=True, help_text=_("Empty: every role"))
+    people = models.PositiveIntegerField(_("people"))
+    response = models.ForeignKey(
+        "insights.Response", on_delete=models.SET_NULL, null=True, blank=True, related_name="training_needs"
+    )
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-people", "area", "organization__name", "pk"]
+        verbose_name = _("training need")
+        verbose_name_plural = _("training needs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year", "area", "level", "role"], name="one_need_per_area_level_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}: {self.area} ({self.level})"
+
+
+class PlanQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The training office its own plans; its Comuni and Unioni read their Province's."""
+        office = tenancy.as_province(user, TRAINING_OFFICE_ROLES)
+        if office is not None:
+            return self.filter(province=office)
+        party = tenancy.as_local_party(user)
+        if party is not None:
+            return self.filter(
+                province__province_id=party.province_id, province__kind=OrganizationKind.PROVINCE
+            )
+        return self.none()
+
+
+class Plan(models.Model):
+    """The training plan (piano della formazione) of a Province for a year: the modules chosen, each against
+    the needs it answers."""
+
+    province = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="training_plans",
+        limit_choices_to={"kind": OrganizationKind.PROVINCE},
+        verbose_name=_("Province"),
+    )
+    year = models.PositiveIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        verbose_name = _("training plan")
+        verbose_name_plural = _("training plans")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year"], name="one_plan_per_province_and_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})"
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="plan_items")
+    needs = models.ManyToManyField(Need, related_name="plan_items", blank=True)
+    editions = models.PositiveSmallIntegerField(
+        _("editions planned"), default=1, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+
+    class Meta:
+        ordering = ["plan", "module__title", "pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "module"], name="one_item_per_plan_module")]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.module}"

@@ -15,7 +15,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,10 +35,15 @@ from casacomuni.training.models import (
     EnrolmentState,
     ExternalHours,
     ImportRun,
+    Module,
+    Need,
+    Plan,
+    PlanItem,
     Session,
     StaffMember,
 )
 from casacomuni.training.rules import attendance as attendance_rules
+from casacomuni.training.rules import needs as need_rules
 from casacomuni.training.rules import seats
 
 MAX_IMPORT_ROWS = 50_000
@@ -600,3 +605,96 @@ def _clean_row(values: dict) -> tuple[dict, str | None]:
         "course": course,
         "provider": provider,
     }, None
+
+
+# --- Needs and the plan -------------------------------------------------------------------------------------
+
+
+def derive_needs(actor: Actor, campaign) -> int:
+    """The needs of the Comuni that submitted the training-needs ``campaign`` of the actor's Province
+    (``rules.needs``): created, or updated when a Comune answered again. Returns how many needs it wrote."""
+    from casacomuni.insights.models import Answer, ResponseState, TemplateCode
+
+    office = training_office(actor)
+    if campaign.province_id != office.pk:
+        raise PermissionDenied
+    if campaign.questionnaire.template_code != TemplateCode.TRAINING_NEEDS:
+        raise ValidationError(_("Needs come from a campaign of the training-needs questionnaire."))
+    submitted = campaign.responses.filter(state__in=(ResponseState.SUBMITTED, ResponseState.REOPEN_REQUESTED))
+    answers: dict[int, dict] = {}
+    for response_id, code, value in Answer.objects.filter(
+        response__in=submitted, question__code__in=("areas", "level", "staff_to_train")
+    ).values_list("response_id", "question__code", "value"):
+        answers.setdefault(response_id, {})[code] = value
+    written = 0
+    with transaction.atomic():
+        for response in submitted.select_related("organization"):
+            given = answers.get(response.pk, {})
+            for need in need_rules.needs_from_answers(
+                given.get("areas"), given.get("level"), given.get("staff_to_train")
+            ):
+                Need.objects.update_or_create(
+                    organization=response.organization,
+                    year=campaign.year,
+                    area=need.area,
+                    level=need.level,
+                    role="",
+                    defaults={"province": office, "people": need.people, "response": response},
+                )
+                written += 1
+        _event(actor, "needs.derive", campaign, {"needs": [None, written]}, organization=office)
+    return written
+
+
+def needs_ranking(office: Organization, year: int) -> list[dict]:
+    """The year's needs of the territory by area and level, most people first, each saying whether a
+    published module answers it."""
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
+    needs = Need.objects.filter(province=office, year=year)
+    for area, level, people, bodies in (
+        needs.values("area", "level")
+        .annotate(people=Sum("people"), bodies=Count("organization", distinct=True))
+        .values_list("area", "level", "people", "bodies")
+    ):
+        totals[(area, level)] = (people, bodies)
+    covered = set(
+        Module.objects.filter(province=office, published=True).values_list("area", "level").distinct()
+    )
+    return [
+        {
+            "area": area,
+            "level": level,
+            "people": people,
+            "organizations": bodies,
+            "covered": (area, level) in covered,
+        }
+        for area, level, people, bodies in need_rules.ranked(totals)
+    ]
+
+
+def plan_module(actor: Actor, plan: Plan, module: Module, needs, editions: int = 1) -> PlanItem:
+    """Put ``module`` in the year's plan against the ``needs`` it answers (needs of the plan's Province and
+    year, of the module's area)."""
+    office = training_office(actor)
+    if plan.province_id != office.pk or module.province_id != office.pk:
+        raise PermissionDenied
+    needs = list(needs)
+    if any(need.province_id != office.pk or need.year != plan.year for need in needs):
+        raise ValidationError({"needs": _("Choose needs of the plan's year and of your territory.")})
+    if any(need.area != module.area for need in needs):
+        raise ValidationError({"needs": _("A module answers only the needs of its own area.")})
+    if not 1 <= editions <= 50:
+        raise ValidationError({"editions": _("Plan from 1 to 50 editions.")})
+    with transaction.atomic():
+        item, _created = PlanItem.objects.update_or_create(
+            plan=plan, module=module, defaults={"editions": editions}
+        )
+        item.needs.set(needs)
+        _event(
+            actor,
+            "plan.module",
+            item,
+            {"needs": [None, len(needs)], "editions": [None, editions]},
+            organization=office,
+        )
+    return item
