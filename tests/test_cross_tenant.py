@@ -97,6 +97,8 @@ OWN_URLS = {
     # The dashboard home redirects to the persona's own dashboard; the recomputation is national.
     "indicators:home",
     "indicators:compute",
+    # The training office draws up the plan of its own Province.
+    "training:plan_create",
 }
 
 
@@ -145,6 +147,8 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     names += [project.title for project in foreign_projects(world, persona)]
     names += [bid.receipt_code for bid in foreign_online_bids(world, persona)]
     names += [r.text for r in integration_requests_not_addressed(world, persona)]
+    if not (persona == "dirigente_upi" and listing in AUDIT_LISTS):  # the trail names what the events act on
+        names += [plan.title for plan in plans_not_readable(world, persona)]
     if listing in NOTICE_LISTS:
         shown = notice_names(world, persona)
         names = [name for name in names if name not in shown]
@@ -725,6 +729,34 @@ OBJECT_URLS.update(
 )
 
 
+TRAINING_OFFICE = {"amministratore_provincia", "funzionario_formazione"}
+PROVINCE_LOCALS = {"referente_comune", "personale_comune", "referente_unione"}
+
+
+def training(world, name: str) -> list:
+    return [objects["training"][name] for objects in world.objects.values()]
+
+
+def plans_not_readable(world, persona):
+    """A Province's plan is read by its training office and its Comuni and Unioni."""
+    readers = TRAINING_OFFICE | PROVINCE_LOCALS
+    home = world.objects["home"]["training"]["plan"]
+    return [plan for plan in training(world, "plan") if not (persona in readers and plan == home)]
+
+
+OBJECT_URLS.update(
+    {
+        "training:derive_needs": lambda w, p: [
+            {"campaign_pk": c.pk} for c in objects_not_managed(w, p, TRAINING_OFFICE, "training", "campaign")
+        ],
+        "training:plan": lambda w, p: [{"pk": plan.pk} for plan in plans_not_readable(w, p)],
+        "training:plan_add": lambda w, p: [
+            {"pk": plan.pk} for plan in objects_not_managed(w, p, TRAINING_OFFICE, "training", "plan")
+        ],
+    }
+)
+
+
 def online_lots_not_open(world, persona):
     """Lots on which the persona may not bid: for the operator those of negotiated procedures it is not
     invited to (it gets a 404, as for a lot that does not exist), for any other role all of them (403)."""
@@ -775,6 +807,8 @@ OPERATOR_LOT_OPERATIONS = (
 
 # List pages: no row of another tenant may appear (checked by the other tenants' names).
 LIST_URLS = {
+    "training:needs",
+    "training:plans",
     "accounts:members",
     "accounts:organizations",
     "accounts:unions",
@@ -1163,6 +1197,7 @@ def add_pillar_objects(world) -> None:
     from casacomuni.procurement.procedures.testing import add_procedure_history
     from casacomuni.procurement.testing import add_procedures
     from casacomuni.projects.testing import add_projects
+    from casacomuni.training.testing import add_training
 
     world.national = add_national_catalogue()
     world.objects = {}
@@ -1175,6 +1210,7 @@ def add_pillar_objects(world) -> None:
             "procedure_history": add_procedure_history(side, world),
             "indicators": add_indicators(side, world),
             "opendata": add_opendata(side, world),
+            "training": add_training(side, world),
         }
 
 

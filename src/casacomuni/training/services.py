@@ -698,3 +698,19 @@ def plan_module(actor: Actor, plan: Plan, module: Module, needs, editions: int =
             organization=office,
         )
     return item
+
+
+def create_plan(actor: Actor, year: int, title: str) -> Plan:
+    """The training office's plan for ``year`` (one per Province and year)."""
+    office = training_office(actor)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("This field is required.")})
+    if not 2020 <= year <= 2100:
+        raise ValidationError({"year": _("Enter a year from 2020 to 2100.")})
+    with transaction.atomic():
+        if Plan.objects.filter(province=office, year=year).exists():
+            raise ValidationError(_("The plan of %(year)s already exists.") % {"year": year})
+        plan = Plan.objects.create(province=office, year=year, title=title[:200])
+        _event(actor, "plan.create", plan, {"year": [None, year]}, organization=office)
+    return plan

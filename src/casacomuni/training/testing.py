@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.roles import Role
+from casacomuni.procurement.testing import actor_for
 from casacomuni.training.models import (
     Competence,
     Edition,
@@ -88,3 +90,29 @@ def make_staff(organization, count=3, users=()) -> list[StaffMember]:
             )
         )
     return people
+
+
+def add_training(side, world) -> dict:
+    """For the cross-tenant matrix: a training-needs campaign answered by the side's Comune, its needs and the
+    Province's plan with a module, so that every kind of training object exists on each side."""
+    from casacomuni.insights.services.responses import save_response
+    from casacomuni.insights.testing import make_campaign, referent
+    from casacomuni.training import services
+    from casacomuni.training.models import Plan
+
+    campaign = make_campaign(
+        side, template="fabbisogni_formativi", title=f"Fabbisogni formativi di {side.province.name}"
+    )
+    answers = {"staff_total": 30, "staff_to_train": 4, "areas": ["procurement"], "level": "base"}
+    answers |= {"format": "blended", "budget_available": False}
+    save_response(referent(side.comune), campaign, answers, submit=True)
+    office = actor_for(side.province_org, Role.TRAINING_OFFICER, f"formazione_{side.province.sigla.lower()}")
+    services.derive_needs(office, campaign)
+    module = make_module(side.province_org, title=f"Appalti a {side.province.name}", level="base")
+    plan = Plan.objects.create(
+        province=side.province_org,
+        year=campaign.year,
+        title=f"Piano della formazione di {side.province.name}",
+    )
+    services.plan_module(office, plan, module, plan.province.training_needs_received.all())
+    return {"campaign": campaign, "module": module, "plan": plan}
