@@ -58,6 +58,12 @@ PUBLIC_URLS = {
     "ocds:policy",
     "ocds:releases",
     "ocds:record",
+    # A training certificate's verification (any code: a forged one gets the same 404) and its Open Badges
+    # 2.0 hosted documents, public by design (badge backpacks fetch them): the holder's name only.
+    "training:certificate_verify_form",
+    "training:certificate_verify",
+    "training:badge_assertion",
+    "training:badge_issuer",
 }
 # Pages about the logged-in user or the organisation it acts for only: no other tenant's id can be put in
 # their URL (forms that create rows check the target's scope in the service: see accounts/tests).
@@ -725,6 +731,40 @@ OBJECT_URLS.update(
 )
 
 
+def training(world, name: str) -> list:
+    return [objects["training"][name] for side, objects in world.objects.items()]
+
+
+TRAINING_OFFICE = {"amministratore_provincia", "funzionario_formazione"}
+LOCAL_PEOPLE = {"referente_comune", "personale_comune", "referente_unione"}
+
+
+def certificates_not_readable(world, persona):
+    """A certificate goes to its holder, its Comune's referent and its Province's training office only."""
+    home = world.objects["home"]["training"]["completion"]
+    readers = TRAINING_OFFICE | {"referente_comune", "personale_comune"}
+    return [c for c in training(world, "completion") if not (c == home and persona in readers)]
+
+
+def editions_not_readable(world, persona):
+    """The office reads its Province's editions; its Comuni and Unioni the published ones only."""
+    home = world.objects["home"]["training"]
+    readable = {home["edition"]} if persona in TRAINING_OFFICE | LOCAL_PEOPLE else set()
+    if persona in TRAINING_OFFICE:
+        readable.add(home["draft_edition"])
+    return [e for e in training(world, "edition") + training(world, "draft_edition") if e not in readable]
+
+
+OBJECT_URLS.update(
+    {
+        "training:certificate_pdf": lambda w, p: [{"code": c.code} for c in certificates_not_readable(w, p)],
+        "training:edition_calendar": lambda w, p: [{"pk": e.pk} for e in editions_not_readable(w, p)],
+        # Public, but only for a module in a catalogue or earned by somebody: never a draft.
+        "training:badge_class": lambda w, p: [{"pk": e.module_id} for e in training(w, "draft_edition")],
+    }
+)
+
+
 def online_lots_not_open(world, persona):
     """Lots on which the persona may not bid: for the operator those of negotiated procedures it is not
     invited to (it gets a 404, as for a lot that does not exist), for any other role all of them (403)."""
@@ -1150,6 +1190,7 @@ def tenant_world(world):
     add_join_requests(world)
     add_pillar_objects(world)
     add_online_bids(world)
+    add_training(world)
     return world
 
 
@@ -1180,6 +1221,12 @@ def add_pillar_objects(world) -> None:
 
 def add_online_bids(world) -> None:
     from casacomuni.procurement.bidding.testing import add_online_bids as add
+
+    add(world)
+
+
+def add_training(world) -> None:
+    from casacomuni.training.testing import add_training as add
 
     add(world)
 

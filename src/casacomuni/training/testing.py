@@ -9,8 +9,11 @@ from django.utils import timezone
 from casacomuni.accounts.actor import Actor
 from casacomuni.training.models import (
     Competence,
+    Completion,
     Edition,
     EditionState,
+    Enrolment,
+    EnrolmentState,
     Module,
     ModuleCompetence,
     Session,
@@ -88,3 +91,27 @@ def make_staff(organization, count=3, users=()) -> list[StaffMember]:
             )
         )
     return people
+
+
+def add_training(world) -> None:
+    """For the cross-tenant matrix: on each side a published module with a held edition whose participant (a
+    staff member of the side's Comune; at home the ``personale_comune`` persona) completed it, and a draft
+    module with an edition the Comuni do not see: ``world.objects[side]["training"]``."""
+    for name, side in (("home", world.home), ("elsewhere", world.elsewhere)):
+        module = make_module(side.province_org, title=f"Appalti a {side.comune.name}")
+        edition = make_edition(module, sessions=1, past=True, state=EditionState.COMPLETED)
+        draft = make_module(side.province_org, title=f"Bozza di {side.comune.name}", published=False)
+        users = [world.personas["personale_comune"]] if name == "home" else []
+        person = make_staff(side.comune, 1, users=users)[0]
+        enrolment = Enrolment.objects.create(
+            edition=edition, person=person, state=EnrolmentState.ENROLLED, requested_at=timezone.now()
+        )
+        completion = Completion.objects.create(
+            enrolment=enrolment, person=person, completed_on=timezone.localdate(), hours=module.hours
+        )
+        world.objects.setdefault(name, {})["training"] = {
+            "module": module,
+            "edition": edition,
+            "draft_edition": make_edition(draft, sessions=1, state=EditionState.PLANNED),
+            "completion": completion,
+        }
