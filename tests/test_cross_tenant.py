@@ -58,6 +58,12 @@ PUBLIC_URLS = {
     "ocds:policy",
     "ocds:releases",
     "ocds:record",
+    # A training certificate's verification (any code: a forged one gets the same 404) and its Open Badges
+    # 2.0 hosted documents, public by design (badge backpacks fetch them): the holder's name only.
+    "training:certificate_verify_form",
+    "training:certificate_verify",
+    "training:badge_assertion",
+    "training:badge_issuer",
 }
 # Pages about the logged-in user or the organisation it acts for only: no other tenant's id can be put in
 # their URL (forms that create rows check the target's scope in the service: see accounts/tests).
@@ -729,19 +735,35 @@ OBJECT_URLS.update(
 )
 
 
-TRAINING_OFFICE = {"amministratore_provincia", "funzionario_formazione"}
-PROVINCE_LOCALS = {"referente_comune", "personale_comune", "referente_unione"}
-
-
 def training(world, name: str) -> list:
     return [objects["training"][name] for objects in world.objects.values()]
 
 
+TRAINING_OFFICE = {"amministratore_provincia", "funzionario_formazione"}
+LOCAL_PEOPLE = {"referente_comune", "personale_comune", "referente_unione"}
+
+
 def plans_not_readable(world, persona):
     """A Province's plan is read by its training office and its Comuni and Unioni."""
-    readers = TRAINING_OFFICE | PROVINCE_LOCALS
     home = world.objects["home"]["training"]["plan"]
+    readers = TRAINING_OFFICE | LOCAL_PEOPLE
     return [plan for plan in training(world, "plan") if not (persona in readers and plan == home)]
+
+
+def certificates_not_readable(world, persona):
+    """A certificate goes to its holder, its Comune's referent and its Province's training office only."""
+    home = world.objects["home"]["training"]["completion"]
+    readers = TRAINING_OFFICE | {"referente_comune", "personale_comune"}
+    return [c for c in training(world, "completion") if not (c == home and persona in readers)]
+
+
+def editions_not_readable(world, persona):
+    """The office reads its Province's editions; its Comuni and Unioni the published ones only."""
+    home = world.objects["home"]["training"]
+    readable = {home["edition"]} if persona in TRAINING_OFFICE | LOCAL_PEOPLE else set()
+    if persona in TRAINING_OFFICE:
+        readable.add(home["draft_edition"])
+    return [e for e in training(world, "edition") + training(world, "draft_edition") if e not in readable]
 
 
 OBJECT_URLS.update(
@@ -753,6 +775,10 @@ OBJECT_URLS.update(
         "training:plan_add": lambda w, p: [
             {"pk": plan.pk} for plan in objects_not_managed(w, p, TRAINING_OFFICE, "training", "plan")
         ],
+        "training:certificate_pdf": lambda w, p: [{"code": c.code} for c in certificates_not_readable(w, p)],
+        "training:edition_calendar": lambda w, p: [{"pk": e.pk} for e in editions_not_readable(w, p)],
+        # Public, but only for a module in a catalogue or earned by somebody: never a draft.
+        "training:badge_class": lambda w, p: [{"pk": e.module_id} for e in training(w, "draft_edition")],
     }
 )
 

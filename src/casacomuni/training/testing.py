@@ -11,8 +11,11 @@ from casacomuni.accounts.roles import Role
 from casacomuni.procurement.testing import actor_for
 from casacomuni.training.models import (
     Competence,
+    Completion,
     Edition,
     EditionState,
+    Enrolment,
+    EnrolmentState,
     Module,
     ModuleCompetence,
     Session,
@@ -93,13 +96,26 @@ def make_staff(organization, count=3, users=()) -> list[StaffMember]:
 
 
 def add_training(side, world) -> dict:
-    """For the cross-tenant matrix: a training-needs campaign answered by the side's Comune, its needs and the
-    Province's plan with a module, so that every kind of training object exists on each side."""
+    """For the cross-tenant matrix, on each side: a published module with a held edition whose participant (a
+    staff member of the side's Comune; at home the ``personale_comune`` persona) completed it, a draft module
+    with an edition the Comuni do not see, and a training-needs campaign answered by the Comune with its needs
+    and the Province's plan: ``world.objects[side]["training"]``."""
     from casacomuni.insights.services.responses import save_response
     from casacomuni.insights.testing import make_campaign, referent
     from casacomuni.training import services
     from casacomuni.training.models import Plan
 
+    module = make_module(side.province_org, title=f"Appalti a {side.comune.name}")
+    edition = make_edition(module, sessions=1, past=True, state=EditionState.COMPLETED)
+    draft = make_module(side.province_org, title=f"Bozza di {side.comune.name}", published=False)
+    users = [world.personas["personale_comune"]] if side is world.home else []
+    person = make_staff(side.comune, 1, users=users)[0]
+    enrolment = Enrolment.objects.create(
+        edition=edition, person=person, state=EnrolmentState.ENROLLED, requested_at=timezone.now()
+    )
+    completion = Completion.objects.create(
+        enrolment=enrolment, person=person, completed_on=timezone.localdate(), hours=module.hours
+    )
     campaign = make_campaign(
         side, template="fabbisogni_formativi", title=f"Fabbisogni formativi di {side.province.name}"
     )
@@ -108,11 +124,17 @@ def add_training(side, world) -> dict:
     save_response(referent(side.comune), campaign, answers, submit=True)
     office = actor_for(side.province_org, Role.TRAINING_OFFICER, f"formazione_{side.province.sigla.lower()}")
     services.derive_needs(office, campaign)
-    module = make_module(side.province_org, title=f"Appalti a {side.province.name}", level="base")
     plan = Plan.objects.create(
         province=side.province_org,
         year=campaign.year,
         title=f"Piano della formazione di {side.province.name}",
     )
     services.plan_module(office, plan, module, plan.province.training_needs_received.all())
-    return {"campaign": campaign, "module": module, "plan": plan}
+    return {
+        "module": module,
+        "edition": edition,
+        "draft_edition": make_edition(draft, sessions=1, state=EditionState.PLANNED),
+        "completion": completion,
+        "campaign": campaign,
+        "plan": plan,
+    }
