@@ -94,6 +94,10 @@ OWN_URLS = {
     "insights:campaign_create",
     "insights:questionnaire_create",
     "insights:service_create",
+    # The training office writes modules for its own Province; staff is added to the user's own Comune (the
+    # referent) or to an organisation of the office's territory (the service checks it).
+    "training:module_create",
+    "training:staff_add",
     # The dashboard home redirects to the persona's own dashboard; the recomputation is national.
     "indicators:home",
     "indicators:compute",
@@ -145,6 +149,7 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     names += [project.title for project in foreign_projects(world, persona)]
     names += [bid.receipt_code for bid in foreign_online_bids(world, persona)]
     names += [r.text for r in integration_requests_not_addressed(world, persona)]
+    names += [module.title for module in foreign_modules(world, persona)]
     if listing in NOTICE_LISTS:
         shown = notice_names(world, persona)
         names = [name for name in names if name not in shown]
@@ -725,6 +730,70 @@ OBJECT_URLS.update(
 )
 
 
+TRAINING_OFFICE = {"amministratore_provincia", "funzionario_formazione"}
+# The personas of the home Comune, whose staff member (``personale_comune``) is enrolled in the home edition.
+TRAINING_COMUNE = {"referente_comune", "personale_comune"}
+
+
+def foreign_modules(world, persona):
+    """Modules the persona may not read: the office reads its Province's, the Comuni and the Unione of its
+    territory the published ones; anybody else none."""
+    readers = TRAINING_OFFICE | TRAINING_COMUNE | {"referente_unione"}
+    modules = objects_not_managed(world, persona, readers, "training", "module", "draft_module")
+    if persona in readers - TRAINING_OFFICE:
+        modules.append(world.objects["home"]["training"]["draft_module"])
+    return modules
+
+
+def foreign_editions(world, persona):
+    readers = TRAINING_OFFICE | TRAINING_COMUNE | {"referente_unione"}
+    return objects_not_managed(world, persona, readers, "training", "edition")
+
+
+def training_not_managed(world, persona, name: str):
+    return objects_not_managed(world, persona, TRAINING_OFFICE, "training", name)
+
+
+def foreign_enrolments(world, persona):
+    """The home enrolment is of the home Comune's person (the ``personale_comune`` persona)."""
+    return objects_not_managed(world, persona, TRAINING_OFFICE | TRAINING_COMUNE, "training", "enrolment")
+
+
+def sessions_not_signed_in(world, persona):
+    """Only a participant enrolled in the edition signs in to its sessions."""
+    return objects_not_managed(world, persona, {"personale_comune"}, "training", "session")
+
+
+OBJECT_URLS.update(
+    {
+        "training:module_detail": lambda w, p: [{"pk": m.pk} for m in foreign_modules(w, p)],
+        **{
+            name: lambda w, p: [
+                {"pk": m.pk}
+                for m in objects_not_managed(w, p, TRAINING_OFFICE, "training", "module", "draft_module")
+            ]
+            for name in ("training:module_edit", "training:module_publish", "training:edition_create")
+        },
+        **{
+            name: lambda w, p: [{"pk": e.pk} for e in foreign_editions(w, p)]
+            for name in ("training:edition_detail", "training:enrol", "training:enrolment_request")
+        },
+        "training:edition_action": lambda w, p: [
+            {"pk": e.pk, "action": action}
+            for e in training_not_managed(w, p, "edition")
+            for action in ("apri", "chiudi", "annulla", "completa")
+        ],
+        "training:session_add": lambda w, p: [{"pk": e.pk} for e in training_not_managed(w, p, "edition")],
+        "training:register": lambda w, p: [{"pk": s.pk} for s in training_not_managed(w, p, "session")],
+        "training:sign_in": lambda w, p: [{"pk": s.pk} for s in sessions_not_signed_in(w, p)],
+        **{
+            name: lambda w, p: [{"pk": e.pk} for e in foreign_enrolments(w, p)]
+            for name in ("training:enrolment_cancel", "training:enrolment_decide")
+        },
+    }
+)
+
+
 def online_lots_not_open(world, persona):
     """Lots on which the persona may not bid: for the operator those of negotiated procedures it is not
     invited to (it gets a 404, as for a lot that does not exist), for any other role all of them (403)."""
@@ -810,6 +879,8 @@ LIST_URLS = {
     "procurement:procedure_list",
     "procurement:national_dashboard",
     "procurement:procedures_csv",
+    "training:module_list",
+    "training:staff_list",
 }
 
 # API operations ("METHOD /path" as in the OpenAPI document).
@@ -1150,6 +1221,7 @@ def tenant_world(world):
     add_join_requests(world)
     add_pillar_objects(world)
     add_online_bids(world)
+    add_training(world)
     return world
 
 
@@ -1176,6 +1248,12 @@ def add_pillar_objects(world) -> None:
             "indicators": add_indicators(side, world),
             "opendata": add_opendata(side, world),
         }
+
+
+def add_training(world) -> None:
+    from casacomuni.training.testing import add_training as add
+
+    add(world)
 
 
 def add_online_bids(world) -> None:

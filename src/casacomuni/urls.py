@@ -12,6 +12,7 @@ urlpatterns = [
     path("appalti/", include("casacomuni.procurement.urls")),
     path("europa/", include("casacomuni.eufunds.urls")),
     path("progetti/", include("casacomuni.projects.urls")),
+    path("formazione/", include("casacomuni.training.urls")),
     path("dati/", include("casacomuni.insights.urls")),
     path("indicatori/", include("casacomuni.indicators.urls")),
     # Before the Provinces' catalogues: "ocds" is no Province's sigla.

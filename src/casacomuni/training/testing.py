@@ -88,3 +88,29 @@ def make_staff(organization, count=3, users=()) -> list[StaffMember]:
             )
         )
     return people
+
+
+def add_training(world) -> None:
+    """On each side of the world: a published module and a draft, an open edition of the published one with
+    two sessions already held, the Comune's staff and an enrolment: ``world.objects[side]["training"]``. At
+    home the enrolled person is the ``personale_comune`` persona (it signs in to the sessions)."""
+    from casacomuni.training.models import Enrolment, EnrolmentState
+
+    for name, side in (("home", world.home), ("elsewhere", world.elsewhere)):
+        sigla = side.province.sigla
+        module = make_module(side.province_org, title=f"Appalti pubblici per i Comuni di {sigla}")
+        draft = make_module(side.province_org, title=f"Bozza sui dati aperti di {sigla}", published=False)
+        edition = make_edition(module, seats=2, past=True)
+        users = [world.personas["personale_comune"]] if name == "home" else []
+        people = make_staff(side.comune, count=2, users=users)
+        enrolment = Enrolment.objects.create(
+            edition=edition, person=people[0], state=EnrolmentState.ENROLLED, requested_at=timezone.now()
+        )
+        world.objects.setdefault(name, {})["training"] = {
+            "module": module,
+            "draft_module": draft,
+            "edition": edition,
+            "session": edition.sessions.first(),
+            "person": people[0],
+            "enrolment": enrolment,
+        }
