@@ -502,3 +502,27 @@ def test_the_queries_of_the_lists_do_not_grow_with_the_data(client, world):
     grow(1)
     after = [queries(client, url) for url in urls]
     assert after == before
+
+
+def test_after_cancelling_a_member_of_staff_may_ask_again(client, world, edition):
+    asking = make_staff(world.home.comune, 1, users=[world.personas["personale_comune"]])[0]
+    Enrolment.objects.create(
+        edition=edition,
+        person=asking,
+        state=EnrolmentState.CANCELLED,
+        requested_at=timezone.now(),
+        ended_at=timezone.now(),
+    )
+    as_persona(client, world, "personale_comune")
+    assert "Chiedi di partecipare" in text(client.get(reverse("training:edition_detail", args=[edition.pk])))
+
+
+def test_the_staff_list_comes_in_pages(client, world, monkeypatch):
+    from casacomuni.training.views import catalogue
+
+    monkeypatch.setattr(catalogue, "PAGE_SIZE", 2)
+    make_staff(world.home.comune, 3)
+    as_persona(client, world, "referente_comune")
+    first = text(client.get(reverse("training:staff_list")))
+    assert "Cognome0" in first and "Cognome2" not in first and "Pagina 1 di 2" in first
+    assert "Cognome2" in text(client.get(reverse("training:staff_list"), {"page": 2}))

@@ -9,6 +9,7 @@ Thin views: reads through the models' ``for_user`` (404 for another tenant's row
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -33,6 +34,8 @@ from casacomuni.training.models import (
     StaffMember,
 )
 from casacomuni.training.rules import attendance as attendance_rules
+
+PAGE_SIZE = 100
 
 
 def office_of(user):
@@ -235,7 +238,7 @@ def render_edition(request, edition, *, enrol_form=None, session_form=None, stat
         enrol_form = forms.EnrolForm(staff=staff)
     if office and session_form is None:
         session_form = forms.SessionForm()
-    mine = [e for e in enrolments if e.person.user_id == user.pk]
+    mine = [e for e in enrolments if e.person.user_id == user.pk and e.state in LIVE_STATES]
     context = {
         "edition": edition,
         "module": edition.module,
@@ -479,8 +482,10 @@ def staff_list(request):
         StaffMember.objects.for_user(request.user)
         .select_related("organization")
         .annotate(live=Count("enrolments", filter=Q(enrolments__state__in=LIVE_STATES)))
+        .order_by("last_name", "first_name", "pk")
     )
-    return render(request, "training/staff_list.html", {"people": people})
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "training/staff_list.html", {"page": page})
 
 
 @login_required
