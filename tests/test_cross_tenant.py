@@ -100,6 +100,10 @@ OWN_URLS = {
     "insights:campaign_create",
     "insights:questionnaire_create",
     "insights:service_create",
+    # The training office writes modules for its own Province; staff is added to the user's own Comune (the
+    # referent) or to an organisation of the office's territory (the service checks it).
+    "training:module_create",
+    "training:staff_add",
     # The dashboard home redirects to the persona's own dashboard; the recomputation is national.
     "indicators:home",
     "indicators:compute",
@@ -155,6 +159,7 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     names += [r.text for r in integration_requests_not_addressed(world, persona)]
     if not (persona == "dirigente_upi" and listing in AUDIT_LISTS):  # the trail names what the events act on
         names += [plan.title for plan in plans_not_readable(world, persona)]
+        names += [module.title for module in foreign_modules(world, persona)]
     if listing in NOTICE_LISTS:
         shown = notice_names(world, persona)
         names = [name for name in names if name not in shown]
@@ -766,6 +771,39 @@ def editions_not_readable(world, persona):
     return [e for e in training(world, "edition") + training(world, "draft_edition") if e not in readable]
 
 
+# The personas of the home Comune, whose staff member (``personale_comune``) is enrolled in the home edition.
+TRAINING_COMUNE = {"referente_comune", "personale_comune"}
+
+
+def foreign_modules(world, persona):
+    """Modules the persona may not read: the office reads its Province's, the Comuni and the Unione of its
+    territory the published ones; anybody else none."""
+    readers = TRAINING_OFFICE | TRAINING_COMUNE | {"referente_unione"}
+    modules = objects_not_managed(world, persona, readers, "training", "module", "draft_module")
+    if persona in readers - TRAINING_OFFICE:
+        modules.append(world.objects["home"]["training"]["draft_module"])
+    return modules
+
+
+def foreign_editions(world, persona):
+    readers = TRAINING_OFFICE | TRAINING_COMUNE | {"referente_unione"}
+    return objects_not_managed(world, persona, readers, "training", "edition")
+
+
+def training_not_managed(world, persona, name: str):
+    return objects_not_managed(world, persona, TRAINING_OFFICE, "training", name)
+
+
+def foreign_enrolments(world, persona):
+    """The home enrolment is of the home Comune's person (the ``personale_comune`` persona)."""
+    return objects_not_managed(world, persona, TRAINING_OFFICE | TRAINING_COMUNE, "training", "enrolment")
+
+
+def sessions_not_signed_in(world, persona):
+    """Only a participant enrolled in the edition signs in to its sessions."""
+    return objects_not_managed(world, persona, {"personale_comune"}, "training", "session")
+
+
 OBJECT_URLS.update(
     {
         "training:derive_needs": lambda w, p: [
@@ -779,6 +817,30 @@ OBJECT_URLS.update(
         "training:edition_calendar": lambda w, p: [{"pk": e.pk} for e in editions_not_readable(w, p)],
         # Public, but only for a module in a catalogue or earned by somebody: never a draft.
         "training:badge_class": lambda w, p: [{"pk": e.module_id} for e in training(w, "draft_edition")],
+        "training:module_detail": lambda w, p: [{"pk": m.pk} for m in foreign_modules(w, p)],
+        **{
+            name: lambda w, p: [
+                {"pk": m.pk}
+                for m in objects_not_managed(w, p, TRAINING_OFFICE, "training", "module", "draft_module")
+            ]
+            for name in ("training:module_edit", "training:module_publish", "training:edition_create")
+        },
+        **{
+            name: lambda w, p: [{"pk": e.pk} for e in foreign_editions(w, p)]
+            for name in ("training:edition_detail", "training:enrol", "training:enrolment_request")
+        },
+        "training:edition_action": lambda w, p: [
+            {"pk": e.pk, "action": action}
+            for e in training_not_managed(w, p, "edition")
+            for action in ("apri", "chiudi", "annulla", "completa")
+        ],
+        "training:session_add": lambda w, p: [{"pk": e.pk} for e in training_not_managed(w, p, "edition")],
+        "training:register": lambda w, p: [{"pk": s.pk} for s in training_not_managed(w, p, "session")],
+        "training:sign_in": lambda w, p: [{"pk": s.pk} for s in sessions_not_signed_in(w, p)],
+        **{
+            name: lambda w, p: [{"pk": e.pk} for e in foreign_enrolments(w, p)]
+            for name in ("training:enrolment_cancel", "training:enrolment_decide")
+        },
     }
 )
 
@@ -870,6 +932,8 @@ LIST_URLS = {
     "procurement:procedure_list",
     "procurement:national_dashboard",
     "procurement:procedures_csv",
+    "training:module_list",
+    "training:staff_list",
 }
 
 # API operations ("METHOD /path" as in the OpenAPI document).

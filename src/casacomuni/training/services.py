@@ -7,6 +7,7 @@ organisation that owns it. Bad input raises ValidationError in Italian and write
 """
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -27,7 +29,9 @@ from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
 from casacomuni.training.models import (
     LIVE_STATES,
+    Area,
     Attendance,
+    Competence,
     Completion,
     Edition,
     EditionState,
@@ -35,7 +39,11 @@ from casacomuni.training.models import (
     EnrolmentState,
     ExternalHours,
     ImportRun,
+    Level,
+    Mode,
     Module,
+    ModuleCompetence,
+    ModuleMaterial,
     Need,
     Plan,
     PlanItem,
@@ -714,3 +722,216 @@ def create_plan(actor: Actor, year: int, title: str) -> Plan:
         plan = Plan.objects.create(province=office, year=year, title=title[:200])
         _event(actor, "plan.create", plan, {"year": [None, year]}, organization=office)
     return plan
+
+
+# --- Modules and editions of the catalogue ------------------------------------------------------------------
+
+
+@dataclass
+class ModuleData:
+    title: str
+    area: str
+    level: str
+    mode: str
+    hours: Decimal
+    objectives: str
+    contents: str = ""
+    elearning_url: str = ""
+    # (competence code, level) pairs and (title, link) pairs.
+    competences: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    materials: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+
+def _module_problems(data: ModuleData) -> dict:
+    errors = {}
+    for name in ("title", "objectives"):
+        if not str(getattr(data, name) or "").strip():
+            errors[name] = _("This field is required.")
+    for name, choices in (("area", Area), ("level", Level), ("mode", Mode)):
+        if getattr(data, name) not in choices.values:
+            errors[name] = _("Choose one of the options.")
+    if data.hours is None or not Decimal("0.5") <= Decimal(data.hours) <= 500:
+        errors["hours"] = _("The hours must be from 0.5 to 500.")
+    codes = [code for code, _level in data.competences]
+    known = set(Competence.objects.filter(code__in=codes).values_list("code", flat=True))
+    if len(set(codes)) != len(codes) or set(codes) - known:
+        errors["competences"] = _("Choose each competence of the framework once.")
+    elif any(level not in Level.values for _code, level in data.competences):
+        errors["competences"] = _("Choose the level of each competence.")
+    for title, url in data.materials:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            errors["materials"] = _("Each material needs a title and a valid link (https://...).")
+        if not title.strip():
+            errors["materials"] = _("Each material needs a title and a valid link (https://...).")
+    return errors
+
+
+def _write_module(module: Module, data: ModuleData) -> None:
+    for name in ("title", "area", "level", "mode", "hours", "objectives", "contents", "elearning_url"):
+        value = getattr(data, name)
+        setattr(module, name, value.strip() if isinstance(value, str) else value)
+    module.save()
+    module.module_competences.all().delete()
+    competences = dict(
+        Competence.objects.filter(code__in=[code for code, _l in data.competences]).values_list("code", "pk")
+    )
+    ModuleCompetence.objects.bulk_create(
+        ModuleCompetence(module=module, competence_id=competences[code], level=level)
+        for code, level in data.competences
+    )
+    module.materials.all().delete()
+    ModuleMaterial.objects.bulk_create(
+        ModuleMaterial(module=module, title=title.strip()[:200], url=url) for title, url in data.materials
+    )
+
+
+def create_module(actor: Actor, data: ModuleData) -> Module:
+    """A draft module of the acting Province's catalogue (published later with ``publish_module``)."""
+    office = training_office(actor)
+    errors = _module_problems(data)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        module = Module(province=office)
+        _write_module(module, data)
+        _event(actor, "module.create", module, {"title": [None, module.title]}, organization=office)
+    return module
+
+
+def update_module(actor: Actor, module: Module, data: ModuleData) -> Module:
+    office = training_office(actor)
+    if module.province_id != office.pk:
+        raise PermissionDenied
+    errors = _module_problems(data)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        module = Module.objects.select_for_update().get(pk=module.pk)
+        old = module.title
+        _write_module(module, data)
+        _event(actor, "module.update", module, {"title": [old, module.title]}, organization=office)
+    return module
+
+
+def publish_module(actor: Actor, module: Module) -> Module:
+    """The module enters the catalogue its Comuni read."""
+    office = training_office(actor)
+    if module.province_id != office.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        module = Module.objects.select_for_update().get(pk=module.pk)
+        if module.published:
+            raise ValidationError(_("The module is already published."))
+        module.published = True
+        module.save(update_fields=["published"])
+        _event(actor, "module.publish", module, {"published": [False, True]}, organization=office)
+    return module
+
+
+@dataclass
+class EditionData:
+    code: str
+    seats: int
+    signatory: str
+    enrolment_deadline: date | None = None
+    teachers: str = ""
+    min_attendance_percent: int = 75
+    final_test: bool = False
+    pass_mark_percent: int = 67
+
+
+def _edition_problems(data: EditionData) -> dict:
+    errors = {}
+    for name in ("code", "signatory"):
+        if not str(getattr(data, name) or "").strip():
+            errors[name] = _("This field is required.")
+    if data.seats is None or not 1 <= data.seats <= 1000:
+        errors["seats"] = _("The seats must be from 1 to 1000.")
+    for name in ("min_attendance_percent", "pass_mark_percent"):
+        if getattr(data, name) is None or not 1 <= getattr(data, name) <= 100:
+            errors[name] = _("Enter a share from 1 to 100.")
+    return errors
+
+
+def create_edition(actor: Actor, module: Module, data: EditionData) -> Edition:
+    """A planned edition of one of the office's modules (enrolment opens with ``open_enrolment``)."""
+    office = training_office(actor)
+    if module.province_id != office.pk:
+        raise PermissionDenied
+    errors = _edition_problems(data)
+    if errors:
+        raise ValidationError(errors)
+    code = data.code.strip()[:30]
+    with transaction.atomic():
+        if Edition.objects.filter(module=module, code=code).exists():
+            raise ValidationError({"code": _("The module already has an edition with this code.")})
+        edition = Edition.objects.create(
+            module=module,
+            code=code,
+            seats=data.seats,
+            enrolment_deadline=data.enrolment_deadline,
+            teachers=data.teachers.strip()[:300],
+            min_attendance_percent=data.min_attendance_percent,
+            final_test=data.final_test,
+            pass_mark_percent=data.pass_mark_percent,
+            signatory=data.signatory.strip()[:200],
+        )
+        _event(actor, "edition.create", edition, {"code": [None, code]}, organization=office)
+    return edition
+
+
+# The states from which each change of an edition's state is allowed.
+EDITION_MOVES: dict[str, tuple[str, ...]] = {
+    EditionState.OPEN: (EditionState.PLANNED, EditionState.CLOSED),
+    EditionState.CLOSED: (EditionState.OPEN,),
+    EditionState.CANCELLED: (EditionState.PLANNED, EditionState.OPEN, EditionState.CLOSED),
+}
+
+
+def _move_edition(actor: Actor, edition: Edition, state: str) -> Edition:
+    office = require_office_of(actor, edition)
+    with transaction.atomic():
+        edition = _locked_edition(edition)
+        if edition.state not in EDITION_MOVES[state]:
+            raise ValidationError(
+                _("An edition in the state “%(state)s” cannot take this step.")
+                % {"state": edition.get_state_display()}
+            )
+        old, edition.state = edition.state, state
+        edition.save(update_fields=["state"])
+        if state == EditionState.CANCELLED:
+            edition.enrolments.filter(state__in=LIVE_STATES).update(
+                state=EnrolmentState.CANCELLED, ended_at=timezone.now()
+            )
+        _event(actor, "edition.state", edition, {"state": [old, state]}, organization=office)
+    return edition
+
+
+def open_enrolment(actor: Actor, edition: Edition) -> Edition:
+    return _move_edition(actor, edition, EditionState.OPEN)
+
+
+def close_enrolment(actor: Actor, edition: Edition) -> Edition:
+    return _move_edition(actor, edition, EditionState.CLOSED)
+
+
+def cancel_edition(actor: Actor, edition: Edition) -> Edition:
+    """The edition will not be held: its enrolments in force end with it."""
+    return _move_edition(actor, edition, EditionState.CANCELLED)
+
+
+def enrol_many(actor: Actor, edition: Edition, people: list[StaffMember]) -> list[Enrolment]:
+    """Enrol several people at once: all of them (a seat each while one is free, then the waiting list) or,
+    if one is refused, none."""
+    if not people:
+        raise ValidationError(_("Choose at least one person."))
+    with transaction.atomic():
+        return [enrol(actor, edition, person) for person in people]
+
+
+def record_register(actor: Actor, session: Session, minutes: dict[Enrolment, int]) -> list[Attendance]:
+    """The whole register of a session at once: every participant's minutes or, if one is refused, none."""
+    with transaction.atomic():
+        return [record_attendance(actor, session, enrolment, value) for enrolment, value in minutes.items()]

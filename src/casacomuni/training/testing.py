@@ -96,33 +96,33 @@ def make_staff(organization, count=3, users=()) -> list[StaffMember]:
 
 
 def add_training(side, world) -> dict:
-    """For the cross-tenant matrix, on each side: a published module with a held edition whose participant (a
-    staff member of the side's Comune; at home the ``personale_comune`` persona) completed it, a draft module
-    with an edition the Comuni do not see, and a training-needs campaign answered by the Comune with its needs
-    and the Province's plan: ``world.objects[side]["training"]``."""
+    """For the cross-tenant matrix, on each side: a published module and a draft (with an edition the Comuni do
+    not see); an open edition of the published one with two sessions already held, the Comune's staff and an
+    enrolment with its completion (at home the person is the ``personale_comune`` persona, who signs in and
+    holds the certificate); a training-needs campaign answered by the Comune, its needs and the Province's plan:
+    ``world.objects[side]["training"]``."""
     from casacomuni.insights.services.responses import save_response
     from casacomuni.insights.testing import make_campaign, referent
     from casacomuni.training import services
     from casacomuni.training.models import Plan
 
-    module = make_module(side.province_org, title=f"Appalti a {side.comune.name}")
-    edition = make_edition(module, sessions=1, past=True, state=EditionState.COMPLETED)
-    draft = make_module(side.province_org, title=f"Bozza di {side.comune.name}", published=False)
+    sigla = side.province.sigla
+    module = make_module(side.province_org, title=f"Appalti pubblici per i Comuni di {sigla}")
+    draft = make_module(side.province_org, title=f"Bozza sui dati aperti di {sigla}", published=False)
+    edition = make_edition(module, seats=2, past=True)
     users = [world.personas["personale_comune"]] if side is world.home else []
-    person = make_staff(side.comune, 1, users=users)[0]
+    people = make_staff(side.comune, count=2, users=users)
     enrolment = Enrolment.objects.create(
-        edition=edition, person=person, state=EnrolmentState.ENROLLED, requested_at=timezone.now()
+        edition=edition, person=people[0], state=EnrolmentState.ENROLLED, requested_at=timezone.now()
     )
     completion = Completion.objects.create(
-        enrolment=enrolment, person=person, completed_on=timezone.localdate(), hours=module.hours
+        enrolment=enrolment, person=people[0], completed_on=timezone.localdate(), hours=module.hours
     )
-    campaign = make_campaign(
-        side, template="fabbisogni_formativi", title=f"Fabbisogni formativi di {side.province.name}"
-    )
+    campaign = make_campaign(side, template="fabbisogni_formativi", title=f"Fabbisogni formativi di {sigla}")
     answers = {"staff_total": 30, "staff_to_train": 4, "areas": ["procurement"], "level": "base"}
     answers |= {"format": "blended", "budget_available": False}
     save_response(referent(side.comune), campaign, answers, submit=True)
-    office = actor_for(side.province_org, Role.TRAINING_OFFICER, f"formazione_{side.province.sigla.lower()}")
+    office = actor_for(side.province_org, Role.TRAINING_OFFICER, f"formazione_{sigla.lower()}")
     services.derive_needs(office, campaign)
     plan = Plan.objects.create(
         province=side.province_org,
@@ -132,8 +132,12 @@ def add_training(side, world) -> dict:
     services.plan_module(office, plan, module, plan.province.training_needs_received.all())
     return {
         "module": module,
+        "draft_module": draft,
         "edition": edition,
         "draft_edition": make_edition(draft, sessions=1, state=EditionState.PLANNED),
+        "session": edition.sessions.first(),
+        "person": people[0],
+        "enrolment": enrolment,
         "completion": completion,
         "campaign": campaign,
         "plan": plan,

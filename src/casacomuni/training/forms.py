@@ -1,0 +1,136 @@
+"""Forms of the training pages: they read what a person types; the services validate and write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from casacomuni.training.models import Area, Competence, Level, Mode
+from casacomuni.training.services import EditionData, ModuleData, StaffData
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class CatalogueFilterForm(forms.Form):
+    area = forms.ChoiceField(label=_("area"), choices=[("", _("All"))] + Area.choices, required=False)
+    level = forms.ChoiceField(label=_("level"), choices=[("", _("All"))] + Level.choices, required=False)
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        for name in ("area", "level"):
+            if self.cleaned_data[name]:
+                queryset = queryset.filter(**{name: self.cleaned_data[name]})
+        return queryset
+
+
+class ModuleForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    area = forms.ChoiceField(label=_("area"), choices=Area.choices)
+    level = forms.ChoiceField(label=_("level"), choices=Level.choices)
+    mode = forms.ChoiceField(label=_("mode"), choices=Mode.choices)
+    hours = forms.DecimalField(label=_("hours"), min_value=0.5, max_value=500, decimal_places=1)
+    objectives = forms.CharField(label=_("objectives"), widget=forms.Textarea(attrs={"rows": 3}))
+    contents = forms.CharField(label=_("contents"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    elearning_url = forms.URLField(label=_("e-learning link"), required=False, assume_scheme="https")
+
+
+class CompetenceRowForm(forms.Form):
+    competence = forms.ChoiceField(label=_("competence"), required=False)
+    level = forms.ChoiceField(label=_("level"), choices=[("", "—")] + Level.choices, required=False)
+
+    def __init__(self, *args, competence_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competence"].choices = [("", "—"), *competence_choices]
+
+
+class MaterialRowForm(forms.Form):
+    title = forms.CharField(label=_("title of the material"), max_length=200, required=False)
+    url = forms.URLField(label=_("link"), required=False, assume_scheme="https")
+
+
+CompetenceRows = forms.formset_factory(CompetenceRowForm, extra=3)
+MaterialRows = forms.formset_factory(MaterialRowForm, extra=2)
+
+
+def competence_choices() -> list[tuple[str, str]]:
+    """The framework's competences, read once for every row of the form."""
+    return [(code, f"{code} {name}") for code, name in Competence.objects.values_list("code", "name")]
+
+
+def module_data(form: ModuleForm, competences, materials) -> ModuleData:
+    rows = [row.cleaned_data for row in competences if row.cleaned_data.get("competence")]
+    links = [
+        row.cleaned_data for row in materials if row.cleaned_data.get("title") or row.cleaned_data.get("url")
+    ]
+    return ModuleData(
+        **form.cleaned_data,
+        competences=[(row["competence"], row["level"]) for row in rows],
+        materials=[(row["title"], row["url"]) for row in links],
+    )
+
+
+class EditionForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=30, help_text=_("For example 2026/01"))
+    seats = forms.IntegerField(label=_("seats"), min_value=1, max_value=1000)
+    enrolment_deadline = forms.DateField(label=_("enrolment deadline"), required=False, widget=DATE)
+    teachers = forms.CharField(label=_("teachers"), max_length=300, required=False)
+    min_attendance_percent = forms.IntegerField(
+        label=_("minimum attendance (%)"), min_value=1, max_value=100, initial=75
+    )
+    final_test = forms.BooleanField(label=_("final test"), required=False)
+    pass_mark_percent = forms.IntegerField(
+        label=_("pass mark of the test (%)"), min_value=1, max_value=100, initial=67
+    )
+    signatory = forms.CharField(
+        label=_("signatory of the certificates"), max_length=200, help_text=_("Name and role, as printed")
+    )
+
+    def to_data(self) -> EditionData:
+        return EditionData(**self.cleaned_data)
+
+
+class SessionForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("ends at"), widget=DATETIME)
+    place = forms.CharField(label=_("place"), max_length=300, required=False)
+    video_link = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
+
+
+class EnrolForm(forms.Form):
+    people = forms.ModelMultipleChoiceField(
+        label=_("People to enrol"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = staff
+
+
+class SignInForm(forms.Form):
+    code = forms.CharField(label=_("Code shown by the teacher"), max_length=6)
+
+
+class StaffForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("organisation"), queryset=None)
+    fiscal_code = forms.CharField(label=_("fiscal code"), max_length=16)
+    first_name = forms.CharField(label=_("first name"), max_length=100)
+    last_name = forms.CharField(label=_("last name"), max_length=100)
+    email = forms.EmailField(label=_("e-mail"), required=False)
+    job_title = forms.CharField(label=_("role"), max_length=200, required=False)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        # The referent adds people to its own Comune only: nothing to choose.
+        self.only = organizations.first() if len(organizations) == 1 else None
+        if self.only is not None:
+            self.fields["organization"].required = False
+            self.fields["organization"].widget = forms.HiddenInput()
+
+    def clean_organization(self):
+        return self.only or self.cleaned_data["organization"]
+
+    def to_data(self) -> StaffData:
+        data = dict(self.cleaned_data)
+        data.pop("organization")
+        return StaffData(**data)

@@ -1,0 +1,24 @@
+"""Menu entries of training: the catalogue for the Province's training office and the Comuni's people, the
+staff for the office and the Comuni's referents."""
+
+from django.utils.translation import gettext_lazy as _
+
+from casacomuni.accounts.roles import LOCAL_ROLES, TRAINING_OFFICE_ROLES, Role
+from casacomuni.lib.navigation import NavEntry, Section
+
+NAV = [
+    NavEntry(
+        _("Training catalogue"),
+        "training:module_list",
+        Section.TRAINING,
+        {*TRAINING_OFFICE_ROLES, *LOCAL_ROLES},
+        order=10,
+    ),
+    NavEntry(
+        _("Staff"),
+        "training:staff_list",
+        Section.TRAINING,
+        {*TRAINING_OFFICE_ROLES, Role.MUNICIPALITY_REFERENT},
+        order=11,
+    ),
+]
