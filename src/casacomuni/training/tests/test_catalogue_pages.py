@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from casacomuni.audit.models import AuditEvent
 from casacomuni.training.models import (
     Attendance,
     Completion,
@@ -87,6 +88,11 @@ def test_the_office_writes_a_module_with_competences_and_materials_and_publishes
     client.post(reverse("training:module_publish", args=[module.pk]))
     as_persona(client, world, "referente_comune")
     assert MODULE["title"] in text(client.get(reverse("training:module_list")))
+    actions = AuditEvent.objects.filter(organization=world.home.province_org, action__startswith="training.")
+    assert list(actions.order_by("pk").values_list("action", flat=True)) == [
+        "training.module.create",
+        "training.module.publish",
+    ]
 
 
 def test_the_office_edits_a_module_and_its_competences(client, world):
