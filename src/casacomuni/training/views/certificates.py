@@ -64,7 +64,7 @@ def verify(request, code):
         .first()
     )
     if completion is None:
-        return render(request, "training/certificate_unknown.html", {"code": code[:40]}, status=404)
+        return render(request, "training/certificate_unknown.html", status=404)
     return render(
         request,
         "training/certificate_verify.html",
