@@ -9,6 +9,7 @@ from django.utils import timezone
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import Role
 from casacomuni.procurement.testing import actor_for
+from casacomuni.training import framework
 from casacomuni.training.models import (
     Competence,
     Completion,
@@ -53,6 +54,8 @@ def make_module(
         published=published,
         **fields,
     )
+    if not Competence.objects.exists():  # a transactional test emptied the tables migration 0002 filled
+        framework.load(Competence)
     competence = Competence.objects.get(code="SUA-2")
     ModuleCompetence.objects.create(module=module, competence=competence, level=module.level)
     return module

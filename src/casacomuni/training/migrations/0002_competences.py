@@ -1,19 +1,13 @@
-"""The competence framework, from data/competences.json (sources in data/SOURCES.md): the Syllabus of digital
-skills for the PA and the platform's own competences. Reloading updates names and descriptions in place."""
-
-import json
-from pathlib import Path
+"""The competence framework, from data/competences.json (``training.framework``). Reloading updates names and
+descriptions in place."""
 
 from django.db import migrations
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "competences.json"
+from casacomuni.training import framework
 
 
 def load(apps, schema_editor):
-    Competence = apps.get_model("training", "Competence")
-    for row in json.loads(DATA.read_text(encoding="utf-8"))["competences"]:
-        code = row.pop("code")
-        Competence.objects.update_or_create(code=code, defaults=row)
+    framework.load(apps.get_model("training", "Competence"))
 
 
 class Migration(migrations.Migration):
