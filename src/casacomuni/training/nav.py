@@ -1,5 +1,5 @@
 """Menu entries of training: the catalogue for the Province's training office and the Comuni's people, the
-staff for the office and the Comuni's referents."""
+staff and the needs for the office and the Comuni's referents, the plans for all of them."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -20,5 +20,19 @@ NAV = [
         Section.TRAINING,
         {*TRAINING_OFFICE_ROLES, Role.MUNICIPALITY_REFERENT},
         order=11,
+    ),
+    NavEntry(
+        _("Training needs"),
+        "training:needs",
+        Section.TRAINING,
+        {*TRAINING_OFFICE_ROLES, Role.MUNICIPALITY_REFERENT},
+        order=12,
+    ),
+    NavEntry(
+        _("Training plans"),
+        "training:plans",
+        Section.TRAINING,
+        {*TRAINING_OFFICE_ROLES, *LOCAL_ROLES},
+        order=13,
     ),
 ]
