@@ -97,6 +97,10 @@ OWN_URLS = {
     # The dashboard home redirects to the persona's own dashboard; the recomputation is national.
     "indicators:home",
     "indicators:compute",
+    # The signed-in person's own training hours; the upload of hours for an organisation the user manages
+    # (the choice offers only those: another one is refused, see training/tests/test_ledger_pages.py).
+    "training:my_hours",
+    "training:import_hours",
 }
 
 
@@ -145,10 +149,26 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     names += [project.title for project in foreign_projects(world, persona)]
     names += [bid.receipt_code for bid in foreign_online_bids(world, persona)]
     names += [r.text for r in integration_requests_not_addressed(world, persona)]
+    names += [person.last_name for person in foreign_training_staff(world, persona)]
     if listing in NOTICE_LISTS:
         shown = notice_names(world, persona)
         names = [name for name in names if name not in shown]
     return names
+
+
+TRAINING_OFFICE = {"amministratore_provincia", "funzionario_formazione"}
+TRAINING_REFERENTS = {"referente_comune", "referente_unione"}
+
+
+def foreign_training_staff(world, persona):
+    """Staff whose hours the persona may not read: the training office reads its territory's, a referent its
+    own organisation's; nobody else reads any (the matrix's people are linked to no user)."""
+    staff = [person for objects in world.objects.values() for person in objects["training"]["staff"]]
+    if persona in TRAINING_OFFICE:
+        return [p for p in staff if p.organization.province_id != world.home.province.pk]
+    if persona in TRAINING_REFERENTS:
+        return [p for p in staff if p.organization_id != own_organization(world, persona).pk]
+    return staff
 
 
 def office_or_local_scope(world, persona, queryset, local_filter):
@@ -810,6 +830,10 @@ LIST_URLS = {
     "procurement:procedure_list",
     "procurement:national_dashboard",
     "procurement:procedures_csv",
+    # The 40-hour ledger: the training office's territory, a referent's own staff; everybody else is refused.
+    "training:ledger",
+    "training:ledger_csv",
+    "training:ledger_xlsx",
 }
 
 # API operations ("METHOD /path" as in the OpenAPI document).
@@ -1163,6 +1187,7 @@ def add_pillar_objects(world) -> None:
     from casacomuni.procurement.procedures.testing import add_procedure_history
     from casacomuni.procurement.testing import add_procedures
     from casacomuni.projects.testing import add_projects
+    from casacomuni.training.testing import add_training
 
     world.national = add_national_catalogue()
     world.objects = {}
@@ -1176,6 +1201,7 @@ def add_pillar_objects(world) -> None:
             "indicators": add_indicators(side, world),
             "opendata": add_opendata(side, world),
         }
+    add_training(world)
 
 
 def add_online_bids(world) -> None:

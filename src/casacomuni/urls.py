@@ -14,6 +14,7 @@ urlpatterns = [
     path("progetti/", include("casacomuni.projects.urls")),
     path("dati/", include("casacomuni.insights.urls")),
     path("indicatori/", include("casacomuni.indicators.urls")),
+    path("formazione/", include("casacomuni.training.urls")),
     # Before the Provinces' catalogues: "ocds" is no Province's sigla.
     path("opendata/ocds/", include("casacomuni.procurement.ocds.urls")),
     path("opendata/", include("casacomuni.opendata.urls")),

@@ -11,6 +11,8 @@ from casacomuni.training.models import (
     Competence,
     Edition,
     EditionState,
+    ExternalHours,
+    ImportRun,
     Module,
     ModuleCompetence,
     Session,
@@ -88,3 +90,35 @@ def make_staff(organization, count=3, users=()) -> list[StaffMember]:
             )
         )
     return people
+
+
+def add_training(world) -> None:
+    """Training objects on each side of the cross-tenant world, ``world.objects[side]["training"]``: a module
+    with a past edition of the side's Province, and one person of each of the side's organisations (surnames
+    unique in the world, so that a list page showing one is caught), with hours imported this year."""
+    for name, side in (("home", world.home), ("elsewhere", world.elsewhere)):
+        objects = world.objects.setdefault(name, {}).setdefault("training", {})
+        objects["module"] = make_module(
+            side.province_org, title=f"Formazione della Provincia {side.province_org.pk}"
+        )
+        objects["edition"] = make_edition(objects["module"], past=True)
+        run = ImportRun.objects.create(organization=side.province_org, file_name="syllabus.csv")
+        staff = []
+        for organization in (side.province_org, side.comune, side.sibling_comune, side.union):
+            person = StaffMember.objects.create(
+                organization=organization,
+                fiscal_code=FISCAL_CODES[0],
+                first_name="Persona",
+                last_name=f"Dipendente{organization.pk:04d}X",
+            )
+            ExternalHours.objects.create(
+                person=person,
+                provider="Syllabus",
+                course="Competenze digitali",
+                hours=Decimal(6),
+                completed_on=timezone.localdate().replace(month=1, day=1),
+                import_run=run,
+            )
+            staff.append(person)
+        objects["staff"] = staff
+        objects["import_run"] = run
