@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.lib.forms import StyledForm
+from casacomuni.training import ledger
 from casacomuni.training.rules import ledger as rules
 
 STANDING_LABELS = {
@@ -59,7 +60,7 @@ class LedgerFilterForm(StyledForm):
             people = people.filter(organization_id=organization)
         standing = self.value("standing", None)
         if standing:
-            people = people.filter(standing=standing)
+            people = ledger.standing_filter(people, standing, self.value("year", date.today().year))
         return people.order_by(*SORTS[self.value("sort", "name")])
 
 

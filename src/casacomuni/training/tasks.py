@@ -60,7 +60,7 @@ def send_far_behind_reminders(year: int) -> int:
     e-mail, is told its hours and those still to do. Returns the e-mails sent."""
     people = StaffMember.objects.filter(active=True).exclude(email="")
     sent = 0
-    for person in ledger.with_hours(people, year).filter(standing=rules.FAR_BEHIND).iterator():
+    for person in ledger.standing_filter(ledger.with_hours(people, year), rules.FAR_BEHIND, year).iterator():
         with override(settings.LANGUAGE_CODE):
             subject = _("Casa dei Comuni: your training hours of %(year)s") % {"year": year}
             body = _(

@@ -119,26 +119,54 @@ def test_a_closed_year_under_40_is_missed(world, staff):
     assert people[staff["bruno"].pk].hours == 0
 
 
+@pytest.fixture
+def every_tenth(world):
+    """411 people of the home Comune with 0.0, 0.1, ... 41.0 hours imported in 2026."""
+    people = StaffMember.objects.bulk_create(
+        StaffMember(
+            organization=world.home.comune, fiscal_code=f"T{n:015d}", first_name="N", last_name=f"T{n}"
+        )
+        for n in range(411)
+    )
+    run = ImportRun.objects.create(organization=world.home.comune, file_name="decimi.csv")
+    ExternalHours.objects.bulk_create(
+        ExternalHours(
+            person=person,
+            provider="Syllabus",
+            course="Corso",
+            hours=Decimal(n) / 10,
+            completed_on=date(2026, 1, 1),
+            import_run=run,
+        )
+        for n, person in enumerate(people)
+        if n
+    )
+    return StaffMember.objects.filter(organization=world.home.comune)
+
+
 @pytest.mark.parametrize(
-    "today,year", [(TODAY, 2026), (date(2026, 1, 1), 2026), (date(2026, 12, 31), 2026), (TODAY, 2025)]
+    "today,year",
+    [(TODAY, 2026), (date(2026, 1, 1), 2026), (date(2026, 12, 31), 2026), (date(2027, 3, 1), 2026)],
 )
-def test_the_sql_standing_agrees_with_the_rules_on_every_tenth_of_an_hour(today, year):
-    """Every one-decimal amount from 0 to 41 hours gets in SQL the standing rules.ledger.standing gives."""
-    on_track, not_far = ledger.thresholds(today, year)
-    for tenths in range(411):
-        hours = Decimal(tenths) / 10
-        expected = rules.standing(hours, today, year)
-        if hours >= rules.TARGET_HOURS:
-            sql = rules.REACHED
-        elif today.year > year:
-            sql = rules.MISSED
-        elif on_track is not None and hours >= on_track:
-            sql = rules.ON_TRACK
-        elif hours < not_far:
-            sql = rules.FAR_BEHIND
-        else:
-            sql = rules.BEHIND
-        assert sql == expected, hours
+def test_the_sql_standing_and_its_filter_agree_with_the_rules_on_every_tenth_of_an_hour(
+    every_tenth, today, year
+):
+    """Every one-decimal amount from 0 to 41 hours gets in SQL the standing rules.ledger.standing gives, and
+    the filter by standing selects exactly those people."""
+    annotated = ledger.with_hours(every_tenth, year, today)
+    expected = {}
+    for person in annotated:
+        assert person.standing == rules.standing(person.hours, today, year), person.hours
+        expected.setdefault(person.standing, set()).add(person.pk)
+    for standing in ledger.STANDINGS:
+        chosen = set(ledger.standing_filter(annotated, standing, year, today).values_list("pk", flat=True))
+        assert chosen == expected.get(standing, set()), standing
+    total = ledger.summary(every_tenth, year, today)
+    assert (total.people, total.reached, total.far_behind) == (
+        411,
+        len(expected.get(rules.REACHED, ())),
+        len(expected.get(rules.FAR_BEHIND, ())),
+    )
 
 
 def test_the_summary_of_the_comune_and_of_the_territory(world, staff):
