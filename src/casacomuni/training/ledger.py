@@ -142,14 +142,26 @@ def standing_filter(people: QuerySet, standing: str, year: int, today: date | No
     return people.none()
 
 
-# Each person's hours computed once in the inner query; the counts read them (the far behind are those under
-# the threshold of thresholds(): 0 for a closed year or one not begun, so nobody).
+# Each person's hours summed once, by grouping the year's rows of each source (a scan of the year, not a lookup
+# per person); the counts read them. The far behind are those under the threshold of thresholds(): 0 for a
+# closed year or one not begun, so nobody. The thresholds are cast: SQLite receives decimals as text.
 SUMMARY_SQL = """
 SELECT {grouped} AS grouped, COUNT(*) AS people,
-       COUNT(*) FILTER (WHERE hours >= %s) AS reached,
-       COUNT(*) FILTER (WHERE hours < %s) AS far_behind,
+       COUNT(*) FILTER (WHERE hours >= CAST(%s AS NUMERIC)) AS reached,
+       COUNT(*) FILTER (WHERE hours < CAST(%s AS NUMERIC)) AS far_behind,
        COALESCE(SUM(hours), 0) AS total_hours
-FROM ({inner}) AS person_hours
+FROM (
+    SELECT people.*, COALESCE(platform.hours, 0) + COALESCE(imported.hours, 0) AS hours
+    FROM ({people}) AS people
+    LEFT JOIN (
+        SELECT person_id, SUM(hours) AS hours FROM {completions}
+        WHERE completed_on BETWEEN %s AND %s AND revoked_at IS NULL GROUP BY person_id
+    ) AS platform ON platform.person_id = people.id
+    LEFT JOIN (
+        SELECT person_id, SUM(hours) AS hours FROM {external}
+        WHERE completed_on BETWEEN %s AND %s GROUP BY person_id
+    ) AS imported ON imported.person_id = people.id
+) AS person_hours
 {group_by}
 """
 
@@ -157,18 +169,25 @@ FROM ({inner}) AS person_hours
 def _summaries(people: QuerySet, field: str | None, year: int, today: date | None) -> list[tuple]:
     today = today or date.today()
     _on_track, not_far = thresholds(today, year)
-    inner = with_hours(people, year, today).order_by()
+    people = people.order_by()
     if field:
-        inner = inner.annotate(grouped=F(field)).values("hours", "grouped")
+        people = people.annotate(grouped=F(field)).values("id", "grouped")
         grouped, group_by = "grouped", "GROUP BY grouped ORDER BY grouped"
     else:
-        inner = inner.values("hours")
+        people = people.values("id")
         grouped, group_by = "NULL", ""
-    inner_sql, inner_params = inner.query.sql_with_params()
-    sql = SUMMARY_SQL.format(grouped=grouped, inner=inner_sql, group_by=group_by)
+    people_sql, people_params = people.query.sql_with_params()
+    sql = SUMMARY_SQL.format(
+        grouped=grouped,
+        people=people_sql,
+        completions=connection.ops.quote_name(Completion._meta.db_table),
+        external=connection.ops.quote_name(ExternalHours._meta.db_table),
+        group_by=group_by,
+    )
+    first, last = (connection.ops.adapt_datefield_value(day) for day in year_range(year))
     with connection.cursor() as cursor:
-        # The outer placeholders come first in the text.
-        cursor.execute(sql, (rules.TARGET_HOURS, not_far, *inner_params))
+        # The placeholders in the order of the text.
+        cursor.execute(sql, (rules.TARGET_HOURS, not_far, *people_params, first, last, first, last))
         return [
             (key, Summary(count, reached, far_behind, Decimal(total).quantize(TENTH)))
             for key, count, reached, far_behind, total in cursor.fetchall()
