@@ -109,6 +109,10 @@ OWN_URLS = {
     "indicators:compute",
     # The training office draws up the plan of its own Province.
     "training:plan_create",
+    # The signed-in person's own training hours; the upload of hours for an organisation the user manages
+    # (the choice offers only those: another one is refused, see training/tests/test_ledger_pages.py).
+    "training:my_hours",
+    "training:import_hours",
 }
 
 
@@ -160,10 +164,26 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     if not (persona == "dirigente_upi" and listing in AUDIT_LISTS):  # the trail names what the events act on
         names += [plan.title for plan in plans_not_readable(world, persona)]
         names += [module.title for module in foreign_modules(world, persona)]
+    names += [person.last_name for person in foreign_training_staff(world, persona)]
     if listing in NOTICE_LISTS:
         shown = notice_names(world, persona)
         names = [name for name in names if name not in shown]
     return names
+
+
+TRAINING_OFFICE = {"amministratore_provincia", "funzionario_formazione"}
+TRAINING_REFERENTS = {"referente_comune", "referente_unione"}
+
+
+def foreign_training_staff(world, persona):
+    """Staff whose hours the persona may not read: the training office reads its territory's, a referent its
+    own organisation's; nobody else reads any (the matrix's people are linked to no user)."""
+    staff = [person for objects in world.objects.values() for person in objects["training"]["staff"]]
+    if persona in TRAINING_OFFICE:
+        return [p for p in staff if p.organization.province_id != world.home.province.pk]
+    if persona in TRAINING_REFERENTS:
+        return [p for p in staff if p.organization_id != own_organization(world, persona).pk]
+    return staff
 
 
 def office_or_local_scope(world, persona, queryset, local_filter):
@@ -934,6 +954,10 @@ LIST_URLS = {
     "procurement:procedures_csv",
     "training:module_list",
     "training:staff_list",
+    # The 40-hour ledger: the training office's territory, a referent's own staff; everybody else is refused.
+    "training:ledger",
+    "training:ledger_csv",
+    "training:ledger_xlsx",
 }
 
 # API operations ("METHOD /path" as in the OpenAPI document).

@@ -25,6 +25,7 @@ from casacomuni.demo.opendata import DemoOpendata
 from casacomuni.demo.procurement import DemoProcedures, DemoProcurement
 from casacomuni.demo.procurement_history import DemoProcurementHistory
 from casacomuni.demo.projects import DemoProjects
+from casacomuni.demo.training import DemoTraining
 from casacomuni.territory.models import Municipality, Province
 
 # The documented demo password (bandit B105, ruff S105).
@@ -99,6 +100,7 @@ class DemoBuilder:
             DemoEufunds().build(siglas)
             DemoProjects().build(siglas)
             DemoInsights().build(siglas)
+            DemoTraining().build(siglas)
             # Last: the indicators and the open data are computed from everything above.
             DemoIndicators().build()
             DemoOpendata().build(siglas)

@@ -1,5 +1,6 @@
 """Menu entries of training: the catalogue for the Province's training office and the Comuni's people, the
-staff and the needs for the office and the Comuni's referents, the plans for all of them."""
+staff, the needs and the 40-hour ledger for the office and the Comuni's referents, the plans for all of them,
+and each person's own hours."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -34,5 +35,19 @@ NAV = [
         Section.TRAINING,
         {*TRAINING_OFFICE_ROLES, *LOCAL_ROLES},
         order=13,
+    ),
+    NavEntry(
+        _("Training hours"),
+        "training:ledger",
+        Section.TRAINING,
+        {*TRAINING_OFFICE_ROLES, Role.MUNICIPALITY_REFERENT},
+        order=14,
+    ),
+    NavEntry(
+        _("My training hours"),
+        "training:my_hours",
+        Section.TRAINING,
+        {*TRAINING_OFFICE_ROLES, *LOCAL_ROLES},
+        order=15,
     ),
 ]

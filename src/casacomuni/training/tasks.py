@@ -1,5 +1,6 @@
 """Background tasks of training: the e-mail to a person promoted from the waiting list, and the reminders
-before each session (enqueued daily by cron through ``casacomuni training_reminders``)."""
+before each session (enqueued daily by cron through ``casacomuni training_reminders``), and the reminder to
+the staff far behind on the year's 40 hours (``training_reminders --far-behind``)."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -8,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from casacomuni.training.models import Enrolment, EnrolmentState, Session
+from casacomuni.training import ledger
+from casacomuni.training.models import Enrolment, EnrolmentState, Session, StaffMember
+from casacomuni.training.rules import ledger as rules
 
 
 @task
@@ -48,4 +51,22 @@ def send_session_reminders(day: str) -> int:
             }
         for enrolment in enrolled.select_related("person"):
             sent += send_mail(subject, body, None, [enrolment.person.email])
+    return sent
+
+
+@task
+def send_far_behind_reminders(year: int) -> int:
+    """Each person in service far behind on ``year``'s 40 hours (``rules.ledger.FAR_BEHIND``), with an
+    e-mail, is told its hours and those still to do. Returns the e-mails sent."""
+    people = StaffMember.objects.filter(active=True).exclude(email="")
+    sent = 0
+    for person in ledger.standing_filter(ledger.with_hours(people, year), rules.FAR_BEHIND, year).iterator():
+        with override(settings.LANGUAGE_CODE):
+            subject = _("Casa dei Comuni: your training hours of %(year)s") % {"year": year}
+            body = _(
+                "You have %(hours)s hours of training in %(year)s: %(missing)s are still missing to the 40 hours "
+                "a year each public employee must receive. Ask your organisation's referent for the courses "
+                "open to you."
+            ) % {"hours": person.hours, "year": year, "missing": rules.missing(person.hours)}
+        sent += send_mail(subject, body, None, [person.email])
     return sent

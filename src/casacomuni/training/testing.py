@@ -17,6 +17,8 @@ from casacomuni.training.models import (
     EditionState,
     Enrolment,
     EnrolmentState,
+    ExternalHours,
+    ImportRun,
     Module,
     ModuleCompetence,
     Session,
@@ -102,8 +104,9 @@ def add_training(side, world) -> dict:
     """For the cross-tenant matrix, on each side: a published module and a draft (with an edition the Comuni do
     not see); an open edition of the published one with two sessions already held, the Comune's staff and an
     enrolment with its completion (at home the person is the ``personale_comune`` persona, who signs in and
-    holds the certificate); a training-needs campaign answered by the Comune, its needs and the Province's plan:
-    ``world.objects[side]["training"]``."""
+    holds the certificate); a training-needs campaign answered by the Comune, its needs and the Province's plan;
+    for the 40-hour ledger, one person of each of the side's organisations (surnames unique in the world, so
+    that a list page showing one is caught) with hours imported this year: ``world.objects[side]["training"]``."""
     from casacomuni.insights.services.responses import save_response
     from casacomuni.insights.testing import make_campaign, referent
     from casacomuni.training import services
@@ -133,7 +136,10 @@ def add_training(side, world) -> dict:
         title=f"Piano della formazione di {side.province.name}",
     )
     services.plan_module(office, plan, module, plan.province.training_needs_received.all())
+    run, staff = add_ledger_staff(side)
     return {
+        "staff": staff,
+        "import_run": run,
         "module": module,
         "draft_module": draft,
         "edition": edition,
@@ -145,3 +151,25 @@ def add_training(side, world) -> dict:
         "campaign": campaign,
         "plan": plan,
     }
+
+
+def add_ledger_staff(side) -> tuple[ImportRun, list[StaffMember]]:
+    run = ImportRun.objects.create(organization=side.province_org, file_name="syllabus.csv")
+    staff = []
+    for organization in (side.province_org, side.comune, side.sibling_comune, side.union):
+        person = StaffMember.objects.create(
+            organization=organization,
+            fiscal_code=FISCAL_CODES[5],
+            first_name="Persona",
+            last_name=f"Dipendente{organization.pk:04d}X",
+        )
+        ExternalHours.objects.create(
+            person=person,
+            provider="Syllabus",
+            course="Competenze digitali",
+            hours=Decimal(6),
+            completed_on=timezone.localdate().replace(month=1, day=1),
+            import_run=run,
+        )
+        staff.append(person)
+    return run, staff

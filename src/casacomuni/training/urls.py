@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casacomuni.training.views import catalogue, certificates, needs
+from casacomuni.training.views import catalogue, certificates, ledger, needs
 
 app_name = "training"
 
@@ -32,6 +32,12 @@ urlpatterns = [
     path("piani/nuovo/", needs.plan_create, name="plan_create"),
     path("piani/<int:pk>/", needs.plan, name="plan"),
     path("piani/<int:pk>/moduli/", needs.plan_add, name="plan_add"),
+    # The 40-hour ledger (directive of the Minister for Public Administration of 14 January 2025).
+    path("ore/", ledger.organisation_ledger, name="ledger"),
+    path("ore/csv/", ledger.ledger_csv, name="ledger_csv"),
+    path("ore/xlsx/", ledger.ledger_xlsx, name="ledger_xlsx"),
+    path("ore/mie/", ledger.my_hours, name="my_hours"),
+    path("ore/importa/", ledger.import_hours, name="import_hours"),
     # Certificates (attestati): the PDF, the public verification, the Open Badges 2.0 hosted documents.
     path("attestati/verifica/", certificates.verify_form, name="certificate_verify_form"),
     path("attestati/verifica/<str:code>/", certificates.verify, name="certificate_verify"),

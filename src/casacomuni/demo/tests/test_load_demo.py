@@ -255,3 +255,27 @@ def test_the_demo_has_online_bids_to_make_and_envelopes_to_open(demo, client):
     assert waiting.state == "bids_closed" and waiting.bid_deadline < timezone.now()
     assert OnlineBid.objects.submitted().filter(lot__procedure=waiting).count() == 5
     assert opening_problem(waiting, "A", set()) is None, "the officer may open envelope A now"
+
+
+def test_each_demo_province_has_training_and_staff_at_different_points_of_their_40_hours(demo, client):
+    """Issue 11 in the demo: modules in the three areas, past editions with their register and certificates,
+    an import of hours from the Syllabus platform, and a ledger where some reached 40 hours and some are far
+    behind; the training officer reads it."""
+    from casacomuni.training import ledger
+    from casacomuni.training.models import Attendance, Completion, ImportRun, Module, StaffMember
+    from casacomuni.training.rules import ledger as rules
+
+    for province in Organization.objects.filter(kind=OrganizationKind.PROVINCE):
+        modules = Module.objects.filter(province=province)
+        assert set(modules.values_list("area", flat=True)) == {"procurement", "eu_funds", "data"}
+        assert Attendance.objects.filter(session__edition__module__province=province).exists()
+        assert Completion.objects.filter(enrolment__edition__module__province=province).exists()
+        assert ImportRun.objects.filter(organization__province=province.province, added__gt=0).exists()
+        people = StaffMember.objects.filter(organization__province=province.province)
+        standings = set(
+            ledger.with_hours(people, timezone.localdate().year).values_list("standing", flat=True)
+        )
+        assert rules.REACHED in standings and len(standings) >= 2
+    client.force_login(User.objects.get(username="formazione.tv"))
+    page = client.get("/formazione/ore/")
+    assert page.status_code == 200 and "40 ore raggiunte" in page.content.decode()

@@ -1,0 +1,148 @@
+"""Training in the demo (issue 11), in each Province, through the services where they exist: three modules
+(public procurement, EU funds, data), each with a past edition whose two sessions have their register and
+whose participants got their certificates; staff of the Province and of two of its Comuni at different points
+of their 40 hours; and an import of hours done on the national Syllabus platform.
+
+Re-runnable: a Province that has training modules is left as it is. Kept small so that the demo loads fast.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from casacomuni.accounts.actor import Actor
+from casacomuni.accounts.models import Membership, Organization
+from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.training import services
+from casacomuni.training.models import (
+    Competence,
+    Edition,
+    EditionState,
+    Module,
+    ModuleCompetence,
+    Session,
+)
+from casacomuni.training.testing import FISCAL_CODES
+
+# (area, title, hours, objectives): two sessions of the edition are held, each the module's half.
+MODULES = (
+    (
+        "procurement",
+        "Il RUP nel nuovo codice dei contratti pubblici",
+        Decimal(16),
+        "Gestire le fasi della procedura.",
+    ),
+    (
+        "eu_funds",
+        "Rendicontare un progetto finanziato dall'Unione europea",
+        Decimal(12),
+        "Preparare la rendicontazione.",
+    ),
+    ("data", "Pubblicare dati aperti di qualità", Decimal(8), "Pubblicare un dataset conforme a DCAT-AP_IT."),
+)
+# Per person (by position among the six of each organisation): the modules completed and the hours imported,
+# so that the ledger shows people who reached 40 hours, who are on their way and who are far behind.
+PLANS = (((0, 1, 2), 6), ((0, 1), 4), ((0,), 0), ((2,), 0), ((), 0), ((0, 1, 2), 0))
+NAMES = (
+    ("Mario", "Rossi"),
+    ("Luca", "Bianchi"),
+    ("Anna", "Verdi"),
+    ("Paola", "Neri"),
+    ("Sara", "Galli"),
+    ("Giovanni", "Blu"),
+)
+
+
+class DemoTraining:
+    def __init__(self, now=None):
+        self.now = now or timezone.now()
+
+    def build(self, siglas) -> None:
+        for sigla in siglas:
+            province = Organization.objects.get(kind=OrganizationKind.PROVINCE, province__sigla=sigla)
+            if not Module.objects.filter(province=province).exists():
+                self.province(province)
+
+    def province(self, province: Organization) -> None:
+        office = Membership.objects.filter(organization=province, role=Role.TRAINING_OFFICER).first()
+        actor = Actor.for_membership(office, "load_demo")
+        comuni = Organization.objects.filter(province=province.province, kind=OrganizationKind.MUNICIPALITY)
+        organizations = [province, *comuni.order_by("name")[:2]]
+        staff = {org.pk: self.staff(actor, org) for org in organizations}
+        editions = [self.edition(province, *module) for module in MODULES]
+        for number, edition in enumerate(editions):
+            enrolments = [
+                services.enrol(actor, edition, people[position])
+                for people in staff.values()
+                for position, (modules, _hours) in enumerate(PLANS)
+                if number in modules
+            ]
+            for session in edition.sessions.all():
+                for enrolment in enrolments:
+                    services.record_attendance(actor, session, enrolment, session.minutes)
+            services.complete_edition(actor, edition)
+        self.import_hours(actor, organizations[1] if len(organizations) > 1 else province)
+
+    def staff(self, actor, organization) -> list:
+        return [
+            services.add_staff(
+                actor,
+                organization,
+                services.StaffData(
+                    fiscal_code=code,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{first}.{last}.{organization.pk}@demo.casacomuni.invalid".lower(),
+                ),
+            )
+            for code, (first, last) in zip(FISCAL_CODES, NAMES, strict=True)
+        ]
+
+    def edition(self, province, area, title, hours, objectives) -> Edition:
+        module = Module.objects.create(
+            province=province,
+            title=title,
+            area=area,
+            level="intermediate",
+            mode="blended",
+            hours=hours,
+            objectives=objectives,
+            published=True,
+        )
+        competence = Competence.objects.filter(area=area).first()
+        if competence is not None:
+            ModuleCompetence.objects.create(module=module, competence=competence, level=module.level)
+        edition = Edition.objects.create(
+            module=module,
+            code=f"{self.now.year}/01",
+            seats=30,
+            state=EditionState.OPEN,
+            signatory="Dott.ssa Franca Formazione, dirigente del Servizio formazione",
+        )
+        # Held in the last three weeks, so the edition can be completed now.
+        first = self.now.replace(microsecond=0) - timedelta(days=21)
+        for number in range(2):
+            starts = first + timedelta(days=7 * number)
+            Session.objects.create(
+                edition=edition,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=int(hours * 30)),
+                place="Sala del consiglio provinciale",
+            )
+        return edition
+
+    def import_hours(self, actor, organization) -> None:
+        """The hours a Comune's staff did on the national Syllabus platform, as its CSV export."""
+        day = max(
+            timezone.localdate(self.now) - timedelta(days=3),
+            timezone.localdate(self.now).replace(day=1, month=1),
+        )
+        lines = ["fiscal_code;course;hours;date;provider"] + [
+            f"{code};Competenze digitali per la PA;{hours};{day.isoformat()};Syllabus"
+            for code, (_modules, hours) in zip(FISCAL_CODES, PLANS, strict=True)
+            if hours
+        ]
+        upload = SimpleUploadedFile("syllabus.csv", "\n".join(lines).encode(), content_type="text/csv")
+        services.import_external_hours(actor, organization, upload)
