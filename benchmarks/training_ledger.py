@@ -142,6 +142,7 @@ def add_staff(organizations, editions, up_to: int) -> None:
     """People up to ``up_to``, each with a completion and imported hours in every year."""
     from django.utils import timezone
 
+    from casacomuni.training import ledger
     from casacomuni.training.models import Completion, Enrolment, ExternalHours, ImportRun, StaffMember
 
     start = StaffMember.objects.count()
@@ -187,6 +188,7 @@ def add_staff(organizations, editions, up_to: int) -> None:
             for year in editions
             if person.pk % 25
         )
+        ledger.refresh_hours([person.pk for person in people], editions)
 
 
 if __name__ == "__main__":

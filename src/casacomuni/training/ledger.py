@@ -3,13 +3,16 @@ the hours imported from other providers, by the day each was completed), with th
 ``rules.ledger`` and the forecast, and the summaries of an organisation, of a Province's territory and, for
 UPI, of every Province (aggregates only).
 
-The hours are summed in SQL (one correlated subquery per source) and the standing is a CASE on them, so that
-a page of people, sorted or filtered by hours or standing, costs a fixed number of queries whatever the data.
-The standing's thresholds are computed once per request from the pure rules (hours have one decimal, so the
-smallest tenth of an hour that reaches each standing is exact): the SQL and ``rules.ledger.standing`` agree on
-every value (``tests/test_ledger.py``).
+Each person's hours of a year are kept in ``YearHours`` (``refresh_hours``, called by every service that
+makes, revokes or imports hours; ADR 0013): the ledger joins that one row per person, so that a page of people,
+sorted or filtered by hours or standing, costs a fixed number of queries and no sum over the year's rows.
+The standing is a CASE on the hours. Its thresholds are computed once per request from the pure rules (hours
+have one decimal, so the smallest tenth of an hour that reaches each standing is exact): the SQL and
+``rules.ledger.standing`` agree on every value (``tests/test_ledger.py``).
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,20 +23,19 @@ from django.db.models import (
     Case,
     CharField,
     DecimalField,
-    ExpressionWrapper,
     F,
-    OuterRef,
+    FilteredRelation,
+    Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.roles import OrganizationKind
-from casacomuni.training.models import Completion, ExternalHours, StaffMember
+from casacomuni.training.models import Completion, ExternalHours, StaffMember, YearHours
 from casacomuni.training.rules import ledger as rules
 
 HOURS_FIELD = DecimalField(max_digits=8, decimal_places=1)
@@ -46,13 +48,42 @@ def year_range(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def _sum_of(model, year: int) -> Subquery:
-    """The hours of ``model``'s rows of the person in ``year`` (NULL when none)."""
-    rows = model.objects.filter(person=OuterRef("pk"), completed_on__range=year_range(year))
-    if model is Completion:
-        rows = rows.filter(revoked_at__isnull=True)
-    total = rows.order_by().values("person").annotate(total=Sum("hours")).values("total")
-    return Subquery(total, output_field=HOURS_FIELD)
+# People per statement when refreshing: under SQLite's limit of variables in one query.
+CHUNK = 5000
+
+
+def refresh_hours(person_ids: Iterable[int], years: Iterable[int]) -> None:
+    """Recompute the ``YearHours`` of ``person_ids`` in ``years`` from their completions (not revoked) and
+    imported hours; call it in the transaction that changed them."""
+    ids, years = sorted(set(person_ids)), sorted(set(years))
+    for start in range(0, len(ids) if years else 0, CHUNK):
+        rebuild_hours(Q(person_id__in=ids[start : start + CHUNK]), years)
+
+
+def rebuild_hours(people: Q | None = None, years: list[int] | None = None, models=None) -> None:
+    """Recompute the ``YearHours`` of ``people`` (every person by default) in ``years`` (every year by
+    default). ``models`` (completion, external hours, year hours) are the migration's historical ones."""
+    completion, external, year_hours = models or (Completion, ExternalHours, YearHours)
+    people = people or Q()
+    sources = [completion.objects.filter(people, revoked_at__isnull=True), external.objects.filter(people)]
+    totals = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for index, rows in enumerate(sources):
+        if years is not None:
+            rows = rows.filter(completed_on__year__in=years)
+        grouped = rows.order_by().annotate(year=ExtractYear("completed_on")).values("person_id", "year")
+        for row in grouped.annotate(total=Sum("hours")):
+            totals[row["person_id"], row["year"]][index] = row["total"]
+    stale = year_hours.objects.filter(people)
+    (stale.filter(year__in=years) if years is not None else stale).delete()
+    year_hours.objects.bulk_create(
+        (
+            year_hours(
+                person_id=person, year=year, platform_hours=own, imported_hours=other, hours=own + other
+            )
+            for (person, year), (own, other) in totals.items()
+        ),
+        batch_size=CHUNK,
+    )
 
 
 @cache
@@ -84,12 +115,11 @@ def with_hours(people: QuerySet, year: int, today: date | None = None) -> QueryS
     of ``year`` on ``today``."""
     today = today or date.today()
     return people.annotate(
-        platform_hours=Coalesce(_sum_of(Completion, year), ZERO),
-        imported_hours=Coalesce(_sum_of(ExternalHours, year), ZERO),
-    ).annotate(
-        hours=ExpressionWrapper(F("platform_hours") + F("imported_hours"), output_field=HOURS_FIELD),
-        standing=standing_case(today, year),
-    )
+        of_year=FilteredRelation("year_hours", condition=Q(year_hours__year=year)),
+        platform_hours=Coalesce(F("of_year__platform_hours"), ZERO),
+        imported_hours=Coalesce(F("of_year__imported_hours"), ZERO),
+        hours=Coalesce(F("of_year__hours"), ZERO),
+    ).annotate(standing=standing_case(today, year))
 
 
 def forecast(person, year: int, today: date | None = None) -> Decimal:
@@ -142,8 +172,7 @@ def standing_filter(people: QuerySet, standing: str, year: int, today: date | No
     return people.none()
 
 
-# Each person's hours summed once, by grouping the year's rows of each source (a scan of the year, not a lookup
-# per person); the counts read them. The far behind are those under the threshold of thresholds(): 0 for a
+# Each person's hours of the year joined once; the counts read them. The far behind are those under the threshold of thresholds(): 0 for a
 # closed year or one not begun, so nobody. The thresholds are cast: SQLite receives decimals as text.
 SUMMARY_SQL = """
 SELECT {grouped} AS grouped, COUNT(*) AS people,
@@ -151,16 +180,9 @@ SELECT {grouped} AS grouped, COUNT(*) AS people,
        COUNT(*) FILTER (WHERE hours < CAST(%s AS NUMERIC)) AS far_behind,
        COALESCE(SUM(hours), 0) AS total_hours
 FROM (
-    SELECT people.*, COALESCE(platform.hours, 0) + COALESCE(imported.hours, 0) AS hours
+    SELECT people.*, COALESCE(totals.hours, 0) AS hours
     FROM ({people}) AS people
-    LEFT JOIN (
-        SELECT person_id, SUM(hours) AS hours FROM {completions}
-        WHERE completed_on BETWEEN %s AND %s AND revoked_at IS NULL GROUP BY person_id
-    ) AS platform ON platform.person_id = people.id
-    LEFT JOIN (
-        SELECT person_id, SUM(hours) AS hours FROM {external}
-        WHERE completed_on BETWEEN %s AND %s GROUP BY person_id
-    ) AS imported ON imported.person_id = people.id
+    LEFT JOIN {year_hours} AS totals ON totals.person_id = people.id AND totals.year = %s
 ) AS person_hours
 {group_by}
 """
@@ -180,14 +202,12 @@ def _summaries(people: QuerySet, field: str | None, year: int, today: date | Non
     sql = SUMMARY_SQL.format(
         grouped=grouped,
         people=people_sql,
-        completions=connection.ops.quote_name(Completion._meta.db_table),
-        external=connection.ops.quote_name(ExternalHours._meta.db_table),
+        year_hours=connection.ops.quote_name(YearHours._meta.db_table),
         group_by=group_by,
     )
-    first, last = (connection.ops.adapt_datefield_value(day) for day in year_range(year))
     with connection.cursor() as cursor:
         # The placeholders in the order of the text.
-        cursor.execute(sql, (rules.TARGET_HOURS, not_far, *people_params, first, last, first, last))
+        cursor.execute(sql, (rules.TARGET_HOURS, not_far, *people_params, year))
         return [
             (key, Summary(count, reached, far_behind, Decimal(total).quantize(TENTH)))
             for key, count, reached, far_behind, total in cursor.fetchall()

@@ -452,6 +452,27 @@ class ExternalHours(models.Model):
         return f"{self.course} ({self.hours} h)"
 
 
+class YearHours(models.Model):
+    """A person's hours of one year, kept by ``training.ledger.refresh_hours`` whenever a completion is made
+    or revoked or hours are imported (ADR 0013): the ledger of a Province of 20,000 people sorts and filters
+    on these columns instead of summing each person's completions and imports on every page."""
+
+    person = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="year_hours")
+    year = models.PositiveSmallIntegerField(_("year"))
+    platform_hours = models.DecimalField(_("hours on the platform"), max_digits=8, decimal_places=1)
+    imported_hours = models.DecimalField(_("imported hours"), max_digits=8, decimal_places=1)
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="one_total_per_person_and_year")
+        ]
+        indexes = [models.Index(fields=["year", "hours"], name="year_hours_by_hours")]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.hours} h"
+
+
 class NeedQuerySet(models.QuerySet):
     def for_user(self, user):
         """The training office the needs of its territory; a Comune's (Unione's) referent its own."""

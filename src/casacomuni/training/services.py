@@ -27,6 +27,7 @@ from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import LOCAL_KINDS, TRAINING_OFFICE_ROLES, OrganizationKind, Role
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
+from casacomuni.training import ledger
 from casacomuni.training.models import (
     LIVE_STATES,
     Area,
@@ -455,6 +456,7 @@ def complete_edition(actor: Actor, edition: Edition) -> list[Completion]:
             for outcome in outcomes(edition)
             if not outcome.problems
         ]
+        ledger.refresh_hours([c.person_id for c in completions], [completed_on.year])
         edition.state = EditionState.COMPLETED
         edition.save(update_fields=["state"])
         _event(
@@ -479,6 +481,7 @@ def revoke_certificate(actor: Actor, completion: Completion, reason: str) -> Com
             raise ValidationError(_("The certificate was already revoked."))
         completion.revoked_at, completion.revocation_reason = timezone.now(), reason[:300]
         completion.save(update_fields=["revoked_at", "revocation_reason"])
+        ledger.refresh_hours([completion.person_id], [completion.completed_on.year])
         _event(
             actor,
             "certificate.revoke",
@@ -548,6 +551,7 @@ def import_external_hours(actor: Actor, organization: Organization, upload) -> I
             )
             for person, row in fresh
         )
+        ledger.refresh_hours([person for person, _row in fresh], [row["date"].year for _person, row in fresh])
         _event(
             actor,
             "import.hours",

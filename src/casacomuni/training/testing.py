@@ -9,7 +9,7 @@ from django.utils import timezone
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import Role
 from casacomuni.procurement.testing import actor_for
-from casacomuni.training import framework
+from casacomuni.training import framework, ledger
 from casacomuni.training.models import (
     Competence,
     Completion,
@@ -124,6 +124,7 @@ def add_training(side, world) -> dict:
     completion = Completion.objects.create(
         enrolment=enrolment, person=people[0], completed_on=timezone.localdate(), hours=module.hours
     )
+    ledger.refresh_hours([people[0].pk], [completion.completed_on.year])
     campaign = make_campaign(side, template="fabbisogni_formativi", title=f"Fabbisogni formativi di {sigla}")
     answers = {"staff_total": 30, "staff_to_train": 4, "areas": ["procurement"], "level": "base"}
     answers |= {"format": "blended", "budget_available": False}
@@ -172,4 +173,5 @@ def add_ledger_staff(side) -> tuple[ImportRun, list[StaffMember]]:
             import_run=run,
         )
         staff.append(person)
+    ledger.refresh_hours([person.pk for person in staff], [timezone.localdate().year])
     return run, staff

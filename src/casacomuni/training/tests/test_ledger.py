@@ -37,17 +37,19 @@ def complete(edition, person, hours, on, revoked=False):
     enrolment = Enrolment.objects.create(
         edition=edition, person=person, state=EnrolmentState.ENROLLED, requested_at=timezone.now()
     )
-    return Completion.objects.create(
+    completion = Completion.objects.create(
         enrolment=enrolment,
         person=person,
         hours=Decimal(hours),
         completed_on=on,
         revoked_at=timezone.now() if revoked else None,
     )
+    ledger.refresh_hours([person.pk], [on.year])
+    return completion
 
 
 def imported(run, person, hours, on, course="Corso esterno"):
-    return ExternalHours.objects.create(
+    row = ExternalHours.objects.create(
         person=person,
         provider="Syllabus",
         course=course,
@@ -55,6 +57,8 @@ def imported(run, person, hours, on, course="Corso esterno"):
         completed_on=on,
         import_run=run,
     )
+    ledger.refresh_hours([person.pk], [on.year])
+    return row
 
 
 @pytest.fixture
@@ -141,6 +145,7 @@ def every_tenth(world):
         for n, person in enumerate(people)
         if n
     )
+    ledger.refresh_hours([person.pk for person in people], [2026])
     return StaffMember.objects.filter(organization=world.home.comune)
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from casacomuni.training import ledger
 from casacomuni.training.models import ExternalHours, ImportRun, StaffMember
 from casacomuni.training.testing import FISCAL_CODES, make_staff
 
@@ -38,6 +39,7 @@ def staff(world):
             completed_on=date(YEAR, 1, 1),
             import_run=run,
         )
+    ledger.refresh_hours([people[0].pk, people[1].pk], [YEAR])
     return people
 
 

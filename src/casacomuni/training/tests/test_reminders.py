@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from casacomuni.training import ledger
 from casacomuni.training.models import Enrolment, EnrolmentState, ExternalHours, ImportRun, Session
 from casacomuni.training.testing import make_edition, make_module, make_staff
 
@@ -37,6 +38,7 @@ def people(world):
         completed_on=timezone.localdate().replace(month=1, day=1),
         import_run=run,
     )
+    ledger.refresh_hours([anna.pk], [timezone.localdate().year])
     edition = make_edition(make_module(world.home.province_org), sessions=0)
     starts = timezone.now() + timedelta(days=1)
     Session.objects.create(

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from casacomuni.audit.models import AuditEvent
-from casacomuni.training import services
+from casacomuni.training import ledger, services
 from casacomuni.training.models import (
     Completion,
     Enrolment,
@@ -142,6 +142,11 @@ def test_a_participant_signs_in_with_the_code_only_while_the_session_is_held(wor
         services.sign_in(participant, edition.sessions.order_by("-starts_at").first(), "ABCDEF")
 
 
+def ledger_hours(actor, person, year) -> Decimal:
+    """The person's hours of ``year`` as the ledger shows them to ``actor``."""
+    return ledger.ledger_for(actor.user, year).get(pk=person.pk).hours
+
+
 def test_completion_needs_the_attendance_and_gives_the_modules_hours_with_a_certificate(world):
     module = make_module(world.home.province_org, hours="4")
     edition = make_edition(module, seats=5, sessions=2, past=True, min_attendance_percent=75)
@@ -155,12 +160,14 @@ def test_completion_needs_the_attendance_and_gives_the_modules_hours_with_a_cert
     assert [c.person for c in completions] == [people[0]]
     completion = completions[0]
     assert completion.hours == Decimal("4.0") and len(completion.code) == 12
+    assert ledger_hours(office, people[0], completion.completed_on.year) == Decimal("4.0")
     with pytest.raises(ValidationError, match="già completata"):
         services.complete_edition(office, edition)
     with pytest.raises(ValidationError):
         services.revoke_certificate(office, completion, " ")
     services.revoke_certificate(office, completion, "Presenze registrate per errore.")
     assert Completion.objects.get(pk=completion.pk).revoked_at is not None
+    assert ledger_hours(office, people[0], completion.completed_on.year) == 0  # a revoked one counts no more
     assert AuditEvent.objects.filter(action="training.certificate.revoke").count() == 1
 
 
@@ -198,5 +205,6 @@ def test_imported_hours_are_idempotent_and_a_bad_fiscal_code_refuses_the_whole_f
         (people[0].pk, Decimal("6.0")),
         (people[1].pk, Decimal("4.5")),
     ]
+    assert [ledger_hours(referent, person, 2026) for person in people] == [Decimal("6.0"), Decimal("4.5")]
     with pytest.raises(PermissionDenied):
         services.import_external_hours(referent, world.home.sibling_comune, csv_file(*rows))
