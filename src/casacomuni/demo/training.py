@@ -1,7 +1,8 @@
 """Training in the demo (issue 11), in each Province, through the services where they exist: three modules
 (public procurement, EU funds, data), each with a past edition whose two sessions have their register and
 whose participants got their certificates; staff of the Province and of two of its Comuni at different points
-of their 40 hours; and an import of hours done on the national Syllabus platform.
+of their 40 hours; an import of hours done on the national Syllabus platform; and the plan of the year,
+built from the needs the Comuni gave in the Province's training-needs campaign (made by ``DemoInsights``).
 
 Re-runnable: a Province that has training modules is left as it is. Kept small so that the demo loads fast.
 """
@@ -15,6 +16,7 @@ from django.utils import timezone
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Membership, Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
+from casacomuni.insights.models import Campaign, TemplateCode
 from casacomuni.training import services
 from casacomuni.training.models import (
     Competence,
@@ -22,6 +24,7 @@ from casacomuni.training.models import (
     EditionState,
     Module,
     ModuleCompetence,
+    Need,
     Session,
 )
 from casacomuni.training.testing import FISCAL_CODES
@@ -84,6 +87,27 @@ class DemoTraining:
                     services.record_attendance(actor, session, enrolment, session.minutes)
             services.complete_edition(actor, edition)
         self.import_hours(actor, organizations[1] if len(organizations) > 1 else province)
+        self.plan(actor, province, [edition.module for edition in editions])
+
+    def plan(self, actor, province, modules) -> None:
+        """The needs of the training-needs campaign, and the plan of its year with each module against the
+        needs of its area (a module whose area nobody asked for stays out)."""
+        campaign = (
+            Campaign.objects.filter(
+                province=province, questionnaire__template_code=TemplateCode.TRAINING_NEEDS
+            )
+            .order_by("-year")
+            .first()
+        )
+        if campaign is None:
+            return
+        services.derive_needs(actor, campaign)
+        plan = services.create_plan(actor, campaign.year, f"Piano della formazione {campaign.year}")
+        needs = Need.objects.filter(province=province, year=campaign.year)
+        for module in modules:
+            answered = [need for need in needs if need.area == module.area]
+            if answered:
+                services.plan_module(actor, plan, module, answered, editions=2)
 
     def staff(self, actor, organization) -> list:
         return [
