@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
-from casacomuni.accounts.models import Organization
+from casacomuni.accounts.models import Organization, User
 from casacomuni.accounts.roles import LOCAL_KINDS, TRAINING_OFFICE_ROLES, OrganizationKind, Role
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
@@ -108,7 +108,9 @@ class StaffData:
 
 def add_staff(actor: Actor, organization: Organization, data: StaffData) -> StaffMember:
     """A person on the staff of ``organization``: the referent for its own Comune (Unione), the training
-    office for the Province and its territory."""
+    office for the Province and its territory. The record is linked to the platform account with the same
+    fiscal code that is a member of ``organization``, if there is one: that person then sees its own hours
+    and certificates, asks to take part and signs in to sessions."""
     if organization.kind not in (OrganizationKind.PROVINCE, *LOCAL_KINDS):
         raise ValidationError(_("Staff belongs to a Province, a Comune or a Unione."))
     probe = StaffMember(organization=organization)
@@ -134,6 +136,7 @@ def add_staff(actor: Actor, organization: Organization, data: StaffData) -> Staf
             last_name=data.last_name.strip()[:100],
             email=(data.email or "").strip()[:254],
             job_title=(data.job_title or "").strip()[:200],
+            user=User.objects.filter(fiscal_code=fiscal_code, memberships__organization=organization).first(),
         )
         _event(
             actor, "staff.add", person, {"organization": [None, organization.name]}, organization=organization

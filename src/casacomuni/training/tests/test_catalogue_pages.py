@@ -461,6 +461,24 @@ def test_the_office_adds_staff_to_a_comune_of_its_territory_only(client, world):
     assert StaffMember.objects.count() == 1
 
 
+def test_a_staff_record_is_linked_to_the_account_of_the_same_person_in_that_comune(client, world):
+    """The employee's account carries its fiscal code: once the referent adds it to the staff, the employee's
+    own page shows its record (an account of another body with the same code is not linked)."""
+    employee = world.personas["personale_comune"]
+    employee.fiscal_code = FISCAL_CODES[3]
+    employee.save(update_fields=["fiscal_code"])
+    as_persona(client, world, "referente_comune")
+    data = {"fiscal_code": FISCAL_CODES[3], "first_name": "Paola", "last_name": "Neri"}
+    assert client.post(reverse("training:staff_add"), data).status_code == 302
+    assert StaffMember.objects.get(fiscal_code=FISCAL_CODES[3]).user == employee
+    as_persona(client, world, "funzionario_formazione")
+    client.post(reverse("training:staff_add"), data | {"organization": world.home.sibling_comune.pk})
+    assert StaffMember.objects.get(organization=world.home.sibling_comune).user is None
+    as_persona(client, world, "personale_comune")
+    page = text(client.get(reverse("training:my_hours")))
+    assert world.home.comune.name in page and "Nessuna scheda del personale" not in page
+
+
 def test_a_member_of_staff_does_not_read_the_staff(client, world):
     as_persona(client, world, "personale_comune")
     assert client.get(reverse("training:staff_list")).status_code == 403
