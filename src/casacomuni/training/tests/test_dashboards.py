@@ -188,6 +188,7 @@ def test_upi_reads_one_row_per_province(client, training_2025):
     treviso, padova = named[home.province_org.name], named[elsewhere.province_org.name]
     assert (treviso.hours, treviso.trained, treviso.completion_rate) == (Decimal("52.0"), 2, Decimal("60.0"))
     assert (treviso.staff.people, treviso.staff.reached) == (5, 2)
+    assert (treviso.needs, treviso.needs_covered, padova.needs) == (3, 1, 0)
     assert (padova.hours, padova.trained, padova.completed, padova.enrolled) == (Decimal("6.0"), 1, 1, 1)
     assert (padova.staff.people, padova.reached_share) == (1, Decimal("0.0"))
     assert response.context["total"].hours == Decimal("58.0")
