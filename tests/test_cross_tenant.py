@@ -958,6 +958,14 @@ LIST_URLS = {
     "training:ledger",
     "training:ledger_csv",
     "training:ledger_xlsx",
+    # The training dashboards: a referent's own organisation, the office's Province and its territory, UPI's
+    # counts per Province (no person); each refused to every other role.
+    "training:dashboard_comune",
+    "training:dashboard_comune_csv",
+    "training:dashboard_province",
+    "training:dashboard_province_csv",
+    "training:dashboard_national",
+    "training:dashboard_national_csv",
 }
 
 # API operations ("METHOD /path" as in the OpenAPI document).

@@ -4,7 +4,9 @@
 Which comuni get a value:
 - counts and amounts (services joined, procedures, EU funds, digital services) give every current comune of a
   Province on the platform a value, 0 included: a Comune that joined no service is a fact, not a gap;
-- ratios and survey figures (savings, digital maturity) only the comuni they can be computed for.
+- ratios and survey figures (savings, digital maturity) only the comuni they can be computed for;
+- the training figures only the comuni that keep at least ``MIN_TRAINING_STAFF`` people in the training
+  ledger: with fewer, a Comune's figure would tell one person's hours.
 
 Rows bought or won by a Unione di Comuni are not split among its members (no rule says how), except the
 adhesions: a Unione's adhesion to a service covers each member comune, as on the national coverage map.
@@ -204,6 +206,60 @@ def digital_maturity(year: int) -> Pairs:
     return dict(rows).items()  # the latest submitted wins
 
 
+# --- Training -------------------------------------------------------------------------------------------------
+
+# Fewer people of a Comune in the training ledger than this and it gets no training figure: the hours per
+# employee of one or two people, or whether "1 trained" is the one person, would be personal data.
+MIN_TRAINING_STAFF = 3
+
+
+def _training_staff(year: int) -> dict:
+    """Per comune with at least MIN_TRAINING_STAFF people in service in the ledger, the ledger's summary of
+    ``year`` (people and their hours on the platform and imported): one query."""
+    from casacomuni.training import ledger
+    from casacomuni.training.models import StaffMember
+
+    people = StaffMember.objects.filter(
+        active=True,
+        organization__kind=OrganizationKind.MUNICIPALITY,
+        organization__municipality__isnull=False,
+    )
+    summaries = ledger.summary_by(people, "organization__municipality", year)
+    return {pk: summary for pk, summary in summaries if summary.people >= MIN_TRAINING_STAFF}
+
+
+def staff_trained(year: int) -> Pairs:
+    """People of the Comune (its own staff records) who completed at least one course on the platform in the
+    year, the certificate not revoked; 0 for a Comune whose staff completed none."""
+    from casacomuni.training.ledger import year_range
+    from casacomuni.training.models import Completion
+
+    counted = _training_staff(year)
+    rows = (
+        Completion.objects.filter(
+            person__organization__municipality_id__in=counted,
+            person__organization__kind=OrganizationKind.MUNICIPALITY,
+            completed_on__range=year_range(year),
+            revoked_at__isnull=True,
+        )
+        .values("person__organization__municipality_id")
+        .annotate(people=Count("person", distinct=True))
+        .order_by()
+    )
+    trained = {row["person__organization__municipality_id"]: row["people"] for row in rows}
+    return [(pk, Decimal(trained.get(pk, 0))) for pk in counted]
+
+
+def training_hours_per_employee(year: int) -> Pairs:
+    """The training hours of the year of the Comune's staff in service (completions on the platform not
+    revoked plus hours imported from other providers, as the 40-hour ledger counts them) divided by their
+    number, to one decimal."""
+    return [
+        (pk, (summary.hours / summary.people).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        for pk, summary in _training_staff(year).items()
+    ]
+
+
 REGISTRY: dict[str, Definition] = {
     definition.code: definition
     for definition in [
@@ -269,6 +325,29 @@ REGISTRY: dict[str, Definition] = {
             _("services"),
             "platform",
             digital_services_adopted,
+        ),
+        Definition(
+            "staff_trained",
+            _("Staff trained"),
+            _(
+                "People of the Comune who completed at least one course on the platform in the year (Comuni "
+                "with at least three people in the training ledger)."
+            ),
+            _("people"),
+            "platform",
+            staff_trained,
+        ),
+        Definition(
+            "training_hours_per_employee",
+            _("Training hours per employee"),
+            _(
+                "Training hours of the year of the Comune's staff in service, on the platform and imported "
+                "from other providers, per person in the training ledger (at least three)."
+            ),
+            _("hours per employee"),
+            "platform",
+            training_hours_per_employee,
+            decimals=1,
         ),
     ]
 }

@@ -207,3 +207,14 @@ class ImportHoursForm(StyledForm):
         super().__init__(data, files)
         self.organizations = {o.pk: o for o in organizations}
         self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+
+
+class DashboardFilterForm(StyledForm):
+    """The year of a training dashboard; a bad value falls back to the current year."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, choices=year_choices)
+
+    def chosen_year(self) -> int:
+        if self.is_bound and self.is_valid() and self.cleaned_data["year"]:
+            return self.cleaned_data["year"]
+        return date.today().year

@@ -1,6 +1,6 @@
 """Menu entries of training: the catalogue for the Province's training office and the Comuni's people, the
 staff, the needs and the 40-hour ledger for the office and the Comuni's referents, the plans for all of them,
-and each person's own hours."""
+each person's own hours, and the dashboards (a referent's organisation, the office's Province, UPI's nation)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -49,5 +49,23 @@ NAV = [
         Section.TRAINING,
         {*TRAINING_OFFICE_ROLES, *LOCAL_ROLES},
         order=15,
+    ),
+    # Dashboards (dash): each reader its own.
+    NavEntry(
+        _("Training dashboard"),
+        "training:dashboard_comune",
+        Section.TRAINING,
+        {Role.MUNICIPALITY_REFERENT},
+        order=16,
+    ),
+    NavEntry(
+        _("Training dashboard"),
+        "training:dashboard_province",
+        Section.TRAINING,
+        set(TRAINING_OFFICE_ROLES),
+        order=16,
+    ),
+    NavEntry(
+        _("Training dashboard"), "training:dashboard_national", Section.TRAINING, {Role.UPI_ADMIN}, order=16
     ),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casacomuni.training.views import catalogue, certificates, ledger, needs
+from casacomuni.training.views import catalogue, certificates, dashboards, ledger, needs
 
 app_name = "training"
 
@@ -46,4 +46,11 @@ urlpatterns = [
     path("moduli/<int:pk>/badge.json", certificates.badge_class, name="badge_class"),
     path("enti/<int:pk>/issuer.json", certificates.badge_issuer, name="badge_issuer"),
     path("edizioni/<int:pk>/calendario.ics", certificates.edition_calendar, name="edition_calendar"),
+    # Dashboards (dash): a Comune's (Unione's), a Province's and UPI's national one, each with its CSV.
+    path("cruscotto/ente/", dashboards.comune_dashboard, name="dashboard_comune"),
+    path("cruscotto/ente/csv/", dashboards.comune_dashboard_csv, name="dashboard_comune_csv"),
+    path("cruscotto/provincia/", dashboards.province_dashboard, name="dashboard_province"),
+    path("cruscotto/provincia/csv/", dashboards.province_dashboard_csv, name="dashboard_province_csv"),
+    path("cruscotto/nazionale/", dashboards.national_dashboard, name="dashboard_national"),
+    path("cruscotto/nazionale/csv/", dashboards.national_dashboard_csv, name="dashboard_national_csv"),
 ]
