@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casacomuni.training.views import catalogue, certificates, ledger, needs
+from casacomuni.training.views import catalogue, certificates, exports, ledger, needs
 
 app_name = "training"
 
@@ -46,4 +46,9 @@ urlpatterns = [
     path("moduli/<int:pk>/badge.json", certificates.badge_class, name="badge_class"),
     path("enti/<int:pk>/issuer.json", certificates.badge_issuer, name="badge_issuer"),
     path("edizioni/<int:pk>/calendario.ics", certificates.edition_calendar, name="edition_calendar"),
+    # The API helper's part: the training office's files of an edition, its register and its certificates.
+    path("edizioni/<int:pk>/registro.csv", exports.register_csv, name="register_csv"),
+    path("edizioni/<int:pk>/registro.xlsx", exports.register_xlsx, name="register_xlsx"),
+    path("edizioni/<int:pk>/attestati.csv", exports.completions_csv, name="completions_csv"),
+    path("edizioni/<int:pk>/attestati.xlsx", exports.completions_xlsx, name="completions_xlsx"),
 ]
