@@ -861,6 +861,16 @@ OBJECT_URLS.update(
             name: lambda w, p: [{"pk": e.pk} for e in foreign_enrolments(w, p)]
             for name in ("training:enrolment_cancel", "training:enrolment_decide")
         },
+        # The files of an edition (its register, its certificates): the training office that runs it only.
+        **{
+            name: lambda w, p: [{"pk": e.pk} for e in training_not_managed(w, p, "edition")]
+            for name in (
+                "training:register_csv",
+                "training:register_xlsx",
+                "training:completions_csv",
+                "training:completions_xlsx",
+            )
+        },
     }
 )
 
@@ -989,7 +999,7 @@ PUBLIC_OPERATIONS = {
 }
 # The statistics of the caller's own Province or Comune (another Province's sigla: see
 # test_procurement_stats_of_another_province_are_refused).
-OWN_OPERATIONS = {"GET /api/v1/me", "GET /api/v1/procurement/stats"}
+OWN_OPERATIONS = {"GET /api/v1/me", "GET /api/v1/procurement/stats", "GET /api/v1/training/ledger/me"}
 OBJECT_OPERATIONS: dict[str, Callable] = {
     "GET /api/v1/organizations/{organization_id}": lambda w, p: [
         {"organization_id": o.pk} for o in foreign_organizations(w, p)
@@ -1118,6 +1128,46 @@ OBJECT_OPERATIONS.update(
         ],
     }
 )
+TRAINING_API = "/api/v1/training"
+
+
+def attendance_not_recordable(world, persona):
+    """Session and enrolment pairs whose minutes the persona may not record: the training office records them
+    in its own sessions for the participants of the same edition; nobody else records any."""
+    home = world.objects["home"]["training"]
+    return [
+        {"session_id": session.pk, "enrolment_id": enrolment.pk}
+        for session in training(world, "session")
+        for enrolment in training(world, "enrolment")
+        if not (persona in TRAINING_OFFICE and session == home["session"] and enrolment == home["enrolment"])
+    ]
+
+
+OBJECT_OPERATIONS.update(
+    {
+        f"GET {TRAINING_API}/modules/{{module_id}}": lambda w, p: [
+            {"module_id": m.pk} for m in foreign_modules(w, p)
+        ],
+        **{
+            operation: lambda w, p: [{"edition_id": e.pk} for e in editions_not_readable(w, p)]
+            for operation in (
+                f"GET {TRAINING_API}/editions/{{edition_id}}",
+                f"GET {TRAINING_API}/editions/{{edition_id}}/enrolments",
+                f"POST {TRAINING_API}/editions/{{edition_id}}/enrolments",
+            )
+        },
+        f"POST {TRAINING_API}/enrolments/{{enrolment_id}}/cancel": lambda w, p: [
+            {"enrolment_id": e.pk} for e in foreign_enrolments(w, p)
+        ],
+        f"GET {TRAINING_API}/sessions/{{session_id}}/register": lambda w, p: [
+            {"session_id": s.pk} for s in training_not_managed(w, p, "session")
+        ],
+        f"PUT {TRAINING_API}/sessions/{{session_id}}/register/{{enrolment_id}}": attendance_not_recordable,
+        f"GET {TRAINING_API}/completions/{{completion_id}}": lambda w, p: [
+            {"completion_id": c.pk} for c in certificates_not_readable(w, p)
+        ],
+    }
+)
 # Forms sent with write operations, so that the request passes validation and meets the tenancy check.
 # JSON bodies sent with write operations, valid so that the request meets the tenancy check.
 REQUEST_BODY = {
@@ -1155,6 +1205,8 @@ OPERATION_JSON = {
     f"PUT {BIDDING_API}/procedures/{{procedure_id}}/session/bids/{{bid_id}}/scores/{{member_id}}": {
         "coefficients": {"A": "1"}
     },
+    f"POST {TRAINING_API}/editions/{{edition_id}}/enrolments": {"person_id": 1},
+    f"PUT {TRAINING_API}/sessions/{{session_id}}/register/{{enrolment_id}}": {"minutes": 10},
 }
 # A callable gives a fresh form each time (an uploaded file is read once).
 OPERATION_FORMS = {
@@ -1208,6 +1260,12 @@ LIST_OPERATIONS = {
     f"GET {BIDDING_API}/procedures",
     f"GET {BIDDING_API}/receipts",
     f"GET {BIDDING_API}/integration-requests",
+    # Training: the catalogue of the caller's Province, the completions and the ledger of the staff it reads.
+    f"GET {TRAINING_API}/modules",
+    f"GET {TRAINING_API}/editions",
+    f"GET {TRAINING_API}/completions",
+    f"GET {TRAINING_API}/ledger",
+    f"GET {TRAINING_API}/ledger/summary",
 }
 # Lists of procedures open to an operator and of its receipts: they name what the published notice names (the
 # object, the SUA's Province, the buying Comune), also when that is another tenant of the platform.
@@ -1234,6 +1292,8 @@ COUNTERPARTY_LISTS = {
     # The procedures of a Comune's lots are run by its Province's SUA.
     "GET /api/v1/procurement/procedures",
     "procurement:procedure_list",
+    # The training modules a Comune reads are its Province's (the module names the Province that runs it).
+    f"GET {TRAINING_API}/modules",
     # The campaigns sent to a Comune come from its Province.
     "GET /api/v1/insights/campaigns",
     "insights:campaign_list",

@@ -58,6 +58,7 @@ def _register_routers() -> None:
     from casacomuni.procurement.requests.api import router as procurement_requests_router
     from casacomuni.projects.api import router as projects_router
     from casacomuni.territory.api import router as territory_router
+    from casacomuni.training.api import router as training_router
 
     api.add_router("/audit", audit_router)
     api.add_router("/codes", codes_router)
@@ -73,6 +74,7 @@ def _register_routers() -> None:
     api.add_router("/procurement", procurement_session_router)
     api.add_router("/procurement", procurement_stats_router)
     api.add_router("/territory", territory_router)
+    api.add_router("/training", training_router)
     api.add_router("/", accounts_router)
     api.add_router("/", agreements_router)
     api.add_router("/", operators_router)

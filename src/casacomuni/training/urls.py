@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casacomuni.training.views import catalogue, certificates, dashboards, ledger, needs
+from casacomuni.training.views import catalogue, certificates, dashboards, exports, ledger, needs
 
 app_name = "training"
 
@@ -46,11 +46,16 @@ urlpatterns = [
     path("moduli/<int:pk>/badge.json", certificates.badge_class, name="badge_class"),
     path("enti/<int:pk>/issuer.json", certificates.badge_issuer, name="badge_issuer"),
     path("edizioni/<int:pk>/calendario.ics", certificates.edition_calendar, name="edition_calendar"),
-    # Dashboards (dash): a Comune's (Unione's), a Province's and UPI's national one, each with its CSV.
+    # Dashboards: a Comune's (Unione's), a Province's and UPI's national one, each with its CSV.
     path("cruscotto/ente/", dashboards.comune_dashboard, name="dashboard_comune"),
     path("cruscotto/ente/csv/", dashboards.comune_dashboard_csv, name="dashboard_comune_csv"),
     path("cruscotto/provincia/", dashboards.province_dashboard, name="dashboard_province"),
     path("cruscotto/provincia/csv/", dashboards.province_dashboard_csv, name="dashboard_province_csv"),
     path("cruscotto/nazionale/", dashboards.national_dashboard, name="dashboard_national"),
     path("cruscotto/nazionale/csv/", dashboards.national_dashboard_csv, name="dashboard_national_csv"),
+    # The training office's files of an edition, its register and its certificates.
+    path("edizioni/<int:pk>/registro.csv", exports.register_csv, name="register_csv"),
+    path("edizioni/<int:pk>/registro.xlsx", exports.register_xlsx, name="register_xlsx"),
+    path("edizioni/<int:pk>/attestati.csv", exports.completions_csv, name="completions_csv"),
+    path("edizioni/<int:pk>/attestati.xlsx", exports.completions_xlsx, name="completions_xlsx"),
 ]
