@@ -6,6 +6,7 @@ the revocation of a certificate, after which its public page says so."""
 
 import html
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -373,16 +374,16 @@ def test_satisfaction_by_gives_the_average_overall_rating_and_the_count_in_one_q
     )
     year = Completion.objects.get(enrolment=enrolments[0]).completed_on.year
     with django_assert_num_queries(1):
-        assert satisfaction_by(Edition.objects.all()) == Satisfaction(average=pytest.approx(4.5), count=2)
+        assert satisfaction_by(Edition.objects.all()) == Satisfaction(average=Decimal("4.50"), count=2)
     assert satisfaction_by(
         Edition.objects.filter(module__province=world.elsewhere.province_org)
     ) == Satisfaction(None, 0)
     assert satisfaction_by(Edition.objects.all(), year=year + 1).count == 0
     with django_assert_num_queries(1):
         by_province = satisfaction_by(Edition.objects.all(), year=year, group="province")
-    assert by_province == {world.home.province_org.pk: Satisfaction(pytest.approx(4.5), 2)}
+    assert by_province == {world.home.province_org.pk: Satisfaction(Decimal("4.50"), 2)}
     by_body = satisfaction_by(Edition.objects.all(), group="organization")
-    assert by_body == {world.home.comune.pk: Satisfaction(pytest.approx(4.5), 2)}
+    assert by_body == {world.home.comune.pk: Satisfaction(Decimal("4.50"), 2)}
 
 
 # --- Revocation ---------------------------------------------------------------------------------------------
