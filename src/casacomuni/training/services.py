@@ -1037,7 +1037,7 @@ def own_enrolment(actor: Actor, edition: Edition) -> Enrolment | None:
     )
 
 
-def final_test_problem(edition: Edition, enrolment: Enrolment | None, now=None) -> str | None:
+def final_test_problem(edition: Edition, enrolment: Enrolment | None) -> str | None:
     """Why the participant cannot take the edition's test now (Italian), or None."""
     if not edition.final_test:
         return _("This edition has no final test.")
@@ -1046,7 +1046,7 @@ def final_test_problem(edition: Edition, enrolment: Enrolment | None, now=None) 
     if edition.state in (EditionState.COMPLETED, EditionState.CANCELLED):
         return _("The edition is closed: its test can no longer be taken.")
     last = edition.sessions.order_by("-ends_at").first()
-    if last is None or last.ends_at > (now or timezone.now()):
+    if last is None or last.ends_at > timezone.now():
         return _("The test opens once all the sessions have been held.")
     if not edition.module.test_questions.exists():
         return _("The test has no questions yet.")

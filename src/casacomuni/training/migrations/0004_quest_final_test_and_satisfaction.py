@@ -5,6 +5,17 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def open_surveys(apps, schema_editor):
+    """The editions completed before the questionnaire existed get theirs (version 1), as complete_edition
+    opens it for the editions completed from now on."""
+    Edition = apps.get_model("training", "Edition")
+    SatisfactionSurvey = apps.get_model("training", "SatisfactionSurvey")
+    SatisfactionSurvey.objects.bulk_create(
+        SatisfactionSurvey(edition=edition, version=1)
+        for edition in Edition.objects.filter(state="completed").only("pk")
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -83,4 +94,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('enrolment', 'number'), name='one_test_attempt_per_number')],
             },
         ),
+        migrations.RunPython(open_surveys, migrations.RunPython.noop),
     ]
