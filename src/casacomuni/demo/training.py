@@ -15,13 +15,15 @@ from django.utils import timezone
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Membership, Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
-from casacomuni.training import services
+from casacomuni.training import satisfaction, services
 from casacomuni.training.models import (
     Competence,
+    Completion,
     Edition,
     EditionState,
     Module,
     ModuleCompetence,
+    SatisfactionResponse,
     Session,
 )
 from casacomuni.training.testing import FISCAL_CODES
@@ -45,6 +47,11 @@ MODULES = (
 # Per person (by position among the six of each organisation): the modules completed and the hours imported,
 # so that the ledger shows people who reached 40 hours, who are on their way and who are far behind.
 PLANS = (((0, 1, 2), 6), ((0, 1), 4), ((0,), 0), ((2,), 0), ((), 0), ((0, 1, 2), 0))
+COMMENTS = (
+    "Più esercitazioni pratiche sui casi dei Comuni.",
+    "Materiali chiari, utili anche dopo il corso.",
+    "Sessioni un po' lunghe: meglio due mezze giornate.",
+)
 NAMES = (
     ("Mario", "Rossi"),
     ("Luca", "Bianchi"),
@@ -83,7 +90,24 @@ class DemoTraining:
                 for enrolment in enrolments:
                     services.record_attendance(actor, session, enrolment, session.minutes)
             services.complete_edition(actor, edition)
+            self.satisfaction(edition)
         self.import_hours(actor, organizations[1] if len(organizations) > 1 else province)
+
+    def satisfaction(self, edition) -> None:
+        """Two participants in three answered the questionnaire, with ratings from 3 to 5 (the demo's staff
+        has no accounts to answer with, so the answers are written as the service would)."""
+        survey = edition.satisfaction_survey
+        for number, completion in enumerate(Completion.objects.filter(enrolment__edition=edition)):
+            if number % 3 == 2:
+                continue
+            ratings = {code: str(3 + (number + shift) % 3) for shift, code in enumerate(satisfaction.RATINGS)}
+            comment = COMMENTS[number % len(COMMENTS)] if number % 2 == 0 else None
+            SatisfactionResponse.objects.create(
+                survey=survey,
+                enrolment_id=completion.enrolment_id,
+                overall=int(ratings["overall"]),
+                answers=ratings | {satisfaction.COMMENT: comment},
+            )
 
     def staff(self, actor, organization) -> list:
         return [
