@@ -843,7 +843,12 @@ OBJECT_URLS.update(
                 {"pk": m.pk}
                 for m in objects_not_managed(w, p, TRAINING_OFFICE, "training", "module", "draft_module")
             ]
-            for name in ("training:module_edit", "training:module_publish", "training:edition_create")
+            for name in (
+                "training:module_edit",
+                "training:module_publish",
+                "training:edition_create",
+                "training:test_questions",
+            )
         },
         **{
             name: lambda w, p: [{"pk": e.pk} for e in foreign_editions(w, p)]
@@ -871,8 +876,39 @@ OBJECT_URLS.update(
                 "training:completions_xlsx",
             )
         },
+        # The final test's questions, a second attempt, the satisfaction results and the revocation: the
+        # training office of the Province that runs the edition only.
+        **{
+            name: lambda w, p: [{"pk": q.pk} for q in training_not_managed(w, p, "test_question")]
+            for name in ("training:test_question_edit", "training:test_question_delete")
+        },
+        **{
+            name: lambda w, p: [
+                {"pk": e.pk}
+                for e in objects_not_managed(w, p, TRAINING_OFFICE, "training", "edition", "draft_edition")
+            ]
+            for name in ("training:test_retry", "training:satisfaction_results")
+        },
+        "training:certificate_revoke": lambda w, p: [
+            {"code": c.code} for c in training_not_managed(w, p, "completion")
+        ],
+        # The test and the questionnaire: the participant enrolled in the edition (who completed it) only.
+        **{
+            name: lambda w, p: [{"pk": e.pk} for e in editions_not_taken(w, p)]
+            for name in ("training:final_test", "training:satisfaction")
+        },
     }
 )
+
+
+def editions_not_taken(world, persona):
+    """The home edition is the ``personale_comune`` persona's (enrolled, completed); nobody else's."""
+    editions = objects_not_managed(
+        world, persona, {"personale_comune"}, "training", "edition", "draft_edition"
+    )
+    if persona == "personale_comune":
+        editions.append(world.objects["home"]["training"]["draft_edition"])
+    return editions
 
 
 def online_lots_not_open(world, persona):

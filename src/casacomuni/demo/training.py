@@ -17,14 +17,16 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Membership, Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.insights.models import Campaign, TemplateCode
-from casacomuni.training import services
+from casacomuni.training import satisfaction, services
 from casacomuni.training.models import (
     Competence,
+    Completion,
     Edition,
     EditionState,
     Module,
     ModuleCompetence,
     Need,
+    SatisfactionResponse,
     Session,
 )
 from casacomuni.training.testing import FISCAL_CODES
@@ -48,6 +50,11 @@ MODULES = (
 # Per person (by position among the six of each organisation): the modules completed and the hours imported,
 # so that the ledger shows people who reached 40 hours, who are on their way and who are far behind.
 PLANS = (((0, 1, 2), 6), ((0, 1), 4), ((0,), 0), ((2,), 0), ((), 0), ((0, 1, 2), 0))
+COMMENTS = (
+    "Più esercitazioni pratiche sui casi dei Comuni.",
+    "Materiali chiari, utili anche dopo il corso.",
+    "Sessioni un po' lunghe: meglio due mezze giornate.",
+)
 NAMES = (
     ("Mario", "Rossi"),
     ("Luca", "Bianchi"),
@@ -86,6 +93,7 @@ class DemoTraining:
                 for enrolment in enrolments:
                     services.record_attendance(actor, session, enrolment, session.minutes)
             services.complete_edition(actor, edition)
+            self.satisfaction(edition)
         self.import_hours(actor, organizations[1] if len(organizations) > 1 else province)
         self.plan(actor, province, [edition.module for edition in editions])
 
@@ -108,6 +116,22 @@ class DemoTraining:
             answered = [need for need in needs if need.area == module.area]
             if answered:
                 services.plan_module(actor, plan, module, answered, editions=2)
+
+    def satisfaction(self, edition) -> None:
+        """Two participants in three answered the questionnaire, with ratings from 3 to 5 (the demo's staff
+        has no accounts to answer with, so the answers are written as the service would)."""
+        survey = edition.satisfaction_survey
+        for number, completion in enumerate(Completion.objects.filter(enrolment__edition=edition)):
+            if number % 3 == 2:
+                continue
+            ratings = {code: str(3 + (number + shift) % 3) for shift, code in enumerate(satisfaction.RATINGS)}
+            comment = COMMENTS[number % len(COMMENTS)] if number % 2 == 0 else None
+            SatisfactionResponse.objects.create(
+                survey=survey,
+                enrolment_id=completion.enrolment_id,
+                overall=int(ratings["overall"]),
+                answers=ratings | {satisfaction.COMMENT: comment},
+            )
 
     def staff(self, actor, organization) -> list:
         return [

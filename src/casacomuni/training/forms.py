@@ -218,3 +218,52 @@ class DashboardFilterForm(StyledForm):
         if self.is_bound and self.is_valid() and self.cleaned_data["year"]:
             return self.cleaned_data["year"]
         return date.today().year
+
+
+# --- The final test, the satisfaction questionnaire and the revocation ---------------------------------------
+
+OPTION_FIELDS = [f"option_{number}" for number in range(1, 7)]
+
+
+class TestQuestionForm(forms.Form):
+    """A question of the final test: up to six options (empty ones are left out), the correct one chosen by
+    its number."""
+
+    __test__ = False
+
+    text = forms.CharField(label=_("Question"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    option_1 = forms.CharField(label=_("Option 1"), max_length=300, required=False)
+    option_2 = forms.CharField(label=_("Option 2"), max_length=300, required=False)
+    option_3 = forms.CharField(label=_("Option 3"), max_length=300, required=False)
+    option_4 = forms.CharField(label=_("Option 4"), max_length=300, required=False)
+    option_5 = forms.CharField(label=_("Option 5"), max_length=300, required=False)
+    option_6 = forms.CharField(label=_("Option 6"), max_length=300, required=False)
+    correct = forms.TypedChoiceField(
+        label=_("The correct option"),
+        coerce=int,
+        choices=[(n, _("Option %(number)s") % {"number": n}) for n in range(1, 7)],
+        widget=forms.RadioSelect,
+    )
+
+    @classmethod
+    def initial_from(cls, question) -> dict:
+        initial = {"text": question.text, "correct": question.correct + 1}
+        initial |= dict(zip(OPTION_FIELDS, question.options, strict=False))
+        return initial
+
+    def to_args(self) -> tuple[str, list[str], int]:
+        """The question, its non-empty options and the index of the correct one among them (-1 when the
+        number chosen is an empty option: the service refuses it)."""
+        data = self.cleaned_data
+        filled = [name for name in OPTION_FIELDS if data[name].strip()]
+        chosen = OPTION_FIELDS[data["correct"] - 1]
+        return data["text"], [data[name] for name in filled], filled.index(chosen) if chosen in filled else -1
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the certificate is revoked"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm: the certificate no longer verifies and its hours leave the ledger")
+    )

@@ -198,6 +198,9 @@ class Edition(models.Model):
     pass_mark_percent = models.PositiveSmallIntegerField(
         _("pass mark of the test (%)"), default=67, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
+    test_retry = models.BooleanField(
+        _("a second attempt at the test"), default=False, help_text=_("For who does not pass the first")
+    )
     signatory = models.CharField(
         _("signatory of the certificates"), max_length=200, help_text=_("Name and role, as printed")
     )
@@ -591,3 +594,100 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan}: {self.module}"
+
+
+# --- The final test and the satisfaction questionnaire (issue 11, items 5 and 6) ----------------------------
+
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
+
+
+class TestQuestion(models.Model):
+    """A multiple-choice question of a module's final test: 2 to 6 options, exactly one correct. Every edition
+    of the module with a final test uses the module's questions; they no longer change once somebody took it."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="test_questions")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    text = models.CharField(_("question"), max_length=500)
+    options = models.JSONField(_("options"), default=list)
+    correct = models.PositiveSmallIntegerField(_("correct option"))
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("test question")
+        verbose_name_plural = _("test questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class TestAttempt(models.Model):
+    """One attempt at an edition's final test by an enrolled participant: the options chosen (question id ->
+    option index) and the score. A second attempt only when the edition allows one and the first failed."""
+
+    __test__ = False
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="test_attempts")
+    number = models.PositiveSmallIntegerField(
+        _("attempt"), validators=[MinValueValidator(1), MaxValueValidator(2)]
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    correct = models.PositiveSmallIntegerField(_("correct answers"))
+    total = models.PositiveSmallIntegerField(_("questions"))
+    score_percent = models.PositiveSmallIntegerField(_("score (%)"), validators=[MaxValueValidator(100)])
+    passed = models.BooleanField(_("passed"))
+    taken_at = models.DateTimeField(_("taken at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["enrolment", "number"]
+        verbose_name = _("test attempt")
+        verbose_name_plural = _("test attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "number"], name="one_test_attempt_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} #{self.number}: {self.score_percent}%"
+
+
+class SatisfactionSurvey(models.Model):
+    """The satisfaction questionnaire of an edition, opened when the edition is completed: the questions are
+    those of ``training.satisfaction`` at ``version``."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="satisfaction_survey")
+    version = models.PositiveSmallIntegerField(_("version"))
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("satisfaction questionnaire")
+        verbose_name_plural = _("satisfaction questionnaires")
+
+    def __str__(self) -> str:
+        return f"{self.edition} v{self.version}"
+
+
+class SatisfactionResponse(models.Model):
+    """A participant's answers (question code -> cleaned value), once per completion. ``overall`` repeats the
+    overall rating (1-5) so that dashboards average it in SQL."""
+
+    survey = models.ForeignKey(SatisfactionSurvey, on_delete=models.CASCADE, related_name="responses")
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="satisfaction")
+    overall = models.PositiveSmallIntegerField(
+        _("overall rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["survey", "submitted_at", "pk"]
+        verbose_name = _("satisfaction response")
+        verbose_name_plural = _("satisfaction responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall__gte=1, overall__lte=5), name="satisfaction_overall_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.overall}"

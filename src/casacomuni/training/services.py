@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
@@ -27,9 +28,11 @@ from casacomuni.accounts.models import Organization, User
 from casacomuni.accounts.roles import LOCAL_KINDS, TRAINING_OFFICE_ROLES, OrganizationKind, Role
 from casacomuni.audit.services import record_event
 from casacomuni.lib import identifiers
-from casacomuni.training import ledger
+from casacomuni.training import ledger, satisfaction
 from casacomuni.training.models import (
     LIVE_STATES,
+    MAX_OPTIONS,
+    MIN_OPTIONS,
     Area,
     Attendance,
     Competence,
@@ -48,10 +51,15 @@ from casacomuni.training.models import (
     Need,
     Plan,
     PlanItem,
+    SatisfactionResponse,
+    SatisfactionSurvey,
     Session,
     StaffMember,
+    TestAttempt,
+    TestQuestion,
 )
 from casacomuni.training.rules import attendance as attendance_rules
+from casacomuni.training.rules import final_test as test_rules
 from casacomuni.training.rules import needs as need_rules
 from casacomuni.training.rules import seats
 
@@ -462,6 +470,7 @@ def complete_edition(actor: Actor, edition: Edition) -> list[Completion]:
         ledger.refresh_hours([c.person_id for c in completions], [completed_on.year])
         edition.state = EditionState.COMPLETED
         edition.save(update_fields=["state"])
+        open_survey(edition)
         _event(
             actor,
             "edition.complete",
@@ -942,3 +951,230 @@ def record_register(actor: Actor, session: Session, minutes: dict[Enrolment, int
     """The whole register of a session at once: every participant's minutes or, if one is refused, none."""
     with transaction.atomic():
         return [record_attendance(actor, session, enrolment, value) for enrolment, value in minutes.items()]
+
+
+# --- The final test -----------------------------------------------------------------------------------------
+
+
+def _test_taken(module: Module) -> bool:
+    return TestAttempt.objects.filter(enrolment__edition__module=module).exists()
+
+
+def _question_problems(text: str, options: list[str], correct) -> dict:
+    errors = {}
+    if not text:
+        errors["text"] = _("Write the question.")
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        errors["options"] = _("Give from %(min)s to %(max)s options.") % {
+            "min": MIN_OPTIONS,
+            "max": MAX_OPTIONS,
+        }
+    elif len({option.casefold() for option in options}) != len(options):
+        errors["options"] = _("Two options are the same.")
+    elif not isinstance(correct, int) or not 0 <= correct < len(options):
+        errors["correct"] = _("Choose the one correct option.")
+    return errors
+
+
+def save_test_question(
+    actor: Actor,
+    module: Module,
+    text: str,
+    options: list[str],
+    correct: int,
+    question: TestQuestion | None = None,
+) -> TestQuestion:
+    """Add (or change) a question of the module's final test: 2 to 6 options (empty ones are dropped), exactly
+    one of them correct. Refused once somebody took the test: the attempts were scored on the questions."""
+    office = training_office(actor)
+    if module.province_id != office.pk or (question is not None and question.module_id != module.pk):
+        raise PermissionDenied
+    text = (text or "").strip()[:500]
+    options = [str(option).strip()[:300] for option in options if str(option or "").strip()]
+    errors = _question_problems(text, options, correct)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        module = Module.objects.select_for_update().get(pk=module.pk)
+        if _test_taken(module):
+            raise ValidationError(_("Somebody already took this test: its questions can no longer change."))
+        old = None if question is None else question.text
+        if question is None:
+            question = TestQuestion(module=module, order=module.test_questions.count() + 1)
+        question.text, question.options, question.correct = text, options, correct
+        question.save()
+        _event(actor, "test.question", question, {"text": [old, text]}, organization=office)
+    return question
+
+
+def delete_test_question(actor: Actor, question: TestQuestion) -> None:
+    office = training_office(actor)
+    if question.module.province_id != office.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        module = Module.objects.select_for_update().get(pk=question.module_id)
+        if _test_taken(module):
+            raise ValidationError(_("Somebody already took this test: its questions can no longer change."))
+        _event(actor, "test.question.delete", question, {"text": [question.text, None]}, organization=office)
+        question.delete()
+
+
+def set_test_retry(actor: Actor, edition: Edition, allowed: bool) -> Edition:
+    """Whether who fails the edition's final test may try once more."""
+    office = require_office_of(actor, edition)
+    with transaction.atomic():
+        edition = _locked_edition(edition)
+        if not edition.final_test:
+            raise ValidationError(_("This edition has no final test."))
+        old, edition.test_retry = edition.test_retry, allowed
+        edition.save(update_fields=["test_retry"])
+        _event(actor, "test.retry", edition, {"test_retry": [old, allowed]}, organization=office)
+    return edition
+
+
+def own_enrolment(actor: Actor, edition: Edition) -> Enrolment | None:
+    """The actor's enrolment (as a member of staff) in force in the edition."""
+    return (
+        Enrolment.objects.filter(edition=edition, person__user=actor.user, state=EnrolmentState.ENROLLED)
+        .select_related("person")
+        .first()
+        if actor.user is not None and actor.user.is_authenticated
+        else None
+    )
+
+
+def final_test_problem(edition: Edition, enrolment: Enrolment | None) -> str | None:
+    """Why the participant cannot take the edition's test now (Italian), or None."""
+    if not edition.final_test:
+        return _("This edition has no final test.")
+    if enrolment is None:
+        return _("Only the participants enrolled in the edition take its test.")
+    if edition.state in (EditionState.COMPLETED, EditionState.CANCELLED):
+        return _("The edition is closed: its test can no longer be taken.")
+    last = edition.sessions.order_by("-ends_at").first()
+    if last is None or last.ends_at > timezone.now():
+        return _("The test opens once all the sessions have been held.")
+    if not edition.module.test_questions.exists():
+        return _("The test has no questions yet.")
+    passed = list(enrolment.test_attempts.order_by("number").values_list("passed", flat=True))
+    if not test_rules.may_attempt(passed, edition.test_retry):
+        return _("You have already taken the test.")
+    return None
+
+
+def take_test(actor: Actor, edition: Edition, chosen: dict) -> TestAttempt:
+    """A participant's attempt at the edition's final test: ``chosen`` maps each question id to the index of
+    the option chosen. Every question must be answered; the score (``rules.final_test``) is the enrolment's
+    test score, the best of its attempts, which ``outcomes`` and ``complete_edition`` read."""
+    enrolment = own_enrolment(actor, edition)
+    with transaction.atomic():
+        edition = _locked_edition(edition)
+        problem = final_test_problem(edition, enrolment)
+        if problem:
+            raise ValidationError(problem)
+        questions = list(edition.module.test_questions.all())
+        answers = {}
+        for question in questions:
+            value = chosen.get(question.pk)
+            if isinstance(value, int) and 0 <= value < len(question.options):
+                answers[question.pk] = value
+        unanswered = len(questions) - len(answers)
+        if unanswered:
+            raise ValidationError(
+                ngettext(
+                    "Answer every question: %(count)s is unanswered.",
+                    "Answer every question: %(count)s are unanswered.",
+                    unanswered,
+                )
+                % {"count": unanswered}
+            )
+        result = test_rules.score({q.pk: q.correct for q in questions}, answers, edition.pass_mark_percent)
+        attempt = TestAttempt.objects.create(
+            enrolment=enrolment,
+            number=enrolment.test_attempts.count() + 1,
+            answers={str(pk): value for pk, value in answers.items()},
+            correct=result.correct,
+            total=result.total,
+            score_percent=result.percent,
+            passed=result.passed,
+        )
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        old = enrolment.test_score_percent
+        enrolment.test_score_percent = max(result.percent, old or 0)
+        enrolment.save(update_fields=["test_score_percent"])
+        _event(
+            actor,
+            "test.take",
+            attempt,
+            {"score": [old, enrolment.test_score_percent], "attempt": [None, attempt.number]},
+            organization=edition.module.province,
+        )
+    return attempt
+
+
+# --- The satisfaction questionnaire -------------------------------------------------------------------------
+
+
+def open_survey(edition: Edition) -> SatisfactionSurvey:
+    """Within ``complete_edition``: the edition's satisfaction questionnaire, at the current questions."""
+    survey, _created = SatisfactionSurvey.objects.get_or_create(
+        edition=edition, defaults={"version": satisfaction.VERSION}
+    )
+    return survey
+
+
+def satisfaction_problem(enrolment: Enrolment | None) -> str | None:
+    """Why the participant cannot answer the edition's questionnaire (Italian), or None."""
+    if enrolment is None or not hasattr(enrolment, "completion"):
+        return _("Only who completed the edition answers its questionnaire.")
+    if not SatisfactionSurvey.objects.filter(edition_id=enrolment.edition_id).exists():
+        return _("The questionnaire opens when the edition is completed.")
+    if SatisfactionResponse.objects.filter(enrolment=enrolment).exists():
+        return _("You have already answered: thank you.")
+    return None
+
+
+def completed_enrolment(actor: Actor, edition: Edition) -> Enrolment | None:
+    """The actor's enrolment in the edition that ended in a completion."""
+    if actor.user is None or not actor.user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.filter(edition=edition, person__user=actor.user, completion__isnull=False)
+        .select_related("completion")
+        .first()
+    )
+
+
+def answer_satisfaction(actor: Actor, edition: Edition, raw: dict) -> SatisfactionResponse:
+    """A participant who completed the edition answers its satisfaction questionnaire, once (``raw``:
+    question code -> value, checked by the questionnaires' engine)."""
+    enrolment = completed_enrolment(actor, edition)
+    with transaction.atomic():
+        problem = satisfaction_problem(enrolment)
+        if problem:
+            raise ValidationError(problem)
+        survey = SatisfactionSurvey.objects.select_for_update().get(edition=edition)
+        if SatisfactionResponse.objects.filter(enrolment=enrolment).exists():
+            raise ValidationError(_("You have already answered: thank you."))
+        result = satisfaction.validate(raw, survey.version)
+        if not result.is_valid:
+            raise ValidationError(
+                {
+                    code: [message.render(_) for message in messages]
+                    for code, messages in result.errors.items()
+                }
+            )
+        response = SatisfactionResponse.objects.create(
+            survey=survey,
+            enrolment=enrolment,
+            overall=int(result.cleaned["overall"]),
+            answers=result.cleaned,
+        )
+        _event(
+            actor,
+            "satisfaction.answer",
+            response,
+            {"overall": [None, response.overall]},
+            organization=edition.module.province,
+        )
+    return response

@@ -23,6 +23,7 @@ from casacomuni.training.models import (
     ModuleCompetence,
     Session,
     StaffMember,
+    TestQuestion,
 )
 
 # Valid fiscal codes of made-up people (surname, name, birth date and place, check character computed as
@@ -104,7 +105,7 @@ def add_training(side, world) -> dict:
     """For the cross-tenant matrix, on each side: a published module and a draft (with an edition the Comuni do
     not see); an open edition of the published one with two sessions already held, the Comune's staff and an
     enrolment with its completion (at home the person is the ``personale_comune`` persona, who signs in and
-    holds the certificate); a training-needs campaign answered by the Comune, its needs and the Province's plan;
+    holds the certificate), a question of the module's final test; a training-needs campaign answered by the Comune, its needs and the Province's plan;
     for the 40-hour ledger, one person of each of the side's organisations (surnames unique in the world, so
     that a list page showing one is caught) with hours imported this year: ``world.objects[side]["training"]``."""
     from casacomuni.insights.services.responses import save_response
@@ -151,6 +152,12 @@ def add_training(side, world) -> dict:
         "completion": completion,
         "campaign": campaign,
         "plan": plan,
+        "test_question": TestQuestion.objects.create(
+            module=module,
+            text="Chi nomina il RUP?",
+            options=["Il sindaco", "La stazione appaltante"],
+            correct=1,
+        ),
     }
 
 

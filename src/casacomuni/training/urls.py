@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casacomuni.training.views import catalogue, certificates, dashboards, exports, ledger, needs
+from casacomuni.training.views import catalogue, certificates, dashboards, exports, feedback, ledger, needs
 
 app_name = "training"
 
@@ -58,4 +58,15 @@ urlpatterns = [
     path("edizioni/<int:pk>/registro.xlsx", exports.register_xlsx, name="register_xlsx"),
     path("edizioni/<int:pk>/attestati.csv", exports.completions_csv, name="completions_csv"),
     path("edizioni/<int:pk>/attestati.xlsx", exports.completions_xlsx, name="completions_xlsx"),
+    # The final test, the satisfaction questionnaire, the revocation of a certificate.
+    path("moduli/<int:pk>/test/", feedback.test_questions, name="test_questions"),
+    path("test/domande/<int:pk>/", feedback.test_question_edit, name="test_question_edit"),
+    path("test/domande/<int:pk>/elimina/", feedback.test_question_delete, name="test_question_delete"),
+    path("edizioni/<int:pk>/test/", feedback.final_test, name="final_test"),
+    path("edizioni/<int:pk>/test/seconda-prova/", feedback.test_retry, name="test_retry"),
+    path("edizioni/<int:pk>/gradimento/", feedback.satisfaction_form, name="satisfaction"),
+    path(
+        "edizioni/<int:pk>/gradimento/risultati/", feedback.satisfaction_results, name="satisfaction_results"
+    ),
+    path("attestati/<str:code>/revoca/", feedback.certificate_revoke, name="certificate_revoke"),
 ]

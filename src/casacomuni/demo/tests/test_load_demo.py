@@ -281,3 +281,13 @@ def test_each_demo_province_has_training_and_staff_at_different_points_of_their_
     client.force_login(User.objects.get(username="formazione.tv"))
     page = client.get("/formazione/ore/")
     assert page.status_code == 200 and "40 ore raggiunte" in page.content.decode()
+
+
+def test_the_demo_editions_have_satisfaction_answers_the_dashboards_average(demo):
+    """Two participants in three of each past edition answered its questionnaire, with ratings from 3 to 5."""
+    from casacomuni.training.models import Edition
+    from casacomuni.training.satisfaction import satisfaction_by
+
+    for province in Organization.objects.filter(kind=OrganizationKind.PROVINCE):
+        result = satisfaction_by(Edition.objects.filter(module__province=province))
+        assert result.count > 0 and 3 <= result.average <= 5

@@ -253,6 +253,9 @@ def render_edition(request, edition, *, enrol_form=None, session_form=None, stat
         "outcomes": labelled_outcomes(edition) if office else None,
         "seats_left": max(edition.left, 0),
     }
+    from casacomuni.training.views import feedback  # it builds on this module's helpers
+
+    context |= feedback.edition_extras(request, edition, office, context["mine"])
     return render(request, "training/edition_detail.html", context, status=status)
 
 

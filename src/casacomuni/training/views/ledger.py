@@ -23,6 +23,7 @@ from casacomuni.training import ledger, services
 from casacomuni.training.forms import STANDING_LABELS, ImportHoursForm, LedgerFilterForm
 from casacomuni.training.models import Completion, ExternalHours, ImportRun, StaffMember
 from casacomuni.training.rules import ledger as rules
+from casacomuni.training.views.feedback import with_satisfaction
 
 PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -145,6 +146,7 @@ def my_hours(request):
     completions = Completion.objects.filter(
         person__in=records, completed_on__range=(start, end), revoked_at__isnull=True
     ).select_related("enrolment__edition__module", "person__organization")
+    completions = with_satisfaction(completions)
     external = ExternalHours.objects.filter(person__in=records, completed_on__range=(start, end))
     context = {
         "form": form,
