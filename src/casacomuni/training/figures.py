@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Avg, Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, When
 from django.utils.translation import gettext_lazy as _
 
 from casacomuni.accounts import tenancy
@@ -30,8 +30,10 @@ from casacomuni.training.models import (
     EnrolmentState,
     Need,
     PlanItem,
+    SatisfactionResponse,
     StaffMember,
 )
+from casacomuni.training.satisfaction import two_places
 
 COMUNE, PROVINCE, NATIONAL = "comune", "province", "national"
 
@@ -52,14 +54,17 @@ class Satisfaction:
 
 
 def satisfaction_by(enrolments: QuerySet, key: str) -> dict[int, Satisfaction]:
-    """The satisfaction of ``enrolments`` per value of ``key`` (a path from Enrolment, for example
-    ``person__organization``): one aggregate query, rows without answers left out.
-
-    The satisfaction questionnaire is not part of this branch yet: no answers exist, so no row has a
-    figure and the dashboards do not show the column. The questionnaire connects here by replacing this
-    body with one grouped query over its answers (``average`` of the scale's values, ``answers`` their
-    number), keeping the signature."""
-    return {}
+    """The overall rating the ``enrolments`` gave in the satisfaction questionnaire of their edition
+    (``training.satisfaction``), averaged per value of ``key`` (a path from Enrolment, for example
+    ``person__organization``): one aggregate query, rows without answers left out."""
+    group = f"enrolment__{key}"
+    rows = (
+        SatisfactionResponse.objects.filter(enrolment__in=enrolments)
+        .values(group)
+        .annotate(average=Avg("overall"), answers=Count("pk"))
+        .order_by()
+    )
+    return {row[group]: Satisfaction(two_places(row["average"]), row["answers"]) for row in rows}
 
 
 NO_STAFF = ledger.Summary(0, 0, 0, Decimal(0))
@@ -197,7 +202,7 @@ def needs_by(needs: QuerySet, key: str, year: int) -> dict:
 
 
 def figures(scope: Scope, year: int, today: date | None = None) -> tuple[list[Row], Row]:
-    """The rows of ``scope`` for ``year`` and their total: five queries (six with satisfaction answers)."""
+    """The rows of ``scope`` for ``year`` and their total: six queries."""
     delivered = delivered_by(scope.people, scope.key, year)
     enrolments = Enrolment.objects.filter(
         person__in=scope.people.values("pk"), state=EnrolmentState.ENROLLED, edition__in=ended_editions(year)

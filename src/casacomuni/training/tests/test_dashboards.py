@@ -45,6 +45,8 @@ from casacomuni.training.models import (
     Need,
     Plan,
     PlanItem,
+    SatisfactionResponse,
+    SatisfactionSurvey,
     Session,
     StaffMember,
 )
@@ -225,17 +227,24 @@ def test_each_table_downloads_as_csv(client, training_2025):
     assert lines[0][11:14] == ["3", "2", "66.7"]
 
 
-def test_satisfaction_shows_when_there_are_answers(client, training_2025, monkeypatch):
-    """Two rows with answers: 4.00 from 3 answers and 5.00 from 1: the total weighs them, (12 + 5) / 4."""
+def test_satisfaction_shows_when_there_are_answers(client, training_2025):
+    """The overall ratings of the satisfaction questionnaire of the year's editions: the Comune's three
+    answers (4, 4 and 4: 4.00) and the sibling Comune's one (5); the total weighs them, (12 + 5) / 4 = 4.25.
+    Before any answer the column is not shown."""
     home = training_2025.home
-    answers = {
-        home.comune.pk: figures.Satisfaction(Decimal("4.00"), 3),
-        home.sibling_comune.pk: figures.Satisfaction(Decimal("5.00"), 1),
-    }
     response = dashboard(client, training_2025, "funzionario_formazione")
     assert "Soddisfazione" not in response.content.decode()
-    monkeypatch.setattr(figures, "satisfaction_by", lambda enrolments, key: answers)
+    for completion in Completion.objects.filter(enrolment__edition__module__province=home.province_org):
+        edition = completion.enrolment.edition
+        if edition.sessions.order_by("-ends_at").first().ends_at.year != YEAR:
+            continue  # an edition of the year before
+        survey, _created = SatisfactionSurvey.objects.get_or_create(edition=edition, defaults={"version": 1})
+        overall = 5 if completion.person.organization == home.sibling_comune else 4
+        SatisfactionResponse.objects.create(survey=survey, enrolment=completion.enrolment, overall=overall)
     response = dashboard(client, training_2025, "funzionario_formazione")
+    rows = by_name(response.context["rows"])
+    assert rows[home.comune.name].satisfaction == figures.Satisfaction(Decimal("4.00"), 3)
+    assert rows[home.sibling_comune.name].satisfaction == figures.Satisfaction(Decimal("5.00"), 1)
     assert response.context["total"].satisfaction == figures.Satisfaction(Decimal("4.25"), 4)
     assert "Soddisfazione" in response.content.decode()
 
@@ -283,7 +292,7 @@ def grow(world, step: int):
 
 @pytest.mark.parametrize("persona", sorted(DASHBOARDS))
 def test_the_queries_do_not_grow_with_the_data(client, world, django_assert_num_queries, persona):
-    """The page at two sizes (12 people, then 36), and the figures alone: five queries."""
+    """The page at two sizes (12 people, then 36), and the figures alone: six queries (satisfaction included)."""
     grow(world, 1)
     client.force_login(world.personas[persona])
     url = reverse(DASHBOARDS[persona])
@@ -296,7 +305,7 @@ def test_the_queries_do_not_grow_with_the_data(client, world, django_assert_num_
     office = world.personas["funzionario_formazione"]
     office.acting_as = world.memberships["funzionario_formazione"]
     scope = figures.province_scope(office)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         figures.figures(scope, YEAR)
 
 
