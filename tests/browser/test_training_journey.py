@@ -5,8 +5,10 @@ procurement, base level); the Province's training officer reads the needs from t
 plan of the year, writes a module on the public contracts code, publishes it, puts it in the plan against the
 Comune's need, creates an edition with two sessions and opens enrolment; the referent adds an employee to the
 Comune's staff and enrols her; the officer fills the register of both sessions and completes the edition; the
-employee finds the certificate on her page and downloads the PDF; logged out, the public verification page
-says the certificate is valid (and a forged code is refused); the officer's ledger shows her 4 hours.
+employee finds the certificate on her page, downloads the PDF and answers the satisfaction questionnaire;
+logged out, the public verification page says the certificate is valid (and a forged code is refused); the
+officer's ledger shows her 4 hours, and the Province's dashboard the Comune's hours, person trained and
+satisfaction.
 
 The sessions are held in the past weeks: the register only takes sessions already held, and the journey must
 reach the certificate in one run. Every page visited must respect the strict CSP, raise no script error, fit
@@ -215,6 +217,15 @@ def test_from_the_needs_to_a_verified_certificate_and_the_ledger(checked_page, l
     printed = " ".join(page_.extract_text() for page_ in pdf.pages)
     for expected in ("Anna Verdi", MODULE, completion.code, "Provincia di Treviso"):
         assert expected in printed, f"{expected!r} is not on the certificate"
+    checked_page.follow(
+        page.locator(f"a[href='{reverse('training:satisfaction', args=[enrolment.edition_id])}']")
+    )
+    checked_page.assert_clean()
+    for code in ("overall", "contents", "teachers", "organisation", "usefulness"):
+        choose(f"q_{code}", "5")
+    page.locator("[name=q_comment]").fill("Esempi pratici utilissimi per gli affidamenti diretti.")
+    submit(page.locator("#satisfaction-form"))
+    assert enrolment.satisfaction.overall == 5
 
     # Logged out, anybody reads the verification page; a forged code is refused.
     page.context.clear_cookies()
@@ -233,3 +244,8 @@ def test_from_the_needs_to_a_verified_certificate_and_the_ledger(checked_page, l
     visit("training:ledger")
     expect(page.locator("#people")).to_contain_text("Verdi")
     expect(page.locator("#people")).to_contain_text("4,0")
+    visit("training:dashboard_province")
+    row = page.locator(f"#row-{treviso.comune.pk}")
+    expect(row.locator("td").nth(0)).to_have_text("4,0")  # hours delivered
+    expect(row.locator("td").nth(1)).to_have_text("1")  # people trained
+    expect(row).to_contain_text("5,00")  # satisfaction
