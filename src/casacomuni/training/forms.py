@@ -101,14 +101,22 @@ class SessionForm(forms.Form):
     video_link = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
 
 
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.last_name} {obj.first_name} ({obj.organization.name})"
+
+
 class EnrolForm(forms.Form):
-    people = forms.ModelMultipleChoiceField(
-        label=_("People to enrol"), queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    people = StaffChoiceField(label=_("People to enrol"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = staff
+
+    def show_only(self, people) -> None:
+        """Offer ``people`` (a page of a search) as the boxes to tick: a Province's territory has thousands
+        of people. The choice was validated against the whole staff the user may enrol."""
+        self.fields["people"].queryset = people
 
 
 class SignInForm(forms.Form):

@@ -319,6 +319,32 @@ def test_the_office_enrols_anyone_of_its_territory(client, world, edition):
     assert sorted(edition.enrolments.values_list("person", flat=True)) == sorted([sibling.pk, own.pk])
 
 
+def test_the_office_searches_a_large_territory_to_enrol_and_enrols_beyond_the_list(client, world, edition):
+    """60 people in the territory: the form lists the first 50 by surname and says how many there are; a
+    search by surname, by organisation or by fiscal code narrows the boxes; a person not listed can still be
+    enrolled (the list is a view, the choice is checked against the whole staff)."""
+    people = StaffMember.objects.bulk_create(
+        StaffMember(
+            organization=world.home.sibling_comune if n % 2 else world.home.comune,
+            fiscal_code=f"T{n:015d}",
+            first_name="Nome",
+            last_name=f"Persona{n:02d}",
+        )
+        for n in range(60)
+    )
+    as_persona(client, world, "funzionario_formazione")
+    url = reverse("training:edition_detail", args=[edition.pk])
+    page = text(client.get(url))
+    assert page.count('name="people"') == 50 and "60 persone possono essere iscritte" in page
+    assert "Persona49" in page and "Persona50" not in page
+    assert text(client.get(url, {"cerca": "persona59"})).count('name="people"') == 1
+    by_body = text(client.get(url, {"cerca": world.home.sibling_comune.name}))
+    assert by_body.count('name="people"') == 30
+    assert text(client.get(url, {"cerca": "t000000000000012"})).count('name="people"') == 1
+    client.post(reverse("training:enrol", args=[edition.pk]), {"people": [people[59].pk]})
+    assert Enrolment.objects.get(edition=edition).person == people[59]
+
+
 def test_a_member_of_staff_asks_and_the_referent_approves_or_refuses(client, world, edition):
     asking = make_staff(world.home.comune, 1, users=[world.personas["personale_comune"]])[0]
     as_persona(client, world, "personale_comune")

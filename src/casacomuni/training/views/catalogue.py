@@ -36,6 +36,8 @@ from casacomuni.training.models import (
 from casacomuni.training.rules import attendance as attendance_rules
 
 PAGE_SIZE = 100
+# People offered as boxes to tick in the enrolment form at once; a search narrows them.
+ENROL_CHOICES = 50
 
 
 def office_of(user):
@@ -223,6 +225,19 @@ def staff_to_enrol(request, edition):
     )
 
 
+def search_staff(staff, search: str):
+    """The people of ``staff`` whose surname, name or organisation contains ``search``, or whose fiscal code
+    it is; by name."""
+    if search:
+        staff = staff.filter(
+            Q(last_name__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(organization__name__icontains=search)
+            | Q(fiscal_code=search.upper())
+        )
+    return staff.select_related("organization").order_by("last_name", "first_name", "pk")
+
+
 def render_edition(request, edition, *, enrol_form=None, session_form=None, status=200):
     user = request.user
     office = office_of(user) is not None
@@ -236,6 +251,9 @@ def render_edition(request, edition, *, enrol_form=None, session_form=None, stat
     staff = staff_to_enrol(request, edition)
     if enrol_form is None and staff is not None and edition.state == EditionState.OPEN:
         enrol_form = forms.EnrolForm(staff=staff)
+    search = request.GET.get("cerca", "").strip()[:100]
+    if enrol_form is not None:
+        enrol_form.show_only(search_staff(staff, search)[:ENROL_CHOICES])
     if office and session_form is None:
         session_form = forms.SessionForm()
     mine = [e for e in enrolments if e.person.user_id == user.pk and e.state in LIVE_STATES]
@@ -252,6 +270,9 @@ def render_edition(request, edition, *, enrol_form=None, session_form=None, stat
         "can_request": staff is None and not mine and edition.state == EditionState.OPEN,
         "outcomes": labelled_outcomes(edition) if office else None,
         "seats_left": max(edition.left, 0),
+        "search": search,
+        "staff_count": staff.count() if enrol_form is not None else 0,
+        "enrol_choices": ENROL_CHOICES,
     }
     from casacomuni.training.views import feedback  # it builds on this module's helpers
 
