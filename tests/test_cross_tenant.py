@@ -838,6 +838,7 @@ OBJECT_URLS.update(
         # Public, but only for a module in a catalogue or earned by somebody: never a draft.
         "training:badge_class": lambda w, p: [{"pk": e.module_id} for e in training(w, "draft_edition")],
         "training:module_detail": lambda w, p: [{"pk": m.pk} for m in foreign_modules(w, p)],
+        "training:staff_detail": lambda w, p: [{"pk": s.pk} for s in foreign_training_staff(w, p)],
         **{
             name: lambda w, p: [
                 {"pk": m.pk}

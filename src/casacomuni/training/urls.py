@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from casacomuni.training.views import catalogue, certificates, dashboards, exports, feedback, ledger, needs
+from casacomuni.training.views import (
+    catalogue,
+    certificates,
+    dashboards,
+    exports,
+    feedback,
+    ledger,
+    needs,
+    profiles,
+)
 
 app_name = "training"
 
@@ -25,6 +34,7 @@ urlpatterns = [
     path("sessioni/<int:pk>/firma/", catalogue.sign_in, name="sign_in"),
     path("personale/", catalogue.staff_list, name="staff_list"),
     path("personale/nuovo/", catalogue.staff_add, name="staff_add"),
+    path("personale/<int:pk>/", profiles.staff_detail, name="staff_detail"),
     # Needs and the plan.
     path("fabbisogni/", needs.needs, name="needs"),
     path("fabbisogni/rilevazioni/<int:campaign_pk>/leggi/", needs.derive_needs, name="derive_needs"),

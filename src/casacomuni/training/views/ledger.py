@@ -19,7 +19,7 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import TRAINING_OFFICE_ROLES, OrganizationKind, Role
 from casacomuni.lib.spreadsheets import no_formula
-from casacomuni.training import ledger, services
+from casacomuni.training import ledger, profiles, services
 from casacomuni.training.forms import STANDING_LABELS, ImportHoursForm, LedgerFilterForm
 from casacomuni.training.models import Completion, ExternalHours, ImportRun, StaffMember
 from casacomuni.training.rules import ledger as rules
@@ -157,6 +157,7 @@ def my_hours(request):
                 STANDING_LABELS[record.standing],
                 rules.forecast(record.hours, today, year),
                 rules.missing(record.hours),
+                profiles.competences_gained(record),
             )
             for record in records
         ],
