@@ -8,7 +8,7 @@ Comune's staff and enrols her; the officer fills the register of both sessions a
 employee finds the certificate on her page, downloads the PDF and answers the satisfaction questionnaire;
 logged out, the public verification page says the certificate is valid (and a forged code is refused); the
 officer's ledger shows her 4 hours, and the Province's dashboard the Comune's hours, person trained and
-satisfaction.
+satisfaction; UPI's national dashboard counts the Province's hours.
 
 The sessions are held in the past weeks: the register only takes sessions already held, and the journey must
 reach the certificate in one run. Every page visited must respect the strict CSP, raise no script error, fit
@@ -81,7 +81,10 @@ def treviso(territory):
         ),
     )
     campaigns.send_campaign(actor, campaign)
+    upi = Organization.objects.create(kind=OrganizationKind.UPI, name="Unione delle Province d'Italia")
     return SimpleNamespace(
+        upi=member("dirigente_upi", upi, Role.UPI_ADMIN, first_name="Ugo"),
+        province=province,
         campaign=campaign,
         comune=comune,
         officer=member("formazione_treviso", province_org, Role.TRAINING_OFFICER, first_name="Franca"),
@@ -249,3 +252,12 @@ def test_from_the_needs_to_a_verified_certificate_and_the_ledger(checked_page, l
     expect(row.locator("td").nth(0)).to_have_text("4,0")  # hours delivered
     expect(row.locator("td").nth(1)).to_have_text("1")  # people trained
     expect(row).to_contain_text("5,00")  # satisfaction
+
+    # UPI reads the Province's figures among the others, counts only.
+    page.context.clear_cookies()
+    log_in(treviso.upi)
+    visit("training:dashboard_national")
+    row = page.locator(f"#row-{treviso.province.pk}")
+    expect(row.locator("th")).to_have_text("Provincia di Treviso")
+    expect(row.locator("td").nth(0)).to_have_text("4,0")
+    expect(page.get_by_role("main")).not_to_contain_text("Verdi")
