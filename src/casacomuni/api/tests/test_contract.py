@@ -52,3 +52,28 @@ def test_each_component_of_the_contract_has_its_own_class_fields():
             fields = model.model_fields.items()
             assert len(published) == len(fields), model
             assert all(name in published or field.alias in published for name, field in fields), model
+
+
+def test_the_guideline_check_names_each_rule_an_operation_breaks():
+    """``api.testing.guideline_problems`` on a hand-written document breaking four rules of the ruleset."""
+    from casacomuni.api.testing import guideline_problems
+
+    schema = {
+        "paths": {
+            "/api/v1/x/{id}": {
+                "get": {
+                    "operationId": "x",
+                    "requestBody": {},
+                    "parameters": [{"schema": {"type": "integer"}}],
+                    "responses": {"200": {}, "404": {"content": {"application/json": {}}}},
+                }
+            }
+        },
+        "components": {"schemas": {}},
+    }
+    assert guideline_problems(schema, "/api/v1/x") == [
+        "GET /api/v1/x/{id}: operation-description",
+        "GET /api/v1/x/{id}: http-request-GET-no-body",
+        "GET /api/v1/x/{id} 404: use-problem-json-for-errors",
+        "GET /api/v1/x/{id}: integer-format",
+    ]

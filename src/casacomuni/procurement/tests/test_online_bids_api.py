@@ -17,6 +17,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from casacomuni.api.core import api
+from casacomuni.api.testing import guideline_problems, operations_under
 from casacomuni.procurement.bidding.models import OnlineBid, OnlineBidState, SealedDocument
 from casacomuni.procurement.bidding.testing import (
     appoint_commission,
@@ -320,45 +321,8 @@ def test_the_lists_take_the_same_queries_whatever_their_length(client, world, as
     assert client.get(f"{BIDDING}/receipts", headers=headers).json()["count"] == 3
 
 
-def bidding_operations(schema: dict):
-    for path, methods in schema["paths"].items():
-        if path.startswith(BIDDING):
-            for method, operation in methods.items():
-                yield f"{method.upper()} {path}", method, operation
-
-
-def schemas_in(node, schema: dict, seen: set):
-    """Every schema object reachable from ``node``, following the references into the components."""
-    if isinstance(node, dict):
-        reference = node.get("$ref")
-        if reference and reference not in seen:
-            seen.add(reference)
-            yield from schemas_in(schema["components"]["schemas"][reference.rsplit("/", 1)[1]], schema, seen)
-        if "type" in node:
-            yield node
-        for value in node.values():
-            yield from schemas_in(value, schema, seen)
-    elif isinstance(node, list):
-        for value in node:
-            yield from schemas_in(value, schema, seen)
-
-
 def test_the_bidding_operations_keep_to_the_italian_api_guidelines():
-    """The rules of the guidelines' Spectral ruleset (italia/api-oas-checker-rules, "Italian Guidelines Full")
-    that an operation can break, by their names: integer-format and number-format (every number states its
-    format), use-problem-json-for-errors (errors as application/problem+json), operation-description,
-    http-request-GET-no-body and http-response-no-content-204-205."""
+    """The rules of the guidelines' Spectral ruleset an operation can break (``api.testing``)."""
     schema = api.get_openapi_schema()
-    operations = list(bidding_operations(schema))
-    assert len(operations) == 22
-    for name, method, operation in operations:
-        assert operation.get("description"), name
-        assert not (method in ("get", "delete") and "requestBody" in operation), name
-        for status, answer in operation["responses"].items():
-            if int(status) >= 400:
-                assert set(answer.get("content", {})) == {"application/problem+json"}, (name, status)
-            if int(status) == 204:
-                assert "content" not in answer, name
-        for node in schemas_in(operation, schema, set()):
-            if node["type"] in ("integer", "number"):
-                assert node.get("format"), (name, node)
+    assert len(list(operations_under(schema, BIDDING))) == 22
+    assert not guideline_problems(schema, BIDDING)
