@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from casacomuni.training.views import catalogue, certificates, dashboards, exports, feedback, ledger, needs
+from casacomuni.training.views import (
+    catalogue,
+    certificates,
+    dashboards,
+    exports,
+    feedback,
+    ledger,
+    needs,
+    paths,
+)
 
 app_name = "training"
 
@@ -69,4 +78,11 @@ urlpatterns = [
         "edizioni/<int:pk>/gradimento/risultati/", feedback.satisfaction_results, name="satisfaction_results"
     ),
     path("attestati/<str:code>/revoca/", feedback.certificate_revoke, name="certificate_revoke"),
+    # Training paths (percorsi formativi): modules of the catalogue in order.
+    path("percorsi/", paths.path_list, name="path_list"),
+    path("percorsi/nuovo/", paths.path_create, name="path_create"),
+    path("percorsi/<int:pk>/", paths.path_detail, name="path_detail"),
+    path("percorsi/<int:pk>/modifica/", paths.path_edit, name="path_edit"),
+    path("percorsi/<int:pk>/pubblica/", paths.path_publish, name="path_publish"),
+    path("percorsi/<int:pk>/ritira/", paths.path_unpublish, name="path_unpublish"),
 ]

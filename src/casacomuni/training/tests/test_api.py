@@ -114,7 +114,7 @@ def test_the_training_operations_keep_to_the_italian_api_guidelines():
     http-request-GET-no-body; and one operation id each."""
     schema = api.get_openapi_schema()
     operations = list(training_operations(schema))
-    assert len(operations) == 14
+    assert len(operations) == 16
     ids = [operation["operationId"] for _name, _method, operation in operations]
     assert len(set(ids)) == len(ids)
     for name, method, operation in operations:
