@@ -25,7 +25,8 @@ def who_started(path: Path, staff: QuerySet) -> QuerySet:
 
 def progress_of(path: Path, people, modules: list[int] | None = None) -> dict[int, rules.Progress]:
     """Each person's progress on the path (person id -> Progress), from their completions not revoked: two
-    queries (one when the path's ``modules`` are given), whatever the number of ``people``."""
+    queries (one when the path's ``modules`` are given), whatever the number of ``people`` (a list of staff
+    records or of their ids)."""
     modules = module_ids(path) if modules is None else modules
     done = defaultdict(set)
     rows = Completion.objects.filter(
