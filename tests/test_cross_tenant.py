@@ -113,6 +113,9 @@ OWN_URLS = {
     # (the choice offers only those: another one is refused, see training/tests/test_ledger_pages.py).
     "training:my_hours",
     "training:import_hours",
+    # The training office writes paths of its own Province's modules (another Province's: see
+    # training/tests/test_paths.py).
+    "training:path_create",
 }
 
 
@@ -164,6 +167,7 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
     if not (persona == "dirigente_upi" and listing in AUDIT_LISTS):  # the trail names what the events act on
         names += [plan.title for plan in plans_not_readable(world, persona)]
         names += [module.title for module in foreign_modules(world, persona)]
+        names += [path.title for path in foreign_paths(world, persona)]
     names += [person.last_name for person in foreign_training_staff(world, persona)]
     if listing in NOTICE_LISTS:
         shown = notice_names(world, persona)
@@ -805,6 +809,16 @@ def foreign_modules(world, persona):
     return modules
 
 
+def foreign_paths(world, persona):
+    """Paths the persona may not read: as the modules, the office its Province's, the Comuni and the Unione
+    of its territory the published ones; anybody else none."""
+    readers = TRAINING_OFFICE | TRAINING_COMUNE | {"referente_unione"}
+    paths = objects_not_managed(world, persona, readers, "training", "path", "draft_path")
+    if persona in readers - TRAINING_OFFICE:
+        paths.append(world.objects["home"]["training"]["draft_path"])
+    return paths
+
+
 def foreign_editions(world, persona):
     readers = TRAINING_OFFICE | TRAINING_COMUNE | {"referente_unione"}
     return objects_not_managed(world, persona, readers, "training", "edition")
@@ -839,6 +853,15 @@ OBJECT_URLS.update(
         "training:badge_class": lambda w, p: [{"pk": e.module_id} for e in training(w, "draft_edition")],
         "training:module_detail": lambda w, p: [{"pk": m.pk} for m in foreign_modules(w, p)],
         "training:staff_detail": lambda w, p: [{"pk": s.pk} for s in foreign_training_staff(w, p)],
+        # Training paths: read as the modules; written and published by the office of their Province only.
+        "training:path_detail": lambda w, p: [{"pk": path.pk} for path in foreign_paths(w, p)],
+        **{
+            name: lambda w, p: [
+                {"pk": path.pk}
+                for path in objects_not_managed(w, p, TRAINING_OFFICE, "training", "path", "draft_path")
+            ]
+            for name in ("training:path_edit", "training:path_publish", "training:path_unpublish")
+        },
         **{
             name: lambda w, p: [
                 {"pk": m.pk}
@@ -1000,6 +1023,7 @@ LIST_URLS = {
     "procurement:national_dashboard",
     "procurement:procedures_csv",
     "training:module_list",
+    "training:path_list",
     "training:staff_list",
     # The 40-hour ledger: the training office's territory, a referent's own staff; everybody else is refused.
     "training:ledger",
@@ -1185,6 +1209,9 @@ OBJECT_OPERATIONS.update(
         f"GET {TRAINING_API}/modules/{{module_id}}": lambda w, p: [
             {"module_id": m.pk} for m in foreign_modules(w, p)
         ],
+        f"GET {TRAINING_API}/paths/{{path_id}}": lambda w, p: [
+            {"path_id": x.pk} for x in foreign_paths(w, p)
+        ],
         **{
             operation: lambda w, p: [{"edition_id": e.pk} for e in editions_not_readable(w, p)]
             for operation in (
@@ -1299,6 +1326,7 @@ LIST_OPERATIONS = {
     f"GET {BIDDING_API}/integration-requests",
     # Training: the catalogue of the caller's Province, the completions and the ledger of the staff it reads.
     f"GET {TRAINING_API}/modules",
+    f"GET {TRAINING_API}/paths",
     f"GET {TRAINING_API}/editions",
     f"GET {TRAINING_API}/completions",
     f"GET {TRAINING_API}/ledger",
@@ -1329,8 +1357,9 @@ COUNTERPARTY_LISTS = {
     # The procedures of a Comune's lots are run by its Province's SUA.
     "GET /api/v1/procurement/procedures",
     "procurement:procedure_list",
-    # The training modules a Comune reads are its Province's (the module names the Province that runs it).
+    # The training modules and paths a Comune reads are its Province's (each names the Province that runs it).
     f"GET {TRAINING_API}/modules",
+    f"GET {TRAINING_API}/paths",
     # The campaigns sent to a Comune come from its Province.
     "GET /api/v1/insights/campaigns",
     "insights:campaign_list",

@@ -1,5 +1,5 @@
 """Training in the demo (issue 11), in each Province, through the services where they exist: three modules
-(public procurement, EU funds, data), each with a past edition whose two sessions have their register and
+(public procurement, EU funds, data) and a published path made of them, each module with a past edition whose two sessions have their register and
 whose participants got their certificates; staff of the Province and of two of its Comuni at different points
 of their 40 hours; an import of hours done on the national Syllabus platform; and the plan of the year,
 built from the needs the Comuni gave in the Province's training-needs campaign (made by ``DemoInsights``).
@@ -47,6 +47,7 @@ MODULES = (
     ),
     ("data", "Pubblicare dati aperti di qualità", Decimal(8), "Pubblicare un dataset conforme a DCAT-AP_IT."),
 )
+PATH_TITLE = "Percorso per i Comuni della Provincia: appalti, fondi UE, dati"
 # Per person (by position among the six of each organisation): the modules completed and the hours imported,
 # so that the ledger shows people who reached 40 hours, who are on their way and who are far behind.
 PLANS = (((0, 1, 2), 6), ((0, 1), 4), ((0,), 0), ((2,), 0), ((), 0), ((0, 1, 2), 0))
@@ -96,6 +97,17 @@ class DemoTraining:
             self.satisfaction(edition)
         self.import_hours(actor, organizations[1] if len(organizations) > 1 else province)
         self.plan(actor, province, [edition.module for edition in editions])
+        self.path(actor, [edition.module for edition in editions])
+
+    def path(self, actor, modules) -> None:
+        """The path of the Province's three modules, in the order a Comune's officer would take them."""
+        data = services.PathData(
+            title=PATH_TITLE,
+            description="Gli strumenti dei tre servizi della Provincia: gare, progetti europei e dati aperti.",
+            area="other",
+            level="intermediate",
+        )
+        services.publish_path(actor, services.create_path(actor, data, modules))
 
     def plan(self, actor, province, modules) -> None:
         """The needs of the training-needs campaign, and the plan of its year with each module against the

@@ -1,4 +1,4 @@
-"""API of training, mounted at /api/v1/training: the catalogue's modules and editions, the enrolments of an
+"""API of training, mounted at /api/v1/training: the catalogue's modules, paths and editions, the enrolments of an
 edition (enrol a member of staff, cancel), the attendance register of a session, the completions with their
 certificate, and the 40-hour ledger (the organisation's people, its summary, the caller's own hours).
 
@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,9 +42,11 @@ from casacomuni.training.models import (
     Mode,
     Module,
     ModuleCompetence,
+    PathModule,
     Session,
     StaffMember,
 )
+from casacomuni.training.models import Path as TrainingPath
 from casacomuni.training.rules import ledger as rules
 from casacomuni.training.views.ledger import ledger_organizations
 
@@ -757,3 +759,85 @@ def courses_of(records, year: int) -> dict[int, list[dict]]:
     for rows in courses.values():
         rows.sort(key=lambda course: course["completed_on"])
     return courses
+
+
+# --- Training paths -----------------------------------------------------------------------------------------
+
+
+class TrainingPathOut(Schema):
+    id: Int64
+    title: str
+    area: Area
+    level: Level
+    published: bool
+    province: TrainingOrganizationOut = Field(description="The Province whose training office runs it")
+    modules_count: Int32 = Field(description="How many modules it has")
+    hours: Hours = Field(description="The hours of its modules, added")
+
+    @staticmethod
+    def resolve_hours(obj):
+        return Decimal(obj.hours or 0).quantize(Decimal("0.1"))
+
+
+class TrainingPathModuleOut(Schema):
+    position: Int32 = Field(description="Its place in the path, 1 the first")
+    module: TrainingModuleOut
+
+
+class TrainingPathDetailOut(TrainingPathOut):
+    description: str = Field(description="The path's objectives")
+    modules: list[TrainingPathModuleOut] = Field(description="In order")
+
+    @staticmethod
+    def resolve_modules(obj):
+        return obj.steps
+
+
+class TrainingPathFilters(Schema):
+    area: Area | None = None
+    level: Level | None = None
+    published: bool | None = Field(None, description="The training office's drafts: published=false")
+
+
+def paths_for(request):
+    """The paths the caller reads, with their modules counted and their hours added."""
+    require_reader(request.user)
+    return (
+        TrainingPath.objects.for_user(request.user)
+        .select_related("province")
+        .annotate(modules_count=Count("path_modules"), hours=Sum("path_modules__module__hours"))
+    )
+
+
+@router.get(
+    "/paths",
+    response=list[TrainingPathOut],
+    summary="The training paths of the catalogue",
+    openapi_extra=documented(400),
+)
+@paginate(TrainingPage)
+def list_paths(request, filters: Query[TrainingPathFilters]):
+    """The training office reads its Province's paths, drafts included; its Comuni and Unioni the published
+    ones. By title."""
+    paths = paths_for(request)
+    for name in ("area", "level", "published"):
+        if getattr(filters, name) is not None:
+            paths = paths.filter(**{name: getattr(filters, name)})
+    return paths.order_by("title", "pk")
+
+
+@router.get(
+    "/paths/{path_id}",
+    response=TrainingPathDetailOut,
+    summary="A training path, with its modules in order",
+    openapi_extra=documented(404),
+)
+def get_path(request, path_id: int = id_path("A path of the caller's catalogue")):
+    """The objectives and the modules to take, in order, each with its hours and mode."""
+    path = get_object_or_404(paths_for(request), pk=path_id)
+    path.steps = list(
+        PathModule.objects.filter(path=path, module__in=Module.objects.for_user(request.user))
+        .select_related("module__province")
+        .order_by("position", "pk")
+    )
+    return path

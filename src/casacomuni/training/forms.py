@@ -9,7 +9,7 @@ from casacomuni.lib.forms import StyledForm
 from casacomuni.training import ledger
 from casacomuni.training.models import Area, Competence, Level, Mode
 from casacomuni.training.rules import ledger as rules
-from casacomuni.training.services import EditionData, ModuleData, StaffData
+from casacomuni.training.services import EditionData, ModuleData, PathData, StaffData
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -275,3 +275,49 @@ class RevokeForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I confirm: the certificate no longer verifies and its hours leave the ledger")
     )
+
+
+# --- Training paths -----------------------------------------------------------------------------------------
+
+
+class PathForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    area = forms.ChoiceField(label=_("area"), choices=Area.choices)
+    level = forms.ChoiceField(label=_("level"), choices=Level.choices)
+    description = forms.CharField(label=_("objectives"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def to_data(self) -> PathData:
+        return PathData(**self.cleaned_data)
+
+
+class PathModuleRowForm(forms.Form):
+    """A module of the path and its place (1 the first)."""
+
+    module = forms.TypedChoiceField(label=_("module"), coerce=int, required=False)
+    position = forms.IntegerField(label=_("position"), min_value=1, max_value=100, required=False)
+
+    def __init__(self, *args, module_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].choices = [("", "—"), *module_choices]
+
+
+PathModuleRows = forms.formset_factory(PathModuleRowForm, extra=3)
+
+
+def module_choices(modules) -> list[tuple[int, str]]:
+    """The office's modules as choices, read once for every row of the form; drafts say so."""
+    draft = _("draft")
+    return [
+        (pk, title if published else f"{title} ({draft})")
+        for pk, title, published in modules.order_by("title", "pk").values_list("pk", "title", "published")
+    ]
+
+
+def ordered_module_ids(rows) -> list[int]:
+    """The modules chosen in the rows, by their position (rows without one after, in the rows' order)."""
+    chosen = [
+        (row.cleaned_data.get("position") or 1000, number, row.cleaned_data["module"])
+        for number, row in enumerate(rows)
+        if row.cleaned_data.get("module")
+    ]
+    return [module for _position, _number, module in sorted(chosen)]

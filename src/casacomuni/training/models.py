@@ -691,3 +691,68 @@ class SatisfactionResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}: {self.overall}"
+
+
+# --- Training paths (percorsi formativi, issue 11 item 3) ---------------------------------------------------
+
+
+class PathQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """As the modules: the Province's training office its own paths, drafts included; its Comuni and
+        Unioni, and their staff, the published paths of their Province; everybody else none."""
+        office = tenancy.as_province(user, TRAINING_OFFICE_ROLES)
+        if office is not None:
+            return self.filter(province=office)
+        party = tenancy.as_local_party(user)
+        if party is not None:
+            return self.filter(
+                province__province_id=party.province_id, province__kind=OrganizationKind.PROVINCE
+            ).filter(published=True)
+        return self.none()
+
+
+class Path(models.Model):
+    """A training path (percorso formativo) of a Province's training office: modules of its catalogue to take
+    in order. Published, it is read by the Comuni of the territory and holds published modules only."""
+
+    province = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="training_paths",
+        limit_choices_to={"kind": OrganizationKind.PROVINCE},
+        verbose_name=_("Province"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("objectives"))
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    modules = models.ManyToManyField(
+        Module, through="PathModule", related_name="paths", verbose_name=_("modules")
+    )
+    published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PathQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("training path")
+        verbose_name_plural = _("training paths")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PathModule(models.Model):
+    """A module of a path, at its place (1 the first); a module of the path's own Province."""
+
+    path = models.ForeignKey(Path, on_delete=models.CASCADE, related_name="path_modules")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="path_modules")
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        ordering = ["path", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["path", "module"], name="one_place_per_path_module")]
+
+    def __str__(self) -> str:
+        return f"{self.path_id}.{self.position}: {self.module_id}"

@@ -1,4 +1,4 @@
-"""Menu entries of training: the catalogue for the Province's training office and the Comuni's people, the
+"""Menu entries of training: the catalogue and its paths for the Province's training office and the Comuni's people, the
 staff, the needs and the 40-hour ledger for the office and the Comuni's referents, the plans for all of them,
 each person's own hours, and the dashboards (a referent's organisation, the office's Province, UPI's nation)."""
 
@@ -11,6 +11,13 @@ NAV = [
     NavEntry(
         _("Training catalogue"),
         "training:module_list",
+        Section.TRAINING,
+        {*TRAINING_OFFICE_ROLES, *LOCAL_ROLES},
+        order=10,
+    ),
+    NavEntry(
+        _("Training paths"),
+        "training:path_list",
         Section.TRAINING,
         {*TRAINING_OFFICE_ROLES, *LOCAL_ROLES},
         order=10,

@@ -49,6 +49,8 @@ from casacomuni.training.models import (
     ModuleCompetence,
     ModuleMaterial,
     Need,
+    Path,
+    PathModule,
     Plan,
     PlanItem,
     SatisfactionResponse,
@@ -1178,3 +1180,160 @@ def answer_satisfaction(actor: Actor, edition: Edition, raw: dict) -> Satisfacti
             organization=edition.module.province,
         )
     return response
+
+
+# --- Training paths (percorsi formativi) --------------------------------------------------------------------
+
+# A path is published with at least this many modules: one module alone is a module, not a path.
+MIN_PATH_MODULES = 2
+
+
+@dataclass
+class PathData:
+    title: str
+    description: str
+    area: str
+    level: str
+
+
+def _path_problems(data: PathData) -> dict:
+    errors = {}
+    for name in ("title", "description"):
+        if not str(getattr(data, name) or "").strip():
+            errors[name] = _("This field is required.")
+    for name, choices in (("area", Area), ("level", Level)):
+        if getattr(data, name) not in choices.values:
+            errors[name] = _("Choose one of the options.")
+    return errors
+
+
+def _own_path(actor: Actor, path: Path) -> Organization:
+    office = training_office(actor)
+    if path.province_id != office.pk:
+        raise PermissionDenied
+    return office
+
+
+def _module_problems_of_path(office: Organization, modules: list[Module], published: bool) -> str | None:
+    """Why ``modules`` (in order) cannot be the modules of a path of ``office``, or None."""
+    if len({module.pk for module in modules}) != len(modules):
+        return _("Each module appears once in a path.")
+    if any(module.province_id != office.pk for module in modules):
+        return _("A path is made of modules of your Province's catalogue.")
+    if published:
+        return _publication_problem(modules)
+    return None
+
+
+def _publication_problem(modules: list[Module]) -> str | None:
+    if len(modules) < MIN_PATH_MODULES:
+        return _("A path is published with at least two modules.")
+    drafts = [module.title for module in modules if not module.published]
+    if drafts:
+        return _("A published path holds published modules only; still drafts: %(titles)s.") % {
+            "titles": ", ".join(drafts)
+        }
+    return None
+
+
+def _write_path_modules(path: Path, modules: list[Module]) -> None:
+    path.path_modules.all().delete()
+    PathModule.objects.bulk_create(
+        PathModule(path=path, module=module, position=number) for number, module in enumerate(modules, 1)
+    )
+
+
+def _write_path(path: Path, data: PathData) -> None:
+    for name in ("title", "description", "area", "level"):
+        setattr(path, name, getattr(data, name).strip())
+    path.title = path.title[:200]
+    path.save()
+
+
+def create_path(actor: Actor, data: PathData, modules=()) -> Path:
+    """A draft path of the acting Province's training office, with ``modules`` in this order (published
+    later with ``publish_path``)."""
+    office = training_office(actor)
+    modules = list(modules)
+    errors = _path_problems(data)
+    problem = _module_problems_of_path(office, modules, published=False)
+    if problem:
+        errors["modules"] = problem
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        path = Path(province=office)
+        _write_path(path, data)
+        _write_path_modules(path, modules)
+        changes = {"title": [None, path.title], "modules": [None, [m.pk for m in modules]]}
+        _event(actor, "path.create", path, changes, organization=office)
+    return path
+
+
+def update_path(actor: Actor, path: Path, data: PathData, modules=None) -> Path:
+    """The path's title, objectives, area and level and, if given, its modules in order (a published path
+    keeps at least two modules, all published)."""
+    office = _own_path(actor, path)
+    errors = _path_problems(data)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        path = Path.objects.select_for_update().get(pk=path.pk)
+        old = path.title
+        if modules is not None:
+            _set_modules(path, office, list(modules))
+        _write_path(path, data)
+        _event(actor, "path.update", path, {"title": [old, path.title]}, organization=office)
+    return path
+
+
+def _set_modules(path: Path, office: Organization, modules: list[Module]) -> list[int]:
+    problem = _module_problems_of_path(office, modules, published=path.published)
+    if problem:
+        raise ValidationError({"modules": problem})
+    old = list(path.path_modules.values_list("module_id", flat=True))
+    _write_path_modules(path, modules)
+    return old
+
+
+def set_path_modules(actor: Actor, path: Path, modules) -> Path:
+    """The modules of the path, in this order: modules of the path's Province, each once; a published path
+    keeps at least two, all published."""
+    office = _own_path(actor, path)
+    modules = list(modules)
+    with transaction.atomic():
+        path = Path.objects.select_for_update().get(pk=path.pk)
+        old = _set_modules(path, office, modules)
+        changes = {"modules": [old, [m.pk for m in modules]]}
+        _event(actor, "path.modules", path, changes, organization=office)
+    return path
+
+
+def publish_path(actor: Actor, path: Path) -> Path:
+    """The path enters the catalogue its Comuni read: it needs at least two modules, all published."""
+    office = _own_path(actor, path)
+    with transaction.atomic():
+        path = Path.objects.select_for_update().get(pk=path.pk)
+        if path.published:
+            raise ValidationError(_("The path is already published."))
+        modules = [row.module for row in path.path_modules.select_related("module")]
+        problem = _publication_problem(modules)
+        if problem:
+            raise ValidationError(problem)
+        path.published = True
+        path.save(update_fields=["published"])
+        _event(actor, "path.publish", path, {"published": [False, True]}, organization=office)
+    return path
+
+
+def unpublish_path(actor: Actor, path: Path) -> Path:
+    """The path leaves the Comuni's catalogue (its modules stay there); the office may change it freely."""
+    office = _own_path(actor, path)
+    with transaction.atomic():
+        path = Path.objects.select_for_update().get(pk=path.pk)
+        if not path.published:
+            raise ValidationError(_("The path is not published."))
+        path.published = False
+        path.save(update_fields=["published"])
+        _event(actor, "path.unpublish", path, {"published": [True, False]}, organization=office)
+    return path

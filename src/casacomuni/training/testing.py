@@ -21,6 +21,8 @@ from casacomuni.training.models import (
     ImportRun,
     Module,
     ModuleCompetence,
+    Path,
+    PathModule,
     Session,
     StaffMember,
     TestQuestion,
@@ -103,11 +105,13 @@ def make_staff(organization, count=3, users=()) -> list[StaffMember]:
 
 def add_training(side, world) -> dict:
     """For the cross-tenant matrix, on each side: a published module and a draft (with an edition the Comuni do
-    not see); an open edition of the published one with two sessions already held, the Comune's staff and an
-    enrolment with its completion (at home the person is the ``personale_comune`` persona, who signs in and
-    holds the certificate), a question of the module's final test; a training-needs campaign answered by the Comune, its needs and the Province's plan;
-    for the 40-hour ledger, one person of each of the side's organisations (surnames unique in the world, so
-    that a list page showing one is caught) with hours imported this year: ``world.objects[side]["training"]``."""
+        not see); an open edition of the published one with two sessions already held, the Comune's staff and an
+        enrolment with its completion (at home the person is the ``personale_comune`` persona, who signs in and
+        holds the certificate), a question of the module's final test; a published path of the module and a second
+    published one, and a draft path of the draft module; a training-needs campaign answered by the Comune, its
+    needs and the Province's plan;
+        for the 40-hour ledger, one person of each of the side's organisations (surnames unique in the world, so
+        that a list page showing one is caught) with hours imported this year: ``world.objects[side]["training"]``."""
     from casacomuni.insights.services.responses import save_response
     from casacomuni.insights.testing import make_campaign, referent
     from casacomuni.training import services
@@ -139,7 +143,10 @@ def add_training(side, world) -> dict:
     )
     services.plan_module(office, plan, module, plan.province.training_needs_received.all())
     run, staff = add_ledger_staff(side)
+    second = make_module(side.province_org, title=f"Fondi europei per i Comuni di {sigla}", area="eu_funds")
     return {
+        "path": make_path(side.province_org, f"Percorso dei Comuni di {sigla}", [module, second]),
+        "draft_path": make_path(side.province_org, f"Bozza di percorso di {sigla}", [draft], published=False),
         "staff": staff,
         "import_run": run,
         "module": module,
@@ -182,3 +189,19 @@ def add_ledger_staff(side) -> tuple[ImportRun, list[StaffMember]]:
         staff.append(person)
     ledger.refresh_hours([person.pk for person in staff], [timezone.localdate().year])
     return run, staff
+
+
+def make_path(province, title: str, modules, published=True) -> Path:
+    """A path of ``modules`` in this order (written directly: the matrix records no audit event for it)."""
+    path = Path.objects.create(
+        province=province,
+        title=title,
+        description="Le competenze dei servizi della Provincia.",
+        area="other",
+        level="base",
+        published=published,
+    )
+    PathModule.objects.bulk_create(
+        PathModule(path=path, module=module, position=number) for number, module in enumerate(modules, 1)
+    )
+    return path

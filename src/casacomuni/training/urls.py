@@ -10,6 +10,7 @@ from casacomuni.training.views import (
     feedback,
     ledger,
     needs,
+    paths,
     profiles,
 )
 
@@ -79,4 +80,11 @@ urlpatterns = [
         "edizioni/<int:pk>/gradimento/risultati/", feedback.satisfaction_results, name="satisfaction_results"
     ),
     path("attestati/<str:code>/revoca/", feedback.certificate_revoke, name="certificate_revoke"),
+    # Training paths (percorsi formativi): modules of the catalogue in order.
+    path("percorsi/", paths.path_list, name="path_list"),
+    path("percorsi/nuovo/", paths.path_create, name="path_create"),
+    path("percorsi/<int:pk>/", paths.path_detail, name="path_detail"),
+    path("percorsi/<int:pk>/modifica/", paths.path_edit, name="path_edit"),
+    path("percorsi/<int:pk>/pubblica/", paths.path_publish, name="path_publish"),
+    path("percorsi/<int:pk>/ritira/", paths.path_unpublish, name="path_unpublish"),
 ]

@@ -259,10 +259,19 @@ def test_the_demo_has_online_bids_to_make_and_envelopes_to_open(demo, client):
 
 def test_each_demo_province_has_training_and_staff_at_different_points_of_their_40_hours(demo, client):
     """Issue 11 in the demo: modules in the three areas, past editions with their register and certificates,
-    an import of hours from the Syllabus platform, a ledger where some reached 40 hours and some are far
-    behind, which the training officer reads; and the plan of the year built from the needs campaign."""
+        an import of hours from the Syllabus platform, a ledger where some reached 40 hours and some are far
+        behind, which the training officer reads; the plan of the year built from the needs campaign; and a published
+    path made of the three modules, in order."""
     from casacomuni.training import ledger
-    from casacomuni.training.models import Attendance, Completion, ImportRun, Module, PlanItem, StaffMember
+    from casacomuni.training.models import (
+        Attendance,
+        Completion,
+        ImportRun,
+        Module,
+        Path,
+        PlanItem,
+        StaffMember,
+    )
     from casacomuni.training.rules import ledger as rules
 
     for province in Organization.objects.filter(kind=OrganizationKind.PROVINCE):
@@ -278,6 +287,12 @@ def test_each_demo_province_has_training_and_staff_at_different_points_of_their_
         assert rules.REACHED in standings and len(standings) >= 2
         planned = PlanItem.objects.filter(plan__province=province)
         assert planned.exists() and not planned.filter(needs=None).exists()
+        (path,) = Path.objects.filter(province=province, published=True)
+        assert [row.module.area for row in path.path_modules.select_related("module")] == [
+            "procurement",
+            "eu_funds",
+            "data",
+        ]
     client.force_login(User.objects.get(username="formazione.tv"))
     page = client.get("/formazione/ore/")
     assert page.status_code == 200 and "40 ore raggiunte" in page.content.decode()

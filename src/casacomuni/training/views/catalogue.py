@@ -30,6 +30,7 @@ from casacomuni.training.models import (
     EnrolmentState,
     Module,
     ModuleCompetence,
+    Path,
     Session,
     StaffMember,
 )
@@ -122,6 +123,9 @@ def module_detail(request, pk):
         "materials": module.materials.all(),
         "editions": editions,
         "office": office_of(request.user) is not None,
+        "paths": Path.objects.for_user(request.user)
+        .filter(path_modules__module=module)
+        .order_by("title", "pk"),
     }
     return render(request, "training/module_detail.html", context)
 
