@@ -105,13 +105,13 @@ def make_staff(organization, count=3, users=()) -> list[StaffMember]:
 
 def add_training(side, world) -> dict:
     """For the cross-tenant matrix, on each side: a published module and a draft (with an edition the Comuni do
-        not see); an open edition of the published one with two sessions already held, the Comune's staff and an
-        enrolment with its completion (at home the person is the ``personale_comune`` persona, who signs in and
-        holds the certificate), a question of the module's final test; a published path of the module and a second
+    not see); an open edition of the published one with two sessions already held, the Comune's staff and an
+    enrolment with its completion (at home the person is the ``personale_comune`` persona, who signs in and
+    holds the certificate); a question of the module's final test; a published path of the module and a second
     published one, and a draft path of the draft module; a training-needs campaign answered by the Comune, its
-    needs and the Province's plan;
-        for the 40-hour ledger, one person of each of the side's organisations (surnames unique in the world, so
-        that a list page showing one is caught) with hours imported this year: ``world.objects[side]["training"]``."""
+    needs and the Province's plan; for the 40-hour ledger, one person of each of the side's organisations
+    (surnames unique in the world, so that a list page showing one is caught) with hours imported this year:
+    ``world.objects[side]["training"]``."""
     from casacomuni.insights.services.responses import save_response
     from casacomuni.insights.testing import make_campaign, referent
     from casacomuni.training import services

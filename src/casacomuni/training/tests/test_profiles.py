@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from casacomuni.training import ledger
 from casacomuni.training.models import Completion, Enrolment, EnrolmentState
-from casacomuni.training.testing import make_edition, make_module, make_staff
+from casacomuni.training.testing import make_edition, make_module, make_path, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,25 @@ def test_the_office_reads_the_competences_hours_and_courses_of_a_person(client, 
     body = response.content.decode()
     assert "Intermedio" in body and "Revocato" in body and profile.fiscal_code in body
     assert body.count("Attestato (PDF)") == 2  # the revoked certificate is not offered
+
+
+def test_the_profile_shows_how_far_the_person_is_on_each_published_path(client, world, profile):
+    """Anna completed two of the three modules of a published path (the third not begun); a draft path of the
+    same modules is not listed."""
+    province = world.home.province_org
+    taken = list(
+        province.training_modules.filter(title__in=["Appalti: le basi", "Appalti: la procedura negoziata"])
+    )
+    last = make_module(province, title="Appalti: l'esecuzione del contratto", hours="4")
+    make_path(province, "Percorso appalti", [*taken, last])
+    make_path(province, "Bozza di percorso", taken, published=False)
+    response = page(client, world, "referente_comune", profile)
+    (standing,) = response.context["paths"]
+    assert standing.title == "Percorso appalti" and (standing.progress.done, standing.progress.total) == (
+        2,
+        3,
+    )
+    assert "2 moduli su 3 completati" in response.content.decode()
 
 
 def test_the_referent_reads_its_own_staff_only(client, world, profile):

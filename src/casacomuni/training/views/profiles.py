@@ -19,6 +19,7 @@ def staff_detail(request, pk):
     context = {
         "person": person,
         "competences": profiles.competences_gained(person),
+        "paths": profiles.paths_started(person),
         "years": profiles.years(person),
         "completions": completions,
         "imported": imported,
