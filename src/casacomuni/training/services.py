@@ -1072,8 +1072,10 @@ def take_test(actor: Actor, edition: Edition, chosen: dict) -> TestAttempt:
     with transaction.atomic():
         edition = _locked_edition(edition)
         problem = final_test_problem(edition, enrolment)
-        if problem:
+        if problem is not None:
             raise ValidationError(problem)
+        if enrolment is None:  # already a problem above; this line tells the type checker
+            raise PermissionDenied
         questions = list(edition.module.test_questions.all())
         answers = {}
         for question in questions:
@@ -1153,8 +1155,10 @@ def answer_satisfaction(actor: Actor, edition: Edition, raw: dict) -> Satisfacti
     enrolment = completed_enrolment(actor, edition)
     with transaction.atomic():
         problem = satisfaction_problem(enrolment)
-        if problem:
+        if problem is not None:
             raise ValidationError(problem)
+        if enrolment is None:  # already a problem above; this line tells the type checker
+            raise PermissionDenied
         survey = SatisfactionSurvey.objects.select_for_update().get(edition=edition)
         if SatisfactionResponse.objects.filter(enrolment=enrolment).exists():
             raise ValidationError(_("You have already answered: thank you."))

@@ -266,10 +266,11 @@ def test_since_until_filter_on_release_date(client, operators):
     recent = write_procedure(
         world.home, world, ProcedureState.PUBLISHED, published_at=now - timedelta(days=3)
     )
-    since = (now - timedelta(days=10)).date().isoformat()
+    # Dates are the platform's (Europe/Rome): in UTC, between 23:00 and midnight, they would name the day before.
+    since = timezone.localdate(now - timedelta(days=10)).isoformat()
     ids = [r["id"] for r in get_json(client, reverse("ocds:releases"), since=since)["releases"]]
     assert ids == [f"{recent.ocid}-tender"]
-    until = (now - timedelta(days=400)).date().isoformat()  # a date: the whole day included
+    until = timezone.localdate(now - timedelta(days=400)).isoformat()  # a date: the whole day included
     ids = [r["id"] for r in get_json(client, reverse("ocds:releases"), until=until)["releases"]]
     assert ids == [f"{old.ocid}-tender"]
 
