@@ -354,6 +354,14 @@ class TrainingModuleFilters(Schema):
     published: bool | None = Field(None, description="The training office's drafts: published=false")
 
 
+def by_catalogue_filters(queryset, filters):
+    """Modules or paths narrowed by the filters given (area, level, published), by title."""
+    for name in ("area", "level", "published"):
+        if getattr(filters, name) is not None:
+            queryset = queryset.filter(**{name: getattr(filters, name)})
+    return queryset.order_by("title", "pk")
+
+
 @router.get(
     "/modules",
     response=list[TrainingModuleOut],
@@ -366,10 +374,7 @@ def list_modules(request, filters: Query[TrainingModuleFilters]):
     ones. By title."""
     require_reader(request.user)
     modules = Module.objects.for_user(request.user).select_related("province")
-    for name in ("area", "level", "published"):
-        if getattr(filters, name) is not None:
-            modules = modules.filter(**{name: getattr(filters, name)})
-    return modules.order_by("title", "pk")
+    return by_catalogue_filters(modules, filters)
 
 
 @router.get(
@@ -819,11 +824,7 @@ def paths_for(request):
 def list_paths(request, filters: Query[TrainingPathFilters]):
     """The training office reads its Province's paths, drafts included; its Comuni and Unioni the published
     ones. By title."""
-    paths = paths_for(request)
-    for name in ("area", "level", "published"):
-        if getattr(filters, name) is not None:
-            paths = paths.filter(**{name: getattr(filters, name)})
-    return paths.order_by("title", "pk")
+    return by_catalogue_filters(paths_for(request), filters)
 
 
 @router.get(

@@ -206,7 +206,7 @@ def _summaries(people: QuerySet, field: str | None, year: int, today: date | Non
         group_by=group_by,
     )
     with connection.cursor() as cursor:
-        # The placeholders in the order of the text.
+        # The query parameters in the order of the text.
         cursor.execute(sql, (rules.TARGET_HOURS, not_far, *people_params, year))
         return [
             (key, Summary(count, reached, far_behind, Decimal(total).quantize(TENTH)))

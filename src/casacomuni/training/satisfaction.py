@@ -15,8 +15,6 @@ questions needs a new ``VERSION`` (past editions keep theirs).
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, QuerySet
-
 from casacomuni.insights.models import Question
 from casacomuni.insights.rules import answers as answer_rules
 from casacomuni.insights.templates_data import q
@@ -97,36 +95,3 @@ def results(answers: list[dict], version: int = VERSION) -> Results:
         averages.append((question, two_places(sum(given) / len(given)) if given else None))
     comments = [a[COMMENT].strip() for a in answers if (a.get(COMMENT) or "").strip()]
     return Results(len(answers), averages, comments)
-
-
-@dataclass(frozen=True)
-class Satisfaction:
-    average: Decimal | None  # the average overall rating, 1-5, two decimals; None without answers
-    count: int  # how many participants answered
-
-
-def satisfaction_by(editions: QuerySet, *, year: int | None = None, group: str | None = None):
-    """The average overall rating (1 to 5) participants gave the ``editions`` and how many answered, in one
-    query, for the dashboards.
-
-    ``editions``: a queryset of ``Edition``; the caller scopes it (``Edition.objects.for_user(user)``, or
-    ``Edition.objects.filter(module__province=...)`` for a Province, ``Edition.objects.all()`` nationally).
-    ``year``: only the answers about completions of that calendar year (``Completion.completed_on``).
-    ``group``: None returns one ``Satisfaction``; ``"province"`` a dict {Province organisation id:
-    Satisfaction} (the Province that ran the edition); ``"organization"`` a dict {organisation id:
-    Satisfaction} by the participant's own organisation (a Comune, a Unione or the Province itself).
-    Groups without answers are absent from the dicts. Aggregates only: no person is named.
-    """
-    from casacomuni.training.models import SatisfactionResponse
-
-    answers = SatisfactionResponse.objects.filter(survey__edition__in=editions)
-    if year is not None:
-        answers = answers.filter(enrolment__completion__completed_on__year=year)
-    if group is None:
-        totals = answers.aggregate(average=Avg("overall"), count=Count("pk"))
-        return Satisfaction(two_places(totals["average"]), totals["count"])
-    key = {"province": "survey__edition__module__province", "organization": "enrolment__person__organization"}
-    if group not in key:
-        raise ValueError(f"group must be None, 'province' or 'organization', not {group!r}")
-    rows = answers.values(key[group]).annotate(average=Avg("overall"), count=Count("pk")).order_by()
-    return {row[key[group]]: Satisfaction(two_places(row["average"]), row["count"]) for row in rows}

@@ -300,9 +300,10 @@ def test_each_demo_province_has_training_and_staff_at_different_points_of_their_
 
 def test_the_demo_editions_have_satisfaction_answers_the_dashboards_average(demo):
     """Two participants in three of each past edition answered its questionnaire, with ratings from 3 to 5."""
-    from casacomuni.training.models import Edition
-    from casacomuni.training.satisfaction import satisfaction_by
+    from casacomuni.training.figures import satisfaction_by
+    from casacomuni.training.models import Enrolment
 
     for province in Organization.objects.filter(kind=OrganizationKind.PROVINCE):
-        result = satisfaction_by(Edition.objects.filter(module__province=province))
-        assert result.count > 0 and 3 <= result.average <= 5
+        enrolments = Enrolment.objects.filter(edition__module__province=province)
+        result = satisfaction_by(enrolments, "edition__module__province")[province.pk]
+        assert result.answers > 0 and 3 <= result.average <= 5

@@ -14,16 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casacomuni.training import services
+from casacomuni.training.figures import Satisfaction, satisfaction_by
 from casacomuni.training.models import (
     Completion,
     Edition,
+    Enrolment,
     SatisfactionResponse,
     Session,
     TestAttempt,
     TestQuestion,
 )
 from casacomuni.training.rules import final_test as rules
-from casacomuni.training.satisfaction import Satisfaction, satisfaction_by
 from casacomuni.training.testing import make_edition, make_module, make_staff, persona_actor
 from casacomuni.web.testing import italian_problems
 
@@ -361,9 +362,12 @@ def test_the_office_reads_the_averages_the_count_and_the_comments(client, world,
         assert login(client, world, persona).get(url).status_code == 403
 
 
-def test_satisfaction_by_gives_the_average_overall_rating_and_the_count_in_one_query(
+def test_the_dashboards_satisfaction_averages_the_overall_ratings_in_one_query(
     world, completed, django_assert_num_queries
 ):
+    """``figures.satisfaction_by``, which the dashboards call: (4 + 5) / 2 from two answers, grouped by the
+    Province that ran the edition or by the participant's own body; nothing for another Province's editions
+    or another year."""
     edition, enrolments = completed
     answer(world, edition)
     SatisfactionResponse.objects.create(
@@ -373,16 +377,16 @@ def test_satisfaction_by_gives_the_average_overall_rating_and_the_count_in_one_q
         answers=RATINGS | {"overall": "5"},
     )
     year = Completion.objects.get(enrolment=enrolments[0]).completed_on.year
+    every = Enrolment.objects.all()
     with django_assert_num_queries(1):
-        assert satisfaction_by(Edition.objects.all()) == Satisfaction(average=Decimal("4.50"), count=2)
-    assert satisfaction_by(
-        Edition.objects.filter(module__province=world.elsewhere.province_org)
-    ) == Satisfaction(None, 0)
-    assert satisfaction_by(Edition.objects.all(), year=year + 1).count == 0
-    with django_assert_num_queries(1):
-        by_province = satisfaction_by(Edition.objects.all(), year=year, group="province")
+        by_province = satisfaction_by(every, "edition__module__province")
     assert by_province == {world.home.province_org.pk: Satisfaction(Decimal("4.50"), 2)}
-    by_body = satisfaction_by(Edition.objects.all(), group="organization")
+    elsewhere = every.filter(edition__module__province=world.elsewhere.province_org)
+    assert satisfaction_by(elsewhere, "edition__module__province") == {}
+    assert (
+        satisfaction_by(every.filter(completion__completed_on__year=year + 1), "person__organization") == {}
+    )
+    by_body = satisfaction_by(every.filter(completion__completed_on__year=year), "person__organization")
     assert by_body == {world.home.comune.pk: Satisfaction(Decimal("4.50"), 2)}
 
 
