@@ -13,6 +13,11 @@ urlpatterns = [
     path("europa/", include("casacomuni.eufunds.urls")),
     path("progetti/", include("casacomuni.projects.urls")),
     path("formazione/", include("casacomuni.training.urls")),
+    path("rete/modelli/", include("casacomuni.library.urls")),
+    path("rete/esperienze/", include("casacomuni.experiences.urls")),
+    path("sportello/", include("casacomuni.helpdesk.urls")),
+    path("calendario/", include("casacomuni.agenda.urls")),
+    path("notifiche/", include("casacomuni.inbox.urls")),
     path("dati/", include("casacomuni.insights.urls")),
     path("indicatori/", include("casacomuni.indicators.urls")),
     # Before the Provinces' catalogues: "ocds" is no Province's sigla.

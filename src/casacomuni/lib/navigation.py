@@ -22,13 +22,14 @@ AUTHENTICATED = "authenticated"
 
 
 class Section(models.TextChoices):
-    """The five pillars of the platform, then the territory, the administration and the API."""
+    """The pillars of the platform, then the territory, the administration and the API."""
 
     PROCUREMENT = "procurement", _("Procurement")
     EUFUNDS = "eufunds", _("Europe")
     INSIGHTS = "insights", _("Innovation and data")
     TRAINING = "training", _("Training")
     AGREEMENTS = "agreements", _("Agreements")
+    NETWORK = "network", _("Network")
     TERRITORY = "territory", _("Territory")
     ADMINISTRATION = "administration", _("Administration")
     API = "api", _("API")
