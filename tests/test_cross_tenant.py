@@ -1439,6 +1439,7 @@ def add_pillar_objects(world) -> None:
     """One of each object of the EU-funds and data pillars on each side, from each app's own factory:
     ``world.objects[side][app][name]``."""
     from casacomuni.eufunds.testing import add_eufunds, add_national_catalogue
+    from casacomuni.experiences.testing import add_experiences
     from casacomuni.indicators.testing import add_indicators
     from casacomuni.insights.testing import add_insights
     from casacomuni.opendata.testing import add_opendata
@@ -1459,6 +1460,7 @@ def add_pillar_objects(world) -> None:
             "indicators": add_indicators(side, world),
             "opendata": add_opendata(side, world),
             "training": add_training(side, world),
+            "experiences": add_experiences(side, world),
         }
 
 
@@ -1736,6 +1738,89 @@ def check_procurement_stats_of_another_province_are_refused(client, tenant_world
         assert response.status_code in (403, 404), f"{persona}: {response.status_code}"
 
 
+# --- Experiences (network pillar): published ones are public, the others their Province's and UPI's -----------
+
+
+def experiences(world, *names: str) -> list:
+    return [objects["experiences"][name] for objects in world.objects.values() for name in names]
+
+
+def own_province_experience(world, persona, experience) -> bool:
+    return PERSONAS[persona][0] == "home.province_org" and experience.province == world.home.province_org
+
+
+def experiences_not_readable(world, persona):
+    """Unpublished experiences: UPI reads them all (it reviews them), a Province's people their own only."""
+    if persona == "dirigente_upi":
+        return []
+    unpublished = experiences(world, "draft", "submitted")
+    return [e for e in unpublished if not own_province_experience(world, persona, e)]
+
+
+def experiences_not_authored(world, persona):
+    """Every experience but the persona's own Province's: only its people change and submit them."""
+    every = experiences(world, "published", "draft", "submitted")
+    return [e for e in every if not own_province_experience(world, persona, e)]
+
+
+def experience_documents_not_readable(world, persona):
+    unreadable = experiences_not_readable(world, persona)
+    return [d for d in experiences(world, "draft_document") if d.experience in unreadable]
+
+
+def experience_documents_not_authored(world, persona):
+    documents = experiences(world, "draft_document", "published_document")
+    return [d for d in documents if not own_province_experience(world, persona, d.experience)]
+
+
+def experiences_not_replicable(world, persona):
+    """A Province's people replicate the published experiences they read; anybody else none."""
+    if PERSONAS[persona][0] == "home.province_org":
+        return experiences_not_readable(world, persona)
+    return experiences(world, "published", "draft", "submitted")
+
+
+PUBLIC_URLS |= {"experiences:list", "experiences:map"}
+OWN_URLS |= {"experiences:create"}
+OBJECT_URLS.update(
+    {
+        "experiences:detail": lambda w, p: [{"pk": e.pk} for e in experiences_not_readable(w, p)],
+        "experiences:document": lambda w, p: [
+            {"pk": d.experience_id, "document_pk": d.pk} for d in experience_documents_not_readable(w, p)
+        ],
+        **{
+            name: lambda w, p: [{"pk": e.pk} for e in experiences_not_authored(w, p)]
+            for name in ("experiences:edit", "experiences:document_add", "experiences:submit")
+        },
+        "experiences:document_remove": lambda w, p: [
+            {"pk": d.experience_id, "document_pk": d.pk} for d in experience_documents_not_authored(w, p)
+        ],
+        **{
+            name: lambda w, p: (
+                [] if p == "dirigente_upi" else [{"pk": e.pk} for e in experiences(w, "submitted")]
+            )
+            for name in ("experiences:publish", "experiences:return")
+        },
+        "experiences:replicate": lambda w, p: [{"pk": e.pk} for e in experiences_not_replicable(w, p)],
+    }
+)
+# The API is the public face of the experiences: published ones only, to anybody (UPI included).
+PUBLIC_OPERATIONS |= {"GET /api/v1/experiences"}
+OBJECT_OPERATIONS["GET /api/v1/experiences/{experience_id}"] = lambda w, p: [
+    {"experience_id": e.pk} for e in experiences(w, "draft", "submitted")
+]
+
+
+def check_experience_pages_list_no_unpublished_experience_of_others(client, tenant_world, persona):
+    """The list and the map are public: they show the published experiences of every Province, and an
+    unpublished one only to its Province and to UPI."""
+    hidden = [e.title for e in experiences_not_readable(tenant_world, persona)]
+    for name in ("experiences:list", "experiences:map"):
+        content = client.get(reverse(name)).content.decode()
+        leaked = [title for title in hidden if title in content]
+        assert not leaked, f"{persona} sees {leaked} on {name}"
+
+
 # Every check for one persona runs on one world (building it is the slow part): the reads first, then the writes
 # that may add rows of the persona's own.
 PERSONA_CHECKS = (
@@ -1748,6 +1833,7 @@ PERSONA_CHECKS = (
     check_api_writes_naming_other_tenants_rows_change_nothing,
     check_api_requests_to_another_provinces_sua_change_nothing,
     check_api_entries_in_the_albo_land_only_in_an_albo_the_persona_may_write,
+    check_experience_pages_list_no_unpublished_experience_of_others,
 )
 
 

@@ -45,6 +45,7 @@ def _register_routers() -> None:
     from casacomuni.agreements.api import router as agreements_router
     from casacomuni.audit.api import router as audit_router
     from casacomuni.eufunds.api import router as eufunds_router
+    from casacomuni.experiences.api import router as experiences_router
     from casacomuni.indicators.api import router as indicators_router
     from casacomuni.insights.api import router as insights_router
     from casacomuni.opendata.api import router as opendata_router
@@ -78,6 +79,7 @@ def _register_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/", agreements_router)
     api.add_router("/", operators_router)
+    api.add_router("/", experiences_router)
 
 
 _register_routers()

@@ -22,6 +22,7 @@ from casacomuni.accounts.models import Organization
 from casacomuni.audit.services import record_event
 from casacomuni.experiences import tasks
 from casacomuni.experiences.models import (
+    EDITABLE_STATES,
     Document,
     Experience,
     ExperienceState,
@@ -119,7 +120,7 @@ def create_experience(actor: Actor, data: ExperienceData) -> Experience:
 def update_experience(actor: Actor, experience: Experience, data: ExperienceData) -> Experience:
     """The Province changes its draft, or the experience UPI sent back."""
     require_author(actor, experience)
-    _require_state(experience, *(ExperienceState.DRAFT, ExperienceState.RETURNED))
+    _require_state(experience, *EDITABLE_STATES)
     _check(data, experience.province)
     with transaction.atomic():
         before = experience.title
@@ -195,7 +196,7 @@ def check_document(upload) -> None:
 
 def add_document(actor: Actor, experience: Experience, title: str, upload) -> Document:
     require_author(actor, experience)
-    _require_state(experience, *(ExperienceState.DRAFT, ExperienceState.RETURNED))
+    _require_state(experience, *EDITABLE_STATES)
     check_document(upload)
     if experience.documents.count() >= MAX_DOCUMENTS:
         raise ValidationError(_("At most %(count)s documents.") % {"count": MAX_DOCUMENTS}, code="count")
@@ -215,14 +216,15 @@ def add_document(actor: Actor, experience: Experience, title: str, upload) -> Do
 def remove_document(actor: Actor, document: Document) -> None:
     experience = document.experience
     require_author(actor, experience)
-    _require_state(experience, *(ExperienceState.DRAFT, ExperienceState.RETURNED))
+    _require_state(experience, *EDITABLE_STATES)
     with transaction.atomic():
         name = document.original_name
-        stored = document.file.name
+        stored = document.file.name or ""
         document.delete()
         _event(actor, "document_remove", experience, {"document": [name, None]})
         # The file goes only once the row is gone for good.
-        transaction.on_commit(partial(document.file.storage.delete, stored))
+        if stored:
+            transaction.on_commit(partial(document.file.storage.delete, stored))
 
 
 # --- Review -------------------------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ def remove_document(actor: Actor, document: Document) -> None:
 def submit_experience(actor: Actor, experience: Experience) -> Experience:
     """The Province asks UPI to publish it; UPI's administrators are told."""
     require_author(actor, experience)
-    _require_state(experience, *(ExperienceState.DRAFT, ExperienceState.RETURNED))
+    _require_state(experience, *EDITABLE_STATES)
     if not experience.results.exists():
         raise ValidationError(
             _("Give at least one result with its figure before submitting the experience."), code="results"

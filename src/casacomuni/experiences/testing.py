@@ -11,14 +11,19 @@ from casacomuni.lib.pdf import act_pdf
 
 
 def make_experience(
-    province, title="Centrale unica di committenza per i piccoli Comuni", state=ExperienceState.PUBLISHED, **fields
+    province,
+    title="Centrale unica di committenza per i piccoli Comuni",
+    state=ExperienceState.PUBLISHED,
+    **fields,
 ) -> Experience:
     experience = Experience.objects.create(
         province=province,
         title=title,
         area=fields.pop("area", "procurement"),
         problem=fields.pop("problem", "I piccoli Comuni non riuscivano a bandire gare sopra soglia da soli."),
-        solution=fields.pop("solution", "La SUA provinciale bandisce le gare aggregate per conto dei Comuni."),
+        solution=fields.pop(
+            "solution", "La SUA provinciale bandisce le gare aggregate per conto dei Comuni."
+        ),
         organisation=fields.pop("organisation", "Un ufficio di 4 persone e un referente in ogni Comune."),
         contact_name=fields.pop("contact_name", "Maria Bianchi"),
         contact_role=fields.pop("contact_role", "Dirigente della SUA"),

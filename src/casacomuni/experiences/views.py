@@ -169,6 +169,7 @@ def experience_create(request):
 @login_required
 def experience_edit(request, pk):
     experience = get_experience(request, pk)
+    services.require_author(Actor.from_request(request), experience)
     if not experience.editable:
         messages.error(request, _("A submitted or published experience can no longer be changed."))
         return redirect("experiences:detail", pk=experience.pk)

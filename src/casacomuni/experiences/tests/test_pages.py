@@ -143,7 +143,9 @@ def test_the_province_writes_an_experience_and_bad_input_writes_nothing(client, 
 
     saved = client.post(reverse("experiences:create"), form_data())
     experience = Experience.objects.get()
-    assert saved.status_code == 302 and saved["Location"] == reverse("experiences:detail", args=[experience.pk])
+    assert saved.status_code == 302 and saved["Location"] == reverse(
+        "experiences:detail", args=[experience.pk]
+    )
     assert str(experience.cost_amount) == "45000.50"
     assert [(r.indicator, str(r.value), r.unit) for r in experience.results.all()] == [
         ("Progetti finanziati", "12.00", ""),
@@ -215,3 +217,23 @@ def test_the_map_counts_the_published_experiences_of_each_province(client, world
     assert "Padova (PD)" in table and "Treviso (TV)" in table
     assert f'href="{LIST}?province=PD"' in table
     assert '"sigla":"PD","name":"Padova","count":2' in page.replace("&quot;", '"')
+
+
+API = "/api/v1/experiences"
+
+
+def test_the_api_answers_published_experiences_only_to_anybody(client, experiences):
+    from casacomuni.api.core import api
+    from casacomuni.api.testing import guideline_problems
+
+    listed = client.get(API, {"q": "gare aggregate"}).json()
+    assert [item["title"] for item in listed["items"]] == [experiences["published"].title]
+    assert listed["items"][0]["province"] == "TV"
+    detail = client.get(f"{API}/{experiences['published'].pk}").json()
+    assert detail["results"][0] == {"indicator": "Gare aggregate", "value": "42.00", "unit": ""}
+    assert detail["documents"][0]["url"].endswith(
+        reverse("experiences:document", args=[experiences["published"].pk, experiences["document"].pk])
+    )
+    draft = client.get(f"{API}/{experiences['draft'].pk}")
+    assert draft.status_code == 404 and draft["Content-Type"].startswith("application/problem+json")
+    assert not guideline_problems(api.get_openapi_schema(), API)

@@ -40,7 +40,9 @@ def test_a_province_officer_writes_a_draft_of_its_own_province(world):
     assert experience.province == world.home.province_org
     assert experience.state == ExperienceState.DRAFT
     assert [(r.indicator, r.value) for r in experience.results.all()] == [("Progetti finanziati", 9)]
-    assert AuditEvent.objects.filter(action="experiences.create", organization=world.home.province_org).exists()
+    assert AuditEvent.objects.filter(
+        action="experiences.create", organization=world.home.province_org
+    ).exists()
 
 
 @pytest.mark.parametrize("persona", ["referente_comune", "dirigente_upi", "operatore_economico"])
@@ -68,7 +70,9 @@ def test_another_province_cannot_change_the_draft_and_a_submitted_one_is_frozen(
         services.update_experience(persona_actor(world, "amministratore_provincia"), draft, experience_data())
     submitted = make_experience(world.home.province_org, state=ExperienceState.SUBMITTED)
     with pytest.raises(ValidationError, match="non è più possibile"):
-        services.update_experience(persona_actor(world, "amministratore_provincia"), submitted, experience_data())
+        services.update_experience(
+            persona_actor(world, "amministratore_provincia"), submitted, experience_data()
+        )
 
 
 def test_submitting_asks_upi_and_publishing_tells_the_authors(
@@ -106,7 +110,9 @@ def test_upi_sends_back_with_a_note_and_the_province_resubmits(
 ):
     upi = persona_actor(world, "dirigente_upi")
     experience = make_experience(
-        world.home.province_org, state=ExperienceState.SUBMITTED, created_by=world.personas["funzionario_dati"]
+        world.home.province_org,
+        state=ExperienceState.SUBMITTED,
+        created_by=world.personas["funzionario_dati"],
     )
     with pytest.raises(ValidationError):
         services.return_experience(upi, experience, "   ")
@@ -133,9 +139,7 @@ def test_only_upi_publishes_and_only_what_was_submitted(world):
 def test_replicating_puts_the_two_provinces_in_contact_once(
     world, mailoutbox, django_capture_on_commit_callbacks, immediate_tasks
 ):
-    experience = make_experience(
-        world.elsewhere.province_org, contact_email="ufficio.sua@padova.example.it"
-    )
+    experience = make_experience(world.elsewhere.province_org, contact_email="ufficio.sua@padova.example.it")
     actor = persona_actor(world, "funzionario_sua")
     with django_capture_on_commit_callbacks(execute=True):
         services.replicate_experience(actor, experience, "Ci interessa per i Comuni montani.")
@@ -147,9 +151,13 @@ def test_replicating_puts_the_two_provinces_in_contact_once(
     assert "ufficio.sua@padova.example.it" in by_address[world.personas["funzionario_sua"].email]
 
     with pytest.raises(ValidationError, match="già detto"):
-        services.replicate_experience(persona_actor(world, "amministratore_provincia"), experience, "Di nuovo.")
+        services.replicate_experience(
+            persona_actor(world, "amministratore_provincia"), experience, "Di nuovo."
+        )
     assert Replication.objects.count() == 1
-    assert AuditEvent.objects.filter(action="experiences.replicate", organization=world.home.province_org).exists()
+    assert AuditEvent.objects.filter(
+        action="experiences.replicate", organization=world.home.province_org
+    ).exists()
 
 
 def test_a_province_cannot_replicate_its_own_nor_an_unpublished_experience(world):
@@ -178,5 +186,7 @@ def test_documents_are_checked_by_their_bytes_and_size(world, settings):
     with pytest.raises(ValidationError, match="20 MB"):
         services.add_document(actor, draft, "Delibera", big)
     assert not Document.objects.exists()
-    document = services.add_document(actor, draft, "Delibera", SimpleUploadedFile("d.pdf", pdf_upload_bytes()))
+    document = services.add_document(
+        actor, draft, "Delibera", SimpleUploadedFile("d.pdf", pdf_upload_bytes())
+    )
     assert document.original_name == "d.pdf" and document.file.read().startswith(b"%PDF-")
