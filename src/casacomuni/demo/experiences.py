@@ -54,7 +54,7 @@ EXPERIENCES = {
             "o li frazionavano, con tempi lunghi e prezzi più alti.",
             "La Provincia gestisce per conto dei Comuni aderenti le procedure di gara, dalla determina a "
             "contrarre all'aggiudicazione, e aggrega i fabbisogni simili (manutenzione del verde, "
-            "illuminazione pubblica, mense scolastiche) in gare a lotti.",
+            "illuminazione pubblica, mense scolastiche) in gare aggregate a lotti.",
             "Un ufficio di sei persone (un dirigente, tre istruttori amministrativi, due tecnici) e un "
             "referente per ogni Comune, che raccoglie i fabbisogni e segue l'esecuzione del contratto.",
             (

@@ -113,6 +113,7 @@ def create_experience(actor: Actor, data: ExperienceData) -> Experience:
     with transaction.atomic():
         experience = Experience(province=province, created_by=actor.user)
         _write(experience, data)
+        _write_results(experience, data.results)
         _event(actor, "create", experience, {"title": [None, experience.title]})
     return experience
 
@@ -165,11 +166,8 @@ def _write(experience: Experience, data: ExperienceData) -> None:
         "comuni_count",
     ):
         setattr(experience, name, getattr(data, name))
-    new = experience.pk is None
     experience.save()
     experience.municipalities.set(data.municipalities)
-    if new:
-        _write_results(experience, data.results)
 
 
 def _write_results(experience: Experience, results: list[ResultData]) -> None:

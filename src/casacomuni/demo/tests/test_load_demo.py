@@ -307,3 +307,22 @@ def test_the_demo_editions_have_satisfaction_answers_the_dashboards_average(demo
         enrolments = Enrolment.objects.filter(edition__module__province=province)
         result = satisfaction_by(enrolments, "edition__module__province")[province.pk]
         assert result.answers > 0 and 3 <= result.average <= 5
+
+
+def test_each_demo_province_describes_experiences_some_published_and_replicated(demo, client):
+    """Two or three experiences per Province with their results; published ones, one under review, one draft,
+    one sent back; Treviso's SUA replicated by the two other Provinces. Logged out, a visitor finds it."""
+    from casacomuni.experiences.models import Experience, ExperienceState, Replication
+
+    for province in Organization.objects.filter(kind=OrganizationKind.PROVINCE):
+        experiences = Experience.objects.filter(province=province)
+        assert 2 <= experiences.count() <= 3
+        assert experiences.filter(state=ExperienceState.PUBLISHED).exists()
+        assert not experiences.filter(results=None).exists()
+    states = set(Experience.objects.values_list("state", flat=True))
+    assert states == set(ExperienceState.values)
+    sua = Experience.objects.get(province__province__sigla="TV", area="procurement")
+    assert set(sua.replications.values_list("province__province__sigla", flat=True)) == {"PG", "BS"}
+    assert Replication.objects.count() == 4
+    page = client.get("/rete/esperienze/", {"q": "gare aggregate"}).content.decode()
+    assert sua.title in page
