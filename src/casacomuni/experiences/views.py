@@ -56,7 +56,7 @@ def experience_list(request):
         "show_state": show_state,
         "author": tenancy.as_province(request.user) is not None,
         "to_review": (
-            Experience.objects.filter(state=ExperienceState.SUBMITTED).count()
+            Experience.objects.for_user(request.user).filter(state=ExperienceState.SUBMITTED).count()
             if tenancy.as_upi(request.user)
             else None
         ),

@@ -237,3 +237,25 @@ def test_the_api_answers_published_experiences_only_to_anybody(client, experienc
     draft = client.get(f"{API}/{experiences['draft'].pk}")
     assert draft.status_code == 404 and draft["Content-Type"].startswith("application/problem+json")
     assert not guideline_problems(api.get_openapi_schema(), API)
+
+
+def test_the_province_edits_its_draft_and_removes_a_document_but_not_once_published(
+    client, world, experiences
+):
+    login(client, world, "amministratore_provincia")
+    draft = experiences["draft"]
+    form = client.get(reverse("experiences:edit", args=[draft.pk])).content.decode()
+    assert draft.title in form and 'value="Gare aggregate"' in form
+    client.post(reverse("experiences:edit", args=[draft.pk]), form_data(title="Mense scolastiche aggregate"))
+    draft.refresh_from_db()
+    assert draft.title == "Mense scolastiche aggregate" and draft.results.count() == 2
+
+    document = make_document(draft)
+    client.post(reverse("experiences:document_remove", args=[draft.pk, document.pk]))
+    assert not draft.documents.exists()
+
+    published = experiences["published"]
+    refused = client.get(reverse("experiences:edit", args=[published.pk]), follow=True)
+    assert "non si può più modificare" in refused.content.decode()
+    client.post(reverse("experiences:document_remove", args=[published.pk, experiences["document"].pk]))
+    assert published.documents.exists()
