@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casacomuni.inbox.kinds import Delivery
 
+URL_MAX_LENGTH = 500
+
 
 class EmailState(models.TextChoices):
     """Where the e-mail of a notice stands: sent, waiting for the day's digest, or not to be sent."""
@@ -44,7 +46,7 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     # A local path only ("/procedure/12/"), never a whole address: opening the notice redirects to it.
-    url = models.CharField(_("link"), max_length=500, blank=True)
+    url = models.CharField(_("link"), max_length=URL_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_state = models.CharField(_("e-mail"), max_length=10, choices=EmailState.choices)

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext, override
 
 from casacomuni.inbox import kinds
 from casacomuni.inbox.kinds import Delivery
-from casacomuni.inbox.models import EmailState, NoticePreference, Notification
+from casacomuni.inbox.models import URL_MAX_LENGTH, EmailState, NoticePreference, Notification
 from casacomuni.lib.navigation import Section
 
 # (file name, content, MIME type), as ``EmailMessage.attach`` takes them.
@@ -136,6 +136,8 @@ def local_path(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
         return ""
+    if len(url) > URL_MAX_LENGTH:
+        return ""  # cut, it would lead elsewhere: the e-mail keeps the whole link
     return url if url_has_allowed_host_and_scheme(url, allowed_hosts=set()) else ""
 
 
