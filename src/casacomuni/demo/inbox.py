@@ -44,7 +44,7 @@ class DemoInbox:
 
     def add(self, user: User, kind: str, subject: str, body: str, path: str, hours_ago: int) -> None:
         if user.notifications.exists() or any(
-            row.recipient == user and row.kind == kind for row in self.rows
+            row.recipient == user and row.subject == subject for row in self.rows
         ):
             return
         created = self.now - timedelta(hours=hours_ago)
