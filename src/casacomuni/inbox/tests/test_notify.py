@@ -13,7 +13,7 @@ LINK = "http://localhost:8000/sportello/12/"
 
 
 @pytest.fixture(autouse=True)
-def base_url(settings):
+def platform_url(settings):
     settings.CASACOMUNI_BASE_URL = "http://localhost:8000"
 
 
