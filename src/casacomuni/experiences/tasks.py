@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from casacomuni.accounts.models import Membership
+from casacomuni.accounts.models import Organization
+from casacomuni.accounts.recipients import people_acting_for
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.experiences.models import Experience, ExperienceState, Replication
 from casacomuni.inbox.services import notify
@@ -26,11 +27,9 @@ def link(experience: Experience) -> str:
     return settings.CASACOMUNI_BASE_URL + reverse("experiences:detail", args=[experience.pk])
 
 
-def upi_reviewers() -> list:
-    memberships = Membership.objects.active().filter(
-        organization__kind=OrganizationKind.UPI, role=Role.UPI_ADMIN
-    )
-    return [membership.user for membership in memberships.select_related("user")]
+def upi_reviewers():
+    upi = Organization.objects.filter(kind=OrganizationKind.UPI).values_list("pk", flat=True)
+    return people_acting_for(upi, [Role.UPI_ADMIN])
 
 
 def authors(experience: Experience) -> list:
