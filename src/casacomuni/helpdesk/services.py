@@ -285,9 +285,13 @@ def _advance(actor, request, step, body, now, *, assignee=None, rating=None, upl
 
 def office_people(request: HelpRequest):
     """The users who work the request's office in its Province."""
-    memberships = Membership.objects.active().filter(
-        organization=request.province, role__in=OFFICE_ROLES[request.service]
-    )
+    return office_people_of(request.province, [request.service])
+
+
+def office_people_of(province, handled):
+    """The users who work in the offices of ``handled`` services in ``province``."""
+    roles = {role for service in handled for role in OFFICE_ROLES[service]}
+    memberships = Membership.objects.active().filter(organization=province, role__in=roles)
     return User.objects.filter(pk__in=memberships.values("user")).order_by("last_name", "first_name", "username")
 
 
