@@ -281,7 +281,7 @@ class EntryKind(models.TextChoices):
     INFO_REQUESTED = "info_requested", _("Information requested")
     ANSWERED = "answered", _("Message from the Comune")
     RESOLVED = "resolved", _("Resolved")
-    REOPENED = "reopened", _("Reopened")
+    REOPENED = "reopened", pgettext_lazy("help request step", "Reopened")
     CLOSED = "closed", _("Closed and rated")
     AUTO_CLOSED = "auto_closed", _("Closed automatically")
 
