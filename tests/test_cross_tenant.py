@@ -1061,7 +1061,9 @@ def helpdesk_names_not_readable(world, persona) -> list[str]:
     """Subjects of requests and FAQ questions the persona may not read: a published entry is read in its
     Province (its offices, Comuni and Unione), a draft by its office only."""
     names = [r.subject for r in help_requests_not_readable(world, persona)]
-    names += [f.question for f in objects_not_managed(world, persona, HELPDESK_SUA_OFFICE, "helpdesk", "draft_faq")]
+    names += [
+        f.question for f in objects_not_managed(world, persona, HELPDESK_SUA_OFFICE, "helpdesk", "draft_faq")
+    ]
     readers = HELPDESK_PROVINCE | HELPDESK_COMUNE | {"referente_unione"}
     names += [f.question for f in objects_not_managed(world, persona, readers, "helpdesk", "faq")]
     return names
@@ -1078,14 +1080,26 @@ OBJECT_URLS.update(
         "helpdesk:step": lambda w, p: [
             {"pk": r.pk, "step": step}
             for r in help_requests_not_readable(w, p)
-            for step in ("assegna", "rispondi", "nota", "chiedi-informazioni", "scrivi", "risolvi", "riapri", "chiudi")
+            for step in (
+                "assegna",
+                "rispondi",
+                "nota",
+                "chiedi-informazioni",
+                "scrivi",
+                "risolvi",
+                "riapri",
+                "chiudi",
+            )
         ],
         "helpdesk:attachment": lambda w, p: [
             {"pk": a.request_id, "attachment_pk": a.pk}
-            for a in objects_not_managed(w, p, HELPDESK_SUA_OFFICE | HELPDESK_COMUNE, "helpdesk", "attachment")
+            for a in objects_not_managed(
+                w, p, HELPDESK_SUA_OFFICE | HELPDESK_COMUNE, "helpdesk", "attachment"
+            )
         ],
         "helpdesk:faq_edit": lambda w, p: [
-            {"pk": f.pk} for f in objects_not_managed(w, p, HELPDESK_SUA_OFFICE, "helpdesk", "faq", "draft_faq")
+            {"pk": f.pk}
+            for f in objects_not_managed(w, p, HELPDESK_SUA_OFFICE, "helpdesk", "faq", "draft_faq")
         ],
         "helpdesk:category_edit": lambda w, p: [
             {"pk": c.pk} for c in objects_not_managed(w, p, HELPDESK_SUA_OFFICE, "helpdesk", "category")

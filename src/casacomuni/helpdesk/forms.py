@@ -26,11 +26,14 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; cleans to a list (empty when none was chosen)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(services.ALLOWED_EXTENSIONS)}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ",".join(services.ALLOWED_EXTENSIONS)})
+        )
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "help_text",
-            _("PDF, DOCX or ODT, up to 10 MB each, at most %(count)d files") % {"count": services.MAX_ATTACHMENTS},
+            _("PDF, DOCX or ODT, up to 10 MB each, at most %(count)d files")
+            % {"count": services.MAX_ATTACHMENTS},
         )
         kwargs.setdefault("label", _("Attachments"))
         super().__init__(**kwargs)
@@ -47,6 +50,7 @@ class MultipleFileField(forms.FileField):
 
 def link_fields(service: str, user) -> dict[str, forms.ModelChoiceField]:
     """The objects of the service a request may be about, from what the user may open."""
+
     def choice(label, queryset):
         return forms.ModelChoiceField(label=label, queryset=queryset, required=False)
 
@@ -61,7 +65,9 @@ def link_fields(service: str, user) -> dict[str, forms.ModelChoiceField]:
         open_calls = Call.objects.for_user(user).open_on(timezone.localdate()).order_by("deadline", "pk")
         return {"call": choice(_("About a funding call"), open_calls)}
     if service == HelpService.DATA:
-        return {"campaign": choice(_("About a data campaign"), Campaign.objects.for_user(user).order_by("-pk"))}
+        return {
+            "campaign": choice(_("About a data campaign"), Campaign.objects.for_user(user).order_by("-pk"))
+        }
     return {}
 
 
@@ -74,7 +80,9 @@ class RequestForm(StyledForm):
     def __init__(self, *args, service: str, user, **kwargs):
         self.service = service
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.for_user(user).filter(service=service, is_active=True)
+        self.fields["category"].queryset = Category.objects.for_user(user).filter(
+            service=service, is_active=True
+        )
         self.links = link_fields(service, user)
         self.fields.update(self.links)
         for name in self.links:  # added after the styling of the base class
@@ -133,7 +141,9 @@ RISK_CHOICES = [("", _("Any")), ("at_risk", _("At risk")), ("breached", _("Late"
 
 
 class QueueFilterForm(StyledForm):
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any")), *RequestState.choices])
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Any")), *RequestState.choices]
+    )
     category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.none())
     party = forms.ChoiceField(label=_("Comune or Unione"), required=False)
     assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
@@ -151,8 +161,12 @@ class QueueFilterForm(StyledForm):
 class CategoryForm(StyledForm):
     service = forms.ChoiceField(label=_("Service"))
     name = forms.CharField(label=_("Name"), max_length=150)
-    first_answer_hours = forms.IntegerField(label=_("First answer within (working hours)"), min_value=1, max_value=2000)
-    resolution_hours = forms.IntegerField(label=_("Resolution within (working hours)"), min_value=1, max_value=2000)
+    first_answer_hours = forms.IntegerField(
+        label=_("First answer within (working hours)"), min_value=1, max_value=2000
+    )
+    resolution_hours = forms.IntegerField(
+        label=_("Resolution within (working hours)"), min_value=1, max_value=2000
+    )
     is_active = forms.BooleanField(label=_("Offered to the Comuni"), required=False, initial=True)
 
     def __init__(self, *args, services_allowed, **kwargs):
@@ -168,11 +182,15 @@ class FaqForm(StyledForm):
 
 class FaqSearchForm(StyledForm):
     q = forms.CharField(label=_("Search the FAQ"), required=False, max_length=200)
-    service = forms.ChoiceField(label=_("Service"), required=False, choices=[("", _("Any")), *HelpService.choices])
+    service = forms.ChoiceField(
+        label=_("Service"), required=False, choices=[("", _("Any")), *HelpService.choices]
+    )
 
 
 class PeriodForm(StyledForm):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):

@@ -172,10 +172,16 @@ class HelpRequestQuerySet(models.QuerySet):
 
 class HelpRequest(models.Model):
     province = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="help_requests_received", verbose_name=_("Province")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="help_requests_received",
+        verbose_name=_("Province"),
     )
     party = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="help_requests", verbose_name=_("Comune or Unione")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="help_requests",
+        verbose_name=_("Comune or Unione"),
     )
     service = models.CharField(_("service"), max_length=20, choices=HelpService.choices, db_index=True)
     category = models.ForeignKey(
@@ -184,7 +190,10 @@ class HelpRequest(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="help_requests", verbose_name=_("requester")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="help_requests",
+        verbose_name=_("requester"),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -226,7 +235,9 @@ class HelpRequest(models.Model):
     procedure = models.ForeignKey(
         "procurement.Procedure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    call = models.ForeignKey("eufunds.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    call = models.ForeignKey(
+        "eufunds.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     campaign = models.ForeignKey(
         "insights.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -240,7 +251,8 @@ class HelpRequest(models.Model):
         indexes = [models.Index(fields=["province", "service", "state"], name="helpdesk_queue")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="helpdesk_rating_1_to_5"
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="helpdesk_rating_1_to_5",
             ),
         ]
 
@@ -300,7 +312,9 @@ class Entry(models.Model):
 
     request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     body = models.TextField(_("text"), blank=True)
     internal = models.BooleanField(_("internal note"), default=False)
     created_at = models.DateTimeField(default=timezone.now)

@@ -7,8 +7,12 @@ from casacomuni.accounts.roles import LOCAL_ROLES, PROVINCE_ROLES
 from casacomuni.lib.navigation import NavEntry, Section
 
 NAV = [
-    NavEntry(_("Requests for help"), "helpdesk:list", Section.NETWORK, {*PROVINCE_ROLES, *LOCAL_ROLES}, order=30),
+    NavEntry(
+        _("Requests for help"), "helpdesk:list", Section.NETWORK, {*PROVINCE_ROLES, *LOCAL_ROLES}, order=30
+    ),
     NavEntry(_("Help desk FAQ"), "helpdesk:faq", Section.NETWORK, {*PROVINCE_ROLES, *LOCAL_ROLES}, order=31),
     NavEntry(_("Help desk indicators"), "helpdesk:kpis", Section.NETWORK, set(PROVINCE_ROLES), order=32),
-    NavEntry(_("Help desk categories"), "helpdesk:categories", Section.NETWORK, set(PROVINCE_ROLES), order=33),
+    NavEntry(
+        _("Help desk categories"), "helpdesk:categories", Section.NETWORK, set(PROVINCE_ROLES), order=33
+    ),
 ]

@@ -81,7 +81,10 @@ def check_uploads(uploads) -> None:
 def _store(request: HelpRequest, entry: Entry, uploads) -> None:
     for upload in uploads:
         attachment = Attachment(
-            request=request, entry=entry, original_name=PurePosixPath(upload.name).name[:255], size=upload.size
+            request=request,
+            entry=entry,
+            original_name=PurePosixPath(upload.name).name[:255],
+            size=upload.size,
         )
         attachment.file.save(upload.name, upload, save=False)
         attachment.save()
@@ -106,7 +109,9 @@ def open_request(actor: Actor, data: RequestData, uploads=(), now: datetime | No
     if kind := REQUIRED_SERVICE_KIND.get(data.service):
         adhesion = require_adhesion(party, kind)
         if adhesion.agreement.province_id != data.category.province_id:
-            raise AdhesionRequired(_("%(name)s has no agreement in force for this service.") % {"name": party.name})
+            raise AdhesionRequired(
+                _("%(name)s has no agreement in force for this service.") % {"name": party.name}
+            )
     allowed = LINKS_BY_SERVICE.get(data.service, ())
     if any(name not in allowed for name, value in data.links.items() if value is not None):
         raise ValidationError(_("The linked object does not belong to this service."), code="link")
@@ -128,11 +133,17 @@ def open_request(actor: Actor, data: RequestData, uploads=(), now: datetime | No
             **{name: value for name, value in data.links.items() if value is not None},
         )
         start = local_time(now)
-        request.first_answer_due_at = aware(sla.add_working_time(start, timedelta(hours=category.first_answer_hours)))
-        request.resolution_due_at = aware(sla.add_working_time(start, timedelta(hours=category.resolution_hours)))
+        request.first_answer_due_at = aware(
+            sla.add_working_time(start, timedelta(hours=category.first_answer_hours))
+        )
+        request.resolution_due_at = aware(
+            sla.add_working_time(start, timedelta(hours=category.resolution_hours))
+        )
         _set_running_clock(request)
         request.save()
-        entry = Entry.objects.create(request=request, kind=EntryKind.OPENED, author=actor.user, created_at=now)
+        entry = Entry.objects.create(
+            request=request, kind=EntryKind.OPENED, author=actor.user, created_at=now
+        )
         _store(request, entry, uploads)
         _record(actor, "helpdesk.request.open", request, {"service": [None, data.service]})
         _notify_on_commit(request, "helpdesk.opened", entry)
@@ -159,7 +170,9 @@ def _set_running_clock(request: HelpRequest) -> None:
         allowed = timedelta(hours=request.resolution_hours)
         request.next_due_at = request.resolution_due_at
         request.next_warn_at = _warn_at(request.created_at, allowed + request.paused)
-    request.at_risk_notified_at = None if request.next_warn_at > timezone.now() else request.at_risk_notified_at
+    request.at_risk_notified_at = (
+        None if request.next_warn_at > timezone.now() else request.at_risk_notified_at
+    )
 
 
 def _working(start: datetime, end: datetime) -> timedelta:
@@ -181,7 +194,9 @@ def _move_clock(request: HelpRequest, old_state: str, now: datetime, answers: bo
         request.resolution_due_at = aware(sla.add_working_time(local_time(request.created_at), allowed))
     if request.state == RequestState.RESOLVED:
         request.resolved_at = now
-        open_pause = _working(request.paused_since, now) if not was_running and request.paused_since else timedelta(0)
+        open_pause = (
+            _working(request.paused_since, now) if not was_running and request.paused_since else timedelta(0)
+        )
         used = _working(request.created_at, now) - request.paused - open_pause
         request.resolution_working_hours = Decimal(str(sla.hours(used)))
     if request.state == RequestState.CLOSED:
@@ -204,7 +219,14 @@ STEP_ENTRIES = {
     workflow.AUTO_CLOSE: (EntryKind.AUTO_CLOSED, False, None),
 }
 # Steps whose text the other side must read: refused when empty.
-TEXT_REQUIRED = {workflow.REPLY, workflow.NOTE, workflow.ASK_INFO, workflow.ANSWER, workflow.RESOLVE, workflow.REOPEN}
+TEXT_REQUIRED = {
+    workflow.REPLY,
+    workflow.NOTE,
+    workflow.ASK_INFO,
+    workflow.ANSWER,
+    workflow.RESOLVE,
+    workflow.REOPEN,
+}
 
 
 def side_of(actor: Actor, request: HelpRequest) -> str | None:
@@ -251,7 +273,16 @@ def take_step(
     check_uploads(uploads)
     with transaction.atomic():
         request = HelpRequest.objects.select_for_update().get(pk=request.pk)
-        _advance(actor, request, step, body, now or timezone.now(), assignee=assignee, rating=rating, uploads=uploads)
+        _advance(
+            actor,
+            request,
+            step,
+            body,
+            now or timezone.now(),
+            assignee=assignee,
+            rating=rating,
+            uploads=uploads,
+        )
     return request
 
 
@@ -292,14 +323,18 @@ def office_people_of(province, handled):
     """The users who work in the offices of ``handled`` services in ``province``."""
     roles = {role for service in handled for role in OFFICE_ROLES[service]}
     memberships = Membership.objects.active().filter(organization=province, role__in=roles)
-    return User.objects.filter(pk__in=memberships.values("user")).order_by("last_name", "first_name", "username")
+    return User.objects.filter(pk__in=memberships.values("user")).order_by(
+        "last_name", "first_name", "username"
+    )
 
 
 def close_stale_resolved(now: datetime | None = None, days: int = AUTO_CLOSE_DAYS) -> int:
     """Close the requests resolved more than ``days`` days ago that the Comune neither confirmed nor reopened.
     Returns how many were closed."""
     now = now or timezone.now()
-    stale = HelpRequest.objects.filter(state=RequestState.RESOLVED, resolved_at__lte=now - timedelta(days=days))
+    stale = HelpRequest.objects.filter(
+        state=RequestState.RESOLVED, resolved_at__lte=now - timedelta(days=days)
+    )
     closed = 0
     for pk in stale.values_list("pk", flat=True):
         with transaction.atomic():
@@ -331,9 +366,11 @@ def save_category(actor: Actor, category: Category | None, **values) -> Category
         category = category or Category(province=province)
         for name, value in values.items():
             setattr(category, name, value)
-        if Category.objects.filter(province=province, service=category.service, name=category.name).exclude(
-            pk=category.pk
-        ).exists():
+        if (
+            Category.objects.filter(province=province, service=category.service, name=category.name)
+            .exclude(pk=category.pk)
+            .exists()
+        ):
             raise ValidationError(_("The service already has a category with this name."), code="unique")
         category.save()
         _record(actor, "helpdesk.category.save", category, {"name": [None, category.name]}, province)
@@ -341,14 +378,23 @@ def save_category(actor: Actor, category: Category | None, **values) -> Category
 
 
 def save_faq(
-    actor: Actor, entry: FaqEntry | None, *, question: str, answer: str, published: bool, source=None, service=None
+    actor: Actor,
+    entry: FaqEntry | None,
+    *,
+    question: str,
+    answer: str,
+    published: bool,
+    source=None,
+    service=None,
 ) -> FaqEntry:
     """The office writes an FAQ entry (from a resolved request: ``source``) and publishes it or not."""
     service = entry.service if entry else (source.service if source else service)
     province = _office_for(actor, service)
     if entry is not None and entry.province_id != province.pk:
         raise PermissionDenied
-    if source is not None and (source.province_id != province.pk or source.state not in {"resolved", "closed"}):
+    if source is not None and (
+        source.province_id != province.pk or source.state not in {"resolved", "closed"}
+    ):
         raise ValidationError(_("Only a resolved request can become an FAQ entry."), code="source")
     with transaction.atomic():
         entry = entry or FaqEntry(province=province, service=service, source=source)

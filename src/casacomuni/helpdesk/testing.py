@@ -13,7 +13,10 @@ from casacomuni.procurement.testing import actor_for
 
 # service -> [(name, first answer, resolution)] in working hours
 DEFAULT_CATEGORIES = {
-    HelpService.SUA: [("Documenti di gara e procedure", 8, 40), ("Richieste di gara e programmazione", 14, 70)],
+    HelpService.SUA: [
+        ("Documenti di gara e procedure", 8, 40),
+        ("Richieste di gara e programmazione", 14, 70),
+    ],
     HelpService.EU_FUNDS: [("Ammissibilità ai bandi", 8, 40), ("Rendicontazione dei progetti", 14, 70)],
     HelpService.DATA: [("Campagne di rilevazione", 4, 21)],
     HelpService.TRAINING: [("Iscrizioni e attestati", 7, 21)],
@@ -74,7 +77,9 @@ def add_helpdesk(side, world) -> dict:
     officer = office_actor(side, world, "funzionario_sua", Role.SUA_OFFICER)
     services.take_step(officer, request, workflow.ASSIGN, assignee=officer.user)
     services.take_step(officer, request, workflow.NOTE, body=f"Nota riservata dell'ufficio {sigla}")
-    services.take_step(officer, request, workflow.RESOLVE, body="Servono il progetto esecutivo e il capitolato.")
+    services.take_step(
+        officer, request, workflow.RESOLVE, body="Servono il progetto esecutivo e il capitolato."
+    )
     request.refresh_from_db()
     faq = services.save_faq(
         officer,

@@ -47,20 +47,32 @@ def _share(values: list[bool]) -> float | None:
 def figures(label: str, rows: list[Row], start: datetime, end: datetime) -> Figures:
     """The figures of ``rows`` in [start, end): opened in it, resolved in it (their resolution time and level),
     first answered in it (their first-answer time and level), closed with a rating in it."""
-    answered = [r for r in rows if _within(start, end, r.first_answered_at) and r.first_answer_hours is not None]
-    resolved = [r for r in rows if _within(start, end, r.resolved_at) and r.resolution_hours is not None]
+    answered = [
+        (r.first_answer_hours, r.first_answer_allowed)
+        for r in rows
+        if _within(start, end, r.first_answered_at) and r.first_answer_hours is not None
+    ]
+    resolved = [
+        (r.resolution_hours, r.resolution_allowed)
+        for r in rows
+        if _within(start, end, r.resolved_at) and r.resolution_hours is not None
+    ]
     rated = [r.rating for r in rows if _within(start, end, r.closed_at) and r.rating is not None]
     return Figures(
         label=label,
         opened=sum(1 for r in rows if _within(start, end, r.created_at)),
         resolved=len(resolved),
-        median_first_answer=float(median(r.first_answer_hours for r in answered)) if answered else None,
-        median_resolution=float(median(r.resolution_hours for r in resolved)) if resolved else None,
-        first_answer_within=_share([r.first_answer_hours <= r.first_answer_allowed for r in answered]),
-        resolution_within=_share([r.resolution_hours <= r.resolution_allowed for r in resolved]),
+        median_first_answer=_median(answered),
+        median_resolution=_median(resolved),
+        first_answer_within=_share([taken <= allowed for taken, allowed in answered]),
+        resolution_within=_share([taken <= allowed for taken, allowed in resolved]),
         average_rating=round(sum(rated) / len(rated), 2) if rated else None,
         ratings=len(rated),
     )
+
+
+def _median(times: list[tuple[Decimal, int]]) -> float | None:
+    return float(median(taken for taken, _allowed in times)) if times else None
 
 
 def by_category(rows: list[Row], start: datetime, end: datetime, total_label: str) -> list[Figures]:

@@ -44,7 +44,10 @@ def test_the_referent_opens_a_request_with_files(login, desk):
     )
     request = HelpRequest.objects.get()
     assert response.status_code == 302 and response.url == reverse("helpdesk:detail", args=[request.pk])
-    assert sorted(request.attachments.values_list("original_name", flat=True)) == ["capitolato.pdf", "progetto.pdf"]
+    assert sorted(request.attachments.values_list("original_name", flat=True)) == [
+        "capitolato.pdf",
+        "progetto.pdf",
+    ]
 
 
 def test_a_file_of_another_kind_is_refused_on_the_form_and_nothing_is_written(login, desk):
@@ -173,9 +176,15 @@ def test_the_kpis_count_and_time_the_office_s_requests(login, desk):
 
 def test_the_faq_is_searched_by_text_and_drafts_stay_with_the_office(login, desk):
     office = desk.actor("funzionario_sua")
-    services.save_faq(office, None, question="Come si calcola la soglia?", answer="Art. 14", published=True, service="sua")
-    services.save_faq(office, None, question="Subappalto: limiti", answer="Art. 119", published=True, service="sua")
-    services.save_faq(office, None, question="Bozza sulle soglie", answer="...", published=False, service="sua")
+    services.save_faq(
+        office, None, question="Come si calcola la soglia?", answer="Art. 14", published=True, service="sua"
+    )
+    services.save_faq(
+        office, None, question="Subappalto: limiti", answer="Art. 119", published=True, service="sua"
+    )
+    services.save_faq(
+        office, None, question="Bozza sulle soglie", answer="...", published=False, service="sua"
+    )
     found = login("referente_comune").get(reverse("helpdesk:faq"), {"q": "soglia"}).content.decode()
     assert "Come si calcola la soglia?" in found and "Subappalto" not in found and "Bozza" not in found
     assert "Bozza sulle soglie" in login("funzionario_sua").get(reverse("helpdesk:faq")).content.decode()
@@ -183,7 +192,13 @@ def test_the_faq_is_searched_by_text_and_drafts_stay_with_the_office(login, desk
 
 def test_a_category_resolved_before_its_first_answer_is_refused(login, desk):
     client = login("funzionario_sua")
-    data = {"service": "sua", "name": "Urgenze", "first_answer_hours": 8, "resolution_hours": 4, "is_active": "on"}
+    data = {
+        "service": "sua",
+        "name": "Urgenze",
+        "first_answer_hours": 8,
+        "resolution_hours": 4,
+        "is_active": "on",
+    }
     response = client.post(reverse("helpdesk:categories"), data)
     assert response.status_code == 400
     assert not desk.home.province_org.helpdesk_categories.filter(name="Urgenze").exists()
@@ -193,7 +208,9 @@ def test_a_category_resolved_before_its_first_answer_is_refused(login, desk):
 
 def test_the_faq_entry_from_a_request_does_not_name_the_comune(login, desk):
     request = open_sua_request(desk.actor("referente_comune"), desk.categories[HelpService.SUA], "Gara")
-    services.take_step(desk.actor("funzionario_sua"), request, workflow.RESOLVE, body="Servono tre preventivi.")
+    services.take_step(
+        desk.actor("funzionario_sua"), request, workflow.RESOLVE, body="Servono tre preventivi."
+    )
     client = login("funzionario_sua")
     page = client.get(reverse("helpdesk:faq_from_request", args=[request.pk])).content.decode()
     assert "Servono tre preventivi." in page

@@ -29,7 +29,9 @@ def open_at(desk, when: str, **kwargs) -> HelpRequest:
         subject="Documenti per la gara della palestra",
         description="Quali allegati servono?",
     )
-    return services.open_request(desk.actor("referente_comune"), data, kwargs.get("uploads", ()), now=rome(when))
+    return services.open_request(
+        desk.actor("referente_comune"), data, kwargs.get("uploads", ()), now=rome(when)
+    )
 
 
 def test_a_comune_that_has_not_joined_the_service_is_refused_and_nothing_is_written(desk):
@@ -73,13 +75,17 @@ def test_the_clock_stops_while_the_office_waits_for_the_comune(desk):
     )
     assert (request.state, request.next_due_at) == ("waiting", None)
     assert request.first_answer_working_hours == Decimal("2.00")
-    request = services.take_step(comune, request, workflow.ANSWER, body="Allegato.", now=rome("2026-03-03 10:00"))
+    request = services.take_step(
+        comune, request, workflow.ANSWER, body="Allegato.", now=rome("2026-03-03 10:00")
+    )
     # Paused from Monday 11:00 to Tuesday 10:00: 2 + 3 + 1 = 6 working hours, added to the resolution's due time.
     assert request.state == "in_progress"
     assert request.paused_seconds == 6 * 3600
     assert request.resolution_due_at == rome("2026-03-10 13:00")
     assert request.next_due_at == request.resolution_due_at
-    request = services.take_step(office, request, workflow.RESOLVE, body="Ecco.", now=rome("2026-03-03 12:00"))
+    request = services.take_step(
+        office, request, workflow.RESOLVE, body="Ecco.", now=rome("2026-03-03 12:00")
+    )
     # 7 hours on Monday and 3 on Tuesday, less the 6 paused.
     assert request.resolution_working_hours == Decimal("4.00")
 
@@ -89,10 +95,19 @@ def test_the_comune_reopens_then_confirms_and_rates(desk):
     office, comune = desk.actor("funzionario_sua"), desk.actor("referente_comune")
     services.take_step(office, request, workflow.ASSIGN, assignee=office.user, now=rome("2026-03-02 09:30"))
     services.take_step(office, request, workflow.RESOLVE, body="Vedi art. 50.", now=rome("2026-03-02 10:00"))
-    request = services.take_step(comune, request, workflow.REOPEN, body="Manca il modello.", now=rome("2026-03-02 11:00"))
-    assert (request.state, request.resolution_due_at) == ("in_progress", rome("2026-03-09 16:00"))  # +1 h paused
-    services.take_step(office, request, workflow.RESOLVE, body="Allegato il modello.", now=rome("2026-03-02 12:00"))
-    request = services.take_step(comune, request, workflow.CLOSE, rating=4, body="Grazie", now=rome("2026-03-02 15:00"))
+    request = services.take_step(
+        comune, request, workflow.REOPEN, body="Manca il modello.", now=rome("2026-03-02 11:00")
+    )
+    assert (request.state, request.resolution_due_at) == (
+        "in_progress",
+        rome("2026-03-09 16:00"),
+    )  # +1 h paused
+    services.take_step(
+        office, request, workflow.RESOLVE, body="Allegato il modello.", now=rome("2026-03-02 12:00")
+    )
+    request = services.take_step(
+        comune, request, workflow.CLOSE, rating=4, body="Grazie", now=rome("2026-03-02 15:00")
+    )
     assert (request.state, request.rating, request.rating_comment) == ("closed", 4, "Grazie")
     kinds = list(request.entries.values_list("kind", flat=True))
     assert kinds == ["opened", "assigned", "resolved", "reopened", "resolved", "closed"]
@@ -108,7 +123,10 @@ def test_a_step_out_of_turn_or_by_the_wrong_side_is_refused(desk):
         services.take_step(desk.actor("funzionario_europa"), request, workflow.REPLY, body="Ciao")
     with pytest.raises(ValidationError):  # an assignee from outside the office
         services.take_step(
-            desk.actor("funzionario_sua"), request, workflow.ASSIGN, assignee=desk.personas["funzionario_dati"]
+            desk.actor("funzionario_sua"),
+            request,
+            workflow.ASSIGN,
+            assignee=desk.personas["funzionario_dati"],
         )
     request.refresh_from_db()
     assert (request.state, request.entries.count()) == ("new", 1)
@@ -139,7 +157,9 @@ def test_too_many_or_too_large_files_are_refused(desk, monkeypatch):
 
 def test_the_internal_note_is_never_read_by_the_comune(desk):
     request = open_sua_request(desk.actor("referente_comune"), desk.categories[HelpService.SUA], "Gara mensa")
-    services.take_step(desk.actor("funzionario_sua"), request, workflow.NOTE, body="Comune in ritardo col DUP")
+    services.take_step(
+        desk.actor("funzionario_sua"), request, workflow.NOTE, body="Comune in ritardo col DUP"
+    )
     comune = Entry.objects.for_user(desk.acting("referente_comune")).filter(request=request)
     office = Entry.objects.for_user(desk.acting("funzionario_sua")).filter(request=request)
     assert [e.kind for e in comune] == ["opened"]
@@ -166,11 +186,15 @@ def test_the_queue_knows_what_is_at_risk_late_and_due(desk):
     assert queue.at_risk(rome("2026-12-07 15:00")).get() == request
     assert queue.breached(rome("2026-12-07 17:00")).get() == request
     assert queue.due_between(rome("2026-12-07 00:00"), rome("2026-12-08 00:00")).get() == request
-    assert queue.due_between(rome("2026-12-15 00:00"), rome("2026-12-16 00:00")).get() == request  # resolution
+    assert (
+        queue.due_between(rome("2026-12-15 00:00"), rome("2026-12-16 00:00")).get() == request
+    )  # resolution
     assert not queue.due_between(rome("2026-12-08 00:00"), rome("2026-12-15 00:00")).exists()
 
 
-def test_each_side_is_told_of_the_steps_it_must_see(desk, mailoutbox, django_capture_on_commit_callbacks, immediate_tasks):
+def test_each_side_is_told_of_the_steps_it_must_see(
+    desk, mailoutbox, django_capture_on_commit_callbacks, immediate_tasks
+):
     office, comune = desk.actor("funzionario_sua"), desk.actor("referente_comune")
     with django_capture_on_commit_callbacks(execute=True):
         request = open_sua_request(comune, desk.categories[HelpService.SUA], "Gara scuolabus")

@@ -40,7 +40,9 @@ def faq_from_request(request, pk):
     )
     if province is None:
         raise PermissionDenied
-    last_answer = source.entries.filter(kind__in=["resolved", "reply"], internal=False).order_by("-pk").first()
+    last_answer = (
+        source.entries.filter(kind__in=["resolved", "reply"], internal=False).order_by("-pk").first()
+    )
     initial = {"question": source.subject, "answer": last_answer.body if last_answer else ""}
     form = FaqForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

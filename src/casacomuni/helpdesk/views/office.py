@@ -49,17 +49,21 @@ def period_rows(user, start, end) -> list[kpis.Row]:
         | Q(resolved_at__gte=start, resolved_at__lt=end)
         | Q(closed_at__gte=start, closed_at__lt=end)
     )
-    values = HelpRequest.objects.for_user(user).filter(touched).values_list(
-        "category__name",
-        "created_at",
-        "first_answered_at",
-        "first_answer_working_hours",
-        "first_answer_hours",
-        "resolved_at",
-        "resolution_working_hours",
-        "resolution_hours",
-        "closed_at",
-        "rating",
+    values = (
+        HelpRequest.objects.for_user(user)
+        .filter(touched)
+        .values_list(
+            "category__name",
+            "created_at",
+            "first_answered_at",
+            "first_answer_working_hours",
+            "first_answer_hours",
+            "resolved_at",
+            "resolution_working_hours",
+            "resolution_hours",
+            "closed_at",
+            "rating",
+        )
     )
     return [kpis.Row(*row) for row in values]
 
@@ -69,9 +73,8 @@ def category_list(request):
     """The office's categories with their levels, and a form for a new one."""
     province, handled = office_of(request.user)
     form = CategoryForm(request.POST or None, services_allowed=handled)
-    if request.method == "POST" and form.is_valid():
-        if save(request, form, None):
-            return redirect("helpdesk:categories")
+    if request.method == "POST" and form.is_valid() and save(request, form, None):
+        return redirect("helpdesk:categories")
     categories = Category.objects.for_user(request.user).filter(service__in=handled)
     context = {"categories": categories, "form": form}
     return render(request, "helpdesk/categories.html", context, status=400 if form.errors else 200)

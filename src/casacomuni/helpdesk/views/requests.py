@@ -73,7 +73,9 @@ def request_list(request):
 
 
 def queue_filters(request, province, handled) -> QueueFilterForm:
-    parties = Organization.objects.filter(province_id=province.province_id, kind__in=LOCAL_KINDS).order_by("name")
+    parties = Organization.objects.filter(province_id=province.province_id, kind__in=LOCAL_KINDS).order_by(
+        "name"
+    )
     people = services.office_people_of(province, handled)
     return QueueFilterForm(
         request.GET or None,
@@ -116,15 +118,14 @@ def request_create(request):
     service = request.GET.get("servizio", "")
     if service not in HelpService.values:
         return render(request, "helpdesk/choose_service.html", {"services": service_choices(party)})
-    if kind := REQUIRED_SERVICE_KIND.get(service):
-        if not Adhesion.objects.active_on(timezone.localdate()).filter(
-            agreement__municipality=party, service__kind=kind
-        ).exists():
-            return render_join_first(request, service, status=403 if request.method == "POST" else 200)
+    if not has_joined(party, service):
+        return render_join_first(request, service, status=403 if request.method == "POST" else 200)
     form = RequestForm(request.POST or None, request.FILES or None, service=service, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.open_request(Actor.from_request(request), form.to_data(), form.cleaned_data["attachments"])
+            created = services.open_request(
+                Actor.from_request(request), form.to_data(), form.cleaned_data["attachments"]
+            )
         except AdhesionRequired:
             return render_join_first(request, service, status=403)
         except ValidationError as refused:
@@ -138,6 +139,15 @@ def request_create(request):
         "faq": FaqEntry.objects.for_user(user).filter(service=service).order_by("-published_at")[:8],
     }
     return render(request, "helpdesk/form.html", context, status=400 if form.errors else 200)
+
+
+def has_joined(party, service: str) -> bool:
+    """Whether the party may ask the service now (the service refuses it again on sending)."""
+    kind = REQUIRED_SERVICE_KIND.get(service)
+    if kind is None:
+        return True
+    active = Adhesion.objects.active_on(timezone.localdate())
+    return active.filter(agreement__municipality=party, service__kind=kind).exists()
 
 
 def service_choices(party) -> list[dict]:
@@ -160,7 +170,9 @@ def service_choices(party) -> list[dict]:
 def render_join_first(request, service: str, status: int):
     """The page that tells the Comune to join the service first, with the request to join (or the pending one)."""
     user = request.user
-    catalogue_service = Service.objects.for_user(user).filter(kind=REQUIRED_SERVICE_KIND[service]).order_by("pk").first()
+    catalogue_service = (
+        Service.objects.for_user(user).filter(kind=REQUIRED_SERVICE_KIND[service]).order_by("pk").first()
+    )
     pending = (
         JoinRequest.objects.for_user(user).pending().filter(service=catalogue_service).first()
         if catalogue_service
@@ -259,7 +271,9 @@ def request_step(request, pk, step):
 def attachment_download(request, pk, attachment_pk):
     """A file of the request, streamed to its readers only (never from MEDIA_URL)."""
     help_request = get_request(request, pk)
-    attachment = get_object_or_404(Attachment.objects.for_user(request.user).filter(request=help_request), pk=attachment_pk)
+    attachment = get_object_or_404(
+        Attachment.objects.for_user(request.user).filter(request=help_request), pk=attachment_pk
+    )
     extension = PurePosixPath(attachment.original_name).suffix.lower()
     return FileResponse(
         attachment.file.open("rb"),
