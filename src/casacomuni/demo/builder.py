@@ -18,6 +18,7 @@ from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.audit.services import record_event
 from casacomuni.demo.agreements import DemoAgreements
 from casacomuni.demo.eufunds import DemoEufunds
+from casacomuni.demo.helpdesk import DemoHelpdesk
 from casacomuni.demo.indicators import DemoIndicators
 from casacomuni.demo.insights import DemoInsights
 from casacomuni.demo.online_bids import DemoOnlineBids
@@ -101,6 +102,7 @@ class DemoBuilder:
             DemoProjects().build(siglas)
             DemoInsights().build(siglas)
             DemoTraining().build(siglas)
+            DemoHelpdesk().build(siglas)
             # Last: the indicators and the open data are computed from everything above.
             DemoIndicators().build()
             DemoOpendata().build(siglas)

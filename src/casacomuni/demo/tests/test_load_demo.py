@@ -307,3 +307,23 @@ def test_the_demo_editions_have_satisfaction_answers_the_dashboards_average(demo
         enrolments = Enrolment.objects.filter(edition__module__province=province)
         result = satisfaction_by(enrolments, "edition__module__province")[province.pk]
         assert result.answers > 0 and 3 <= result.average <= 5
+
+
+def test_each_demo_province_has_help_desk_requests_in_every_state_and_faq(demo):
+    """Issue 12, item 3: requests in every state (one at risk, one late), notes, ratings and published FAQ."""
+    from casacomuni.helpdesk.models import FaqEntry, HelpRequest
+
+    now = timezone.now()
+    for sigla in ("TV", "PG", "BS"):
+        requests = HelpRequest.objects.filter(province__province__sigla=sigla)
+        assert set(requests.values_list("state", flat=True)) == {
+            "new",
+            "in_progress",
+            "waiting",
+            "resolved",
+            "closed",
+        }
+        assert requests.at_risk(now).exists() and requests.breached(now).exists()
+        assert requests.filter(entries__internal=True).exists()
+        assert requests.filter(rating__isnull=False).exists()
+        assert FaqEntry.objects.filter(province__province__sigla=sigla, published=True).count() >= 3
