@@ -11,7 +11,7 @@ from casacomuni.helpdesk import services
 from casacomuni.helpdesk.models import Category, HelpService, RequestState
 from casacomuni.helpdesk.rules import workflow
 from casacomuni.insights.models import Campaign
-from casacomuni.lib.forms import StyledForm
+from casacomuni.lib.forms import EMPTY_CHOICE_LABEL, StyledForm
 from casacomuni.procurement.procedures.models import Procedure
 from casacomuni.procurement.requests.models import ProcurementRequest
 
@@ -52,7 +52,9 @@ def link_fields(service: str, user) -> dict[str, forms.ModelChoiceField]:
     """The objects of the service a request may be about, from what the user may open."""
 
     def choice(label, queryset):
-        return forms.ModelChoiceField(label=label, queryset=queryset, required=False)
+        return forms.ModelChoiceField(
+            label=label, queryset=queryset, required=False, empty_label=EMPTY_CHOICE_LABEL
+        )
 
     if service == HelpService.SUA:
         return {

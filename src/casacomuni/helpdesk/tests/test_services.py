@@ -230,3 +230,29 @@ def test_categories_of_another_province_cannot_be_used(desk):
     )
     with pytest.raises(PermissionDenied):
         services.open_request(desk.actor("referente_comune"), data)
+
+
+def test_the_reminders_command_closes_stale_requests(desk, immediate_tasks):
+    from django.core.management import call_command
+
+    office = desk.actor("funzionario_sua")
+    stale = open_at(desk, "2026-03-02 09:00")
+    services.take_step(office, stale, workflow.RESOLVE, body="Fatto", now=timezone.now() - timedelta(days=30))
+    call_command("helpdesk_reminders", stdout=None)
+    stale.refresh_from_db()
+    assert stale.state == "closed"
+
+
+def test_a_unione_reads_its_own_requests_only(desk):
+    union = services.RequestData(
+        service=HelpService.OTHER,
+        category=desk.categories[HelpService.OTHER],
+        subject="Unione",
+        description="?",
+    )
+    own = services.open_request(desk.actor("referente_unione"), union)
+    comune = open_sua_request(desk.actor("referente_comune"), desk.categories[HelpService.SUA], "Comune")
+    assert list(HelpRequest.objects.for_user(desk.acting("referente_unione"))) == [own]
+    assert list(HelpRequest.objects.for_user(desk.acting("referente_comune"))) == [comune]
+    assert set(HelpRequest.objects.for_user(desk.acting("amministratore_provincia"))) == {own, comune}
+    assert not HelpRequest.objects.for_user(desk.acting("dirigente_upi")).exists()
