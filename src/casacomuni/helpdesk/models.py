@@ -161,9 +161,10 @@ class HelpRequestQuerySet(models.QuerySet):
     def due_between(self, start: datetime, end: datetime):
         """Open requests with a first answer or a resolution due in [start, end): for the calendar. Indexed
         fields only; the calendar reads ``first_answer_due_at`` (while ``first_answered_at`` is empty) and
-        ``resolution_due_at``."""
+        ``resolution_due_at`` (not while the request waits for the Comune: the clock is stopped and the due
+        time moves on when it restarts)."""
         first = Q(first_answered_at__isnull=True, first_answer_due_at__gte=start, first_answer_due_at__lt=end)
-        resolution = Q(resolution_due_at__gte=start, resolution_due_at__lt=end)
+        resolution = Q(resolution_due_at__gte=start, resolution_due_at__lt=end) & ~Q(state=workflow.WAITING)
         return self.open().filter(first | resolution)
 
     def search(self, text: str):

@@ -256,3 +256,16 @@ def test_a_unione_reads_its_own_requests_only(desk):
     assert list(HelpRequest.objects.for_user(desk.acting("referente_comune"))) == [comune]
     assert set(HelpRequest.objects.for_user(desk.acting("amministratore_provincia"))) == {own, comune}
     assert not HelpRequest.objects.for_user(desk.acting("dirigente_upi")).exists()
+
+
+def test_the_calendar_leaves_out_the_resolution_of_a_request_waiting_for_the_comune(desk):
+    request = open_at(desk, "2026-12-04 16:00")  # resolution due Tuesday 15 December at 13:00
+    services.take_step(
+        desk.actor("funzionario_sua"),
+        request,
+        workflow.ASK_INFO,
+        body="Il CIG?",
+        now=rome("2026-12-04 16:30"),
+    )
+    queue = HelpRequest.objects.for_user(desk.acting("referente_comune"))
+    assert not queue.due_between(rome("2026-12-15 00:00"), rome("2026-12-16 00:00")).exists()
