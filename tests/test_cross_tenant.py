@@ -1077,19 +1077,12 @@ OBJECT_URLS.update(
             name: lambda w, p: [{"pk": r.pk} for r in help_requests_not_readable(w, p)]
             for name in ("helpdesk:detail", "helpdesk:faq_from_request")
         },
+        # Every step reads the request through the same for_user (views/requests.py get_request): one step of
+        # the office, its internal note and one of the Comune's stand for the eight.
         "helpdesk:step": lambda w, p: [
             {"pk": r.pk, "step": step}
             for r in help_requests_not_readable(w, p)
-            for step in (
-                "assegna",
-                "rispondi",
-                "nota",
-                "chiedi-informazioni",
-                "scrivi",
-                "risolvi",
-                "riapri",
-                "chiudi",
-            )
+            for step in ("risolvi", "nota", "riapri")
         ],
         "helpdesk:attachment": lambda w, p: [
             {"pk": a.request_id, "attachment_pk": a.pk}
