@@ -170,6 +170,7 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
         names += [path.title for path in foreign_paths(world, persona)]
     names += [person.last_name for person in foreign_training_staff(world, persona)]
     names += helpdesk_names_not_readable(world, persona)
+    names += [notice.subject for notice in foreign_notifications(world, persona)]
     if listing in NOTICE_LISTS:
         shown = notice_names(world, persona)
         names = [name for name in names if name not in shown]
@@ -1040,6 +1041,21 @@ LIST_URLS = {
     "training:dashboard_national_csv",
 }
 
+# --- Inbox: a person's notices are theirs alone, whatever organisation they act for (inbox/testing.py) --------
+# Marking all read and the e-mail preferences act on the signed-in person only; another person's notice is a
+# 404; the inbox lists no notice of anybody else (their subjects are checked in foreign_names).
+
+
+def foreign_notifications(world, persona):
+    from casacomuni.inbox.models import Notification
+
+    return list(Notification.objects.exclude(recipient=world.personas[persona]))
+
+
+OWN_URLS |= {"inbox:read_all", "inbox:preferences"}
+OBJECT_URLS["inbox:open"] = lambda w, p: [{"pk": notice.pk} for notice in foreign_notifications(w, p)]
+LIST_URLS.add("inbox:list")
+
 # API operations ("METHOD /path" as in the OpenAPI document).
 # --- The help desk (sportello): a request is read by its Comune and by the office of its service in its Province;
 # internal notes, drafts of the FAQ and the categories by that office only (see helpdesk/testing.py).
@@ -1501,6 +1517,7 @@ def add_pillar_objects(world) -> None:
     ``world.objects[side][app][name]``."""
     from casacomuni.eufunds.testing import add_eufunds, add_national_catalogue
     from casacomuni.helpdesk.testing import add_helpdesk
+    from casacomuni.inbox.testing import add_inbox
     from casacomuni.indicators.testing import add_indicators
     from casacomuni.insights.testing import add_insights
     from casacomuni.opendata.testing import add_opendata
@@ -1522,6 +1539,7 @@ def add_pillar_objects(world) -> None:
             "opendata": add_opendata(side, world),
             "training": add_training(side, world),
             "helpdesk": add_helpdesk(side, world),
+            "inbox": add_inbox(side, world),
         }
 
 

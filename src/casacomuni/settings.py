@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "casacomuni.web.context_processors.shell",
+                # The unread count of the header's inbox link (one COUNT, only where the header shows it).
+                "casacomuni.inbox.context_processors.unread",
             ],
         },
     },

@@ -1,4 +1,8 @@
-"""Background tasks of the accounts app (run by the task worker, after the transaction commits)."""
+"""Background tasks of the accounts app (run by the task worker, after the transaction commits).
+
+The welcome and password-reset e-mails go straight to the person, not through the inbox (``notify``): who
+cannot log in yet cannot read an inbox, and the link that sets a password must never be stored in one.
+"""
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -12,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from casacomuni.accounts.models import User
+from casacomuni.inbox.services import notify
 
 
 def password_link(user: User, base_url: str = "") -> str:
@@ -54,7 +59,8 @@ def send_password_reset_email(user_id: int, base_url: str = "") -> None:
 @task
 def send_operator_join_email(join_request_id: int) -> None:
     """A new request goes to the operator's representatives; a decision to the person who asked."""
-    from casacomuni.accounts.models import JoinRequestState, Membership, OperatorJoinRequest
+    from casacomuni.accounts.models import JoinRequestState, OperatorJoinRequest
+    from casacomuni.accounts.recipients import people_acting_for
     from casacomuni.accounts.roles import Role
 
     join_request = (
@@ -62,24 +68,17 @@ def send_operator_join_email(join_request_id: int) -> None:
     )
     if join_request is None:
         return
-    if join_request.state == JoinRequestState.PENDING:
-        recipients = (
-            Membership.objects.filter(organization=join_request.operator, role=Role.OPERATOR_REPRESENTATIVE)
-            .active()
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-        template, subject = "accounts/email/operator_join_request.txt", _("A request to act for your company")
+    pending = join_request.state == JoinRequestState.PENDING
+    if pending:
+        recipients = list(people_acting_for([join_request.operator_id], [Role.OPERATOR_REPRESENTATIVE]))
+        template = "accounts/email/operator_join_request.txt"
     else:
-        recipients = [join_request.user.email] if join_request.user.email else []
-        template, subject = (
-            "accounts/email/operator_join_decision.txt",
-            _("Your request to act for a company"),
-        )
-    recipients = sorted(set(recipients))
-    if not recipients:
-        return
+        recipients = [join_request.user]
+        template = "accounts/email/operator_join_decision.txt"
     link = settings.CASACOMUNI_BASE_URL + reverse("accounts:operator_requests")
     with override(settings.LANGUAGE_CODE):
+        subject = (
+            _("A request to act for your company") if pending else _("Your request to act for a company")
+        )
         body = render_to_string(template, {"join_request": join_request, "link": link})
-        send_mail(subject, body, None, recipients)
+        notify(recipients, "accounts.operator_join", subject, body, link)

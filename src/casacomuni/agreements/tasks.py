@@ -4,7 +4,6 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from casacomuni.accounts.models import Membership
 from casacomuni.accounts.roles import Role
 from casacomuni.agreements import selectors, services
 from casacomuni.agreements.models import Agreement
+from casacomuni.inbox.services import notify
 
 
 @task
@@ -32,14 +32,16 @@ def send_agreement_reminders() -> dict:
     for agreement in due:
         agreement.link = settings.CASACOMUNI_BASE_URL + reverse("agreements:detail", args=[agreement.pk])
     sent = 0
+    link = settings.CASACOMUNI_BASE_URL + reverse("agreements:list")
     with override(settings.LANGUAGE_CODE):
         for user, agreements in recipients(due).items():
             body = render_to_string(
                 "agreements/email/reminders.txt",
                 {"user": user, "agreements": agreements, "today": today},
             )
-            send_mail(_("Casa dei Comuni: agreements with a deadline"), body, None, [user.email])
-            sent += 1
+            sent += notify(
+                [user], "agreements.deadlines", _("Casa dei Comuni: agreements with a deadline"), body, link
+            )
     return {"expired": expired, "emails": sent}
 
 
@@ -56,7 +58,6 @@ def recipients(agreements: list[Agreement]) -> dict:
             role__in=[Role.PROVINCE_ADMIN, Role.MUNICIPALITY_REFERENT],
             user__is_active=True,
         )
-        .exclude(user__email="")
         .select_related("user")
     )
     by_user = defaultdict(dict)

@@ -19,6 +19,7 @@ from casacomuni.audit.services import record_event
 from casacomuni.demo.agreements import DemoAgreements
 from casacomuni.demo.eufunds import DemoEufunds
 from casacomuni.demo.helpdesk import DemoHelpdesk
+from casacomuni.demo.inbox import DemoInbox
 from casacomuni.demo.indicators import DemoIndicators
 from casacomuni.demo.insights import DemoInsights
 from casacomuni.demo.online_bids import DemoOnlineBids
@@ -103,6 +104,7 @@ class DemoBuilder:
             DemoInsights().build(siglas)
             DemoTraining().build(siglas)
             DemoHelpdesk().build(siglas)
+            DemoInbox().build(siglas)
             # Last: the indicators and the open data are computed from everything above.
             DemoIndicators().build()
             DemoOpendata().build(siglas)

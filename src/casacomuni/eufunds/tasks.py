@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import ngettext, override
 
 from casacomuni.accounts.actor import Actor
-from casacomuni.accounts.models import Membership
+from casacomuni.accounts.recipients import people_acting_for
 from casacomuni.eufunds import services
 from casacomuni.eufunds.digest import build_digest, due_preferences
 from casacomuni.eufunds.models import DIGEST_EDITOR_ROLES, DigestPreference
+from casacomuni.inbox.services import notify
 
 
 @task
@@ -35,17 +35,9 @@ def refresh_call_statuses() -> int:
     return services.refresh_status()
 
 
-def digest_recipients(preference: DigestPreference) -> list[str]:
-    return sorted(
-        set(
-            Membership.objects.active()
-            .filter(
-                organization_id=preference.organization_id, role__in=DIGEST_EDITOR_ROLES, user__is_active=True
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
+def digest_recipients(preference: DigestPreference) -> list:
+    """The Comune's referents (and its other digest editors), users of the platform."""
+    return list(people_acting_for([preference.organization_id], DIGEST_EDITOR_ROLES))
 
 
 def render_digest(preference: DigestPreference, items) -> tuple[str, str, str]:
@@ -75,22 +67,23 @@ def render_digest(preference: DigestPreference, items) -> tuple[str, str, str]:
 
 @task
 def send_digest(preference_id: int) -> int:
-    """Send one Comune's digest to its referents; returns the number of recipients (0: nothing to send)."""
+    """Send one Comune's digest to its referents (their inbox, and the e-mail unless they turned it off);
+    returns the e-mails sent (0: nothing to send)."""
     preference = DigestPreference.objects.select_related("organization").filter(pk=preference_id).first()
     if preference is None or not preference.active:
         return 0
     now = timezone.now()
     items = build_digest(preference, now=now)
-    addresses = digest_recipients(preference)
-    if not items or not addresses:
+    people = digest_recipients(preference)
+    if not items or not people:
         return 0
     subject, text, html = render_digest(preference, items)
-    for address in addresses:
-        message = EmailMultiAlternatives(subject, text, None, [address])
-        message.attach_alternative(html, "text/html")
-        message.send()
-    services.record_digest_sent(preference, [item.call.pk for item in items], len(addresses), now)
-    return len(addresses)
+    # The text keeps its own links (each call's, the preferences', the Comune's unsubscribe token).
+    link = settings.CASACOMUNI_BASE_URL + reverse("eufunds:digest_preview")
+    sent = notify(people, "eufunds.digest", subject, text, link, html=html)
+    # Recorded once told, by e-mail or only in the inbox: the next digest starts from here.
+    services.record_digest_sent(preference, [item.call.pk for item in items], len(people), now)
+    return sent
 
 
 @task

@@ -2,7 +2,6 @@
 daily by cron through ``casacomuni campaign_reminders``)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.tasks import task
@@ -14,24 +13,25 @@ from django.utils.translation import override
 
 from casacomuni.accounts.models import Membership
 from casacomuni.accounts.roles import Role
+from casacomuni.inbox.services import notify
 from casacomuni.insights.models import Campaign, CampaignState, CampaignTarget, Response, ResponseState
 from casacomuni.insights.rules.reminders import BEFORE, reminder_due
 
 SUBMITTED = (ResponseState.SUBMITTED, ResponseState.REOPEN_REQUESTED)
 
 
-def referent_emails(organization_ids) -> dict[int, list[str]]:
-    """organisation id -> the e-mail addresses of its active referents."""
-    found: dict[int, set[str]] = {}
+def referents_of(organization_ids) -> dict[int, list]:
+    """organisation id -> its active referents (users)."""
+    found: dict[int, dict] = {}
     memberships = (
         Membership.objects.active()
         .filter(organization_id__in=organization_ids, role=Role.MUNICIPALITY_REFERENT, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("organization_id", "user__email")
+        .select_related("user")
+        .order_by("user_id")
     )
-    for organization_id, email in memberships:
-        found.setdefault(organization_id, set()).add(email)
-    return {key: sorted(value) for key, value in found.items()}
+    for membership in memberships:
+        found.setdefault(membership.organization_id, {})[membership.user_id] = membership.user
+    return {key: list(users.values()) for key, users in found.items()}
 
 
 def campaign_link(campaign: Campaign) -> str:
@@ -54,10 +54,8 @@ def send_campaign_notice(campaign_id: int) -> int:
         body = render_to_string(
             "insights/email/campaign_sent.txt", {"campaign": campaign, "link": campaign_link(campaign)}
         )
-        for addresses in referent_emails(targets).values():
-            for address in addresses:
-                send_mail(subject, body, None, [address])
-                sent += 1
+        for people in referents_of(targets).values():
+            sent += notify(people, "insights.campaign", subject, body, campaign_link(campaign))
     return sent
 
 
@@ -88,7 +86,7 @@ def send_campaign_reminders() -> dict:
     ``rules.reminders`` sets (7 and 2 days before the deadline, the day after, then weekly)."""
     today = timezone.localdate()
     due = list(due_targets(today))
-    emails = referent_emails({target.organization_id for target, _kind in due})
+    referents = referents_of({target.organization_id for target, _kind in due})
     sent = 0
     with override(settings.LANGUAGE_CODE):
         for target, kind in due:
@@ -102,9 +100,13 @@ def send_campaign_reminders() -> dict:
                 "insights/email/campaign_reminder.txt",
                 {"campaign": campaign, "overdue": kind != BEFORE, "link": campaign_link(campaign)},
             )
-            for address in emails.get(target.organization_id, ()):
-                send_mail(subject, body, None, [address])
-                sent += 1
+            sent += notify(
+                referents.get(target.organization_id, ()),
+                "insights.campaign_reminder",
+                subject,
+                body,
+                campaign_link(campaign),
+            )
             with transaction.atomic():
                 CampaignTarget.objects.filter(pk=target.pk).update(
                     last_reminded_on=today, reminders_sent=target.reminders_sent + 1

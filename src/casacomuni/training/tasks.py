@@ -3,21 +3,34 @@ before each session (enqueued daily by cron through ``casacomuni training_remind
 the staff far behind on the year's 40 hours (``training_reminders --far-behind``)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from casacomuni.inbox.services import notify
 from casacomuni.training import ledger
 from casacomuni.training.models import Enrolment, EnrolmentState, Session, StaffMember
 from casacomuni.training.rules import ledger as rules
 
 
+def addressee(person: StaffMember):
+    """Whom to tell about a member of staff: their account when they have one (their inbox, and the e-mail
+    as they chose), else the address of their staff record."""
+    if person.user is not None and person.user.is_active:
+        return person.user
+    return person.email
+
+
+def link(name: str, *args) -> str:
+    return settings.CASACOMUNI_BASE_URL + reverse(name, args=args)
+
+
 @task
 def send_promotion_notice(enrolment_id: int) -> int:
     """A seat freed up: the person promoted from the waiting list is told. Returns the e-mails sent."""
-    enrolment = Enrolment.objects.select_related("person", "edition__module").get(pk=enrolment_id)
+    enrolment = Enrolment.objects.select_related("person__user", "edition__module").get(pk=enrolment_id)
     if not enrolment.person.email or enrolment.state != EnrolmentState.ENROLLED:
         return 0
     with override(settings.LANGUAGE_CODE):
@@ -28,7 +41,13 @@ def send_promotion_notice(enrolment_id: int) -> int:
             "A seat freed up in the edition %(code)s of %(course)s: you are now enrolled (you were on the "
             "waiting list). Cancel your enrolment on the platform if you can no longer take part."
         ) % {"code": enrolment.edition.code, "course": enrolment.edition.module.title}
-    return send_mail(subject, body, None, [enrolment.person.email])
+    return notify(
+        [addressee(enrolment.person)],
+        "training.promotion",
+        subject,
+        body,
+        link("training:edition_detail", enrolment.edition_id),
+    )
 
 
 @task
@@ -49,8 +68,13 @@ def send_session_reminders(day: str) -> int:
                 "time": f"{starts:%H:%M}",
                 "where": session.video_link or session.place,
             }
-        for enrolment in enrolled.select_related("person"):
-            sent += send_mail(subject, body, None, [enrolment.person.email])
+        sent += notify(
+            [addressee(enrolment.person) for enrolment in enrolled.select_related("person__user")],
+            "training.session_reminder",
+            subject,
+            body,
+            link("training:edition_detail", session.edition_id),
+        )
     return sent
 
 
@@ -60,7 +84,8 @@ def send_far_behind_reminders(year: int) -> int:
     e-mail, is told its hours and those still to do. Returns the e-mails sent."""
     people = StaffMember.objects.filter(active=True).exclude(email="")
     sent = 0
-    for person in ledger.standing_filter(ledger.with_hours(people, year), rules.FAR_BEHIND, year).iterator():
+    far_behind = ledger.standing_filter(ledger.with_hours(people, year), rules.FAR_BEHIND, year)
+    for person in far_behind.select_related("user").iterator():
         with override(settings.LANGUAGE_CODE):
             subject = _("Casa dei Comuni: your training hours of %(year)s") % {"year": year}
             body = _(
@@ -68,5 +93,5 @@ def send_far_behind_reminders(year: int) -> int:
                 "a year each public employee must receive. Ask your organisation's referent for the courses "
                 "open to you."
             ) % {"hours": person.hours, "year": year, "missing": rules.missing(person.hours)}
-        sent += send_mail(subject, body, None, [person.email])
+        sent += notify([addressee(person)], "training.far_behind", subject, body, link("training:my_hours"))
     return sent

@@ -16,6 +16,7 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import JoinRequestState, Membership, OperatorJoinRequest, Organization
 from casacomuni.accounts.roles import OrganizationKind, Role
 from casacomuni.accounts.testing import make_user
+from casacomuni.inbox.models import Notification
 from casacomuni.procurement.register import services as register_services
 from casacomuni.procurement.testing import operator_data
 
@@ -91,6 +92,7 @@ def test_the_refused_form_offers_to_ask_to_join_and_a_representative_approves(
         client.post(reverse("accounts:operator_join"), {"fiscal_code": OTHER_VAT})
     join_request = OperatorJoinRequest.objects.get()
     assert mail.outbox[-1].to == [representative.email]
+    assert Notification.objects.get(kind="accounts.operator_join").recipient == representative
 
     with django_capture_on_commit_callbacks(execute=True):
         services.decide_operator_join_request(

@@ -11,6 +11,7 @@ from casacomuni.agreements.models import Agreement, AgreementState
 from casacomuni.agreements.rules import lifecycle
 from casacomuni.agreements.tests.test_pages import make_agreement, make_service
 from casacomuni.audit.models import AuditEvent
+from casacomuni.inbox.models import Notification
 
 
 def active_agreement(world, party, service, days_to_term: int, notice_days: int = 180, days_since=700):
@@ -56,6 +57,10 @@ def test_the_daily_task_expires_agreements_and_emails_each_party_once(world, set
     # sibling comune, whose agreement is far from its deadlines.
     assert sorted(by_recipient) == sorted([admin, comune, union])
     assert len(mail.outbox) == 3
+    # Each of them also finds the reminder in the inbox, leading to the agreements.
+    notices = Notification.objects.filter(kind="agreements.deadlines")
+    assert sorted(notices.values_list("recipient__email", flat=True)) == sorted([admin, comune, union])
+    assert set(notices.values_list("url", flat=True)) == {"/convenzioni/"}
     link = f"https://casacomuni.example.test/convenzioni/{expiring.pk}/"
     assert link in by_recipient[admin]
     assert f"/convenzioni/{notice.pk}/" in by_recipient[admin]

@@ -18,6 +18,7 @@ from casacomuni.agreements.models import Adhesion, Agreement, AgreementState, Jo
 from casacomuni.audit.models import AuditEvent
 from casacomuni.demo.builder import DEMO_PASSWORD
 from casacomuni.demo.projects import DemoProjects
+from casacomuni.inbox.models import Notification
 from casacomuni.lib.identifiers import check_cig, check_cpv, check_cup
 from casacomuni.lib.pdf import act_pdf
 from casacomuni.procurement.market.models import MarketRelease
@@ -40,6 +41,7 @@ def counts():
         ProcurementRequest.objects.count(),
         RequestAttachment.objects.count(),
         MarketRelease.objects.count(),
+        Notification.objects.count(),
         # Importing the calls' samples and computing the indicators are operations audited at every run, even
         # when they change nothing.
         AuditEvent.objects.exclude(action__in=RUN_EVERY_TIME).count(),
@@ -327,3 +329,17 @@ def test_each_demo_province_has_help_desk_requests_in_every_state_and_faq(demo):
         assert requests.filter(entries__internal=True).exists()
         assert requests.filter(rating__isnull=False).exists()
         assert FaqEntry.objects.filter(province__province__sigla=sigla, published=True).count() >= 3
+
+
+def test_the_demo_users_have_notices_read_and_unread_that_lead_to_their_pages(demo, client):
+    officer = User.objects.get(username="sua.tv")
+    notices = Notification.objects.filter(recipient=officer)
+    assert notices.filter(read_at__isnull=True).exists() and notices.filter(read_at__isnull=False).exists()
+    assert Notification.objects.filter(kind="insights.campaign").exists()
+    assert Notification.objects.filter(kind="agreements.deadlines", recipient__username="admin.tv").exists()
+    client.force_login(officer)
+    page = client.get("/notifiche/").content.decode()
+    assert "Casa dei Comuni: richiesta di procedura" in page
+    notice = notices.filter(read_at__isnull=True).first()
+    response = client.get(f"/notifiche/{notice.pk}/")
+    assert response.status_code == 302 and client.get(response["Location"]).status_code == 200

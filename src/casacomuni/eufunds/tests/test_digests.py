@@ -13,6 +13,7 @@ from casacomuni.eufunds import services, tasks
 from casacomuni.eufunds.digest import build_digest, due_preferences
 from casacomuni.eufunds.models import Call, DigestDelivery, DigestFrequency, DigestPreference
 from casacomuni.eufunds.testing import manual_call_data, officer, referent, under_5000
+from casacomuni.inbox.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,8 @@ def test_send_digest_mails_the_referents_and_records_it(world, calls):
     assert "Piccoli comuni" in message.body and "Piccoli comuni" in html
     assert "Importo massimo: €\u00a0500.000\n" in message.body  # not "€ 500000"
     assert reverse("eufunds:digest_unsubscribe", args=[preference.token]) in message.body
+    notice = Notification.objects.get(kind="eufunds.digest")
+    assert notice.recipient.email == "sindaco@borgo.example" and "Piccoli comuni" in notice.body
     delivery = DigestDelivery.objects.get()
     assert sorted(delivery.call_ids) == sorted([calls["small"].pk, calls["everyone"].pk])
     preference.refresh_from_db()

@@ -7,11 +7,13 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import OrganizationKind
 from casacomuni.audit.models import AuditEvent
+from casacomuni.inbox.models import Notification
 from casacomuni.insights import tasks
 from casacomuni.insights.models import (
     Answer,
@@ -293,6 +295,10 @@ def test_sending_emails_the_referents_once(world, django_capture_on_commit_callb
     assert campaign.state == CampaignState.SENT and campaign.sent_at
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([sibling.user.email, "referente_comune@example.test"])
+    told = Notification.objects.filter(
+        kind="insights.campaign", url=reverse("insights:response_form", args=[campaign.pk])
+    )
+    assert sorted(told.values_list("recipient__email", flat=True)) == recipients
     with pytest.raises(ValidationError) as refused:
         campaign_services.send_campaign(data_officer(world.home), campaign)
     assert refused.value.code == "state"

@@ -1,22 +1,23 @@
 """Background tasks of the online bids (run by the task worker, after the transaction commits)."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from casacomuni.accounts.recipients import people_acting_for
 from casacomuni.accounts.roles import OPERATOR_ROLES
+from casacomuni.inbox.services import notify
 from casacomuni.procurement.bidding import receipts, services
 from casacomuni.procurement.bidding.models import OnlineBid
-from casacomuni.procurement.procedures.tasks import addresses_of
 
 
 @task
 def send_receipt(bid_id: int) -> int:
-    """E-mail the receipt (PDF attached) to the operator's representatives and to who submitted the bid."""
+    """E-mail the receipt (PDF attached) to the operator's representatives and to who submitted the bid, each
+    in a message of their own. Returns the e-mails sent."""
     bid = (
         OnlineBid.objects.filter(pk=bid_id).select_related("lot__procedure", "operator", "created_by").first()
     )
@@ -30,19 +31,18 @@ def send_receipt(bid_id: int) -> int:
         body = render_to_string(
             "procurement/email/bid_receipt.txt", {**receipts.receipt_context(bid), "link": link}
         )
-    addresses = recipients(bid)
-    if addresses:
-        message = EmailMessage(subject, body, to=addresses)
-        message.attach(receipts.receipt_filename(bid), receipts.receipt_pdf(bid), "application/pdf")
-        message.send()
-    return len(addresses)
+    people = recipients(bid)
+    if not people:
+        return 0
+    pdf = (receipts.receipt_filename(bid), receipts.receipt_pdf(bid), "application/pdf")
+    return notify(people, "procurement.bid_receipt", subject, body, link, attachments=[pdf])
 
 
-def recipients(bid: OnlineBid) -> list[str]:
-    emails = addresses_of([bid.operator_id], OPERATOR_ROLES)
-    if bid.created_by is not None and bid.created_by.is_active and bid.created_by.email:
-        emails.add(bid.created_by.email)
-    return sorted(emails)
+def recipients(bid: OnlineBid) -> list:
+    people = list(people_acting_for([bid.operator_id], OPERATOR_ROLES))
+    if bid.created_by is not None and bid.created_by.is_active:
+        people.append(bid.created_by)
+    return people
 
 
 @task
@@ -79,10 +79,7 @@ def send_integration_notice(request_id: int, kind: str) -> int:
             "procurement/email/integration_notice.txt",
             {"request": request, "procedure": procedure, "kind": kind, "link": link},
         )
-    addresses = sorted(addresses_of([organization], roles))
-    for address in addresses:
-        EmailMessage(subject, body, to=[address]).send()
-    return len(addresses)
+    return notify(people_acting_for([organization], roles), "procurement.integration", subject, body, link)
 
 
 @task

@@ -2,15 +2,15 @@
 that go through the platform, each with its record in the audit trail, and by e-mail once committed."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from casacomuni.accounts.models import Membership
+from casacomuni.accounts.recipients import people_acting_for
 from casacomuni.accounts.roles import OPERATOR_ROLES
+from casacomuni.inbox.services import notify
 from casacomuni.procurement.procedures.models import Bid, BidStatus, Lot
 
 
@@ -32,7 +32,13 @@ def send_exclusion_notice(bid_id: int) -> int:
         body = render_to_string(
             "procurement/email/bid_excluded.txt", {"bid": bid, "link": public_link(bid.lot)}
         )
-    return send(subject, body, [bid.operator_id])
+    return notify(
+        people_acting_for([bid.operator_id], OPERATOR_ROLES),
+        "procurement.exclusion",
+        subject,
+        body,
+        public_link(bid.lot),
+    )
 
 
 @task
@@ -47,26 +53,11 @@ def send_award_notice(lot_id: int) -> int:
             "procedure": lot.procedure_id,
         }
         body = render_to_string("procurement/email/lot_awarded.txt", {"lot": lot, "link": public_link(lot)})
-    return send(subject, body, list(lot.bids.values_list("operator_id", flat=True)))
+    bidders = list(lot.bids.values_list("operator_id", flat=True))
+    return notify(
+        people_acting_for(bidders, OPERATOR_ROLES), "procurement.award", subject, body, public_link(lot)
+    )
 
 
 def public_link(lot: Lot) -> str:
     return settings.CASACOMUNI_BASE_URL + reverse("procurement:procedure_public", args=[lot.procedure_id])
-
-
-def addresses_of(organization_ids: list[int], roles) -> set[str]:
-    """The e-mail addresses of the active people acting for ``organization_ids`` with one of ``roles``."""
-    return set(
-        Membership.objects.active()
-        .filter(organization_id__in=organization_ids, role__in=roles, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-
-
-def send(subject: str, body: str, operator_ids: list[int]) -> int:
-    """One message per representative of the operators, so that nobody sees the others' addresses."""
-    addresses = sorted(addresses_of(operator_ids, OPERATOR_ROLES))
-    for address in addresses:
-        EmailMessage(subject, body, to=[address]).send()
-    return len(addresses)

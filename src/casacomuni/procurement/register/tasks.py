@@ -6,7 +6,6 @@ Run by the task worker (``casacomuni db_worker``) after the transaction that enq
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from casacomuni.accounts.models import Membership
+from casacomuni.accounts.recipients import people_acting_for
 from casacomuni.accounts.roles import OPERATOR_ROLES, SUA_ROLES
+from casacomuni.inbox.services import notify
 from casacomuni.procurement.register.models import (
     EXPIRY_WARNING_DAYS,
     LIVE_STATES,
@@ -25,15 +25,6 @@ from casacomuni.procurement.register.models import (
 
 # The operator's application is told to the SUA; the SUA's decisions to the operator.
 TO_SUA = ("apply",)
-
-
-def emails_of(organization_id: int, roles) -> set[str]:
-    return set(
-        Membership.objects.active()
-        .filter(organization_id=organization_id, role__in=roles, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
 
 
 def link_to(registration_id: int) -> str:
@@ -49,11 +40,11 @@ def send_registration_notice(registration_id: int, action: str) -> int:
     if registration is None:
         return 0
     if action in TO_SUA:
-        addresses = emails_of(registration.province_id, SUA_ROLES)
+        recipients: list = list(people_acting_for([registration.province_id], SUA_ROLES))
     else:
-        addresses = emails_of(registration.operator_id, OPERATOR_ROLES)
+        recipients = list(people_acting_for([registration.operator_id], OPERATOR_ROLES))
         if registration.operator.pec:
-            addresses.add(registration.operator.pec)
+            recipients.append(registration.operator.pec)
     with override(settings.LANGUAGE_CODE):
         subject = _("Casa dei Comuni: albo of %(province)s, %(operator)s: %(state)s") % {
             "province": registration.province.name,
@@ -64,9 +55,7 @@ def send_registration_notice(registration_id: int, action: str) -> int:
             "procurement/register/email/decision.txt",
             {"registration": registration, "action": action, "link": link_to(registration.pk)},
         )
-        for address in sorted(addresses):
-            send_mail(subject, body, None, [address])
-    return len(addresses)
+        return notify(recipients, "procurement.register", subject, body, link_to(registration.pk))
 
 
 @task
@@ -91,13 +80,16 @@ def send_register_reminders(day: str | None = None) -> int:
     sent = 0
     with override(settings.LANGUAGE_CODE):
         for operator, items in by_operator.items():
-            sent += mail_reminder(emails_of(operator.pk, OPERATOR_ROLES), operator.name, items, today)
+            people = people_acting_for([operator.pk], OPERATOR_ROLES)
+            sent += mail_reminder(people, operator.name, items, today, "procurement:register_mine")
         for province, items in by_province.items():
-            sent += mail_reminder(emails_of(province.pk, SUA_ROLES), province.name, items, today)
+            people = people_acting_for([province.pk], SUA_ROLES)
+            sent += mail_reminder(people, province.name, items, today, "procurement:register_list")
     return sent
 
 
-def mail_reminder(addresses, name: str, documents, today) -> int:
+def mail_reminder(people, name: str, documents, today, page: str) -> int:
+    """The reminder to ``people``; ``page`` the URL name of the list they check the documents on."""
     subject = _("Casa dei Comuni: documents of the operators' register expiring (%(name)s)") % {"name": name}
     body = render_to_string(
         "procurement/register/email/reminder.txt",
@@ -108,6 +100,5 @@ def mail_reminder(addresses, name: str, documents, today) -> int:
             "base_url": settings.CASACOMUNI_BASE_URL,
         },
     )
-    for address in sorted(addresses):
-        send_mail(subject, body, None, [address])
-    return len(addresses)
+    link = settings.CASACOMUNI_BASE_URL + reverse(page)
+    return notify(people, "procurement.register_expiry", subject, body, link)

@@ -1,15 +1,15 @@
 """Background tasks of the procurement app (run by the task worker, after the transaction commits)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from casacomuni.accounts.models import Membership
+from casacomuni.accounts.recipients import people_acting_for
 from casacomuni.accounts.roles import SUA_ROLES, Role
+from casacomuni.inbox.services import notify
 from casacomuni.procurement.requests.models import ProcurementRequest
 
 # Actions of the Comune are told to the SUA; the SUA's answers to the Comune.
@@ -34,24 +34,16 @@ def send_request_notice(request_id: int, action: str) -> int:
         body = render_to_string(
             "procurement/email/request_change.txt", {"request": request, "action": action, "link": link}
         )
-        addresses = recipients(request, action)
-        for address in addresses:
-            send_mail(subject, body, None, [address])
-    return len(addresses)
+        return notify(recipients(request, action), "procurement.request", subject, body, link)
 
 
-def recipients(request: ProcurementRequest, action: str) -> list[str]:
+def recipients(request: ProcurementRequest, action: str) -> list:
     if action in TO_SUA:
         organization, roles = request.province_id, SUA_ROLES
     else:
         organization, roles = request.municipality_id, (Role.MUNICIPALITY_REFERENT,)
-    emails = set(
-        Membership.objects.active()
-        .filter(organization_id=organization, role__in=roles, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
+    people = list(people_acting_for([organization], roles))
     submitter = request.created_by
-    if action not in TO_SUA and submitter is not None and submitter.is_active and submitter.email:
-        emails.add(submitter.email)
-    return sorted(emails)
+    if action not in TO_SUA and submitter is not None and submitter.is_active:
+        people.append(submitter)
+    return people

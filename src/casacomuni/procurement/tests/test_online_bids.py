@@ -20,6 +20,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from casacomuni.audit.models import AuditEvent
+from casacomuni.inbox.models import Notification
 from casacomuni.procurement.bidding import services as bidding
 from casacomuni.procurement.bidding import session
 from casacomuni.procurement.bidding.models import (
@@ -95,6 +96,8 @@ def test_an_invited_operator_submits_a_sealed_bid_and_gets_its_receipt_by_email(
     assert all(document.sha256 in message.body for document in bid.documents.all())
     name, pdf, kind = message.attachments[0]
     assert kind == "application/pdf" and name == f"ricevuta-{bid.receipt_code}.pdf"
+    (notice,) = Notification.objects.filter(kind="procurement.bid_receipt")
+    assert notice.recipient.email == message.to[0] and bid.receipt_code in notice.subject
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Ricevuta di presentazione dell'offerta" in text and bid.receipt_code in text
     assert bid.documents.get(kind="espd").sha256 in text.replace("\n", "")
@@ -514,6 +517,10 @@ def test_exclusion_and_award_are_communicated_to_the_operators_by_the_platform(
     recipients = sorted(address for message in mailoutbox for address in message.to)
     assert "operatore_economico@example.test" in recipients
     assert all(third.name in message.body for message in mailoutbox)
+    assert Notification.objects.filter(
+        kind="procurement.award", recipient__username="operatore_economico"
+    ).exists()
+    assert Notification.objects.filter(kind="procurement.exclusion", subject__contains="esclusa").count() == 1
 
 
 def test_the_daily_clean_up_deletes_only_sealed_files_no_document_names_a_day_old(world, media):

@@ -18,6 +18,7 @@ from casacomuni.agreements import services as agreements
 from casacomuni.agreements.models import JoinRequest, ServiceKind
 from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.audit.models import AuditEvent
+from casacomuni.inbox.models import Notification
 from casacomuni.procurement.requests import services
 from casacomuni.procurement.requests.models import ProcurementRequest, RequestAttachment, RequestState
 from casacomuni.procurement.testing import (
@@ -442,3 +443,8 @@ def test_each_change_is_emailed_to_the_other_side_by_the_worker(world, settings,
         world.personas["personale_comune"].email,
     }
     assert all("Importo non coerente." in m.body for m in mail.outbox)
+    # The same notices are in the inbox of each person told, leading to the request.
+    told = Notification.objects.filter(kind="procurement.request", url=f"/appalti/richieste/{request.pk}/")
+    assert sorted(told.values_list("recipient__username", flat=True)) == sorted(
+        ["funzionario_sua", "amministratore_provincia", "referente_comune", "personale_comune"]
+    )

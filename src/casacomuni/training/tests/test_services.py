@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from casacomuni.audit.models import AuditEvent
+from casacomuni.inbox.models import Notification
 from casacomuni.training import ledger, services
 from casacomuni.training.models import (
     Completion,
@@ -65,6 +66,8 @@ def test_beyond_the_seats_people_wait_and_a_cancellation_moves_up_the_first_wait
     ]
     assert [m.to for m in mailoutbox] == [[people[2].email]]
     assert "posto" in mailoutbox[0].subject
+    # The person has no account: the e-mail only, no inbox row.
+    assert not Notification.objects.exists()
     with pytest.raises(ValidationError, match="non è più in vigore"):
         services.cancel_enrolment(referent, enrolments[1])
 
