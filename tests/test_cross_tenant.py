@@ -169,6 +169,7 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
         names += [module.title for module in foreign_modules(world, persona)]
         names += [path.title for path in foreign_paths(world, persona)]
     names += [person.last_name for person in foreign_training_staff(world, persona)]
+    names += helpdesk_names_not_readable(world, persona)
     names += [notice.subject for notice in foreign_notifications(world, persona)]
     if listing in NOTICE_LISTS:
         shown = notice_names(world, persona)
@@ -1056,6 +1057,66 @@ OBJECT_URLS["inbox:open"] = lambda w, p: [{"pk": notice.pk} for notice in foreig
 LIST_URLS.add("inbox:list")
 
 # API operations ("METHOD /path" as in the OpenAPI document).
+# --- The help desk (sportello): a request is read by its Comune and by the office of its service in its Province;
+# internal notes, drafts of the FAQ and the categories by that office only (see helpdesk/testing.py).
+HELPDESK_SUA_OFFICE = {"amministratore_provincia", "funzionario_sua"}
+HELPDESK_COMUNE = {"referente_comune", "personale_comune"}
+HELPDESK_PROVINCE = {"amministratore_provincia", "funzionario_sua", "funzionario_europa", "funzionario_dati"}
+HELPDESK_PROVINCE |= {"funzionario_formazione"}
+
+
+def helpdesk(world, name: str) -> list:
+    return [objects["helpdesk"][name] for objects in world.objects.values()]
+
+
+def help_requests_not_readable(world, persona):
+    return objects_not_managed(world, persona, HELPDESK_SUA_OFFICE | HELPDESK_COMUNE, "helpdesk", "request")
+
+
+def helpdesk_names_not_readable(world, persona) -> list[str]:
+    """Subjects of requests and FAQ questions the persona may not read: a published entry is read in its
+    Province (its offices, Comuni and Unione), a draft by its office only."""
+    names = [r.subject for r in help_requests_not_readable(world, persona)]
+    names += [
+        f.question for f in objects_not_managed(world, persona, HELPDESK_SUA_OFFICE, "helpdesk", "draft_faq")
+    ]
+    readers = HELPDESK_PROVINCE | HELPDESK_COMUNE | {"referente_unione"}
+    names += [f.question for f in objects_not_managed(world, persona, readers, "helpdesk", "faq")]
+    return names
+
+
+OWN_URLS |= {"helpdesk:create"}
+LIST_URLS |= {"helpdesk:list", "helpdesk:faq", "helpdesk:kpis", "helpdesk:categories"}
+OBJECT_URLS.update(
+    {
+        **{
+            name: lambda w, p: [{"pk": r.pk} for r in help_requests_not_readable(w, p)]
+            for name in ("helpdesk:detail", "helpdesk:faq_from_request")
+        },
+        # Every step reads the request through the same for_user (views/requests.py get_request): one step of
+        # the office, its internal note and one of the Comune's stand for the eight.
+        "helpdesk:step": lambda w, p: [
+            {"pk": r.pk, "step": step}
+            for r in help_requests_not_readable(w, p)
+            for step in ("risolvi", "nota", "riapri")
+        ],
+        "helpdesk:attachment": lambda w, p: [
+            {"pk": a.request_id, "attachment_pk": a.pk}
+            for a in objects_not_managed(
+                w, p, HELPDESK_SUA_OFFICE | HELPDESK_COMUNE, "helpdesk", "attachment"
+            )
+        ],
+        "helpdesk:faq_edit": lambda w, p: [
+            {"pk": f.pk}
+            for f in objects_not_managed(w, p, HELPDESK_SUA_OFFICE, "helpdesk", "faq", "draft_faq")
+        ],
+        "helpdesk:category_edit": lambda w, p: [
+            {"pk": c.pk} for c in objects_not_managed(w, p, HELPDESK_SUA_OFFICE, "helpdesk", "category")
+        ],
+    }
+)
+
+
 PUBLIC_OPERATIONS = {
     "GET /api/v1/status",
     "GET /api/v1/territory/regions",
@@ -1456,6 +1517,7 @@ def add_pillar_objects(world) -> None:
     ``world.objects[side][app][name]``."""
     from casacomuni.eufunds.testing import add_eufunds, add_national_catalogue
     from casacomuni.experiences.testing import add_experiences
+    from casacomuni.helpdesk.testing import add_helpdesk
     from casacomuni.inbox.testing import add_inbox
     from casacomuni.indicators.testing import add_indicators
     from casacomuni.insights.testing import add_insights
@@ -1478,6 +1540,7 @@ def add_pillar_objects(world) -> None:
             "opendata": add_opendata(side, world),
             "training": add_training(side, world),
             "experiences": add_experiences(side, world),
+            "helpdesk": add_helpdesk(side, world),
             "inbox": add_inbox(side, world),
         }
 

@@ -19,6 +19,7 @@ from casacomuni.audit.services import record_event
 from casacomuni.demo.agreements import DemoAgreements
 from casacomuni.demo.eufunds import DemoEufunds
 from casacomuni.demo.experiences import DemoExperiences
+from casacomuni.demo.helpdesk import DemoHelpdesk
 from casacomuni.demo.inbox import DemoInbox
 from casacomuni.demo.indicators import DemoIndicators
 from casacomuni.demo.insights import DemoInsights
@@ -104,6 +105,7 @@ class DemoBuilder:
             DemoInsights().build(siglas)
             DemoTraining().build(siglas)
             DemoExperiences().build(siglas)
+            DemoHelpdesk().build(siglas)
             DemoInbox().build(siglas)
             # Last: the indicators and the open data are computed from everything above.
             DemoIndicators().build()

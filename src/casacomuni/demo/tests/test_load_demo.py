@@ -330,6 +330,26 @@ def test_each_demo_province_describes_experiences_some_published_and_replicated(
     assert sua.title in page
 
 
+def test_each_demo_province_has_help_desk_requests_in_every_state_and_faq(demo):
+    """Issue 12, item 3: requests in every state (one at risk, one late), notes, ratings and published FAQ."""
+    from casacomuni.helpdesk.models import FaqEntry, HelpRequest
+
+    now = timezone.now()
+    for sigla in ("TV", "PG", "BS"):
+        requests = HelpRequest.objects.filter(province__province__sigla=sigla)
+        assert set(requests.values_list("state", flat=True)) == {
+            "new",
+            "in_progress",
+            "waiting",
+            "resolved",
+            "closed",
+        }
+        assert requests.at_risk(now).exists() and requests.breached(now).exists()
+        assert requests.filter(entries__internal=True).exists()
+        assert requests.filter(rating__isnull=False).exists()
+        assert FaqEntry.objects.filter(province__province__sigla=sigla, published=True).count() >= 3
+
+
 def test_the_demo_users_have_notices_read_and_unread_that_lead_to_their_pages(demo, client):
     officer = User.objects.get(username="sua.tv")
     notices = Notification.objects.filter(recipient=officer)
