@@ -20,6 +20,7 @@ from casacomuni.demo.agreements import DemoAgreements
 from casacomuni.demo.eufunds import DemoEufunds
 from casacomuni.demo.indicators import DemoIndicators
 from casacomuni.demo.insights import DemoInsights
+from casacomuni.demo.library import DemoLibrary
 from casacomuni.demo.online_bids import DemoOnlineBids
 from casacomuni.demo.opendata import DemoOpendata
 from casacomuni.demo.procurement import DemoProcedures, DemoProcurement
@@ -101,6 +102,7 @@ class DemoBuilder:
             DemoProjects().build(siglas)
             DemoInsights().build(siglas)
             DemoTraining().build(siglas)
+            DemoLibrary().build(siglas)
             # Last: the indicators and the open data are computed from everything above.
             DemoIndicators().build()
             DemoOpendata().build(siglas)

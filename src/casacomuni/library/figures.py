@@ -51,6 +51,7 @@ def transfer_by_model(upi: Organization):
     copies = LibraryModel.objects.filter(origin_version__model=OuterRef("pk"))
     return (
         LibraryModel.objects.filter(owner=upi, current_version__isnull=False)
+        .select_related("current_version")
         .annotate(
             adoptions=_count(copies, "origin_version__model"),
             behind=_count(

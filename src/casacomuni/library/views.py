@@ -257,6 +257,8 @@ def file_download(request, pk):
 @login_required
 @require_POST
 def start_template(request, pk):
+    # Only a Province's administrator uploads the agreements' template (documents.services.upload_template).
+    tenancy.require_role(request.user, Role.PROVINCE_ADMIN)
     version = get_version(request, pk)
     form = forms.AgreementTemplateForm(request.POST, files=version.files.all())
     if not form.is_valid():
@@ -275,6 +277,8 @@ def start_template(request, pk):
 @login_required
 @require_POST
 def start_questionnaire(request, pk):
+    if tenancy.as_data_office(request.user) is None:
+        raise PermissionDenied
     version = get_version(request, pk)
     try:
         _use, questionnaire_id = services.start_questionnaire(Actor.from_request(request), version)
