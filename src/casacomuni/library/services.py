@@ -213,7 +213,7 @@ def _with_files_cleanup(write):
             return write(written)
     except BaseException:
         for name in written:
-            VersionFile._meta.get_field("file").storage.delete(name)  # type: ignore[attr-defined]
+            VersionFile._meta.get_field("file").storage.delete(name)
         raise
 
 
