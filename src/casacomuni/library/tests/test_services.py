@@ -30,7 +30,7 @@ def test_a_second_draft_waits_for_the_first_and_writes_nothing(world):
     model = make_model(upi, "Disciplinare tipo")
     new_version(upi, model, "Bozza 2", publish=False)
     before = (ModelVersion.objects.count(), VersionFile.objects.count())
-    with pytest.raises(ValidationError, match="draft version is waiting"):
+    with pytest.raises(ValidationError, match="versione in bozza"):
         new_version(upi, model, "Bozza 3", publish=False, uploads=[docx_upload("altro.docx")])
     assert (ModelVersion.objects.count(), VersionFile.objects.count()) == before
 
@@ -40,10 +40,10 @@ def test_a_renamed_file_and_an_oversized_one_are_refused(world, settings):
     fake = SimpleUploadedFile("capitolato.pdf", b"PK\x03\x04 not a pdf")
     with pytest.raises(ValidationError) as refused:
         make_model(upi, "Capitolato", files=[fake])
-    assert "capitolato.pdf is not a DOCX, ODT or PDF file." in refused.value.message_dict["uploads"][0]
+    assert "capitolato.pdf non è un file DOCX, ODT o PDF." in refused.value.message_dict["uploads"][0]
     big = docx_upload("grande.docx")
     big.size = services.MAX_FILE_BYTES + 1
-    with pytest.raises(ValidationError, match="larger than 20 MB"):
+    with pytest.raises(ValidationError, match="supera 20 MB"):
         make_model(upi, "Capitolato", files=[big])
     assert not LibraryModel.objects.exists()
 
@@ -80,7 +80,7 @@ def test_adopting_a_superseded_or_draft_version_is_refused_and_writes_nothing(wo
     officer = persona_actor(world, "amministratore_provincia")
     count = LibraryModel.objects.count()
     first.refresh_from_db()
-    with pytest.raises(ValidationError, match="Only the published version"):
+    with pytest.raises(ValidationError, match="solo la versione pubblicata"):
         services.adopt_version(officer, first)
     with pytest.raises(PermissionDenied):  # UPI's draft: not even readable by the Province
         services.adopt_version(officer, draft)
@@ -91,7 +91,7 @@ def test_adopting_twice_is_refused(world):
     model = make_model(upi_admin(world), "Capitolato tipo")
     officer = persona_actor(world, "amministratore_provincia")
     services.adopt_version(officer, model.current_version)
-    with pytest.raises(ValidationError, match="already has a copy"):
+    with pytest.raises(ValidationError, match="ha già una copia"):
         services.adopt_version(officer, model.current_version)
 
 
