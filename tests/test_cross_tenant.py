@@ -168,6 +168,7 @@ def foreign_names(world: World, persona: str, listing: str) -> list[str]:
         names += [plan.title for plan in plans_not_readable(world, persona)]
         names += [module.title for module in foreign_modules(world, persona)]
         names += [path.title for path in foreign_paths(world, persona)]
+        names += [model.title for model in library_models_not_readable(world, persona)]
     names += [person.last_name for person in foreign_training_staff(world, persona)]
     names += helpdesk_names_not_readable(world, persona)
     names += [notice.subject for notice in foreign_notifications(world, persona)]
@@ -1441,6 +1442,105 @@ COUNTERPARTY_LISTS = {
     "GET /api/v1/insights/campaigns",
     "insights:campaign_list",
 }
+# --- The model library -------------------------------------------------------------------------------------
+# UPI's published models are read by everyone; a Province's published models (its own and its adopted copies) by
+# its people, its Comuni and Unioni, and UPI; a draft by its own library only (see LibraryModelQuerySet.for_user).
+PROVINCE_PEOPLE = {
+    "amministratore_provincia",
+    "funzionario_sua",
+    "funzionario_europa",
+    "funzionario_dati",
+    "funzionario_formazione",
+}
+LOCAL_READERS = {"referente_comune", "personale_comune", "referente_unione"}
+
+
+def library_models(world) -> dict:
+    """Every model of the matrix, by (side, name); UPI's under ("national", name)."""
+    found = {("national", name): world.library_national[name] for name in ("national", "national_draft")}
+    for side in ("home", "elsewhere"):
+        for name in ("own", "draft", "copy"):
+            found[(side, name)] = world.objects[side]["library"][name]
+    return found
+
+
+def library_models_not_readable(world, persona):
+    def readable(side, name):
+        if side == "national":
+            return name == "national" or persona == "dirigente_upi"
+        if persona == "dirigente_upi":
+            return name != "draft"
+        return side == "home" and (
+            persona in PROVINCE_PEOPLE or (persona in LOCAL_READERS and name != "draft")
+        )
+
+    return [model for (side, name), model in library_models(world).items() if not readable(side, name)]
+
+
+def library_models_not_editable(world, persona):
+    def editable(side):
+        return (side == "national" and persona == "dirigente_upi") or (
+            side == "home" and persona in PROVINCE_PEOPLE
+        )
+
+    return [model for (side, _name), model in library_models(world).items() if not editable(side)]
+
+
+def library_versions(models) -> list:
+    return [version for model in models for version in model.versions.all()]
+
+
+def library_versions_refused(world, persona, roles: set):
+    """Versions the persona may not start from, adopt: all of them for a persona without ``roles``, the
+    unreadable ones for the others (a readable one of the wrong kind is refused with a message on its page)."""
+    if persona not in roles:
+        return library_versions(library_models(world).values())
+    return library_versions(library_models_not_readable(world, persona))
+
+
+def library_copies_not_updatable(world, persona):
+    """Copies (and models) whose update the persona may not see or act on: only the home Province's people
+    update the home copy."""
+    home_copy = world.objects["home"]["library"]["copy"]
+    return [m for m in library_models(world).values() if not (m == home_copy and persona in PROVINCE_PEOPLE)]
+
+
+OWN_URLS |= {"library:model_create"}  # a model goes into the actor's own library (the service decides which)
+LIST_URLS |= {
+    "library:model_list",
+    "library:transfer",
+}  # the transfer: UPI's aggregates; anyone else is refused
+# A Comune reads its own Province's library: the Province's name is the owner of what it lists.
+COUNTERPARTY_LISTS |= {"library:model_list"}
+OBJECT_URLS.update(
+    {
+        "library:model_detail": lambda w, p: [{"pk": m.pk} for m in library_models_not_readable(w, p)],
+        "library:version_create": lambda w, p: [{"pk": m.pk} for m in library_models_not_editable(w, p)],
+        **{
+            name: lambda w, p: [{"pk": m.pk} for m in library_copies_not_updatable(w, p)]
+            for name in ("library:update", "library:update_accept", "library:update_dismiss")
+        },
+        "library:version_publish": lambda w, p: [
+            {"pk": v.pk} for v in library_versions(library_models_not_editable(w, p))
+        ],
+        "library:version_adopt": lambda w, p: [
+            {"pk": v.pk} for v in library_versions_refused(w, p, PROVINCE_PEOPLE)
+        ],
+        "library:start_template": lambda w, p: [
+            {"pk": v.pk} for v in library_versions_refused(w, p, {"amministratore_provincia"})
+        ],
+        "library:start_questionnaire": lambda w, p: [
+            {"pk": v.pk}
+            for v in library_versions_refused(w, p, {"amministratore_provincia", "funzionario_dati"})
+        ],
+        "library:file_download": lambda w, p: [
+            {"pk": f.pk}
+            for version in library_versions(library_models_not_readable(w, p))
+            for f in version.files.all()
+        ],
+    }
+)
+
 # UPI reads the audit chains of the Provinces by design (see audit.models), where the SUA's procedures
 # name the requests they were built from.
 AUDIT_LISTS = {"audit:events", "GET /api/v1/audit/events"}
@@ -1521,6 +1621,7 @@ def add_pillar_objects(world) -> None:
     from casacomuni.inbox.testing import add_inbox
     from casacomuni.indicators.testing import add_indicators
     from casacomuni.insights.testing import add_insights
+    from casacomuni.library.testing import add_library
     from casacomuni.opendata.testing import add_opendata
     from casacomuni.procurement.procedures.testing import add_procedure_history
     from casacomuni.procurement.testing import add_procedures
@@ -1542,6 +1643,7 @@ def add_pillar_objects(world) -> None:
             "experiences": add_experiences(side, world),
             "helpdesk": add_helpdesk(side, world),
             "inbox": add_inbox(side, world),
+            "library": add_library(side, world),
         }
 
 

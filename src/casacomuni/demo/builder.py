@@ -23,6 +23,7 @@ from casacomuni.demo.helpdesk import DemoHelpdesk
 from casacomuni.demo.inbox import DemoInbox
 from casacomuni.demo.indicators import DemoIndicators
 from casacomuni.demo.insights import DemoInsights
+from casacomuni.demo.library import DemoLibrary
 from casacomuni.demo.online_bids import DemoOnlineBids
 from casacomuni.demo.opendata import DemoOpendata
 from casacomuni.demo.procurement import DemoProcedures, DemoProcurement
@@ -107,6 +108,7 @@ class DemoBuilder:
             DemoExperiences().build(siglas)
             DemoHelpdesk().build(siglas)
             DemoInbox().build(siglas)
+            DemoLibrary().build(siglas)
             # Last: the indicators and the open data are computed from everything above.
             DemoIndicators().build()
             DemoOpendata().build(siglas)

@@ -362,3 +362,39 @@ def test_the_demo_users_have_notices_read_and_unread_that_lead_to_their_pages(de
     notice = notices.filter(read_at__isnull=True).first()
     response = client.get(f"/notifiche/{notice.pk}/")
     assert response.status_code == 302 and client.get(response["Location"]).status_code == 200
+
+
+def test_the_demo_library_has_a_model_in_each_area_and_treviso_a_copy_behind(demo, client):
+    """UPI's library covers every service area but training with real DOCX files; each Province adopted
+    several models; Treviso's copy of the disciplinare is behind version 2 and its library page says so."""
+    from casacomuni.documents.models import DocumentTemplate
+    from casacomuni.insights.models import Questionnaire
+    from casacomuni.lib.uploads import is_docx
+    from casacomuni.library.models import LibraryModel, ModelUse
+
+    national = LibraryModel.objects.national().filter(current_version__isnull=False)
+    assert {"sua", "eu_funds", "data", "agreements"} <= set(national.values_list("area", flat=True))
+    assert national.filter(current_version__number=2).count() == 3
+    for model in national:
+        for stored in model.current_version.files.all():
+            with stored.file.open("rb") as handle:
+                assert is_docx(handle)
+    for province in Organization.objects.filter(kind=OrganizationKind.PROVINCE):
+        assert LibraryModel.objects.filter(owner=province, origin_version__isnull=False).count() >= 3
+    treviso = Organization.objects.get(kind=OrganizationKind.PROVINCE, province__sigla="TV")
+    behind = [
+        m for m in LibraryModel.objects.filter(owner=treviso, origin_version__isnull=False) if m.update_number
+    ]
+    assert [m.origin_version.model.kind for m in behind] == ["disciplinare"]
+    assert ModelUse.objects.filter(province=treviso, kind="questionnaire").exists()
+    assert Questionnaire.objects.filter(
+        province=treviso, title__startswith="Questionario sui servizi"
+    ).exists()
+    assert DocumentTemplate.objects.filter(
+        owner__province__sigla="BS", note__contains="Schema di convenzione"
+    )
+    client.force_login(User.objects.get(username="admin.tv"))
+    page = client.get("/rete/modelli/").content.decode()
+    assert (
+        "aggiornamento disponibile" in page and "Disciplinare di gara per procedura aperta telematica" in page
+    )

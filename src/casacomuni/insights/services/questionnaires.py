@@ -471,3 +471,102 @@ def delete_question(actor: Actor, question: Question) -> None:
         record_event(actor, "insights_question.delete", question, {"code": [question.code, None]})
         question.delete()
         _touch(questionnaire)
+
+
+# --- Questionnaires from a definition (the model library's questionnaire templates) ---------------------------
+
+# The keys of a question in a definition, with their defaults: the format of ``templates_data.q``.
+QUESTION_DEFAULTS: dict = {
+    "help": "",
+    "unit": "",
+    "required": False,
+    "choices": [],
+    "min_value": None,
+    "max_value": None,
+    "decimal_places": 2,
+    "visible_if": {},
+}
+
+
+def normalised_sections(sections) -> tuple[list[dict], list[str]]:
+    """A definition (sections with their questions, as in ``templates_data``) checked and completed with the
+    defaults: (the sections, []) when sound, else ([], the problems in the user's language)."""
+    shape = _("Each section needs a title and a list of questions; each question a code, a text and a kind.")
+    if not isinstance(sections, list) or not sections:
+        return [], [shape]
+    normalised, definitions = [], []
+    for section in sections:
+        if not isinstance(section, dict) or not str(section.get("title") or "").strip():
+            return [], [shape]
+        questions = section.get("questions")
+        if not isinstance(questions, list) or not questions:
+            return [], [shape]
+        completed = []
+        for question in questions:
+            if not isinstance(question, dict) or set(question) - {"code", "text", "kind", *QUESTION_DEFAULTS}:
+                return [], [shape]
+            if not str(question.get("text") or "").strip() or len(str(question["text"])) > 500:
+                return [], [shape]
+            spec = QUESTION_DEFAULTS | question
+            try:
+                spec["choices"] = _parse_choices(spec["choices"])
+                for bound in ("min_value", "max_value"):
+                    if spec[bound] is not None:
+                        spec[bound] = answer_rules.clean_number(spec[bound])
+                spec["decimal_places"] = int(spec["decimal_places"])
+            except (answer_rules.Invalid, TypeError, ValueError, AttributeError):
+                return [], [shape]
+            if not isinstance(spec["visible_if"], dict):
+                return [], [shape]
+            completed.append(spec)
+            definitions.append(
+                answer_rules.QuestionDef(
+                    code=str(spec["code"]),
+                    kind=str(spec["kind"]),
+                    required=bool(spec["required"]),
+                    choices=tuple(c["code"] for c in spec["choices"]),
+                    min_value=spec["min_value"],
+                    max_value=spec["max_value"],
+                    decimal_places=spec["decimal_places"],
+                    visible_if=spec["visible_if"],
+                )
+            )
+        normalised.append({"title": str(section["title"]).strip()[:200], "questions": completed})
+    problems = answer_rules.check_definitions(definitions)
+    messages = [f"{code}: {message.render(_)}" for code, found in problems.items() for message in found]
+    return ([], messages) if messages else (normalised, [])
+
+
+def create_questionnaire_from_sections(
+    actor: Actor, data: QuestionnaireData, sections: list[dict]
+) -> Questionnaire:
+    """A questionnaire of the actor's Province with the sections of a definition (a questionnaire template of
+    the model library), editable like any questionnaire of its own.
+
+    Raises:
+        PermissionDenied: the actor is not the Province's administrator or data officer.
+        ValidationError: the title is missing or the definition is not sound; nothing is written.
+    """
+    province = require_data_officer(actor)
+    errors: dict[str, str] = {}
+    title = clean_title(data.title, errors)
+    normalised, problems = normalised_sections(sections)
+    if problems:
+        errors["sections"] = " ".join(problems)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        questionnaire = Questionnaire.objects.create(
+            title=title,
+            description=str(data.description or "").strip(),
+            province=province,
+            created_by=actor.user,
+        )
+        _load_sections(questionnaire, normalised)
+        record_event(
+            actor,
+            "insights_questionnaire.create_from_definition",
+            questionnaire,
+            {"title": [None, title], "sections": [None, len(normalised)]},
+        )
+    return questionnaire
