@@ -1438,6 +1438,7 @@ def tenant_world(world):
 def add_pillar_objects(world) -> None:
     """One of each object of the EU-funds and data pillars on each side, from each app's own factory:
     ``world.objects[side][app][name]``."""
+    from casacomuni.agenda.testing import add_agenda
     from casacomuni.eufunds.testing import add_eufunds, add_national_catalogue
     from casacomuni.indicators.testing import add_indicators
     from casacomuni.insights.testing import add_insights
@@ -1459,6 +1460,8 @@ def add_pillar_objects(world) -> None:
             "indicators": add_indicators(side, world),
             "opendata": add_opendata(side, world),
             "training": add_training(side, world),
+            # Last: it moves the dates of the objects above to today, for the calendars and feeds.
+            "agenda": add_agenda(side, world),
         }
 
 
@@ -1736,6 +1739,31 @@ def check_procurement_stats_of_another_province_are_refused(client, tenant_world
         assert response.status_code in (403, 404), f"{persona}: {response.status_code}"
 
 
+# The calendar (issue 12, item 4): the page is a list; the feed is reached by its secret alone, so a revoked or
+# unknown secret must answer 404 to everybody; the feed link is created and revoked for the acting membership.
+LIST_URLS.add("agenda:calendar")
+# An operator's calendar holds the deadlines of the procedures open to it, which their notices publish.
+NOTICE_LISTS.add("agenda:calendar")
+OWN_URLS.update({"agenda:feed_create", "agenda:feed_revoke"})
+OBJECT_URLS["agenda:feed"] = lambda w, p: [{"token": w.revoked_feed_token}, {"token": "non-emesso"}]
+
+
+def check_calendar_and_feed_show_only_what_the_persona_may_open(client, tenant_world, persona):
+    """The persona's feed holds no event of the other Province's objects, and every event it holds (the same
+    as the calendar page's) links to a page the persona opens."""
+    from urllib.parse import urlsplit
+
+    import icalendar
+
+    response = client.get(reverse("agenda:feed", args=[tenant_world.feed_tokens[persona]]))
+    assert response.status_code == 200, f"{persona}: {response.status_code}"
+    events = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    leaked = {str(event["UID"]) for event in events} & tenant_world.objects["elsewhere"]["agenda"]["uids"]
+    assert not leaked, f"{persona} sees {leaked} in its feed"
+    for url in {urlsplit(str(event["URL"])).path for event in events}:
+        assert client.get(url).status_code == 200, f"{persona} cannot open {url}, linked from its calendar"
+
+
 # Every check for one persona runs on one world (building it is the slow part): the reads first, then the writes
 # that may add rows of the persona's own.
 PERSONA_CHECKS = (
@@ -1748,6 +1776,7 @@ PERSONA_CHECKS = (
     check_api_writes_naming_other_tenants_rows_change_nothing,
     check_api_requests_to_another_provinces_sua_change_nothing,
     check_api_entries_in_the_albo_land_only_in_an_albo_the_persona_may_write,
+    check_calendar_and_feed_show_only_what_the_persona_may_open,
 )
 
 
