@@ -11,7 +11,7 @@ from django.utils import timezone
 from casacomuni.agenda import sources
 from casacomuni.agenda.sources import events_for
 from casacomuni.agreements.models import Agreement
-from casacomuni.procurement.procedures.models import Procedure
+from casacomuni.procurement.procedures.models import Invitation, Procedure
 from casacomuni.projects.funded.models import FundedProject, Milestone, ReportingPeriod
 
 ROME = ZoneInfo("Europe/Rome")
@@ -88,12 +88,14 @@ def test_an_operator_sees_the_lots_open_to_it_linked_to_its_bid(agenda_world):
     procedure = make_procedure(
         agenda_world.home, agenda_world, state="bids_open", title="Manutenzione strade"
     )
+    lot = procedure.lots.get()
+    if procedure.uses_invitations:  # the lots of a procedure by invitation are open to the invited only
+        Invitation.objects.create(procedure=procedure, lot=lot, operator=agenda_world.operator, reason="Albo")
     events = [
         e
         for e in events_for(agenda_world.acting("operatore_economico"), *year_around_today())
         if e.kind == sources.BID_DEADLINE
     ]
-    lot = procedure.lots.get()
     assert [(event.url, event.starts) for event in events] == [
         (reverse("procurement:online_bid", args=[procedure.pk, lot.pk]), procedure.bid_deadline)
     ]
