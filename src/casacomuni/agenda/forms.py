@@ -16,7 +16,7 @@ class CalendarFilter(forms.Form):
     vista = forms.ChoiceField(
         label=_("View"), choices=((MONTH, _("Month")), (LIST, _("List"))), required=False
     )
-    mese = forms.CharField(label=_("Month"), required=False, max_length=7)
+    mese = forms.CharField(label=_("Month"), required=False)
     giorno = forms.DateField(label=_("Day"), required=False, input_formats=["%Y-%m-%d"])
     tipo = forms.MultipleChoiceField(
         label=_("Show"), choices=list(KINDS.items()), required=False, widget=forms.CheckboxSelectMultiple
