@@ -29,8 +29,10 @@ from casacomuni.agenda.sources import KINDS, event_day, events_for
 
 # A day of the month grid shows this many events, then "+N altri" linking to the list of that day.
 MAX_PER_DAY = 3
-# The list view's reach from its first day.
+# The list view's reach from its first day, and the events it shows of each day before "+N altri" (a SUA with
+# 50,000 procedures has dozens of deadlines a day: the page stays readable and fast; the day's own list has all).
 LIST_DAYS = 31
+LIST_PER_DAY = 10
 
 
 @login_required
@@ -102,7 +104,7 @@ def month_context(user, month: date, today: date, kinds) -> dict:
         ]
         for week in weeks
     ]
-    days = sorted((day, events) for day, events in grouped.items() if day.month == month.month)
+    days = capped_days({day: items for day, items in grouped.items() if day.month == month.month}, MAX_PER_DAY)
     return {"weeks": rows, "days": days, "weekdays": weeks[0]}
 
 
@@ -114,7 +116,16 @@ def list_context(user, day: date | None, month: date | None, today: date, kinds)
         start = month or today
         end = start + timedelta(days=LIST_DAYS - 1)
     grouped = by_day(events_for(user, start, end, kinds))
-    return {"days": sorted(grouped.items()), "list_start": start, "list_end": end, "single_day": day}
+    days = capped_days(grouped, None if day else LIST_PER_DAY)
+    return {"days": days, "list_start": start, "list_end": end, "single_day": day}
+
+
+def capped_days(grouped: dict[date, list[Shown]], cap: int | None) -> list[tuple[date, list[Shown], int]]:
+    """Each day in order with its first ``cap`` events (all with None) and how many more it holds."""
+    return [
+        (day, items[:cap] if cap else items, max(0, len(items) - cap) if cap else 0)
+        for day, items in sorted(grouped.items())
+    ]
 
 
 def feed_token_of(user):
