@@ -57,9 +57,11 @@ def calendar_page(request, new_feed_url: str = "", status: int = 200):
         "new_feed_url": new_feed_url,
     }
     if view == LIST:
-        context.update(list_context(request.user, data.get("giorno"), data.get("mese"), today, kinds))
+        context.update(
+            list_context(request.user, data.get("giorno"), data.get("mese"), today, kinds, request.GET)
+        )
     else:
-        context.update(month_context(request.user, month, today, kinds))
+        context.update(month_context(request.user, month, today, kinds, request.GET))
     return render(request, "agenda/calendar.html", context, status=400 if form.errors else status)
 
 
@@ -88,7 +90,16 @@ def by_day(events) -> dict[date, list[Shown]]:
     return grouped
 
 
-def month_context(user, month: date, today: date, kinds) -> dict:
+def day_list_url(query, day: date) -> str:
+    """The list of one day, with the page's other filters (its "+N altri" link)."""
+    params = query.copy()
+    params["vista"] = LIST
+    params["giorno"] = day.isoformat()
+    params.pop("mese", None)
+    return "?" + params.urlencode()
+
+
+def month_context(user, month: date, today: date, kinds, query) -> dict:
     weeks = month_calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     grouped = by_day(events_for(user, weeks[0][0], weeks[-1][-1], kinds))
     rows = [
@@ -99,16 +110,18 @@ def month_context(user, month: date, today: date, kinds) -> dict:
                 "is_today": day == today,
                 "events": grouped.get(day, [])[:MAX_PER_DAY],
                 "more": max(0, len(grouped.get(day, [])) - MAX_PER_DAY),
+                "more_url": day_list_url(query, day) if len(grouped.get(day, [])) > MAX_PER_DAY else "",
             }
             for day in week
         ]
         for week in weeks
     ]
-    days = capped_days({day: items for day, items in grouped.items() if day.month == month.month}, MAX_PER_DAY)
+    in_month = {day: items for day, items in grouped.items() if day.month == month.month}
+    days = capped_days(in_month, MAX_PER_DAY, query)
     return {"weeks": rows, "days": days, "weekdays": weeks[0]}
 
 
-def list_context(user, day: date | None, month: date | None, today: date, kinds) -> dict:
+def list_context(user, day: date | None, month: date | None, today: date, kinds, query) -> dict:
     """One day (from a "+N altri" link), a month from its first day, or the coming weeks from today."""
     if day is not None:
         start, end = day, day
@@ -116,16 +129,18 @@ def list_context(user, day: date | None, month: date | None, today: date, kinds)
         start = month or today
         end = start + timedelta(days=LIST_DAYS - 1)
     grouped = by_day(events_for(user, start, end, kinds))
-    days = capped_days(grouped, None if day else LIST_PER_DAY)
+    days = capped_days(grouped, None if day else LIST_PER_DAY, query)
     return {"days": days, "list_start": start, "list_end": end, "single_day": day}
 
 
-def capped_days(grouped: dict[date, list[Shown]], cap: int | None) -> list[tuple[date, list[Shown], int]]:
-    """Each day in order with its first ``cap`` events (all with None) and how many more it holds."""
-    return [
-        (day, items[:cap] if cap else items, max(0, len(items) - cap) if cap else 0)
-        for day, items in sorted(grouped.items())
-    ]
+def capped_days(grouped: dict[date, list[Shown]], cap: int | None, query) -> list[tuple]:
+    """Each day in order with its first ``cap`` events (all with None), how many more it holds and the link
+    to all of them."""
+    days = []
+    for day, items in sorted(grouped.items()):
+        more = max(0, len(items) - cap) if cap else 0
+        days.append((day, items[:cap] if cap else items, more, day_list_url(query, day) if more else ""))
+    return days
 
 
 def feed_token_of(user):

@@ -111,7 +111,8 @@ def test_the_feed_ignores_who_is_logged_in(agenda_world):
 
 
 def test_the_month_page_shows_the_days_events_as_links_in_a_table(agenda_world):
-    response = logged_in(agenda_world, "funzionario_sua").get(reverse("agenda:calendar"))
+    client = logged_in(agenda_world, "funzionario_sua")
+    response = client.get(reverse("agenda:calendar"), {"tipo": sources.BID_DEADLINE})
     content = response.content.decode()
     assert response.status_code == 200
     assert 'id="month-grid"' in content and "<caption" in content and '<th scope="col">' in content
