@@ -39,7 +39,10 @@ def test_an_officer_follows_a_deadline_and_a_referent_subscribes(
 
     checked_page.follow(page.locator("#view-list"))
     checked_page.assert_clean()
-    page.locator(f"input[name=tipo][value='{sources.BID_DEADLINE}']").check()
+    # Bootstrap Italia draws the checkbox on its label, which takes the click.
+    box = page.locator(f"input[name=tipo][value='{sources.BID_DEADLINE}']")
+    page.locator(f"label[for='{box.get_attribute('id')}']").click()
+    expect(box).to_be_checked()
     checked_page.follow(page.locator("#filter-submit"))
     checked_page.assert_clean()
     events = page.locator("#event-list a.agenda-event")
