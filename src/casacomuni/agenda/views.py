@@ -31,8 +31,8 @@ from casacomuni.agenda.sources import KINDS, event_day, events_for
 MAX_PER_DAY = 3
 # The list view's reach from its first day, and the events it shows of each day before "+N altri" (a SUA with
 # 50,000 procedures has dozens of deadlines a day: the page stays readable and fast; the day's own list has all).
-LIST_DAYS = 31
-LIST_PER_DAY = 10
+LIST_DAYS = 14
+LIST_PER_DAY = 8
 
 
 @login_required

@@ -325,7 +325,9 @@ def test_the_demo_calendars_hold_the_coming_weeks(demo, client):
         "referente.026086",
         "dirigente.upi",
     ):
-        membership = Membership.objects.filter(user__username=username).select_related("user").order_by("pk")[0]
+        membership = (
+            Membership.objects.filter(user__username=username).select_related("user").order_by("pk")[0]
+        )
         user = membership.user
         user.acting_as = membership
         events = events_for(user, today, today + timedelta(days=60))
