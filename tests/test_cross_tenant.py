@@ -1615,6 +1615,7 @@ def tenant_world(world):
 def add_pillar_objects(world) -> None:
     """One of each object of the EU-funds and data pillars on each side, from each app's own factory:
     ``world.objects[side][app][name]``."""
+    from casacomuni.agenda.testing import add_agenda
     from casacomuni.eufunds.testing import add_eufunds, add_national_catalogue
     from casacomuni.experiences.testing import add_experiences
     from casacomuni.helpdesk.testing import add_helpdesk
@@ -1644,6 +1645,8 @@ def add_pillar_objects(world) -> None:
             "helpdesk": add_helpdesk(side, world),
             "inbox": add_inbox(side, world),
             "library": add_library(side, world),
+            # Last: it moves the dates of the objects above to today, for the calendars and feeds.
+            "agenda": add_agenda(side, world),
         }
 
 
@@ -2002,6 +2005,29 @@ def check_experience_pages_list_no_unpublished_experience_of_others(client, tena
         content = client.get(reverse(name)).content.decode()
         leaked = [title for title in hidden if title in content]
         assert not leaked, f"{persona} sees {leaked} on {name}"
+# The calendar (issue 12, item 4): the page is a list; the feed is reached by its secret alone, so a revoked or
+# unknown secret must answer 404 to everybody; the feed link is created and revoked for the acting membership.
+LIST_URLS.add("agenda:calendar")
+# An operator's calendar holds the deadlines of the procedures open to it, which their notices publish.
+NOTICE_LISTS.add("agenda:calendar")
+OWN_URLS.update({"agenda:feed_create", "agenda:feed_revoke"})
+OBJECT_URLS["agenda:feed"] = lambda w, p: [{"token": w.revoked_feed_token}, {"token": "non-emesso"}]
+
+
+def check_calendar_and_feed_show_only_what_the_persona_may_open(client, tenant_world, persona):
+    """The persona's feed holds no event of the other Province's objects, and every event it holds (the same
+    as the calendar page's) links to a page the persona opens."""
+    from urllib.parse import urlsplit
+
+    import icalendar
+
+    response = client.get(reverse("agenda:feed", args=[tenant_world.feed_tokens[persona]]))
+    assert response.status_code == 200, f"{persona}: {response.status_code}"
+    events = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    leaked = {str(event["UID"]) for event in events} & tenant_world.objects["elsewhere"]["agenda"]["uids"]
+    assert not leaked, f"{persona} sees {leaked} in its feed"
+    for url in {urlsplit(str(event["URL"])).path for event in events}:
+        assert client.get(url).status_code == 200, f"{persona} cannot open {url}, linked from its calendar"
 
 
 # Every check for one persona runs on one world (building it is the slow part): the reads first, then the writes
@@ -2017,6 +2043,7 @@ PERSONA_CHECKS = (
     check_api_requests_to_another_provinces_sua_change_nothing,
     check_api_entries_in_the_albo_land_only_in_an_albo_the_persona_may_write,
     check_experience_pages_list_no_unpublished_experience_of_others,
+    check_calendar_and_feed_show_only_what_the_persona_may_open,
 )
 
 

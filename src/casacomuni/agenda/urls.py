@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401 (the app's pages are added here)
+from django.urls import path
+
+from casacomuni.agenda import views
 
 app_name = "agenda"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.calendar_page, name="calendar"),
+    path("ical/nuovo/", views.feed_create, name="feed_create"),
+    path("ical/revoca/", views.feed_revoke, name="feed_revoke"),
+    path("ical/<str:token>.ics", views.feed_ics, name="feed"),
+]

@@ -398,3 +398,33 @@ def test_the_demo_library_has_a_model_in_each_area_and_treviso_a_copy_behind(dem
     assert (
         "aggiornamento disponibile" in page and "Disciplinare di gara per procedura aperta telematica" in page
     )
+
+
+def test_the_demo_calendars_hold_the_coming_weeks(demo, client):
+    """Each office of a demo Province, its capoluogo's referent and UPI find dated things in the next 60 days,
+    each linked to a page they open."""
+    from casacomuni.agenda.sources import events_for
+
+    today = timezone.localdate()
+    found = {}
+    for username in (
+        "sua.tv",
+        "europa.tv",
+        "dati.tv",
+        "formazione.tv",
+        "admin.tv",
+        "referente.026086",
+        "dirigente.upi",
+    ):
+        membership = (
+            Membership.objects.filter(user__username=username).select_related("user").order_by("pk")[0]
+        )
+        user = membership.user
+        user.acting_as = membership
+        events = events_for(user, today, today + timedelta(days=60))
+        found[username] = sorted({event.kind for event in events})
+        client.force_login(user)
+        for event in events[:5]:
+            assert client.get(event.url).status_code == 200, (username, event.url)
+    print(found)
+    assert all(found.values()), found
