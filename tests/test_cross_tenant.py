@@ -2005,6 +2005,8 @@ def check_experience_pages_list_no_unpublished_experience_of_others(client, tena
         content = client.get(reverse(name)).content.decode()
         leaked = [title for title in hidden if title in content]
         assert not leaked, f"{persona} sees {leaked} on {name}"
+
+
 # The calendar (issue 12, item 4): the page is a list; the feed is reached by its secret alone, so a revoked or
 # unknown secret must answer 404 to everybody; the feed link is created and revoked for the acting membership.
 LIST_URLS.add("agenda:calendar")
