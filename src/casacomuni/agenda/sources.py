@@ -43,6 +43,8 @@ from casacomuni.agreements.rules import lifecycle as agreement_life
 from casacomuni.agreements.selectors import notice_deadline
 from casacomuni.eufunds.models import Call, CallStatus
 from casacomuni.eufunds.selectors import eligible_call_ids, organization_profile
+from casacomuni.helpdesk.models import HelpRequest
+from casacomuni.helpdesk.rules.workflow import WAITING
 from casacomuni.insights.models import Campaign, CampaignState
 from casacomuni.lib import formats
 from casacomuni.procurement.bidding.models import IntegrationRequest
@@ -515,6 +517,48 @@ def enrolment_deadlines(user, start: date, end: date) -> list[Event]:
     ]
 
 
+# --- Help desk ----------------------------------------------------------------------------------------------
+
+HELP_DUE = "helpdesk.due"
+
+
+def help_request_due_times(user, start: date, end: date) -> list[Event]:
+    """The due times of the open requests for help the user reads (the office its queue, a Comune its own):
+    the first answer while none was given, the resolution while the office's clock runs
+    (``HelpRequest.objects.due_between``)."""
+    since, until = local_bounds(start, end)
+    rows = (
+        HelpRequest.objects.for_user(user)
+        .due_between(since, until)
+        .values("pk", "subject", "first_answered_at", "first_answer_due_at", "resolution_due_at", "state")
+    )
+    events = []
+    for row in rows:
+        url = path("helpdesk:detail", row["pk"])
+        number = {"number": row["pk"], "subject": row["subject"]}
+        if row["first_answered_at"] is None and since <= row["first_answer_due_at"] < until:
+            events.append(
+                Event(
+                    uid=uid(HELP_DUE, "first", row["pk"]),
+                    kind=HELP_DUE,
+                    title=_("First answer due: request #%(number)s, %(subject)s") % number,
+                    starts=row["first_answer_due_at"],
+                    url=url,
+                )
+            )
+        if since <= row["resolution_due_at"] < until and row["state"] != WAITING:
+            events.append(
+                Event(
+                    uid=uid(HELP_DUE, "resolution", row["pk"]),
+                    kind=HELP_DUE,
+                    title=_("Resolution due: request #%(number)s, %(subject)s") % number,
+                    starts=row["resolution_due_at"],
+                    url=url,
+                )
+            )
+    return events
+
+
 # The registry: the legend and the filter list the kinds in this order.
 SOURCES: tuple[Source, ...] = (
     Source(BID_DEADLINE, gettext_lazy("Bid deadlines"), bid_deadlines),
@@ -534,6 +578,7 @@ SOURCES: tuple[Source, ...] = (
     Source(AGREEMENT_NOTICE, gettext_lazy("Agreement notice deadlines"), agreement_notices),
     Source(TRAINING_SESSION, gettext_lazy("Training sessions"), training_sessions),
     Source(ENROLMENT_DEADLINE, gettext_lazy("Enrolment deadlines"), enrolment_deadlines),
+    Source(HELP_DUE, gettext_lazy("Requests for help due"), help_request_due_times),
 )
 
 KINDS: dict[str, Promise] = {source.kind: source.label for source in SOURCES}

@@ -2,7 +2,7 @@
 
 ``add_agenda(side, world)`` runs after the other apps' builders (``add_pillar_objects``): it moves the dates
 of the side's procedures, calls, campaigns, agreements, applications, milestones, reporting periods and
-training sessions to today, so that every calendar and feed of the matrix shows them, and returns the UIDs of
+training sessions to today (a request for help keeps the due times its service level gives), so that every calendar and feed of the matrix shows them, and returns the UIDs of
 the side's events. At home it also creates a feed link for every persona (``world.feed_tokens``: persona ->
 secret) and one revoked link (``world.revoked_feed_token``).
 """
@@ -15,6 +15,7 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.agenda import services, sources
 from casacomuni.agreements.models import Agreement
 from casacomuni.eufunds.models import Call
+from casacomuni.helpdesk.models import HelpRequest
 from casacomuni.insights.models import Campaign
 from casacomuni.procurement.procedures.models import Lot, Procedure
 from casacomuni.procurement.requests.models import ProcurementRequest
@@ -79,6 +80,11 @@ def side_uids(side) -> set[str]:
     found |= {
         uid(sources.TRAINING_SESSION, pk)
         for pk in Session.objects.filter(edition__module__province=province).values_list("pk", flat=True)
+    }
+    found |= {
+        uid(sources.HELP_DUE, which, pk)
+        for pk in HelpRequest.objects.filter(province=province).values_list("pk", flat=True)
+        for which in ("first", "resolution")
     }
     return found
 

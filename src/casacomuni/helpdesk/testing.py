@@ -63,8 +63,9 @@ def office_actor(side, world, persona: str, role: str) -> Actor:
 
 def add_helpdesk(side, world) -> dict:
     """For the cross-tenant matrix, on each side: the Province's categories; a SUA request of the Comune with a
-    PDF, assigned, answered, with an internal note, resolved; an FAQ entry published from it and a draft one:
-    ``world.objects[side]["helpdesk"]``. The subjects and questions name the side's Province (sigla)."""
+    PDF, assigned, answered, with an internal note, resolved, and one left unanswered; an FAQ entry published
+    from the first and a draft one: ``world.objects[side]["helpdesk"]``. The subjects and questions name the
+    side's Province (sigla)."""
     sigla = side.province.sigla
     categories = make_categories(side.province_org)
     if side is world.home:
@@ -81,6 +82,8 @@ def add_helpdesk(side, world) -> dict:
         officer, request, workflow.RESOLVE, body="Servono il progetto esecutivo e il capitolato."
     )
     request.refresh_from_db()
+    # Left new, its first answer due: the calendars and feeds show its due times.
+    unanswered = open_sua_request(requester, categories[HelpService.SUA], f"Richiesta senza risposta {sigla}")
     faq = services.save_faq(
         officer,
         None,
@@ -99,6 +102,7 @@ def add_helpdesk(side, world) -> dict:
     )
     return {
         "request": request,
+        "unanswered": unanswered,
         "attachment": request.attachments.get(),
         "category": categories[HelpService.SUA],
         "faq": faq,

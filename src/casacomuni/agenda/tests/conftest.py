@@ -11,20 +11,24 @@ def build_world():
     from casacomuni.accounts.testing import make_world
     from casacomuni.agenda.testing import add_agenda
     from casacomuni.eufunds.testing import add_eufunds
+    from casacomuni.helpdesk.testing import add_helpdesk
     from casacomuni.insights.testing import add_insights
-    from casacomuni.procurement.testing import add_procedures
+    from casacomuni.procurement.testing import add_procedures, sua_adhesion
     from casacomuni.projects.testing import add_projects
     from casacomuni.training.testing import add_training
 
     world = make_world()
     world.objects = {}
     for name, side in (("home", world.home), ("elsewhere", world.elsewhere)):
+        # The Comune asks its SUA for help (helpdesk): it joined the service.
+        sua_adhesion(side, side.comune)
         world.objects[name] = {
             "eufunds": add_eufunds(side, world),
             "projects": add_projects(side, world),
             "insights": add_insights(side, world),
             "procedures": add_procedures(side, world),
             "training": add_training(side, world),
+            "helpdesk": add_helpdesk(side, world),
             "agenda": add_agenda(side, world),
         }
     return world

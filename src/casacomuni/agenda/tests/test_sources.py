@@ -81,6 +81,24 @@ def test_every_event_links_to_a_page_the_persona_opens(agenda_world, persona):
         assert client.get(event.url).status_code == 200, (persona, event.url)
 
 
+def test_an_unanswered_request_for_help_is_due_for_its_comune_and_the_office_of_its_service(agenda_world):
+    request = agenda_world.objects["home"]["helpdesk"]["unanswered"]
+    first, resolution = (
+        sources.uid(sources.HELP_DUE, which, request.pk) for which in ("first", "resolution")
+    )
+    for persona in ("referente_comune", "funzionario_sua", "amministratore_provincia"):
+        events = {e.uid: e for e in events_for(agenda_world.acting(persona), *year_around_today())}
+        assert {first, resolution} <= set(events), persona
+        assert events[first].starts == request.first_answer_due_at
+        assert events[first].url == reverse("helpdesk:detail", args=[request.pk])
+    # Another office of the Province does not read the SUA's requests; a resolved request is due no more.
+    europe = {e.uid for e in events_for(agenda_world.acting("funzionario_europa"), *year_around_today())}
+    assert first not in europe
+    resolved = agenda_world.objects["home"]["helpdesk"]["request"]
+    comune = {e.uid for e in events_for(agenda_world.acting("referente_comune"), *year_around_today())}
+    assert sources.uid(sources.HELP_DUE, "resolution", resolved.pk) not in comune
+
+
 def test_an_operator_sees_the_lots_open_to_it_linked_to_its_bid(agenda_world):
     """The home procedure is awarded (no lot open); one taking bids appears, per lot, on the bid page."""
     from casacomuni.procurement.testing import make_procedure
