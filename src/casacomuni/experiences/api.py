@@ -28,17 +28,22 @@ Int32 = Annotated[int, Field(json_schema_extra={"format": "int32"})]
 Figure = Annotated[Decimal, Field(json_schema_extra={"format": "decimal"}, description="Two decimals")]
 
 
+class ExperiencesPageInput(LimitOffsetPagination.Input):
+    limit: Int32 = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
+    offset: Int32 = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class ExperiencesPageOutput(LimitOffsetPagination.Output):
+    items: list[Any]
+    count: Int32
+
+
 class ExperiencesPage(LimitOffsetPagination):
     """The platform's limit/offset pagination (casacomuni.api.pagination, same bounds), with its integers'
-    formats stated."""
+    formats stated. The schemas have names of their own: the contract gives no two schemas one name."""
 
-    class Input(LimitOffsetPagination.Input):
-        limit: Int32 = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
-        offset: Int32 = Field(0, ge=0, le=MAX_OFFSET)
-
-    class Output(LimitOffsetPagination.Output):
-        items: list[Any]
-        count: Int32
+    Input = ExperiencesPageInput
+    Output = ExperiencesPageOutput
 
 
 def problems(*statuses: int) -> dict:

@@ -24,6 +24,7 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.experiences import forms, maps, services
 from casacomuni.experiences.models import Document, Experience, ExperienceState, Replication
+from casacomuni.lib.forms import refused
 from casacomuni.lib.htmx import render_page_or_fragment
 from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.territory import boundaries
@@ -122,15 +123,6 @@ def render_detail(request, experience: Experience, status: int = 200, **bound_fo
         "replication_form": bound_forms.get("replication_form") or forms.ReplicationForm(),
     }
     return render(request, "experiences/detail.html", context, status=status)
-
-
-def refused(form, error: ValidationError) -> None:
-    """The service's Italian error on the field it names, or on the whole form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def form_page(request, experience: Experience | None = None):

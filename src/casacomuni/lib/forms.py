@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
@@ -85,3 +86,13 @@ class StyledFormMixin(_FormBase):
 
 class StyledForm(StyledFormMixin, forms.Form):
     pass
+
+
+def refused(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal shown on the form: on each field it names that the form has, else on the whole form
+    (the services raise ValidationError with Italian messages, per field where they can)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

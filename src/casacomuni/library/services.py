@@ -402,18 +402,20 @@ class Update:
 
 
 def pending_update(copy: LibraryModel) -> Update | None:
+    # update_number is None without a published upstream version newer than the adopted one.
     if copy.update_number is None or copy.origin_version is None:
         return None
     adopted = copy.origin_version
     upstream = adopted.model
+    target = upstream.current_version
+    if target is None:
+        return None
     versions = list(
         upstream.versions.released()
         .filter(number__gt=adopted.number)
         .prefetch_related("files")
         .order_by("-number")
     )
-    target = upstream.current_version
-    assert target is not None  # update_number is None without a published upstream version
     return Update(target, versions, change_rules.changes(snapshot(adopted), snapshot(target)))
 
 

@@ -20,20 +20,12 @@ from django.views.decorators.http import require_POST
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import DATA_OFFICE_ROLES, Role
+from casacomuni.lib.forms import refused
 from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.library import figures, forms, services
 from casacomuni.library.models import LibraryModel, ModelKind, ModelVersion, VersionFile
 
 PAGE_SIZE = 50
-
-
-def refused(form, error: ValidationError) -> None:
-    """Put the service's Italian error on the form field it names, or on the whole form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def readable_models(request):

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import DATA_OFFICE_ROLES
+from casacomuni.lib.forms import refused
 from casacomuni.opendata import dcat, forms, services
 from casacomuni.opendata.generators import available_generators
 from casacomuni.opendata.models import Catalog, Dataset, Distribution
@@ -139,14 +140,6 @@ def manage(request):
     return render(request, "opendata/manage/list.html", context)
 
 
-def add_errors(form, refused: ValidationError) -> None:
-    if hasattr(refused, "error_dict"):
-        for name, errors in refused.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, refused)
-
-
 @login_required
 def dataset_create(request):
     require_officer(request)
@@ -155,8 +148,8 @@ def dataset_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             dataset = services.create_dataset(Actor.from_request(request), form.to_data())
-        except ValidationError as refused:
-            add_errors(form, refused)
+        except ValidationError as error:
+            refused(form, error)
         else:
             messages.success(request, _("The dataset was created."))
             return redirect("opendata:dataset_edit", pk=dataset.pk)
@@ -191,8 +184,8 @@ def dataset_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_dataset(Actor.from_request(request), dataset, form.to_data())
-        except ValidationError as refused:
-            add_errors(form, refused)
+        except ValidationError as error:
+            refused(form, error)
         else:
             messages.success(request, _("The metadata were saved."))
             return redirect("opendata:dataset_edit", pk=dataset.pk)
@@ -208,10 +201,10 @@ def dataset_action(request, pk, action):
     operation, done = ACTIONS[action]
     try:
         operation(Actor.from_request(request), dataset)
-    except ValidationError as refused:
+    except ValidationError as error:
         dataset.refresh_from_db()
         form = forms.DatasetForm(initial=forms.DatasetForm.initial_from(dataset))
-        return render_edit(request, dataset, form, " ".join(refused.messages), status=400)
+        return render_edit(request, dataset, form, " ".join(error.messages), status=400)
     messages.success(request, done)
     return redirect("opendata:dataset_edit", pk=dataset.pk)
 
@@ -230,8 +223,8 @@ def catalog_edit(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.save_catalog(Actor.from_request(request), form.to_data())
-        except ValidationError as refused:
-            add_errors(form, refused)
+        except ValidationError as error:
+            refused(form, error)
         else:
             messages.success(request, _("The catalogue's settings were saved."))
             return redirect("opendata:manage")

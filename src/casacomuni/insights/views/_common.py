@@ -1,7 +1,6 @@
-"""What the pages of data collection share: who may read them, a service's refusal shown on a form, and the
-campaign read through the user's scope."""
+"""What the pages of data collection share: who may read them and the campaign read through the user's scope."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from casacomuni.insights.models import Campaign, data_province, respondent_comune
@@ -21,17 +20,6 @@ def require_reader(user, officer_only: bool = False) -> None:
     its referent or staff; a Unione's referent is not a respondent."""
     if data_province(user) is None and (officer_only or respondent_comune(user) is None):
         raise PermissionDenied
-
-
-def refused(form, error: ValidationError) -> None:
-    """A service's refusal on the form: per field when it named fields the form has."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            for message in messages_:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def get_campaign(request, pk, officer_only=False) -> Campaign:

@@ -16,7 +16,8 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.insights import exports, forms, selectors
 from casacomuni.insights.models import Campaign
 from casacomuni.insights.services import campaigns as campaign_services
-from casacomuni.insights.views._common import get_campaign, is_officer, refused, require_reader
+from casacomuni.insights.views._common import get_campaign, is_officer, require_reader
+from casacomuni.lib.forms import refused
 
 PAGE_SIZE = 50
 

@@ -13,7 +13,8 @@ from casacomuni.insights import forms, selectors
 from casacomuni.insights.models import DigitalService, ServiceAdoption
 from casacomuni.insights.services import campaigns as campaign_services
 from casacomuni.insights.services import digital_services
-from casacomuni.insights.views._common import is_officer, refused, require_reader
+from casacomuni.insights.views._common import is_officer, require_reader
+from casacomuni.lib.forms import refused
 
 
 @login_required

@@ -13,7 +13,8 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.insights import forms
 from casacomuni.insights.models import Question, QuestionKind, Questionnaire, Section
 from casacomuni.insights.services import questionnaires as questionnaire_services
-from casacomuni.insights.views._common import refused, require_reader
+from casacomuni.insights.views._common import require_reader
+from casacomuni.lib.forms import refused
 
 
 @login_required

@@ -20,6 +20,7 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.models import Organization
 from casacomuni.accounts.roles import LOCAL_KINDS, TRAINING_OFFICE_ROLES, OrganizationKind, Role
+from casacomuni.lib.forms import refused
 from casacomuni.training import forms, services
 from casacomuni.training.models import (
     LIVE_STATES,
@@ -65,15 +66,6 @@ def is_referent(user) -> bool:
 def with_seats(queryset):
     taken = Count("enrolments", filter=Q(enrolments__state=EnrolmentState.ENROLLED))
     return queryset.annotate(taken=taken, left=F("seats") - taken)
-
-
-def refused(form, error: ValidationError):
-    """Put the service's Italian error on the form field it names, or on the whole form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 PROBLEM_LABELS = {

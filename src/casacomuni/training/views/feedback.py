@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from casacomuni.accounts.actor import Actor
 from casacomuni.insights.forms import ResponseForm
+from casacomuni.lib.forms import refused
 from casacomuni.training import satisfaction, services
 from casacomuni.training.forms import RevokeForm, TestQuestionForm
 from casacomuni.training.models import (
@@ -27,7 +28,7 @@ from casacomuni.training.models import (
     TestAttempt,
     TestQuestion,
 )
-from casacomuni.training.views.catalogue import get_edition, get_module, office_of, refused, require_office
+from casacomuni.training.views.catalogue import get_edition, get_module, office_of, require_office
 
 # --- The questions of a module's final test (the training office) -------------------------------------------
 
