@@ -7,7 +7,7 @@ built from the needs the Comuni gave in the Province's training-needs campaign (
 Re-runnable: a Province that has training modules is left as it is. Kept small so that the demo loads fast.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -95,6 +95,7 @@ class DemoTraining:
                     services.record_attendance(actor, session, enrolment, session.minutes)
             services.complete_edition(actor, edition)
             self.satisfaction(edition)
+        self.upcoming_edition(actor, editions[0].module, [people[0] for people in staff.values()])
         self.import_hours(actor, organizations[1] if len(organizations) > 1 else province)
         self.plan(actor, province, [edition.module for edition in editions])
         self.path(actor, [edition.module for edition in editions])
@@ -192,6 +193,29 @@ class DemoTraining:
                 place="Sala del consiglio provinciale",
             )
         return edition
+
+    def upcoming_edition(self, actor, module, people) -> None:
+        """The module's second edition of the year, in the coming weeks: open to enrolment for a week, two
+        morning sessions, one person of each organisation already enrolled (the calendars show it)."""
+        today = timezone.localdate(self.now)
+        edition = Edition.objects.create(
+            module=module,
+            code=f"{today.year}/02",
+            seats=30,
+            state=EditionState.OPEN,
+            enrolment_deadline=today + timedelta(days=7),
+            signatory="Dott.ssa Franca Formazione, dirigente del Servizio formazione",
+        )
+        for days in (14, 21):
+            starts = timezone.make_aware(datetime.combine(today + timedelta(days=days), time(9, 30)))
+            Session.objects.create(
+                edition=edition,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=3),
+                place="Sala del consiglio provinciale",
+            )
+        for person in people:
+            services.enrol(actor, edition, person)
 
     def import_hours(self, actor, organization) -> None:
         """The hours a Comune's staff did on the national Syllabus platform, as its CSV export."""

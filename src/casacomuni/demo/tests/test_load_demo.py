@@ -429,5 +429,8 @@ def test_the_demo_calendars_hold_the_coming_weeks(demo, client):
         client.force_login(user)
         for event in events[:5]:
             assert client.get(event.url).status_code == 200, (username, event.url)
-    print(found)
     assert all(found.values()), found
+    # The training office's coming edition: its enrolment deadline and sessions.
+    assert {"training.session", "training.enrolment_deadline"} <= set(found["formazione.tv"]), found
+    # The help desk's open requests are due for the Province's office.
+    assert "helpdesk.due" in found["admin.tv"], found
