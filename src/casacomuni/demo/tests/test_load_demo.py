@@ -26,7 +26,9 @@ from casacomuni.procurement.requests.models import ProcurementRequest, RequestAt
 from casacomuni.projects.models import Application, Expense, FundedProject
 from casacomuni.projects.rules import pipeline
 
-pytestmark = pytest.mark.django_db
+# The demo is what scripts/run loads on SQLite; loading it takes a minute: these tests run once, in the SQLite
+# pass (ADR 0010). What depends on the engine is tested by each app's own tests on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 
 def counts():
@@ -66,9 +68,6 @@ def test_demo_covers_three_real_provinces_and_every_role(demo):
     )
 
 
-# Loading the demo again takes most of a minute: it runs once, in the SQLite pass, on the database scripts/run
-# gives the demo (ADR 0010); the demo's first load is checked on both engines by the other tests here.
-@pytest.mark.once
 def test_demo_is_deterministic_and_rerunnable(demo):
     first = counts()
     chosen = set(Organization.objects.values_list("municipality__istat_code", flat=True))
