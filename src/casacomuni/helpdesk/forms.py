@@ -146,7 +146,9 @@ class QueueFilterForm(StyledForm):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("Any")), *RequestState.choices]
     )
-    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.none())
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.none(), empty_label=_("Any")
+    )
     party = forms.ChoiceField(label=_("Comune or Unione"), required=False)
     assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
     risk = forms.ChoiceField(label=_("Service level"), required=False, choices=RISK_CHOICES)

@@ -35,11 +35,11 @@ class MultipleFileField(forms.FileField):
 
 
 class FilterForm(StyledForm):
-    kind = forms.ChoiceField(label=_("kind"), choices=[("", _("All"))] + ModelKind.choices, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + ModelKind.choices, required=False)
     area = forms.ChoiceField(
-        label=_("service area"), choices=[("", _("All"))] + ServiceArea.choices, required=False
+        label=_("Service area"), choices=[("", _("All"))] + ServiceArea.choices, required=False
     )
-    q = forms.CharField(label=_("title contains"), max_length=100, required=False)
+    q = forms.CharField(label=_("Title contains"), max_length=100, required=False)
 
     def filter(self, queryset):
         if not self.is_valid():
@@ -55,26 +55,26 @@ class FilterForm(StyledForm):
 class VersionForm(StyledForm):
     """A version's text and files (the first version's too, with the model's kind and area)."""
 
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     legal_basis = forms.CharField(
-        label=_("legal basis"),
+        label=_("Legal basis"),
         max_length=300,
         required=False,
         help_text=_("For example D.Lgs. 36/2023, art. 62"),
     )
     description = forms.CharField(
-        label=_("description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    changelog = forms.CharField(label=_("what changed"), widget=forms.Textarea(attrs={"rows": 3}))
+    changelog = forms.CharField(label=_("What changed"), widget=forms.Textarea(attrs={"rows": 3}))
     keep = forms.MultipleChoiceField(
-        label=_("files of the previous version to keep"),
+        label=_("Files of the previous version to keep"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("A new file with the same name replaces the old one."),
     )
-    uploads = MultipleFileField(label=_("new files (DOCX, ODT or PDF, at most 20 MB each)"), required=False)
+    uploads = MultipleFileField(label=_("New files (DOCX, ODT or PDF, at most 20 MB each)"), required=False)
     questionnaire = forms.CharField(
-        label=_("questionnaire definition (JSON)"),
+        label=_("Questionnaire definition (JSON)"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         help_text=_(
@@ -82,7 +82,7 @@ class VersionForm(StyledForm):
         ),
     )
     local_notes = forms.CharField(
-        label=_("local notes"),
+        label=_("Local notes"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("How the Province adapted the model: kept when it accepts an update."),
@@ -127,8 +127,8 @@ class VersionForm(StyledForm):
 class NewModelForm(VersionForm):
     """A new model: its kind and area, then its first version."""
 
-    kind = forms.ChoiceField(label=_("kind"), choices=ModelKind.choices)
-    area = forms.ChoiceField(label=_("service area"), choices=ServiceArea.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ModelKind.choices)
+    area = forms.ChoiceField(label=_("Service area"), choices=ServiceArea.choices)
     field_order = [
         "kind",
         "area",
