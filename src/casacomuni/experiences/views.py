@@ -7,14 +7,12 @@ through ``experiences.services`` (403 for a role that may not act).
 """
 
 import json
-from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,9 +22,9 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.experiences import forms, maps, services
 from casacomuni.experiences.models import Document, Experience, ExperienceState, Replication
+from casacomuni.lib.downloads import stream
 from casacomuni.lib.forms import refused
 from casacomuni.lib.htmx import render_page_or_fragment
-from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.territory import boundaries
 
 PAGE_SIZE = 20
@@ -191,14 +189,7 @@ def document_download(request, pk, document_pk):
     """A document, streamed to the experience's readers only (never from MEDIA_URL)."""
     experience = get_experience(request, pk)
     document = get_object_or_404(Document.objects.filter(experience=experience), pk=document_pk)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=CONTENT_TYPES.get(
-            PurePosixPath(document.original_name).suffix.lower(), "application/octet-stream"
-        ),
-    )
+    return stream(document.file, document.original_name)
 
 
 @login_required

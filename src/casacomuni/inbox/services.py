@@ -62,6 +62,8 @@ def notify(
     text = body if not url or url in body else f"{body}\n\n{url}"
     with transaction.atomic():
         deliveries = deliveries_for(users, declared)
+        # Each user's delivery where they can be e-mailed at all (active, with an address); NONE otherwise.
+        delivery = {user.pk: deliveries[user.pk] if _mailable(user) else Delivery.NONE for user in users}
         now = timezone.now()
         Notification.objects.bulk_create(
             Notification(
@@ -71,14 +73,12 @@ def notify(
                 body=body,
                 url=local_path(url),
                 created_at=now,
-                email_state=STATE_OF[deliveries[user.pk]] if _mailable(user) else EmailState.NOT_EMAILED,
-                emailed_at=now if deliveries[user.pk] == Delivery.IMMEDIATE and _mailable(user) else None,
+                email_state=STATE_OF[delivery[user.pk]],
+                emailed_at=now if delivery[user.pk] == Delivery.IMMEDIATE else None,
             )
             for user in users
         )
-        to_mail = {
-            user.email for user in users if _mailable(user) and deliveries[user.pk] == Delivery.IMMEDIATE
-        }
+        to_mail = {user.email for user in users if delivery[user.pk] == Delivery.IMMEDIATE}
         # A user's own address follows their preference, even when it is also given bare.
         to_mail |= addresses - {user.email for user in users}
         for address in sorted(to_mail):

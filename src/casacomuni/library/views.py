@@ -5,14 +5,11 @@ Thin views: reads through the models' ``for_user`` (another library's draft, or 
 message on the model's page, and writes nothing.
 """
 
-from pathlib import PurePosixPath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,8 +17,8 @@ from django.views.decorators.http import require_POST
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import DATA_OFFICE_ROLES, Role
+from casacomuni.lib.downloads import stream
 from casacomuni.lib.forms import refused
-from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.library import figures, forms, services
 from casacomuni.library.models import LibraryModel, ModelKind, ModelVersion, VersionFile
 
@@ -246,13 +243,7 @@ def file_download(request, pk):
     stored = get_object_or_404(
         VersionFile.objects.filter(version__in=ModelVersion.objects.for_user(request.user)), pk=pk
     )
-    extension = PurePosixPath(stored.original_name).suffix.lower()
-    return FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
+    return stream(stored.file, stored.original_name)
 
 
 @login_required

@@ -1,14 +1,12 @@
 """Pages of the requests for help: the list (the Comune's own, the office's queue), opening one, its page with
 the timeline and the steps, its files."""
 
-from pathlib import PurePosixPath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +32,7 @@ from casacomuni.helpdesk.models import (
     office_services,
 )
 from casacomuni.helpdesk.rules import workflow
-from casacomuni.lib.uploads import CONTENT_TYPES
+from casacomuni.lib.downloads import stream
 
 PAGE_SIZE = 50
 # The steps in the URL, in Italian.
@@ -274,10 +272,4 @@ def attachment_download(request, pk, attachment_pk):
     attachment = get_object_or_404(
         Attachment.objects.for_user(request.user).filter(request=help_request), pk=attachment_pk
     )
-    extension = PurePosixPath(attachment.original_name).suffix.lower()
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
+    return stream(attachment.file, attachment.original_name)

@@ -5,14 +5,12 @@ Thin views: reads through ``RegisteredOperator.objects.for_user`` (documents thr
 ``OperatorDocument.objects.for_user``), writes through register.services.
 """
 
-from pathlib import PurePosixPath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,8 +20,8 @@ from django.views.decorators.http import require_POST
 from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import LOCAL_ROLES, OPERATOR_ROLES, SUA_ROLES
+from casacomuni.lib.downloads import stream
 from casacomuni.lib.htmx import render_page_or_fragment
-from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.procurement.register import forms, services
 from casacomuni.procurement.register.models import (
     OperatorDocument,
@@ -233,10 +231,4 @@ def register_document(request, pk, document_pk):
     document = get_object_or_404(
         OperatorDocument.objects.for_user(request.user), registration_id=pk, pk=document_pk
     )
-    extension = PurePosixPath(document.original_name).suffix.lower()
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
+    return stream(document.file, document.original_name)

@@ -5,13 +5,12 @@ people other than its administrator and SUA officers get 403.
 """
 
 from datetime import date
-from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +23,8 @@ from casacomuni.accounts.roles import LOCAL_ROLES, SUA_ROLES
 from casacomuni.agreements.models import JoinRequest, Service, ServiceKind
 from casacomuni.agreements.services import MUNICIPALITY_ROLES, AdhesionRequired
 from casacomuni.audit.models import AuditEvent
+from casacomuni.lib.downloads import stream
 from casacomuni.lib.htmx import render_page_or_fragment
-from casacomuni.lib.uploads import CONTENT_TYPES
 from casacomuni.procurement.permissions import is_sua
 from casacomuni.procurement.requests import forms as request_forms
 from casacomuni.procurement.requests import services
@@ -233,10 +232,4 @@ def attachment_download(request, pk, attachment_pk):
     attachment = get_object_or_404(
         RequestAttachment.objects.filter(request=procurement_request), pk=attachment_pk
     )
-    extension = PurePosixPath(attachment.original_name).suffix.lower()
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
+    return stream(attachment.file, attachment.original_name)

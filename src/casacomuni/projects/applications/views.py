@@ -21,6 +21,7 @@ from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.agreements.services import AdhesionRequired
 from casacomuni.audit.models import AuditEvent
+from casacomuni.lib.downloads import stream
 from casacomuni.projects.applications import forms, services
 from casacomuni.projects.applications.models import (
     Application,
@@ -28,7 +29,6 @@ from casacomuni.projects.applications.models import (
     ApplicationPartner,
     ApplicationTask,
 )
-from casacomuni.projects.downloads import stream
 from casacomuni.projects.parties import READER_ROLES, local_parties_of, office_of
 from casacomuni.projects.rules import pipeline
 

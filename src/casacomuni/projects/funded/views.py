@@ -20,8 +20,8 @@ from casacomuni.accounts import tenancy
 from casacomuni.accounts.actor import Actor
 from casacomuni.accounts.roles import EUFUNDS_OFFICE_ROLES, LOCAL_ROLES
 from casacomuni.agreements.services import AdhesionRequired
+from casacomuni.lib.downloads import stream
 from casacomuni.projects.applications.models import Application, ApplicationStatus
-from casacomuni.projects.downloads import stream
 from casacomuni.projects.funded import exports, forms
 from casacomuni.projects.funded import services as project_services
 from casacomuni.projects.funded.models import Expense, FundedProject

@@ -1,5 +1,5 @@
-"""Documents of applications and expenses, streamed as attachments to their readers only (never from
-MEDIA_URL): the views find the document through the reader's scope first."""
+"""Stored files streamed as attachments to their readers only (never from MEDIA_URL): the views find the file
+through the reader's scope first, then hand it here."""
 
 from pathlib import PurePosixPath
 
